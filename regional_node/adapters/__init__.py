@@ -1,0 +1,1 @@
+"""Infrastructure: database models, engines, migrations, repositories."""

@@ -1,0 +1,168 @@
+"""SQLAlchemy 2 typed models of the node's database. Kept apart from the GraphQL types.
+
+Enum columns are stored as their string values (no native database enums), so that adding a
+value never needs a table rewrite on SQLite and stays one Alembic migration on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    orm,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {
+        dt.datetime: DateTime(timezone=True),
+        str: Text(),
+        dict[str, Any]: JSON(),
+        list[str]: JSON(),
+    }
+
+
+class Household(Base):
+    __tablename__ = "household"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kk_number: Mapped[str] = mapped_column(String(16), unique=True)
+    desa_code: Mapped[str] = mapped_column(String(13), index=True)
+    address: Mapped[str]
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    floor_material: Mapped[str | None] = mapped_column(String(32))
+    wall_material: Mapped[str | None] = mapped_column(String(32))
+    roof_material: Mapped[str | None] = mapped_column(String(32))
+    floor_area_m2: Mapped[float | None] = mapped_column(Float)
+    tenure: Mapped[str | None] = mapped_column(String(32))
+    drinking_water: Mapped[str | None] = mapped_column(String(32))
+    lighting: Mapped[str | None] = mapped_column(String(32))
+    cooking_fuel: Mapped[str | None] = mapped_column(String(32))
+    toilet: Mapped[str | None] = mapped_column(String(32))
+    assets: Mapped[list[str]] = mapped_column(default=list)
+    desil: Mapped[int | None] = mapped_column(SmallInteger)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    inactive_reason: Mapped[str | None] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    members: Mapped[list[Member]] = orm.relationship(back_populates="household",
+                                                 order_by="Member.id")
+    programs: Mapped[list[ProgramMembership]] = orm.relationship(back_populates="household",
+                                                             order_by="ProgramMembership.id")
+
+
+class Member(Base):
+    __tablename__ = "member"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    nik: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str]
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(8))
+    relationship: Mapped[str] = mapped_column(String(32))
+    education: Mapped[str | None] = mapped_column(String(16))
+    occupation: Mapped[str | None]
+    disability: Mapped[str] = mapped_column(String(16))
+    match_status: Mapped[str] = mapped_column(String(16))
+    alive: Mapped[bool] = mapped_column(Boolean, default=True)
+    death_date: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    household: Mapped[Household] = orm.relationship(back_populates="members")
+
+
+class ProgramMembership(Base):
+    __tablename__ = "program_membership"
+    __table_args__ = (
+        UniqueConstraint("household_id", "member_id", "program", "period",
+                         name="uq_program_membership_scope"),
+        Index("ix_program_membership_program_active", "program", "active"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    program: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(16))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    household: Mapped[Household] = orm.relationship(back_populates="programs")
+
+
+class AuditEntry(Base):
+    """One link of the append-only hash chain. ``ts`` is text so its hash is the same on
+    every database (no timezone or precision round-trips)."""
+
+    __tablename__ = "audit_entry"
+
+    seq: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=False)
+    ts: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str]
+    role: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    before_digest: Mapped[str | None] = mapped_column(String(64))
+    after_digest: Mapped[str | None] = mapped_column(String(64))
+    attachments: Mapped[list[str]] = mapped_column(default=list)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The chain's tip, one row. Writers lock it, so entries are appended one transaction at
+    a time; it also lets verification notice entries deleted from the end."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Id)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class NodeMeta(Base):
+    """Facts about this database: which region it belongs to (set once, then enforced)."""
+
+    __tablename__ = "node_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str]

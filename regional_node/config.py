@@ -1,0 +1,61 @@
+"""The node's configuration, read from ``SIKS_NODE_*`` environment variables (command-line
+flags override them). A missing or malformed value fails loudly with the variable's name."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from regional_node.errors import ConfigError
+from schema.errors import InvalidInput
+from schema.regions import RegionLevel, regions
+
+PREFIX = "SIKS_NODE_"
+
+
+def database_url(override: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The database URL from ``--db`` or ``SIKS_NODE_DB_URL``, for commands that need no region."""
+    url = override or (os.environ if environ is None else environ).get(PREFIX + "DB_URL")
+    if not url:
+        raise ConfigError(f"{PREFIX}DB_URL is not set (or pass --db)")
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class NodeConfig:
+    region: str
+    db_url: str
+    host: str = "127.0.0.1"
+    port: int = 8100
+    production: bool = False
+
+    def __post_init__(self) -> None:
+        try:
+            regions().require(self.region, level=RegionLevel.KABKOTA)
+        except InvalidInput as exc:
+            raise ConfigError(f"{PREFIX}REGION: {exc.message}") from None
+        if not 0 < self.port < 65536:
+            raise ConfigError(f"{PREFIX}PORT: {self.port} is not a TCP port")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> NodeConfig:
+        """Values from ``overrides`` (flags) win over the environment; None means 'not given'."""
+        env = os.environ if environ is None else environ
+        given = {k: v for k, v in overrides.items() if v is not None}
+
+        def value(name: str, default: str | None = None) -> str:
+            if name in given:
+                return str(given[name])
+            raw = env.get(PREFIX + name.upper(), default)
+            if raw is None:
+                flag = "--db" if name == "db_url" else f"--{name}"
+                raise ConfigError(f"{PREFIX}{name.upper()} is not set (or pass {flag})")
+            return raw
+
+        port = value("port", "8100")
+        if not port.isdigit():
+            raise ConfigError(f"{PREFIX}PORT: {port!r} is not a number")
+        production = value("production", "0").lower() in ("1", "true", "yes")
+        return cls(region=value("region"), db_url=value("db_url"), host=value("host", "127.0.0.1"),
+                   port=int(port), production=production)

@@ -1,0 +1,1 @@
+"""Pure domain rules of the regional node: imports no infrastructure."""

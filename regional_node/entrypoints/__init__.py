@@ -1,0 +1,1 @@
+"""How the outside world reaches the node: HTTP (GraphQL) and the command line."""

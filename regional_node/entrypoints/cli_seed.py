@@ -1,0 +1,7 @@
+"""Placeholder: its command is being built."""
+
+import argparse
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    return None

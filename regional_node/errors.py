@@ -1,0 +1,64 @@
+"""Errors of the regional node.
+
+Each carries a stable ``code`` that the GraphQL layer puts in ``extensions.code`` and the
+command line prints as one line::
+
+    SiksError (schema.errors)
+    ├── InvalidInput                      INVALID_INPUT (+ INVALID_REGION, INVALID_NIK, INVALID_KK)
+    │   ├── OutOfRegion                   OUT_OF_REGION
+    │   ├── InvalidCursor                 INVALID_CURSOR
+    │   └── InvalidRecord                 INVALID_RECORD   (carries a list of Problems)
+    ├── NotFound                          NOT_FOUND
+    ├── Conflict                          CONFLICT
+    │   └── DuplicateRecord               DUPLICATE        (KK or NIK already registered)
+    ├── ConfigError                       CONFIG
+    └── AuditChainBroken                  AUDIT_CHAIN_BROKEN
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from schema.errors import InvalidInput, SiksError
+
+if TYPE_CHECKING:
+    from regional_node.domain.records import Problem
+
+
+class OutOfRegion(InvalidInput):
+    code = "OUT_OF_REGION"
+
+
+class InvalidCursor(InvalidInput):
+    code = "INVALID_CURSOR"
+
+
+class InvalidRecord(InvalidInput):
+    code = "INVALID_RECORD"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"{first.field}: {first.message}{more}", reason=first.reason,
+                         field=first.field)
+        self.problems = problems
+
+
+class NotFound(SiksError):
+    code = "NOT_FOUND"
+
+
+class Conflict(SiksError):
+    code = "CONFLICT"
+
+
+class DuplicateRecord(Conflict):
+    code = "DUPLICATE"
+
+
+class ConfigError(SiksError):
+    code = "CONFIG"
+
+
+class AuditChainBroken(SiksError):
+    code = "AUDIT_CHAIN_BROKEN"

@@ -1,0 +1,1 @@
+"""Use cases, each run through a unit of work that writes the audit chain."""

@@ -1,0 +1,114 @@
+"""Append to the audit chain inside the caller's transaction, and verify a stored chain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from regional_node.adapters.database import Database
+from regional_node.adapters.orm import AuditEntry, AuditHead
+from regional_node.domain.audit import (
+    Actor,
+    AuditFields,
+    ChainBreak,
+    StoredEntry,
+    digest,
+    entry_hash,
+    timestamp,
+    verify_chain,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEntry:
+    action: str
+    entity_type: str
+    entity_id: str
+    before_digest: str | None
+    after_digest: str | None
+    attachments: tuple[str, ...]
+
+
+class AuditTrail:
+    """Collects a transaction's entries; :meth:`flush` links them onto the chain."""
+
+    def __init__(self, session: AsyncSession, actor: Actor) -> None:
+        self._session = session
+        self._actor = actor
+        self._pending: list[PendingEntry] = []
+
+    def record(self, action: str, entity_type: str, entity_id: object, *,
+               before: Mapping[str, Any] | None = None, after: Mapping[str, Any] | None = None,
+               attachments: Iterable[str] = ()) -> None:
+        self._pending.append(PendingEntry(
+            action, entity_type, str(entity_id),
+            digest(before) if before is not None else None,
+            digest(after) if after is not None else None,
+            tuple(attachments),
+        ))
+
+    async def flush(self) -> int:
+        """Append the pending entries; the head row lock serialises concurrent writers."""
+        if not self._pending:
+            return 0
+        head = (await self._session.execute(
+            select(AuditHead).where(AuditHead.id == 1).with_for_update()
+        )).scalar_one()
+        seq, prev, ts, rows = head.seq, head.entry_hash, timestamp(), []
+        for pending in self._pending:
+            seq += 1
+            fields = AuditFields(seq, ts, self._actor.id, self._actor.role, pending.action,
+                                 pending.entity_type, pending.entity_id, pending.before_digest,
+                                 pending.after_digest, pending.attachments)
+            current = entry_hash(prev, fields)
+            rows.append({**_columns(fields), "prev_hash": prev, "entry_hash": current})
+            prev = current
+        await self._session.execute(insert(AuditEntry), rows)
+        await self._session.execute(
+            update(AuditHead).where(AuditHead.id == 1).values(seq=seq, entry_hash=prev))
+        written = len(self._pending)
+        self._pending.clear()
+        return written
+
+
+def _columns(fields: AuditFields) -> dict[str, Any]:
+    return {
+        "seq": fields.seq, "ts": fields.ts, "actor": fields.actor, "role": fields.role,
+        "action": fields.action, "entity_type": fields.entity_type,
+        "entity_id": fields.entity_id, "before_digest": fields.before_digest,
+        "after_digest": fields.after_digest, "attachments": list(fields.attachments),
+    }
+
+
+def _stored(row: AuditEntry) -> StoredEntry:
+    fields = AuditFields(row.seq, row.ts, row.actor, row.role, row.action, row.entity_type,
+                         row.entity_id, row.before_digest, row.after_digest,
+                         tuple(row.attachments or ()))
+    return StoredEntry(fields, row.prev_hash, row.entry_hash)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    verified: int
+    head_seq: int
+    head_hash: str
+    first_break: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_break is None
+
+
+async def verify_audit_chain(database: Database) -> ChainReport:
+    """Recompute the whole chain from the database, streaming it in order."""
+    async with database.reader() as session, session.begin():
+        head = (await session.execute(select(AuditHead).where(AuditHead.id == 1))).scalar_one()
+        result = await session.stream_scalars(
+            select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=2000))
+        entries = [_stored(row) async for row in result]
+    verified, first_break = verify_chain(entries, head.seq, head.entry_hash)
+    return ChainReport(verified, head.seq, head.entry_hash, first_break)

@@ -1,0 +1,133 @@
+"""NIK and KK numbers: parsing, validation that says why, and construction.
+
+NIK (16 digits): ``PPKKCC DDMMYY SSSS`` — the kecamatan of first registration, the birth date
+(day + 40 for women) and a serial that is never ``0000``. KK (16 digits): ``PPKKCC DDMMYY SSSS``
+— the kecamatan that issued it, the issue date and a serial.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from schema.errors import InvalidKk, InvalidNik
+from schema.regions import RegionDirectory, expand_kecamatan, regions
+
+
+class Sex(StrEnum):
+    MALE = "MALE"
+    FEMALE = "FEMALE"
+
+
+@dataclass(frozen=True, slots=True)
+class NikParts:
+    kecamatan_code: str
+    birth_date: dt.date
+    sex: Sex
+    serial: str
+
+
+@dataclass(frozen=True, slots=True)
+class KkParts:
+    kecamatan_code: str
+    issue_date: dt.date
+    serial: str
+
+
+def _check_digits(value: object, label: str, error: type[InvalidNik] | type[InvalidKk]) -> str:
+    if not isinstance(value, str):
+        raise error(f"{label} must be text of 16 digits", reason="not_text")
+    if len(value) != 16:
+        raise error(f"{label} must have 16 digits, got {len(value)}", reason="length")
+    if not value.isascii() or not value.isdigit():
+        raise error(f"{label} must contain digits only", reason="not_digits")
+    return value
+
+
+def _check_kecamatan(digits: str, label: str, error: type[InvalidNik] | type[InvalidKk],
+                     directory: RegionDirectory) -> str:
+    code = expand_kecamatan(digits[:6])
+    if code not in directory:
+        raise error(f"{label} region prefix {code} is not a Kemendagri kecamatan",
+                    reason="unknown_region")
+    return code
+
+
+def _century(two_digits: int, today: dt.date) -> int:
+    year = 2000 + two_digits
+    return year if year <= today.year else 1900 + two_digits
+
+
+def _date_from(digits: str, label: str, error: type[InvalidNik] | type[InvalidKk],
+               today: dt.date) -> dt.date:
+    day, month, year = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
+    try:
+        value = dt.date(_century(year, today), month, day)
+    except ValueError:
+        raise error(f"{label} date part {digits} is not a valid date",
+                    reason="invalid_date") from None
+    if value > today:
+        raise error(f"{label} date part {digits} lies in the future", reason="future_date")
+    return value
+
+
+def parse_nik(nik: object, *, directory: RegionDirectory | None = None,
+              today: dt.date | None = None) -> NikParts:
+    """Split a NIK into its parts or raise :class:`InvalidNik` with the reason."""
+    value = _check_digits(nik, "NIK", InvalidNik)
+    kecamatan = _check_kecamatan(value, "NIK", InvalidNik, directory or regions())
+    day = int(value[6:8])
+    sex = Sex.FEMALE if day > 40 else Sex.MALE
+    date_digits = f"{day - 40 if sex is Sex.FEMALE else day:02d}{value[8:12]}"
+    birth = _date_from(date_digits, "NIK", InvalidNik, today or dt.date.today())
+    if value[12:] == "0000":
+        raise InvalidNik("NIK serial must not be 0000", reason="zero_serial")
+    return NikParts(kecamatan, birth, sex, value[12:])
+
+
+def parse_kk(kk: object, *, directory: RegionDirectory | None = None,
+             today: dt.date | None = None) -> KkParts:
+    """Split a KK number into its parts or raise :class:`InvalidKk` with the reason."""
+    value = _check_digits(kk, "KK", InvalidKk)
+    kecamatan = _check_kecamatan(value, "KK", InvalidKk, directory or regions())
+    issued = _date_from(value[6:12], "KK", InvalidKk, today or dt.date.today())
+    if value[12:] == "0000":
+        raise InvalidKk("KK serial must not be 0000", reason="zero_serial")
+    return KkParts(kecamatan, issued, value[12:])
+
+
+def nik_problem(nik: object) -> str | None:
+    """Why ``nik`` is invalid, or None when it is valid."""
+    try:
+        parse_nik(nik)
+    except InvalidNik as exc:
+        return exc.message
+    return None
+
+
+def kk_problem(kk: object) -> str | None:
+    """Why ``kk`` is invalid, or None when it is valid."""
+    try:
+        parse_kk(kk)
+    except InvalidKk as exc:
+        return exc.message
+    return None
+
+
+def make_nik(kecamatan_code: str, birth_date: dt.date, sex: Sex, serial: int) -> str:
+    if not 1 <= serial <= 9999:
+        raise ValueError("serial must be 1..9999")
+    day = birth_date.day + (40 if sex is Sex.FEMALE else 0)
+    return (f"{kecamatan_code.replace('.', '')}{day:02d}{birth_date:%m%y}{serial:04d}")
+
+
+def make_kk(kecamatan_code: str, issue_date: dt.date, serial: int) -> str:
+    if not 1 <= serial <= 9999:
+        raise ValueError("serial must be 1..9999")
+    return f"{kecamatan_code.replace('.', '')}{issue_date:%d%m%y}{serial:04d}"
+
+
+def mask_number(value: str) -> str:
+    """``3273012345670002`` → ``3273********0002``."""
+    return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)

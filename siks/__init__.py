@@ -1,0 +1,1 @@
+"""The ``siks`` command: one console script that mounts the commands of each package."""

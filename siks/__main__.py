@@ -1,0 +1,5 @@
+import sys
+
+from siks.cli import main
+
+sys.exit(main())

@@ -1,0 +1,108 @@
+"""Fixtures shared by the whole suite.
+
+Every storage test runs twice: on a real SQLite file and on a real PostgreSQL database
+(127.0.0.1:5432, user ``postgres``). Each test gets a fresh database cloned from a migrated
+template made once per session; the PostgreSQL databases are dropped at the end.
+
+Without a PostgreSQL server the PostgreSQL half is skipped and the summary says so, unless
+``SIKS_TEST_REQUIRE_POSTGRES=1`` (set by ``.ci/run``), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from regional_node.adapters.database import Database, open_database
+from regional_node.adapters.migrations import upgrade
+from regional_node.service_layer.node_meta import bind_region
+
+NODE_REGION = "32.73"
+POSTGRES_URL = os.environ.get("SIKS_TEST_POSTGRES_URL",
+                              "postgresql://postgres@127.0.0.1:5432/postgres")
+REQUIRE_POSTGRES = os.environ.get("SIKS_TEST_REQUIRE_POSTGRES") == "1"
+_postgres_skips: list[str] = []
+
+
+def _server_url(database: str) -> str:
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    return f"{base}/{database}"
+
+
+async def _pg_execute(*statements: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_URL.replace("postgresql://", "postgres://"),
+                                       timeout=5)
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def _migrated(url: str) -> None:
+    database = open_database(url)
+    try:
+        await upgrade(database)
+        await bind_region(database, NODE_REGION)
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "node.sqlite"
+    asyncio.run(_migrated(f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    name = f"siks_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        asyncio.run(_pg_execute(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        reason = f"PostgreSQL at {POSTGRES_URL} is unreachable ({exc.__class__.__name__})"
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"{reason} and SIKS_TEST_REQUIRE_POSTGRES=1", pytrace=False)
+        _postgres_skips.append(reason)
+        pytest.skip(f"{reason}: the PostgreSQL half of the suite is skipped")
+    asyncio.run(_migrated(_server_url(name)))
+    yield name
+    asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated node database bound to region 32.73, on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "node.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"{template}_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield _server_url(name)
+    asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = open_database(database_url)
+    yield db
+    await db.dispose()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _postgres_skips:
+        terminalreporter.write_line(
+            f"NOTE: {_postgres_skips[0]}; every PostgreSQL storage test was SKIPPED. "
+            "Start PostgreSQL on 127.0.0.1:5432 (user postgres, trust) to run them.",
+            yellow=True, bold=True)

@@ -1,0 +1,216 @@
+"""Read-side queries over households: filters, keyset pagination, grouped counts.
+
+Pagination is keyset (never OFFSET): a page continues strictly after the last row seen, by
+``(sort value, id)``, so rows inserted meanwhile never shift or repeat what a reader has seen.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from regional_node.adapters.orm import Household, Member, ProgramMembership
+from regional_node.errors import InvalidCursor
+from schema.regions import RegionLevel, level_of
+
+KECAMATAN_CODE_LENGTH = len("32.73.01")
+
+
+class HouseholdOrder(StrEnum):
+    ID = "ID"
+    KK_NUMBER = "KK_NUMBER"
+    DESA = "DESA"
+
+
+class CountDimension(StrEnum):
+    KECAMATAN = "KECAMATAN"
+    DESA = "DESA"
+    STATUS = "STATUS"
+    PROGRAM = "PROGRAM"
+    DESIL = "DESIL"
+
+
+_SORT_COLUMNS = {
+    HouseholdOrder.ID: None,
+    HouseholdOrder.KK_NUMBER: Household.kk_number,
+    HouseholdOrder.DESA: Household.desa_code,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdFilter:
+    region: str | None = None  # a code inside (or above) the node's region
+    status: str | None = None
+    program: str | None = None
+    name: str | None = None  # free text, matched against every member's name
+    desil_max: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    rows: list[Household]
+    has_next: bool
+    end_cursor: str | None
+    start_cursor: str | None
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _conditions(flt: HouseholdFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if flt.region is not None:
+        level = level_of(flt.region)
+        if level is RegionLevel.DESA:
+            conditions.append(Household.desa_code == flt.region)
+        elif level is RegionLevel.KECAMATAN:
+            conditions.append(Household.desa_code.like(f"{flt.region}.%"))
+    if flt.status is not None:
+        conditions.append(Household.status == flt.status)
+    if flt.desil_max is not None:
+        conditions.append(Household.desil <= flt.desil_max)
+    if flt.program is not None:
+        conditions.append(Household.id.in_(select(ProgramMembership.household_id).where(
+            ProgramMembership.program == flt.program, ProgramMembership.active.is_(True))))
+    if flt.name:
+        pattern = f"%{_escape_like(flt.name.strip())}%"
+        conditions.append(Household.id.in_(select(Member.household_id).where(
+            Member.name.ilike(pattern, escape="\\"))))
+    return conditions
+
+
+def encode_cursor(order: HouseholdOrder, row: Household) -> str:
+    column = _SORT_COLUMNS[order]
+    key = [getattr(row, column.key) if column is not None else None, row.id]
+    raw = json.dumps({"o": order.value, "k": key}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, order: HouseholdOrder) -> tuple[Any, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        body = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        sort_value, row_id = body["k"]
+        cursor_order = body["o"]
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        raise InvalidCursor("the cursor is not one this API issued", reason="malformed") from None
+    if cursor_order != order.value:
+        raise InvalidCursor(f"the cursor belongs to order {cursor_order}, not {order.value}",
+                            reason="order_mismatch")
+    if not isinstance(row_id, int):
+        raise InvalidCursor("the cursor is not one this API issued", reason="malformed")
+    return sort_value, row_id
+
+
+def _after(order: HouseholdOrder, cursor: str) -> ColumnElement[bool]:
+    sort_value, row_id = decode_cursor(cursor, order)
+    column = _SORT_COLUMNS[order]
+    if column is None:
+        return Household.id > row_id
+    return or_(column > sort_value, and_(column == sort_value, Household.id > row_id))
+
+
+def _ordered(statement: Select[Any], order: HouseholdOrder) -> Select[Any]:
+    column = _SORT_COLUMNS[order]
+    return statement.order_by(Household.id) if column is None else statement.order_by(
+        column, Household.id)
+
+
+async def list_households(session: AsyncSession, flt: HouseholdFilter, *, first: int,
+                          after: str | None, order: HouseholdOrder) -> Page:
+    statement = select(Household).where(*_conditions(flt))
+    if after is not None:
+        statement = statement.where(_after(order, after))
+    rows = list((await session.execute(_ordered(statement, order).limit(first + 1))).scalars())
+    has_next = len(rows) > first
+    rows = rows[:first]
+    return Page(rows, has_next,
+                encode_cursor(order, rows[-1]) if rows else None,
+                encode_cursor(order, rows[0]) if rows else None)
+
+
+async def count_households(session: AsyncSession, flt: HouseholdFilter) -> int:
+    statement = select(func.count()).select_from(Household).where(*_conditions(flt))
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def households_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Household]:
+    rows = await session.execute(select(Household).where(Household.id.in_(list(ids))))
+    return {row.id: row for row in rows.scalars()}
+
+
+async def members_by_household(session: AsyncSession, ids: Sequence[int]
+                               ) -> dict[int, list[Member]]:
+    result: dict[int, list[Member]] = {i: [] for i in ids}
+    rows = await session.execute(select(Member).where(Member.household_id.in_(list(ids)))
+                                 .order_by(Member.household_id, Member.id))
+    for member in rows.scalars():
+        result[member.household_id].append(member)
+    return result
+
+
+async def programs_by_household(session: AsyncSession, ids: Sequence[int]
+                                ) -> dict[int, list[ProgramMembership]]:
+    result: dict[int, list[ProgramMembership]] = {i: [] for i in ids}
+    rows = await session.execute(
+        select(ProgramMembership).where(ProgramMembership.household_id.in_(list(ids)))
+        .order_by(ProgramMembership.household_id, ProgramMembership.id))
+    for program in rows.scalars():
+        result[program.household_id].append(program)
+    return result
+
+
+async def member_by_nik(session: AsyncSession, nik: str) -> Member | None:
+    return (await session.execute(select(Member).where(Member.nik == nik))).scalar_one_or_none()
+
+
+@dataclass(frozen=True, slots=True)
+class CountRow:
+    kecamatan: str | None
+    desa: str | None
+    status: str | None
+    program: str | None
+    desil: int | None
+    households: int
+    members: int
+
+
+async def grouped_counts(session: AsyncSession, flt: HouseholdFilter,
+                         dimensions: Sequence[CountDimension]) -> list[CountRow]:
+    """Households and living members per group. By PROGRAM, a household counts once in each
+    program it (or any of its members) is actively enrolled in."""
+    alive = (select(Member.household_id, func.count().label("n")).where(Member.alive.is_(True))
+             .group_by(Member.household_id).subquery())
+    enrolled = (select(ProgramMembership.household_id, ProgramMembership.program)
+                .where(ProgramMembership.active.is_(True)).distinct().subquery())
+    keys: dict[CountDimension, ColumnElement[Any]] = {
+        CountDimension.KECAMATAN: func.substr(Household.desa_code, 1, KECAMATAN_CODE_LENGTH),
+        CountDimension.DESA: Household.desa_code,
+        CountDimension.STATUS: Household.status,
+        CountDimension.PROGRAM: enrolled.c.program,
+        CountDimension.DESIL: Household.desil,
+    }
+    chosen = [keys[d].label(d.value.lower()) for d in dimensions]
+    statement = (select(*chosen, func.count(Household.id).label("households"),
+                        func.coalesce(func.sum(alive.c.n), 0).label("members"))
+                 .select_from(Household).outerjoin(alive, alive.c.household_id == Household.id)
+                 .where(*_conditions(flt)))
+    if CountDimension.PROGRAM in dimensions:
+        statement = statement.join(enrolled, enrolled.c.household_id == Household.id)
+    if chosen:
+        statement = statement.group_by(*chosen).order_by(*chosen)
+    rows = (await session.execute(statement)).mappings()
+    return [CountRow(kecamatan=row.get("kecamatan"), desa=row.get("desa"),
+                     status=row.get("status"), program=row.get("program"),
+                     desil=row.get("desil"), households=int(row["households"]),
+                     members=int(row["members"])) for row in rows]

@@ -1,0 +1,113 @@
+"""The node's aiohttp application: a thin adapter over the GraphQL schema and the database.
+
+Resources are opened in ``cleanup_ctx`` (never at import time) and reached through typed
+``web.AppKey``s. ``/healthz`` says the process is alive; ``/readyz`` says it can serve:
+database reachable, migrations at head, database bound to this node's region.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import text
+from strawberry.aiohttp.views import GraphQLView
+
+from regional_node.adapters.database import Database, open_database
+from regional_node.adapters.migrations import current_revision, head_revision, upgrade
+from regional_node.config import NodeConfig
+from regional_node.entrypoints.graphql.context import NodeContext, make_loaders
+from regional_node.entrypoints.graphql.schema import build_schema
+from regional_node.service_layer.node_meta import bind_region, bound_region
+
+log = logging.getLogger("siks.node")
+
+CONFIG = web.AppKey("config", NodeConfig)
+DATABASE = web.AppKey("database", Database)
+
+
+class NodeGraphQLView(GraphQLView[NodeContext, None]):
+    async def get_context(self, request: web.Request,
+                          response: web.StreamResponse | None) -> NodeContext:
+        app = request.app
+        return NodeContext(request=request, response=response, database=app[DATABASE],
+                           region=app[CONFIG].region, loaders=make_loaders(app[DATABASE]))
+
+
+def _database_ctx(migrate: bool):  # type: ignore[no-untyped-def]
+    async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+        config = app[CONFIG]
+        database = open_database(config.db_url)
+        if migrate:
+            await upgrade(database)
+            await bind_region(database, config.region)
+        app[DATABASE] = database
+        yield
+        await database.dispose()
+
+    return database_ctx
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    config, database = request.app[CONFIG], request.app[DATABASE]
+    problems: list[str] = []
+    try:
+        async with database.reader() as session:
+            await session.execute(text("SELECT 1"))
+        revision = await current_revision(database)
+        if revision != head_revision():
+            problems.append(f"database at revision {revision}, code expects {head_revision()}")
+        region = await bound_region(database)
+        if region != config.region:
+            problems.append(f"database bound to region {region}, node serves {config.region}")
+    except Exception as exc:  # any failure to reach the database means not ready
+        log.warning("readiness check failed: %s", exc)
+        problems.append(f"database unreachable ({exc.__class__.__name__})")
+    status = 503 if problems else 200
+    body: dict[str, Any] = {"status": "not ready" if problems else "ready",
+                            "region": config.region}
+    if problems:
+        body["problems"] = problems
+    return web.json_response(body, status=status)
+
+
+def create_app(config: NodeConfig, *, migrate: bool = True) -> web.Application:
+    app = web.Application(client_max_size=2 * 1024 * 1024)
+    app[CONFIG] = config
+    app.cleanup_ctx.append(_database_ctx(migrate))
+    view = NodeGraphQLView(schema=build_schema(),
+                           graphql_ide=None if config.production else "graphiql",
+                           allow_queries_via_get=True)
+    app.router.add_route("*", "/graphql", view)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app
+
+
+async def serve(config: NodeConfig) -> None:
+    """Run until SIGINT/SIGTERM, then shut down cleanly."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    runner = web.AppRunner(create_app(config))
+    await runner.setup()
+    site = web.TCPSite(runner, config.host, config.port)
+    await site.start()
+    print(f"node {config.region} serving GraphQL at http://{config.host}:{config.port}/graphql",
+          flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,1 @@
+"""The node's GraphQL API: strawberry types kept apart from the database models."""

@@ -1,0 +1,57 @@
+"""The per-request context: the database, the node's region, and fresh DataLoaders.
+
+Each resolver and each loader opens its own short-lived session, because sibling resolvers
+run concurrently and an AsyncSession must never be shared between tasks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from regional_node.adapters import household_queries as q
+from regional_node.adapters.database import Database
+from regional_node.adapters.orm import Household, Member, ProgramMembership
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+@dataclass
+class Loaders:
+    household: DataLoader[int, Household | None]
+    members: DataLoader[int, list[Member]]
+    programs: DataLoader[int, list[ProgramMembership]]
+
+
+@dataclass
+class NodeContext:
+    request: web.Request
+    response: web.StreamResponse | None
+    database: Database
+    region: str
+    loaders: Loaders
+
+
+def _batch(database: Database,
+           fetch: Callable[[AsyncSession, Sequence[int]], Awaitable[Mapping[int, V]]],
+           default: Callable[[], V]) -> DataLoader[int, V]:
+    async def load(keys: list[int]) -> list[V]:
+        async with database.reader() as session:
+            found = await fetch(session, keys)
+        return [found.get(key, default()) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def make_loaders(database: Database) -> Loaders:
+    return Loaders(
+        household=_batch(database, q.households_by_ids, lambda: None),
+        members=_batch(database, q.members_by_household, list),
+        programs=_batch(database, q.programs_by_household, list),
+    )

@@ -1,0 +1,47 @@
+"""Turn domain errors into GraphQL errors with ``extensions.code``; mask everything else.
+
+A ``SiksError`` raised by a resolver is the user's to see: its message and code go out as is.
+Any other exception is a bug: the client gets "internal error" and a request id, the log gets
+the traceback. No stack trace or SQL ever reaches a response.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from schema.errors import InvalidInput, SiksError
+
+log = logging.getLogger("siks.node.graphql")
+
+
+def _convert(error: GraphQLError, request_id: str) -> GraphQLError:
+    original = error.original_error
+    if original is None:
+        return error  # syntax and validation errors: already safe and useful
+    if isinstance(original, SiksError):
+        extensions = {"code": original.code}
+        if isinstance(original, InvalidInput):
+            extensions["reason"] = original.reason
+            if original.field:
+                extensions["field"] = original.field
+        return GraphQLError(original.message, nodes=error.nodes, source=error.source,
+                            positions=error.positions, path=error.path,
+                            original_error=None, extensions=extensions)
+    log.error("unexpected error (request %s)", request_id, exc_info=original)
+    return GraphQLError(f"internal error (request id {request_id})", nodes=error.nodes,
+                        path=error.path, original_error=None,
+                        extensions={"code": "INTERNAL", "requestId": request_id})
+
+
+class DomainErrors(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            request_id = uuid.uuid4().hex[:16]
+            result.errors = [_convert(error, request_id) for error in result.errors]

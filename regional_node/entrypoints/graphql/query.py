@@ -1,0 +1,155 @@
+"""Root query of the node: households (filtered, keyset-paginated), one household, a person by
+NIK, grouped counts, and what this node is."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from regional_node.adapters import household_queries as q
+from regional_node.entrypoints.graphql.context import NodeContext
+from regional_node.entrypoints.graphql.types import (
+    Household,
+    HouseholdEdge,
+    HouseholdStatus,
+    Member,
+    NodeInfo,
+    PageInfo,
+    Program,
+    region_name,
+)
+from regional_node.errors import OutOfRegion
+from schema.errors import InvalidInput
+from schema.identity_numbers import parse_nik
+from schema.regions import is_within, regions
+
+SCHEMA_VERSION = "1.0"
+DEFAULT_PAGE = 50
+MAX_PAGE = 500
+
+HouseholdOrder = strawberry.enum(q.HouseholdOrder, description="Sort order of a household list")
+CountDimension = strawberry.enum(q.CountDimension, description="What to group counts by")
+
+
+@strawberry.input(description="Every given condition must hold")
+class HouseholdFilter:
+    region: str | None = strawberry.field(
+        default=None, description="A desa or kecamatan code inside this node's kab/kota")
+    status: HouseholdStatus | None = None
+    program: Program | None = strawberry.field(default=None,
+                                               description="Actively enrolled in this program")
+    name: str | None = strawberry.field(default=None,
+                                        description="Part of any member's name, any case")
+    desil_max: int | None = strawberry.field(default=None,
+                                             description="Desil at most this (1 = poorest)")
+
+
+@strawberry.type
+class HouseholdConnection:
+    edges: list[HouseholdEdge]
+    page_info: PageInfo
+    filter: strawberry.Private[q.HouseholdFilter]
+
+    @strawberry.field(description="How many households match the filter (one extra query)")
+    async def total_count(self, info: Info[NodeContext, None]) -> int:
+        async with info.context.database.reader() as session:
+            return await q.count_households(session, self.filter)
+
+
+@strawberry.type(description="One group of a grouped count; keys not grouped by are null")
+class HouseholdCount:
+    kecamatan_code: str | None
+    desa_code: str | None
+    status: HouseholdStatus | None
+    program: Program | None
+    desil: int | None
+    households: int
+    members: int = strawberry.field(description="Living members of those households")
+
+
+def _region_filter(code: str | None, node_region: str) -> str | None:
+    if code is None:
+        return None
+    regions().require(code)
+    if is_within(code, node_region):
+        return code
+    if is_within(node_region, code):
+        return None  # a parent of this node's region: everything here matches
+    raise OutOfRegion(f"region {code} is outside this node's region {node_region}",
+                      reason="out_of_region", field="region")
+
+
+def _domain_filter(flt: HouseholdFilter | None, node_region: str) -> q.HouseholdFilter:
+    if flt is None:
+        return q.HouseholdFilter()
+    if flt.desil_max is not None and not 1 <= flt.desil_max <= 10:
+        raise InvalidInput("desilMax must be 1 to 10", reason="out_of_range", field="desilMax")
+    return q.HouseholdFilter(
+        region=_region_filter(flt.region, node_region),
+        status=flt.status.value if flt.status is not None else None,
+        program=flt.program.value if flt.program is not None else None,
+        name=flt.name or None, desil_max=flt.desil_max)
+
+
+def _enum_value(value: Enum | None) -> str | None:
+    return value.value if value is not None else None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="This node: its region and schema version")
+    def node(self, info: Info[NodeContext, None]) -> NodeInfo:
+        region = info.context.region
+        return NodeInfo(region=region, region_name=region_name(region),
+                        schema_version=SCHEMA_VERSION)
+
+    @strawberry.field(description="Households, keyset-paginated: pass pageInfo.endCursor as "
+                                  f"`after` for the next page (first: 1..{MAX_PAGE})")
+    async def households(self, info: Info[NodeContext, None],
+                         filter: HouseholdFilter | None = None, first: int = DEFAULT_PAGE,
+                         after: str | None = None,
+                         order_by: HouseholdOrder = q.HouseholdOrder.ID) -> HouseholdConnection:
+        if not 1 <= first <= MAX_PAGE:
+            raise InvalidInput(f"first must be 1 to {MAX_PAGE}", reason="out_of_range",
+                               field="first")
+        domain_filter = _domain_filter(filter, info.context.region)
+        async with info.context.database.reader() as session:
+            page = await q.list_households(session, domain_filter, first=first, after=after,
+                                           order=q.HouseholdOrder(order_by))
+        edges = [HouseholdEdge(cursor=q.encode_cursor(q.HouseholdOrder(order_by), row),
+                               node=Household.from_row(row)) for row in page.rows]
+        return HouseholdConnection(
+            edges=edges, filter=domain_filter,
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor,
+                               start_cursor=page.start_cursor))
+
+    @strawberry.field(description="One household by its id")
+    async def household(self, info: Info[NodeContext, None], id: strawberry.ID
+                        ) -> Household | None:
+        if not str(id).isdigit():
+            raise InvalidInput(f"{id!r} is not a household id", reason="malformed", field="id")
+        row = await info.context.loaders.household.load(int(id))
+        return Household.from_row(row) if row is not None else None
+
+    @strawberry.field(description="A person by NIK (16 digits); null when not registered here")
+    async def person(self, info: Info[NodeContext, None], nik: str) -> Member | None:
+        parse_nik(nik)
+        async with info.context.database.reader() as session:
+            row = await q.member_by_nik(session, nik)
+        return Member.from_row(row) if row is not None else None
+
+    @strawberry.field(description="Household and member counts grouped by the given dimensions")
+    async def household_counts(self, info: Info[NodeContext, None],
+                               group_by: list[CountDimension],
+                               filter: HouseholdFilter | None = None) -> list[HouseholdCount]:
+        domain_filter = _domain_filter(filter, info.context.region)
+        dimensions = list(dict.fromkeys(q.CountDimension(d) for d in group_by))
+        async with info.context.database.reader() as session:
+            rows = await q.grouped_counts(session, domain_filter, dimensions)
+        return [HouseholdCount(
+            kecamatan_code=r.kecamatan, desa_code=r.desa,
+            status=HouseholdStatus(r.status) if r.status else None,
+            program=Program(r.program) if r.program else None, desil=r.desil,
+            households=r.households, members=r.members) for r in rows]

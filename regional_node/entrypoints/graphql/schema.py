@@ -1,0 +1,38 @@
+"""The node's strawberry schema and its SDL (exported to ``regional_node/schema.graphql``)."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from regional_node.entrypoints.graphql.errors import DomainErrors
+from regional_node.entrypoints.graphql.query import Query
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 2_000
+
+
+@functools.cache
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        extensions=[
+            DomainErrors,
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        ],
+    )
+
+
+def sdl() -> str:
+    return build_schema().as_str() + "\n"
+
+
+def exported_sdl() -> str:
+    """The SDL file shipped in the package; a test keeps it equal to :func:`sdl`."""
+    return resources.files("regional_node").joinpath("schema.graphql").read_text("utf-8")

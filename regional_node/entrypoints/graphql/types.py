@@ -1,0 +1,190 @@
+"""GraphQL object types, built from database rows by value (no lazy loading from resolvers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from strawberry.types import Info
+
+from regional_node.adapters.orm import Household as HouseholdRow
+from regional_node.adapters.orm import Member as MemberRow
+from regional_node.adapters.orm import ProgramMembership as ProgramRow
+from regional_node.entrypoints.graphql.context import NodeContext
+from schema import enums
+from schema.regions import regions
+
+HouseholdStatus = strawberry.enum(enums.HouseholdStatus)
+InactiveReason = strawberry.enum(enums.InactiveReason)
+Program = strawberry.enum(enums.Program)
+Relationship = strawberry.enum(enums.Relationship)
+Sex = strawberry.enum(enums.Sex)
+Education = strawberry.enum(enums.Education)
+Disability = strawberry.enum(enums.Disability)
+MatchStatus = strawberry.enum(enums.MatchStatus, description="Outcome of the Dukcapil check")
+FloorMaterial = strawberry.enum(enums.FloorMaterial)
+WallMaterial = strawberry.enum(enums.WallMaterial)
+RoofMaterial = strawberry.enum(enums.RoofMaterial)
+Tenure = strawberry.enum(enums.Tenure)
+DrinkingWater = strawberry.enum(enums.DrinkingWater)
+Lighting = strawberry.enum(enums.Lighting)
+CookingFuel = strawberry.enum(enums.CookingFuel)
+Toilet = strawberry.enum(enums.Toilet)
+Asset = strawberry.enum(enums.Asset)
+
+
+def _opt(enum_type, value):  # type: ignore[no-untyped-def]
+    return enum_type(value) if value is not None else None
+
+
+def region_name(code: str) -> str:
+    region = regions().get(code)
+    return region.name if region is not None else ""
+
+
+@strawberry.type(description="Housing conditions used by DTKS welfare ranking")
+class Housing:
+    floor_material: FloorMaterial | None
+    wall_material: WallMaterial | None
+    roof_material: RoofMaterial | None
+    floor_area_m2: float | None
+    tenure: Tenure | None
+    drinking_water: DrinkingWater | None
+    lighting: Lighting | None
+    cooking_fuel: CookingFuel | None
+    toilet: Toilet | None
+
+
+@strawberry.type(description="A program membership (PKH, BPNT, PBI-JK, ...) for a period")
+class ProgramMembership:
+    program: Program
+    period: str
+    start_date: dt.date
+    end_date: dt.date | None
+    active: bool
+    member_id: strawberry.ID | None = strawberry.field(
+        description="Set for person-level programs (PBI-JK, PIP); null for the household")
+
+    @classmethod
+    def from_row(cls, row: ProgramRow) -> ProgramMembership:
+        return cls(program=Program(row.program), period=row.period, start_date=row.start_date,
+                   end_date=row.end_date, active=row.active,
+                   member_id=strawberry.ID(str(row.member_id)) if row.member_id else None)
+
+
+@strawberry.type(description="A person in a household (anggota rumah tangga)")
+class Member:
+    id: strawberry.ID
+    household_id: strawberry.Private[int]
+    nik: str
+    name: str
+    birth_date: dt.date
+    sex: Sex
+    relationship: Relationship = strawberry.field(description="Relationship to the head")
+    education: Education | None
+    occupation: str | None
+    disability: Disability
+    match_status: MatchStatus
+    alive: bool
+    death_date: dt.date | None
+
+    @classmethod
+    def from_row(cls, row: MemberRow) -> Member:
+        return cls(id=strawberry.ID(str(row.id)), household_id=row.household_id, nik=row.nik,
+                   name=row.name, birth_date=row.birth_date, sex=Sex(row.sex),
+                   relationship=Relationship(row.relationship),
+                   education=_opt(Education, row.education), occupation=row.occupation,
+                   disability=Disability(row.disability),
+                   match_status=MatchStatus(row.match_status), alive=row.alive,
+                   death_date=row.death_date)
+
+    @strawberry.field
+    async def household(self, info: Info[NodeContext, None]) -> Household | None:
+        row = await info.context.loaders.household.load(self.household_id)
+        return Household.from_row(row) if row is not None else None
+
+
+@strawberry.type(description="A household (rumah tangga), identified by its KK number")
+class Household:
+    id: strawberry.ID
+    kk_number: str
+    desa_code: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+    housing: Housing
+    assets: list[Asset]
+    desil: int | None = strawberry.field(description="Welfare decile, 1 = poorest")
+    status: HouseholdStatus
+    inactive_reason: InactiveReason | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @strawberry.field
+    def desa_name(self) -> str:
+        return region_name(self.desa_code)
+
+    @strawberry.field
+    def kecamatan_code(self) -> str:
+        return self.desa_code.rsplit(".", 1)[0]
+
+    @strawberry.field
+    def kecamatan_name(self) -> str:
+        return region_name(self.desa_code.rsplit(".", 1)[0])
+
+    @strawberry.field
+    async def members(self, info: Info[NodeContext, None]) -> list[Member]:
+        rows = await info.context.loaders.members.load(int(self.id))
+        return [Member.from_row(row) for row in rows]
+
+    @strawberry.field(description="The head of the household (kepala keluarga)")
+    async def head(self, info: Info[NodeContext, None]) -> Member | None:
+        rows = await info.context.loaders.members.load(int(self.id))
+        heads = [r for r in rows if r.relationship == enums.Relationship.HEAD]
+        return Member.from_row(heads[0]) if heads else None
+
+    @strawberry.field
+    async def programs(self, info: Info[NodeContext, None],
+                       active_only: bool = True) -> list[ProgramMembership]:
+        rows = await info.context.loaders.programs.load(int(self.id))
+        return [ProgramMembership.from_row(r) for r in rows if r.active or not active_only]
+
+    @classmethod
+    def from_row(cls, row: HouseholdRow) -> Household:
+        return cls(
+            id=strawberry.ID(str(row.id)), kk_number=row.kk_number, desa_code=row.desa_code,
+            address=row.address, latitude=row.latitude, longitude=row.longitude,
+            housing=Housing(
+                floor_material=_opt(FloorMaterial, row.floor_material),
+                wall_material=_opt(WallMaterial, row.wall_material),
+                roof_material=_opt(RoofMaterial, row.roof_material),
+                floor_area_m2=row.floor_area_m2, tenure=_opt(Tenure, row.tenure),
+                drinking_water=_opt(DrinkingWater, row.drinking_water),
+                lighting=_opt(Lighting, row.lighting),
+                cooking_fuel=_opt(CookingFuel, row.cooking_fuel),
+                toilet=_opt(Toilet, row.toilet)),
+            assets=[Asset(a) for a in row.assets or []], desil=row.desil,
+            status=HouseholdStatus(row.status),
+            inactive_reason=_opt(InactiveReason, row.inactive_reason), version=row.version,
+            created_at=row.created_at, updated_at=row.updated_at)
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+    start_cursor: str | None
+
+
+@strawberry.type
+class HouseholdEdge:
+    cursor: str
+    node: Household
+
+
+@strawberry.type(description="The region this node serves and what it runs")
+class NodeInfo:
+    region: str
+    region_name: str
+    schema_version: str

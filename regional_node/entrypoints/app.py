@@ -21,6 +21,7 @@ from strawberry.aiohttp.views import GraphQLView
 from regional_node.adapters.database import Database, open_database
 from regional_node.adapters.migrations import current_revision, head_revision, upgrade
 from regional_node.config import NodeConfig
+from regional_node.entrypoints.graphiql import add_graphiql_routes, graphiql_response
 from regional_node.entrypoints.graphql.context import NodeContext, make_loaders
 from regional_node.entrypoints.graphql.schema import build_schema
 from regional_node.service_layer.node_meta import bind_region, bound_region
@@ -37,6 +38,9 @@ class NodeGraphQLView(GraphQLView[NodeContext, None]):
         app = request.app
         return NodeContext(request=request, response=response, database=app[DATABASE],
                            region=app[CONFIG].region, loaders=make_loaders(app[DATABASE]))
+
+    async def render_graphql_ide(self, request: web.Request) -> web.Response:
+        return graphiql_response(request)  # served locally: works with no internet
 
 
 def _database_ctx(migrate: bool):  # type: ignore[no-untyped-def]
@@ -88,6 +92,8 @@ def create_app(config: NodeConfig, *, migrate: bool = True) -> web.Application:
                            graphql_ide=None if config.production else "graphiql",
                            allow_queries_via_get=True)
     app.router.add_route("*", "/graphql", view)
+    if not config.production:
+        add_graphiql_routes(app, graphql_path="/graphql")
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     return app

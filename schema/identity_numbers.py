@@ -23,9 +23,14 @@ class Sex(StrEnum):
 @dataclass(frozen=True, slots=True)
 class NikParts:
     kecamatan_code: str
-    birth_date: dt.date
+    birth_date: dt.date  # the century is a guess: the most recent one not in the future
     sex: Sex
     serial: str
+
+    def born_on(self, date: dt.date) -> bool:
+        """Whether ``date`` fits the NIK, which only carries a two-digit year."""
+        return (date.day, date.month, date.year % 100) == (
+            self.birth_date.day, self.birth_date.month, self.birth_date.year % 100)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,22 +59,18 @@ def _check_kecamatan(digits: str, label: str, error: type[InvalidNik] | type[Inv
     return code
 
 
-def _century(two_digits: int, today: dt.date) -> int:
-    year = 2000 + two_digits
-    return year if year <= today.year else 1900 + two_digits
-
-
 def _date_from(digits: str, label: str, error: type[InvalidNik] | type[InvalidKk],
                today: dt.date) -> dt.date:
+    """DDMMYY in the most recent century that makes it a real date not after today."""
     day, month, year = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
-    try:
-        value = dt.date(_century(year, today), month, day)
-    except ValueError:
-        raise error(f"{label} date part {digits} is not a valid date",
-                    reason="invalid_date") from None
-    if value > today:
-        raise error(f"{label} date part {digits} lies in the future", reason="future_date")
-    return value
+    for century in (2000, 1900):
+        try:
+            value = dt.date(century + year, month, day)
+        except ValueError:
+            continue
+        if value <= today:
+            return value
+    raise error(f"{label} date part {digits} is not a valid date", reason="invalid_date")
 
 
 def parse_nik(nik: object, *, directory: RegionDirectory | None = None,

@@ -168,7 +168,7 @@ def _one_member_problems(member: MemberRecord) -> list[Problem]:
     except InvalidInput as exc:
         return [Problem("nik", exc.reason, exc.message)]
     problems = []
-    if parts.birth_date != member.birth_date:
+    if not parts.born_on(member.birth_date):
         problems.append(Problem("birth_date", "nik_mismatch",
                                 f"birth date {member.birth_date} differs from the NIK's "
                                 f"{parts.birth_date}"))

@@ -8,6 +8,7 @@ needs only one engine; writers serialise on the audit head row instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,7 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _sqlite_pragmas(immediate: bool):  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(immediate: bool) -> tuple[Callable[..., None], Callable[..., None]]:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()

@@ -193,7 +193,7 @@ async def grouped_counts(session: AsyncSession, flt: HouseholdFilter,
              .group_by(Member.household_id).subquery())
     enrolled = (select(ProgramMembership.household_id, ProgramMembership.program)
                 .where(ProgramMembership.active.is_(True)).distinct().subquery())
-    keys: dict[CountDimension, ColumnElement[Any]] = {
+    keys: dict[CountDimension, Any] = {
         CountDimension.KECAMATAN: func.substr(Household.desa_code, 1, KECAMATAN_CODE_LENGTH),
         CountDimension.DESA: Household.desa_code,
         CountDimension.STATUS: Household.status,

@@ -8,6 +8,7 @@ and the reason, so an operator can fix a spreadsheet row in one pass.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from schema.enums import (
@@ -107,7 +108,7 @@ def household_problems(record: HouseholdRecord, node_region: str) -> list[Proble
     return problems
 
 
-def _number_problem(field_name: str, check) -> list[Problem]:  # type: ignore[no-untyped-def]
+def _number_problem(field_name: str, check: Callable[[], object]) -> list[Problem]:
     try:
         check()
     except InvalidInput as exc:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from aiohttp import web
@@ -43,7 +43,7 @@ class NodeGraphQLView(GraphQLView[NodeContext, None]):
         return graphiql_response(request)  # served locally: works with no internet
 
 
-def _database_ctx(migrate: bool):  # type: ignore[no-untyped-def]
+def _database_ctx(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]]:
     async def database_ctx(app: web.Application) -> AsyncIterator[None]:
         config = app[CONFIG]
         database = open_database(config.db_url)

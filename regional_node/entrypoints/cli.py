@@ -19,8 +19,10 @@ def add_database_options(parser: argparse.ArgumentParser, *, region: bool = True
                             help=f"the kab/kota this node owns, e.g. 32.73 (env {PREFIX}REGION)")
 
 
-def config_from(args: argparse.Namespace, **extra: object) -> NodeConfig:
-    return NodeConfig.from_env(region=getattr(args, "region", None), db_url=args.db_url, **extra)
+def config_from(args: argparse.Namespace, *, host: str | None = None,
+                port: int | None = None) -> NodeConfig:
+    return NodeConfig.from_env(None, region=getattr(args, "region", None), db_url=args.db_url,
+                               host=host, port=port)
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -25,7 +25,8 @@ LOOKUP_CHUNK = 500
 async def existing_identifiers(session: AsyncSession, kk_numbers: Iterable[str],
                                niks: Iterable[str]) -> tuple[set[str], set[str]]:
     """Which of these KK numbers and NIKs are already registered on this node."""
-    kks, people = set(), set()
+    kks: set[str] = set()
+    people: set[str] = set()
     for chunk in _chunks(sorted(set(kk_numbers))):
         rows = await session.execute(select(Household.kk_number).where(
             Household.kk_number.in_(chunk)))

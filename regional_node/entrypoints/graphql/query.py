@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from regional_node.adapters import household_queries as q
+from regional_node.adapters.household_queries import CountDimension, HouseholdOrder
 from regional_node.entrypoints.graphql.context import NodeContext
 from regional_node.entrypoints.graphql.types import (
     Household,
@@ -29,8 +30,8 @@ SCHEMA_VERSION = "1.0"
 DEFAULT_PAGE = 50
 MAX_PAGE = 500
 
-HouseholdOrder = strawberry.enum(q.HouseholdOrder, description="Sort order of a household list")
-CountDimension = strawberry.enum(q.CountDimension, description="What to group counts by")
+strawberry.enum(HouseholdOrder, description="Sort order of a household list")
+strawberry.enum(CountDimension, description="What to group counts by")
 
 
 @strawberry.input(description="Every given condition must hold")
@@ -110,15 +111,15 @@ class Query:
     async def households(self, info: Info[NodeContext, None],
                          filter: HouseholdFilter | None = None, first: int = DEFAULT_PAGE,
                          after: str | None = None,
-                         order_by: HouseholdOrder = q.HouseholdOrder.ID) -> HouseholdConnection:
+                         order_by: HouseholdOrder = HouseholdOrder.ID) -> HouseholdConnection:
         if not 1 <= first <= MAX_PAGE:
             raise InvalidInput(f"first must be 1 to {MAX_PAGE}", reason="out_of_range",
                                field="first")
         domain_filter = _domain_filter(filter, info.context.region)
         async with info.context.database.reader() as session:
             page = await q.list_households(session, domain_filter, first=first, after=after,
-                                           order=q.HouseholdOrder(order_by))
-        edges = [HouseholdEdge(cursor=q.encode_cursor(q.HouseholdOrder(order_by), row),
+                                           order=order_by)
+        edges = [HouseholdEdge(cursor=q.encode_cursor(order_by, row),
                                node=Household.from_row(row)) for row in page.rows]
         return HouseholdConnection(
             edges=edges, filter=domain_filter,
@@ -145,7 +146,7 @@ class Query:
                                group_by: list[CountDimension],
                                filter: HouseholdFilter | None = None) -> list[HouseholdCount]:
         domain_filter = _domain_filter(filter, info.context.region)
-        dimensions = list(dict.fromkeys(q.CountDimension(d) for d in group_by))
+        dimensions = list(dict.fromkeys(group_by))
         async with info.context.database.reader() as session:
             rows = await q.grouped_counts(session, domain_filter, dimensions)
         return [HouseholdCount(

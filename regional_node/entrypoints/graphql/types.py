@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -12,28 +13,35 @@ from regional_node.adapters.orm import Member as MemberRow
 from regional_node.adapters.orm import ProgramMembership as ProgramRow
 from regional_node.entrypoints.graphql.context import NodeContext
 from schema import enums
+from schema.enums import (
+    Asset,
+    CookingFuel,
+    Disability,
+    DrinkingWater,
+    Education,
+    FloorMaterial,
+    HouseholdStatus,
+    InactiveReason,
+    Lighting,
+    MatchStatus,
+    Program,
+    Relationship,
+    RoofMaterial,
+    Sex,
+    Tenure,
+    Toilet,
+    WallMaterial,
+)
 from schema.regions import regions
 
-HouseholdStatus = strawberry.enum(enums.HouseholdStatus)
-InactiveReason = strawberry.enum(enums.InactiveReason)
-Program = strawberry.enum(enums.Program)
-Relationship = strawberry.enum(enums.Relationship)
-Sex = strawberry.enum(enums.Sex)
-Education = strawberry.enum(enums.Education)
-Disability = strawberry.enum(enums.Disability)
-MatchStatus = strawberry.enum(enums.MatchStatus, description="Outcome of the Dukcapil check")
-FloorMaterial = strawberry.enum(enums.FloorMaterial)
-WallMaterial = strawberry.enum(enums.WallMaterial)
-RoofMaterial = strawberry.enum(enums.RoofMaterial)
-Tenure = strawberry.enum(enums.Tenure)
-DrinkingWater = strawberry.enum(enums.DrinkingWater)
-Lighting = strawberry.enum(enums.Lighting)
-CookingFuel = strawberry.enum(enums.CookingFuel)
-Toilet = strawberry.enum(enums.Toilet)
-Asset = strawberry.enum(enums.Asset)
+for _enum in (HouseholdStatus, InactiveReason, Program, Relationship, Sex, Education, Disability,
+              FloorMaterial, WallMaterial, RoofMaterial, Tenure, DrinkingWater, Lighting,
+              CookingFuel, Toilet, Asset):
+    strawberry.enum(_enum)
+strawberry.enum(MatchStatus, description="Outcome of the Dukcapil check")
 
 
-def _opt(enum_type, value):  # type: ignore[no-untyped-def]
+def _opt(enum_type: Any, value: str | None) -> Any:
     return enum_type(value) if value is not None else None
 
 

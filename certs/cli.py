@@ -1,7 +1,7 @@
 """``siks certs ...``: the national PKI from the command line.
 
 The top-level ``siks`` parser mounts this with ``certs.cli.register(subparsers)`` and then calls
-``args.func(args)``, which returns the exit code. Handlers print failures as one line on stderr
+``args.handler(args)``, which returns the exit code. Handlers print failures as one line on stderr
 and return 1; they never let a traceback through for an expected error.
 """
 
@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     create = commands.add_parser("create-ca", parents=[common], help="create the national CA")
     create.add_argument("--name", default="SIKS-NG National CA", help="CA common name")
     create.add_argument("--days", type=int, default=3650, help="validity in days (default 3650)")
-    create.set_defaults(func=handle_create_ca)
+    create.set_defaults(handler=handle_create_ca)
 
     issue = commands.add_parser(
         "issue",
@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="first signing + TLS certificate of a holder",
     )
     issue.add_argument("holder", help="kab/kota code such as 32.73, or 'gateway'")
-    issue.set_defaults(func=handle_issue)
+    issue.set_defaults(handler=handle_issue)
 
     rotate = commands.add_parser(
         "rotate",
@@ -57,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="new keys for a holder; old certificates stay on file to verify old signatures",
     )
     rotate.add_argument("holder", help="kab/kota code such as 32.73, or 'gateway'")
-    rotate.set_defaults(func=handle_rotate)
+    rotate.set_defaults(handler=handle_rotate)
 
     revoke = commands.add_parser("revoke", parents=[common], help="revoke and re-sign the CRL")
     target = revoke.add_mutually_exclusive_group(required=True)
@@ -70,17 +70,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="unspecified",
         help="superseded/cessation-of-operation/affiliation-changed keep earlier signatures valid",
     )
-    revoke.set_defaults(func=handle_revoke)
+    revoke.set_defaults(handler=handle_revoke)
 
     crl = commands.add_parser("crl", parents=[common], help="re-sign the CRL and list it")
-    crl.set_defaults(func=handle_crl)
+    crl.set_defaults(handler=handle_crl)
 
     listing = commands.add_parser("list", parents=[common], help="every issued certificate")
-    listing.set_defaults(func=handle_list)
+    listing.set_defaults(handler=handle_list)
 
     dev = commands.add_parser("dev", parents=[common], help="generate the development PKI")
     dev.add_argument("--regions", nargs="+", default=["32.73"], metavar="CODE")
-    dev.set_defaults(func=handle_dev)
+    dev.set_defaults(handler=handle_dev)
 
 
 def _common_options() -> argparse.ArgumentParser:
@@ -264,5 +264,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="siks")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    result: int = args.func(args)
+    result: int = args.handler(args)
     return result

@@ -11,7 +11,7 @@ command line prints as one line::
     ├── NotFound                          NOT_FOUND
     ├── Conflict                          CONFLICT
     │   └── DuplicateRecord               DUPLICATE        (KK or NIK already registered)
-    ├── ConfigError                       CONFIG
+    ├── ConfigError                       CONFIG           (schema.errors)
     └── AuditChainBroken                  AUDIT_CHAIN_BROKEN
 """
 
@@ -19,7 +19,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from schema.errors import InvalidInput, SiksError
+from schema.errors import ConfigError, InvalidInput, SiksError
+
+__all__ = [
+    "AuditChainBroken", "ConfigError", "Conflict", "DuplicateRecord", "InvalidCursor",
+    "InvalidRecord", "NotFound", "OutOfRegion",
+]
 
 if TYPE_CHECKING:
     from regional_node.domain.records import Problem
@@ -54,10 +59,6 @@ class Conflict(SiksError):
 
 class DuplicateRecord(Conflict):
     code = "DUPLICATE"
-
-
-class ConfigError(SiksError):
-    code = "CONFIG"
 
 
 class AuditChainBroken(SiksError):

@@ -4,6 +4,7 @@ Every error carries a stable machine ``code`` (used as GraphQL ``extensions.code
 human sentence that says *why*::
 
     SiksError
+    ├── ConfigError                  code: CONFIG
     └── InvalidInput                 code: INVALID_INPUT
         ├── InvalidRegionCode        code: INVALID_REGION
         ├── InvalidNik               code: INVALID_NIK
@@ -21,6 +22,12 @@ class SiksError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class ConfigError(SiksError):
+    """A setting (environment variable, flag, database URL) is missing or wrong."""
+
+    code = "CONFIG"
 
 
 class InvalidInput(SiksError):

@@ -11,6 +11,7 @@ from schema.errors import SiksError
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from certs import cli as certs_cli
     from regional_node.entrypoints import cli as node_cli
     from siks import demo
 
@@ -19,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo.register(commands)
     node_cli.register(commands)
+    certs_cli.register(commands)
     return parser
 
 

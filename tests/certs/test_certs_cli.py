@@ -112,7 +112,7 @@ def test_mounts_under_a_parent_siks_parser(tmp_path: Path) -> None:
 
     args = parser.parse_args(["certs", "create-ca", "--dir", str(tmp_path / "pki")])
 
-    assert args.func(args) == 0
+    assert args.handler(args) == 0
     assert (tmp_path / "pki" / "ca" / "ca.key").exists()
 
 

@@ -1,0 +1,100 @@
+"""Engines and sessions for SQLite (embedded default) and PostgreSQL (production).
+
+SQLite runs in WAL mode with ``synchronous=FULL``. It gets two engines: readers begin deferred
+transactions (many at once), writers begin ``IMMEDIATE`` so that a write transaction holds the
+write lock from its first statement and never fails half-way on a stale snapshot. PostgreSQL
+needs only one engine; writers serialise on the audit head row instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from schema.errors import ConfigError
+
+_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg",
+            "postgres": "postgresql+asyncpg"}
+
+
+def async_url(url: str) -> str:
+    """``sqlite:///x.db`` → ``sqlite+aiosqlite:///x.db``; ``postgresql://`` → ``+asyncpg``."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise ConfigError(f"not a database URL: {url!r} (try sqlite:///node.db)") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+    if "+" not in parsed.drivername:
+        parsed = parsed.set(drivername=_DRIVERS[parsed.drivername])
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise ConfigError("SQLite needs a file (sqlite:///path/node.db), not an in-memory db")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(immediate: bool) -> tuple[Callable[..., None], Callable[..., None]]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return on_connect, on_begin
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
+    engine = create_async_engine(url)
+    on_connect, on_begin = _sqlite_pragmas(immediate)
+    event.listen(engine.sync_engine, "connect", on_connect)
+    event.listen(engine.sync_engine, "begin", on_begin)
+    return engine
+
+
+@dataclass
+class Database:
+    """The node's storage: one reader and one writer session factory."""
+
+    url: str
+    read_engine: AsyncEngine
+    write_engine: AsyncEngine
+
+    @property
+    def dialect(self) -> str:
+        return self.write_engine.dialect.name
+
+    def reader(self) -> AsyncSession:
+        return async_sessionmaker(self.read_engine, expire_on_commit=False)()
+
+    def writer(self) -> AsyncSession:
+        return async_sessionmaker(self.write_engine, expire_on_commit=False)()
+
+    async def dispose(self) -> None:
+        await self.read_engine.dispose()
+        if self.write_engine is not self.read_engine:
+            await self.write_engine.dispose()
+
+
+def open_database(url: str, *, pool_size: int = 10) -> Database:
+    resolved = async_url(url)
+    if resolved.startswith("sqlite"):
+        return Database(resolved, _sqlite_engine(resolved, immediate=False),
+                        _sqlite_engine(resolved, immediate=True))
+    engine = create_async_engine(resolved, pool_size=pool_size, pool_pre_ping=True)
+    return Database(resolved, engine, engine)

@@ -17,6 +17,7 @@ from strawberry.dataloader import DataLoader
 from regional_node.adapters import household_queries as q
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import Household, Member, ProgramMembership
+from schema.roles import ANONYMOUS, Principal
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -36,6 +37,7 @@ class NodeContext:
     database: Database
     region: str
     loaders: Loaders
+    principal: Principal = ANONYMOUS
 
 
 def _batch(database: Database,

@@ -1,0 +1,81 @@
+"""The bulk store path used by imports and the seeder: ids, links, programs, audit digests."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from regional_node.adapters.bulk_insert import insert_rows
+from regional_node.adapters.database import Database
+from regional_node.adapters.orm import Household, Member, NodeMeta, ProgramMembership
+from regional_node.domain.audit import Actor
+from regional_node.domain.records import HouseholdRecord, ProgramRecord
+from regional_node.service_layer.audit import verify_audit_chain
+from regional_node.service_layer.registry import snapshot, store_households
+from regional_node.service_layer.unit_of_work import UnitOfWork
+from schema.enums import Asset, FloorMaterial, Program
+from tests.factories import household
+
+ACTOR = Actor("test:bulk", "DINSOS")
+
+
+def _with_person_program(desa: str) -> HouseholdRecord:
+    record = household(desa, members=3, programs=(Program.PKH,))
+    record.assets = (Asset.TELEVISION, Asset.MOTORCYCLE)
+    record.floor_material = FloorMaterial.CERAMIC
+    record.programs.append(ProgramRecord(Program.PBI_JK, "2026-S1", dt.date(2026, 1, 1),
+                                         member_nik=record.members[2].nik))
+    return record
+
+
+def test_snapshot_equals_dataclasses_asdict() -> None:
+    record = _with_person_program("32.73.01.1001")
+    assert snapshot(record) == dataclasses.asdict(record)
+
+
+async def test_store_households_links_members_and_programs(database: Database) -> None:
+    records = [_with_person_program("32.73.01.1001"), _with_person_program("32.73.02.1001")]
+    async with UnitOfWork(database, ACTOR) as uow:
+        first_ids = await store_households(uow, records[:1])
+        await uow.commit()
+    async with UnitOfWork(database, ACTOR) as uow:
+        second_ids = await store_households(uow, records[1:])
+        await uow.commit()
+    assert len(set(first_ids + second_ids)) == 2
+
+    async with database.reader() as session:
+        for record, household_id in zip(records, first_ids + second_ids, strict=True):
+            stored = (await session.execute(
+                select(Household).where(Household.id == household_id))).scalar_one()
+            assert stored.kk_number == record.kk_number
+            assert stored.assets == ["TELEVISION", "MOTORCYCLE"]
+            niks = (await session.execute(select(Member.nik).where(
+                Member.household_id == household_id).order_by(Member.id))).scalars().all()
+            assert niks == [m.nik for m in record.members]
+            programs = (await session.execute(
+                select(ProgramMembership.program, Member.nik)
+                .outerjoin(Member, Member.id == ProgramMembership.member_id)
+                .where(ProgramMembership.household_id == household_id)
+                .order_by(ProgramMembership.program))).all()
+            assert [tuple(p) for p in programs] == [("PBI_JK", record.members[2].nik),
+                                                    ("PKH", None)]
+        assert (await session.execute(select(func.count()).select_from(Member))).scalar() == 6
+    assert (await verify_audit_chain(database)).verified == 2
+
+
+async def test_bulk_store_rolls_back_without_commit(database: Database) -> None:
+    async with UnitOfWork(database, ACTOR) as uow:
+        await store_households(uow, [_with_person_program("32.73.03.1001")])
+    async with database.reader() as session:
+        for model in (Household, Member, ProgramMembership):
+            count = (await session.execute(select(func.count()).select_from(model))).scalar()
+            assert count == 0, model
+
+
+async def test_bulk_insert_as_first_statement_joins_the_transaction(database: Database) -> None:
+    async with UnitOfWork(database, ACTOR) as uow:
+        await insert_rows(uow.session, NodeMeta, [{"key": "probe", "value": "rolled back"}])
+    async with database.reader() as session:
+        assert await session.get(NodeMeta, "probe") is None

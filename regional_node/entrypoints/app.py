@@ -21,10 +21,10 @@ from strawberry.aiohttp.views import GraphQLView
 from regional_node.adapters.database import Database, open_database
 from regional_node.adapters.migrations import current_revision, head_revision, upgrade
 from regional_node.config import NodeConfig
-from regional_node.entrypoints.graphiql import add_graphiql_routes, graphiql_response
 from regional_node.entrypoints.graphql.context import NodeContext, make_loaders
 from regional_node.entrypoints.graphql.schema import build_schema
 from regional_node.service_layer.node_meta import bind_region, bound_region
+from siks.infra.graphiql import add_graphiql_routes, graphiql_response
 
 log = logging.getLogger("siks.node")
 

@@ -11,8 +11,8 @@ from pytest_aiohttp import AiohttpClient
 
 from regional_node.config import NodeConfig
 from regional_node.entrypoints.app import create_app
-from regional_node.entrypoints.graphiql import add_graphiql_routes
 from schema.graphiql import asset_files
+from siks.infra.graphiql import add_graphiql_routes
 
 GRAPHIQL_JS = "/graphiql/assets/graphiql-3.8.3/graphiql.min.js"
 

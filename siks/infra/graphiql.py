@@ -7,8 +7,8 @@ shows the page by overriding its IDE hook::
         async def render_graphql_ide(self, request: web.Request) -> web.Response:
             return graphiql_response(request)
 
-The gateway keeps its own copy of these few lines (the services never import each other);
-everything else lives in ``schema.graphiql``.
+Shared by the node and the gateway (both may import ``siks.infra``); the page itself and the
+vendored assets live in ``schema.graphiql``.
 """
 
 from __future__ import annotations

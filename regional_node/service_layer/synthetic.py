@@ -66,6 +66,7 @@ PERIOD = "2026-S1"  # the DTKS period program memberships are recorded for
 OLDEST_BIRTH = dt.date(1936, 1, 1)  # keeps two-digit NIK years unambiguous
 EARLIEST_KK = dt.date(2008, 1, 1)
 MAX_HOUSEHOLDS = 5_000_000
+SERIAL_RANGES, SERIAL_RANGE = 49, 200  # seed s numbers from 1 + (s mod 49) * 200 upwards
 _YEAR = 365.2425
 _REF = REFERENCE_DATE.toordinal()
 _MODERN_NAMES_FROM = dt.date(1996, 1, 1).toordinal()  # most born since get a modern name
@@ -115,6 +116,9 @@ class _Generator:
         self.desil_urban, self.desil_rural = desil_picker(True), desil_picker(False)
         self.tables = {(d, u): desil_tables(d, u) for d in range(1, 11) for u in (True, False)}
         self.date_digits: dict[int, tuple[str, str]] = {}
+        # Serials start in a range chosen by the seed, so that nearby seeds loaded into the
+        # same database do not collide: the last serial used per key, default the range start.
+        self.first_serial = 1 + (seed % SERIAL_RANGES) * SERIAL_RANGE
         self.nik_serials: dict[int, int] = {}
         self.kk_serials: dict[int, int] = {}
         self.kecamatan = ""
@@ -270,12 +274,13 @@ class _Generator:
         student_rate = 0.1 + 0.05 * desil
         members = []
         serials, date_digits, kecamatan = self.nik_serials, self.date_digits, site.kecamatan_digits
+        first = self.first_serial - 1
         youngest = 0
         for person in people:
             female = person.female
             born = _REF - 1 - int(person.age * _YEAR)  # ages are 0..89: within NIK range
             # NIK serials are allocated per kecamatan, birth date and sex (method nik())
-            serial = serials.get(born * 2 + female, 0) + 1
+            serial = serials.get(born * 2 + female, first) + 1
             if serial <= 9999:
                 serials[born * 2 + female] = serial
                 digits = date_digits.get(born) or self.digits(born)
@@ -320,7 +325,7 @@ class _Generator:
         serials = self.nik_serials
         while True:
             key = born * 2 + female
-            serial = serials.get(key, 0) + 1
+            serial = serials.get(key, self.first_serial - 1) + 1
             if serial <= 9999:
                 serials[key] = serial
                 digits = self.date_digits.get(born) or self.digits(born)
@@ -373,7 +378,7 @@ class _Generator:
         low = min(_REF - 1, max(youngest, head_adult, EARLIEST_KK.toordinal()))
         issued = low + int(self.rng.random() * (_REF - low))
         while True:
-            serial = self.kk_serials.get(issued, 0) + 1
+            serial = self.kk_serials.get(issued, self.first_serial - 1) + 1
             if serial <= 9999:
                 self.kk_serials[issued] = serial
                 digits = self.date_digits.get(issued) or self.digits(issued)

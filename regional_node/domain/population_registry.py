@@ -1,0 +1,170 @@
+"""The population registry (Dukcapil) as the node sees it: a port and the matching rules.
+
+A node asks the registry about people by NIK and compares what it holds (name, birth date,
+optionally the KK number) with the registry's record. The registry answers one of:
+
+- ``MATCH`` (padan): found, alive, and every compared field agrees;
+- ``MISMATCH`` (tidak padan): found, but a field differs; :attr:`MatchResult.mismatched`
+  names which (``name``, ``birth_date``, ``kk_number``);
+- ``NOT_FOUND``: the registry has no person with that NIK;
+- ``DECEASED``: the registry records the person's death;
+- ``REJECTED``: the registry refused that one item as a definitive answer (for example a
+  malformed query). Nothing is learnt about the person; the node leaves it unchecked.
+
+``DUPLICATE`` (data ganda) is not the registry's to say: the node's service layer decides it
+from its own data (:mod:`regional_node.service_layer.nik_matching`).
+
+Pure domain: no I/O. Adapters implement :class:`PopulationRegistry`; the default one speaks
+the DCI registry API (:mod:`regional_node.adapters.dukcapil_dci`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from schema.enums import MatchStatus
+from schema.errors import SiksError
+
+
+class RegistryOutcome(StrEnum):
+    MATCH = "MATCH"
+    MISMATCH = "MISMATCH"
+    NOT_FOUND = "NOT_FOUND"
+    DECEASED = "DECEASED"
+    REJECTED = "REJECTED"
+
+
+MATCH_STATUS: dict[RegistryOutcome, MatchStatus | None] = {
+    RegistryOutcome.MATCH: MatchStatus.MATCH,
+    RegistryOutcome.MISMATCH: MatchStatus.MISMATCH,
+    RegistryOutcome.NOT_FOUND: MatchStatus.NOT_FOUND,
+    RegistryOutcome.DECEASED: MatchStatus.DECEASED,
+    RegistryOutcome.REJECTED: None,  # nothing learnt: the member stays as it was
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityQuery:
+    """What the node holds about a person and asks the registry to confirm."""
+
+    nik: str
+    name: str
+    birth_date: dt.date
+    kk_number: str | None = None  # compared only when given
+
+
+@dataclass(frozen=True, slots=True)
+class Resident:
+    """The registry's record of a person, as far as matching needs it."""
+
+    nik: str
+    name: str
+    birth_date: dt.date | None
+    kk_number: str | None = None
+    sex: str | None = None
+    death_date: dt.date | None = None
+    deceased: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    query: IdentityQuery
+    outcome: RegistryOutcome
+    mismatched: tuple[str, ...] = ()  # which fields differ: name, birth_date, kk_number
+    death_date: dt.date | None = None
+    detail: str = ""
+
+    @property
+    def match_status(self) -> MatchStatus | None:
+        """The member status this outcome sets, or None when it sets nothing (REJECTED)."""
+        return MATCH_STATUS[self.outcome]
+
+
+class PopulationRegistry(Protocol):
+    """A population registry. ``check`` answers every request, in order, or raises
+    :class:`RegistryError` (:class:`RegistryUnavailable` when it could not be reached)."""
+
+    async def check(self, requests: list[IdentityQuery]) -> list[MatchResult]: ...
+
+
+class NikDirectory(Protocol):
+    """Where else NIKs are registered (e.g. the gateway's national NIK directory)."""
+
+    async def registered_elsewhere(self, niks: Collection[str]) -> set[str]: ...
+
+
+class RegistryError(SiksError):
+    """The registry gave no usable answer. ``answered`` holds the results it did give for
+    the same call before it failed (whole batches only), so callers can keep them."""
+
+    code = "REGISTRY_ERROR"
+
+    def __init__(self, message: str, *, answered: Sequence[MatchResult] = ()) -> None:
+        super().__init__(message)
+        self.answered = list(answered)
+
+
+class RegistryUnavailable(RegistryError):
+    """Transient failure that outlasted the retries (down, timing out, 5xx): check later."""
+
+    code = "REGISTRY_UNAVAILABLE"
+
+
+class RegistryRejected(RegistryError):
+    """A definitive refusal of the whole request (4xx, malformed answer): retrying will not
+    help; the configuration or the client is wrong."""
+
+    code = "REGISTRY_REJECTED"
+
+
+_NOT_LETTERS = re.compile(r"[^A-Z ]+")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_name(name: str) -> str:
+    """Names compare by letters only: case, accents, punctuation and spacing do not count.
+    ``"Siti  Aminah, "`` and ``"SITI AMINAH"`` are the same name; ``"Siti Aminah"`` and
+    ``"Siti Aminnah"`` are not (a misspelling is tidak padan for an operator to fix)."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().upper()
+    folded = _NOT_LETTERS.sub(" ", folded.replace("'", ""))
+    return _SPACES.sub(" ", folded).strip()
+
+
+def compare(query: IdentityQuery, resident: Resident | None) -> MatchResult:
+    """The outcome of matching ``query`` against the registry's record (None: not found).
+
+    A death outranks a field mismatch (the differing fields are still reported)."""
+    if resident is None:
+        return MatchResult(query, RegistryOutcome.NOT_FOUND,
+                           detail="NIK not found in the population registry")
+    mismatched = []
+    if normalise_name(query.name) != normalise_name(resident.name):
+        mismatched.append("name")
+    if resident.birth_date != query.birth_date:
+        mismatched.append("birth_date")
+    if query.kk_number is not None and resident.kk_number != query.kk_number:
+        mismatched.append("kk_number")
+    fields = tuple(mismatched)
+    if resident.deceased or resident.death_date is not None:
+        when = f" on {resident.death_date.isoformat()}" if resident.death_date else ""
+        return MatchResult(query, RegistryOutcome.DECEASED, fields, resident.death_date,
+                           f"recorded as deceased{when}")
+    if fields:
+        return MatchResult(query, RegistryOutcome.MISMATCH, fields,
+                           detail="tidak padan: " + ", ".join(_labels(fields)) + " differ")
+    return MatchResult(query, RegistryOutcome.MATCH, detail="padan")
+
+
+def rejected(query: IdentityQuery, reason: str) -> MatchResult:
+    return MatchResult(query, RegistryOutcome.REJECTED, detail=f"registry refused: {reason}")
+
+
+def _labels(fields: tuple[str, ...]) -> list[str]:
+    names = {"name": "name", "birth_date": "birth date", "kk_number": "KK number"}
+    return [names[f] for f in fields]

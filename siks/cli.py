@@ -13,6 +13,7 @@ from schema.errors import SiksError
 def build_parser() -> argparse.ArgumentParser:
     from certs import cli as certs_cli
     from regional_node.entrypoints import cli as node_cli
+    from sandbox_registry import cli as sandbox_cli
     from siks import demo
 
     parser = argparse.ArgumentParser(
@@ -21,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(commands)
     node_cli.register(commands)
     certs_cli.register(commands)
+    sandbox_cli.register(commands)
     return parser
 
 

@@ -6,9 +6,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from regional_node.adapters.bulk_insert import insert_rows
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import AuditEntry, AuditHead
 from regional_node.domain.audit import (
@@ -67,7 +68,7 @@ class AuditTrail:
             current = entry_hash(prev, fields)
             rows.append({**_columns(fields), "prev_hash": prev, "entry_hash": current})
             prev = current
-        await self._session.execute(insert(AuditEntry), rows)
+        await insert_rows(self._session, AuditEntry, rows)
         await self._session.execute(
             update(AuditHead).where(AuditHead.id == 1).values(seq=seq, entry_hash=prev))
         written = len(self._pending)

@@ -12,6 +12,7 @@ from schema.errors import SiksError
 
 def build_parser() -> argparse.ArgumentParser:
     from certs import cli as certs_cli
+    from gateway.entrypoints import cli as gateway_cli
     from regional_node.entrypoints import cli as node_cli
     from sandbox_registry import cli as sandbox_cli
     from siks import demo
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(commands)
     node_cli.register(commands)
     certs_cli.register(commands)
+    gateway_cli.register(commands)
     sandbox_cli.register(commands)
     return parser
 

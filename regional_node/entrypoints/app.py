@@ -21,6 +21,7 @@ from strawberry.aiohttp.views import GraphQLView
 from regional_node.adapters.database import Database, open_database
 from regional_node.adapters.migrations import current_revision, head_revision, upgrade
 from regional_node.config import NodeConfig
+from regional_node.entrypoints.deadline import deadline_middleware
 from regional_node.entrypoints.graphql.context import NodeContext, make_loaders
 from regional_node.entrypoints.graphql.schema import build_schema
 from regional_node.service_layer.node_meta import bind_region, bound_region
@@ -85,7 +86,7 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 def create_app(config: NodeConfig, *, migrate: bool = True) -> web.Application:
-    app = web.Application(client_max_size=2 * 1024 * 1024)
+    app = web.Application(client_max_size=2 * 1024 * 1024, middlewares=[deadline_middleware])
     app[CONFIG] = config
     app.cleanup_ctx.append(_database_ctx(migrate))
     view = NodeGraphQLView(schema=build_schema(),

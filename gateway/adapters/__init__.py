@@ -1,0 +1,1 @@
+"""The gateway's storage: its own database (SQLite or PostgreSQL) and migrations."""

@@ -1,0 +1,138 @@
+"""The gateway's configuration, read from ``SIKS_GATEWAY_*`` environment variables (command-line
+flags override them). A missing or malformed value fails loudly, naming the variable.
+
+=================================  =========================================================
+``SIKS_GATEWAY_DB_URL``            the gateway's own database (required)
+``SIKS_GATEWAY_DIRECTORY_SECRET``  key of the NIK directory's HMAC, ≥ 32 characters (required)
+``SIKS_GATEWAY_HOST`` / ``PORT``   where to listen (127.0.0.1:8080)
+``SIKS_GATEWAY_PKI_DIR``           PKI directory holding the gateway's mTLS certificate
+                                   (required in production; without it nodes are called over
+                                   plain HTTP or HTTPS with the system trust store)
+``SIKS_GATEWAY_NODES_FILE``        optional file of ``<region> <url>`` lines registered on start
+``SIKS_GATEWAY_DEADLINE_MS``       overall budget of one GraphQL request (5000)
+``SIKS_GATEWAY_MAX_CONCURRENCY``   node calls in flight at once, all requests together (64)
+``SIKS_GATEWAY_QUERY_RETRIES``     extra attempts of a failed query call (1); never mutations
+``SIKS_GATEWAY_BREAKER_FAILURES``  consecutive failures that open a node's circuit (5)
+``SIKS_GATEWAY_BREAKER_RESET_S``   seconds an open circuit waits before one trial call (10)
+``SIKS_GATEWAY_PROBE_INTERVAL_S``  node health probe period, 0 = off (30)
+``SIKS_GATEWAY_ROLLUP_REFRESH_S``  rollup refresh period, 0 = off (300)
+``SIKS_GATEWAY_PRODUCTION``        1 = no GraphiQL, mTLS required
+=================================  =========================================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from gateway.errors import ConfigError
+
+PREFIX = "SIKS_GATEWAY_"
+MIN_SECRET_LENGTH = 32
+T = TypeVar("T")
+
+
+def database_url(override: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The database URL from ``--db`` or ``SIKS_GATEWAY_DB_URL``, for commands that need
+    nothing else (``migrate``, ``nodes``, ``node add``)."""
+    url = override or (os.environ if environ is None else environ).get(PREFIX + "DB_URL")
+    if not url:
+        raise ConfigError(f"{PREFIX}DB_URL is not set (or pass --db)")
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayConfig:
+    db_url: str
+    directory_secret: str
+    host: str = "127.0.0.1"
+    port: int = 8080
+    production: bool = False
+    pki_dir: Path | None = None
+    nodes_file: Path | None = None
+    deadline_ms: int = 5000
+    max_concurrency: int = 64
+    query_retries: int = 1
+    breaker_failures: int = 5
+    breaker_reset_s: float = 10.0
+    probe_interval_s: float = 30.0
+    rollup_refresh_s: float = 300.0
+
+    def __post_init__(self) -> None:
+        if len(self.directory_secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(f"{PREFIX}DIRECTORY_SECRET must be at least {MIN_SECRET_LENGTH} "
+                              "characters (generate one: python -c 'import secrets; "
+                              "print(secrets.token_hex(32))')")
+        if not 0 < self.port < 65536:
+            raise ConfigError(f"{PREFIX}PORT: {self.port} is not a TCP port")
+        _require(self.deadline_ms >= 10, "DEADLINE_MS", "must be at least 10")
+        _require(self.max_concurrency >= 1, "MAX_CONCURRENCY", "must be at least 1")
+        _require(0 <= self.query_retries <= 5, "QUERY_RETRIES", "must be 0 to 5")
+        _require(self.breaker_failures >= 1, "BREAKER_FAILURES", "must be at least 1")
+        _require(self.breaker_reset_s > 0, "BREAKER_RESET_S", "must be positive")
+        _require(self.probe_interval_s >= 0, "PROBE_INTERVAL_S", "must not be negative")
+        _require(self.rollup_refresh_s >= 0, "ROLLUP_REFRESH_S", "must not be negative")
+        if self.production and self.pki_dir is None:
+            raise ConfigError(f"{PREFIX}PKI_DIR is required in production: nodes are called "
+                              "over mutual TLS only")
+        if self.pki_dir is not None and not self.pki_dir.is_dir():
+            raise ConfigError(f"{PREFIX}PKI_DIR: {self.pki_dir} is not a directory")
+        if self.nodes_file is not None and not self.nodes_file.is_file():
+            raise ConfigError(f"{PREFIX}NODES_FILE: {self.nodes_file} does not exist")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None,
+                 **overrides: object) -> GatewayConfig:
+        """Values from ``overrides`` (flags) win over the environment; None means 'not given'."""
+        env = os.environ if environ is None else environ
+        given = {k: v for k, v in overrides.items() if v is not None}
+
+        def raw(name: str) -> str | None:
+            if name in given:
+                return str(given[name])
+            return env.get(PREFIX + name.upper())
+
+        def required(name: str, flag: str) -> str:
+            value = raw(name)
+            if not value:
+                raise ConfigError(f"{PREFIX}{name.upper()} is not set (or pass {flag})")
+            return value
+
+        def parsed(name: str, parse: Callable[[str], T], default: T) -> T:
+            value = raw(name)
+            if value is None or value == "":
+                return default
+            try:
+                return parse(value)
+            except ValueError:
+                raise ConfigError(f"{PREFIX}{name.upper()}: {value!r} is not a valid "
+                                  f"{parse.__name__}") from None
+
+        def path(name: str) -> Path | None:
+            value = raw(name)
+            return Path(value) if value else None
+
+        return cls(
+            db_url=required("db_url", "--db"),
+            directory_secret=required("directory_secret", "--directory-secret"),
+            host=raw("host") or "127.0.0.1",
+            port=parsed("port", int, 8080),
+            production=(raw("production") or "0").lower() in ("1", "true", "yes"),
+            pki_dir=path("pki_dir"),
+            nodes_file=path("nodes_file"),
+            deadline_ms=parsed("deadline_ms", int, 5000),
+            max_concurrency=parsed("max_concurrency", int, 64),
+            query_retries=parsed("query_retries", int, 1),
+            breaker_failures=parsed("breaker_failures", int, 5),
+            breaker_reset_s=parsed("breaker_reset_s", float, 10.0),
+            probe_interval_s=parsed("probe_interval_s", float, 30.0),
+            rollup_refresh_s=parsed("rollup_refresh_s", float, 300.0),
+        )
+
+
+def _require(ok: bool, name: str, why: str) -> None:
+    if not ok:
+        raise ConfigError(f"{PREFIX}{name} {why}")

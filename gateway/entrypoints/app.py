@@ -1,0 +1,231 @@
+"""The gateway's aiohttp application: a thin adapter over the GraphQL schema and the
+federation core.
+
+Resources are opened in ``cleanup_ctx`` (never at import time) and reached through typed
+``web.AppKey``s: the database (migrated on start), the pooled node client (mTLS with the
+gateway's certificate when ``SIKS_GATEWAY_PKI_DIR`` is set), the node registry (loaded, then
+probed), and background jobs (health probes, rollup and NIK directory refresh).
+``/healthz``: alive. ``/readyz``: database reachable and migrated. ``/metrics``: Prometheus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import text
+from strawberry.aiohttp.views import GraphQLView
+
+from gateway.adapters.database import open_database
+from gateway.adapters.migrations import current_revision, head_revision, upgrade
+from gateway.config import GatewayConfig
+from gateway.entrypoints.graphql.context import GatewayContext
+from gateway.entrypoints.graphql.schema import build_schema
+from gateway.entrypoints.logs import REQUEST_ID, configure_json_logging, request_context
+from gateway.entrypoints.metrics import CONTENT_TYPE, GatewayMetrics
+from gateway.federation.deadline import Deadline
+from gateway.federation.fanout import RequestScope
+from gateway.federation.model import NodeStatus
+from gateway.federation.node_client import CallMeta, NodeClient
+from gateway.service_layer import directory_sync, node_health, rollups
+from gateway.service_layer.registration import read_nodes_file, register
+from gateway.service_layer.services import (
+    GatewayServices,
+    build_services,
+    node_ssl_context,
+    user_context_forwarder,
+)
+from schema.roles import ANONYMOUS, Principal
+from siks.infra.graphiql import add_graphiql_routes, graphiql_response
+
+log = logging.getLogger("siks.gateway")
+
+PrincipalResolver = Callable[[web.Request], Principal]
+
+CONFIG = web.AppKey("config", GatewayConfig)
+PRINCIPAL_RESOLVER: web.AppKey[PrincipalResolver] = web.AppKey("principal_resolver")
+SERVICES = web.AppKey("services", GatewayServices)
+METRICS = web.AppKey("metrics", GatewayMetrics)
+SNAPSHOT_BUDGET_MS = 60_000
+
+
+def anonymous(request: web.Request) -> Principal:
+    """Who is asking. Identity (tokens, roles) is being built separately (issue 6); until it
+    plugs in here (``create_app(principal_of=...)``) every caller is anonymous, and that
+    principal is what nodes are told."""
+    return ANONYMOUS
+
+
+class GatewayGraphQLView(GraphQLView[GatewayContext, None]):
+    async def get_context(self, request: web.Request,
+                          response: web.StreamResponse | None) -> GatewayContext:
+        config = request.app[CONFIG]
+        principal = request.app[PRINCIPAL_RESOLVER](request)
+        meta = CallMeta(request_id=REQUEST_ID.get() or "-", principal=principal)
+        return GatewayContext(request=request, response=response,
+                              services=request.app[SERVICES],
+                              scope=RequestScope(Deadline.after_ms(config.deadline_ms), meta))
+
+    async def render_graphql_ide(self, request: web.Request) -> web.Response:
+        return graphiql_response(request)  # served locally: works with no internet
+
+
+def _services_ctx(migrate: bool, probe_on_start: bool, node_ssl: ssl.SSLContext | None
+                  ) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def services_ctx(app: web.Application) -> AsyncIterator[None]:
+        config = app[CONFIG]
+        database = open_database(config.db_url)
+        client = NodeClient(ssl_context=node_ssl if node_ssl is not None
+                            else node_ssl_context(config), pool_size=config.max_concurrency,
+                            user_context=user_context_forwarder(config))
+        try:
+            if migrate:
+                await upgrade(database)
+            await client.open()
+            services = build_services(config, database, client, observer=app[METRICS])
+            if await services.directory.adopt_key(services.directory_key.fingerprint):
+                log.warning("the NIK directory key changed: the directory was emptied")
+            if config.nodes_file is not None:
+                for region, url in read_nodes_file(config.nodes_file):
+                    await register(services.nodes, region, url)
+            services.registry.replace(await services.nodes.all())
+            if probe_on_start:
+                await node_health.probe_all(services.federation, services.nodes)
+            app[SERVICES] = services
+            yield
+        finally:
+            await client.close()
+            await database.dispose()
+
+    return services_ctx
+
+
+async def _every(seconds: float, job: Callable[[], Awaitable[Any]], name: str) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await job()
+        except Exception:  # a failed round is logged; the next one runs anyway
+            log.exception("background job %s failed", name)
+
+
+async def refresh_snapshots(services: GatewayServices) -> None:
+    """Rollups and NIK directory from every callable node (what ``serve`` runs periodically)."""
+    scope = RequestScope(Deadline.after_ms(SNAPSHOT_BUDGET_MS),
+                         node_health.system_meta("rollups"))
+    regions = services.registry.callable_regions()
+    await rollups.refresh(services.federation, services.rollups, regions, scope)
+    await directory_sync.sync_all(services.federation, services.directory,
+                                  services.directory_key, regions)
+
+
+async def _background_ctx(app: web.Application) -> AsyncIterator[None]:
+    config, services = app[CONFIG], app[SERVICES]
+    tasks = []
+    if config.probe_interval_s > 0:
+        tasks.append(asyncio.create_task(_every(
+            config.probe_interval_s,
+            lambda: node_health.probe_all(services.federation, services.nodes), "probe")))
+    if config.rollup_refresh_s > 0:
+        tasks.append(asyncio.create_task(_every(
+            config.rollup_refresh_s, lambda: refresh_snapshots(services), "snapshots")))
+    yield
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    problems: list[str] = []
+    try:
+        async with services.database.reader() as session:
+            await session.execute(text("SELECT 1"))
+        revision = await current_revision(services.database)
+        if revision != head_revision():
+            problems.append(f"database at revision {revision}, code expects {head_revision()}")
+    except Exception as exc:  # any failure to reach the database means not ready
+        log.warning("readiness check failed: %s", exc)
+        problems.append(f"database unreachable ({exc.__class__.__name__})")
+    nodes = services.registry.all()
+    body: dict[str, Any] = {
+        "status": "not ready" if problems else "ready",
+        "nodes": {"registered": len(nodes),
+                  **{s.value.lower(): sum(n.status is s for n in nodes) for s in NodeStatus}},
+    }
+    if problems:
+        body["problems"] = problems
+    return web.json_response(body, status=503 if problems else 200)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+
+    def gauges() -> list[str]:
+        nodes = services.registry.all()
+        lines = ["# HELP siks_gateway_nodes Registered nodes by status",
+                 "# TYPE siks_gateway_nodes gauge"]
+        lines += [f'siks_gateway_nodes{{status="{s.value}"}} {sum(n.status is s for n in nodes)}'
+                  for s in NodeStatus]
+        lines += ["# HELP siks_gateway_circuit_open 1 when a node's circuit is not closed",
+                  "# TYPE siks_gateway_circuit_open gauge"]
+        lines += [f'siks_gateway_circuit_open{{region="{n.region}"}} '
+                  f'{int(services.federation.circuit_state(n.region).value != "CLOSED")}'
+                  for n in nodes]
+        return lines
+
+    return web.Response(body=request.app[METRICS].render(gauges).encode(),
+                        headers={"Content-Type": CONTENT_TYPE})
+
+
+def create_app(config: GatewayConfig, *, migrate: bool = True, probe_on_start: bool = True,
+               background: bool = True, node_ssl: ssl.SSLContext | None = None,
+               principal_of: PrincipalResolver = anonymous) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024, middlewares=[request_context])
+    app[CONFIG] = config
+    app[PRINCIPAL_RESOLVER] = principal_of
+    app[METRICS] = gateway_metrics = GatewayMetrics()
+    app.cleanup_ctx.append(_services_ctx(migrate, probe_on_start, node_ssl))
+    if background:
+        app.cleanup_ctx.append(_background_ctx)
+    view = GatewayGraphQLView(
+        schema=build_schema(on_outcome=lambda outcome: gateway_metrics.requests.inc(
+            outcome=outcome)),
+        graphql_ide=None if config.production else "graphiql", allow_queries_via_get=True)
+    app.router.add_route("*", "/graphql", view)
+    if not config.production:
+        add_graphiql_routes(app, graphql_path="/graphql")
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    return app
+
+
+async def serve(config: GatewayConfig, principal_of: PrincipalResolver = anonymous) -> None:
+    """Run until SIGINT/SIGTERM, then shut down cleanly."""
+    configure_json_logging()
+    runner = web.AppRunner(create_app(config, principal_of=principal_of), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, config.host, config.port).start()
+    print(f"gateway serving GraphQL at http://{config.host}:{config.port}/graphql", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()

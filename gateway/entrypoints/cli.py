@@ -1,0 +1,258 @@
+"""Gateway commands: ``siks gateway serve|migrate|nodes|node add|node remove|refresh|export-sdl``.
+Heavy imports happen inside handlers so ``siks --help`` stays quick."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from gateway.config import PREFIX, GatewayConfig, database_url
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    gateway = commands.add_parser("gateway", help="run and manage the national gateway")
+    sub = gateway.add_subparsers(dest="gateway_command", required=True, metavar="COMMAND")
+    _add_serve(sub)
+    _add_migrate(sub)
+    _add_nodes(sub)
+    _add_node(sub)
+    _add_refresh(sub)
+    _add_export_sdl(sub)
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", dest="db_url", metavar="URL",
+                        help=f"sqlite:///gateway.db or postgresql://… (env {PREFIX}DB_URL)")
+
+
+def _pki_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pki-dir", type=Path, metavar="DIR",
+                        help=f"PKI directory with the gateway's mTLS certificate "
+                             f"(env {PREFIX}PKI_DIR)")
+
+
+def _config(args: argparse.Namespace) -> GatewayConfig:
+    return GatewayConfig.from_env(
+        None, db_url=args.db_url, pki_dir=getattr(args, "pki_dir", None),
+        host=getattr(args, "host", None), port=getattr(args, "port", None),
+        nodes_file=getattr(args, "nodes_file", None),
+        directory_secret=getattr(args, "directory_secret", None))
+
+
+def _add_serve(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser("serve", help="serve the national GraphQL endpoint")
+    _db_option(serve)
+    _pki_option(serve)
+    serve.add_argument("--host", help=f"address to bind (env {PREFIX}HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help=f"TCP port (env {PREFIX}PORT, default 8080)")
+    serve.add_argument("--nodes-file", type=Path, metavar="FILE",
+                       help=f"'<kab/kota> <url>' lines to register on start "
+                            f"(env {PREFIX}NODES_FILE)")
+    serve.add_argument("--directory-secret", metavar="SECRET",
+                       help=f"NIK directory HMAC key (env {PREFIX}DIRECTORY_SECRET)")
+    serve.set_defaults(handler=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from gateway.entrypoints.app import serve
+
+    asyncio.run(serve(_config(args)))
+    return 0
+
+
+def _add_migrate(commands: argparse._SubParsersAction) -> None:
+    migrate = commands.add_parser("migrate", help="create or upgrade the gateway's database")
+    _db_option(migrate)
+    migrate.set_defaults(handler=_migrate)
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from gateway.adapters.database import open_database
+    from gateway.adapters.migrations import current_revision, upgrade
+
+    async def run() -> str | None:
+        database = open_database(database_url(args.db_url))
+        try:
+            await upgrade(database)
+            return await current_revision(database)
+        finally:
+            await database.dispose()
+
+    print(f"gateway database ready at revision {asyncio.run(run())}")
+    return 0
+
+
+@asynccontextmanager
+async def _services(args: argparse.Namespace, *, secret_needed: bool = False
+                    ) -> AsyncIterator[object]:
+    """Database (migrated) and node client for a one-off command."""
+    from gateway.adapters.database import open_database
+    from gateway.adapters.migrations import upgrade
+    from gateway.federation.node_client import NodeClient
+    from gateway.service_layer.services import build_services
+
+    url = database_url(args.db_url)
+    if secret_needed:
+        config = _config(args)
+    else:  # commands that hash no NIK need no directory secret
+        config = GatewayConfig(db_url=url, directory_secret="-" * 32,
+                               pki_dir=getattr(args, "pki_dir", None)
+                               or _env_path(PREFIX + "PKI_DIR"))
+    from gateway.service_layer.services import node_ssl_context
+
+    database = open_database(url)
+    client = NodeClient(ssl_context=node_ssl_context(config))
+    try:
+        await upgrade(database)
+        await client.open()
+        services = build_services(config, database, client)
+        services.registry.replace(await services.nodes.all())
+        yield services
+    finally:
+        await client.close()
+        await database.dispose()
+
+
+def _env_path(name: str) -> Path | None:
+    import os
+
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
+def _add_nodes(commands: argparse._SubParsersAction) -> None:
+    nodes = commands.add_parser("nodes", help="list registered nodes and their health")
+    _db_option(nodes)
+    _pki_option(nodes)
+    nodes.add_argument("--probe", action="store_true", help="probe every node first")
+    nodes.set_defaults(handler=_nodes)
+
+
+def _nodes(args: argparse.Namespace) -> int:
+    from gateway.service_layer import node_health
+    from gateway.service_layer.services import GatewayServices
+
+    async def run() -> int:
+        async with _services(args) as services:
+            assert isinstance(services, GatewayServices)
+            if args.probe:
+                await node_health.probe_all(services.federation, services.nodes)
+            nodes = await services.nodes.all()
+        if not nodes:
+            print("no nodes registered: siks gateway node add <kab/kota> <url>")
+            return 0
+        print(f"{'region':<7} {'status':<8} {'schema':<7} {'latency':>8}  {'last seen':<20} url")
+        for n in nodes:
+            latency = f"{n.latency_ms:.0f} ms" if n.latency_ms is not None else "-"
+            seen = n.last_seen.strftime("%Y-%m-%d %H:%M:%S") if n.last_seen else "never"
+            note = n.refused_reason or n.last_error or ""
+            print(f"{n.region:<7} {n.status.value:<8} {n.schema_version or '-':<7} "
+                  f"{latency:>8}  {seen:<20} {n.url}{'  (' + note + ')' if note else ''}")
+        return 1 if any(n.status.value == "REFUSED" for n in nodes) else 0
+
+    return asyncio.run(run())
+
+
+def _add_node(commands: argparse._SubParsersAction) -> None:
+    node = commands.add_parser("node", help="register or remove a node")
+    sub = node.add_subparsers(dest="node_action", required=True, metavar="ACTION")
+    add = sub.add_parser("add", help="register the node serving a kab/kota (and probe it)")
+    add.add_argument("region", help="kab/kota code, e.g. 32.73")
+    add.add_argument("url", help="the node's base URL, e.g. https://127.0.0.1:8101")
+    add.add_argument("--no-probe", action="store_true", help="register without probing")
+    _db_option(add)
+    _pki_option(add)
+    add.set_defaults(handler=_node_add)
+    remove = sub.add_parser("remove", help="stop federating a node (its rollups go too)")
+    remove.add_argument("region")
+    _db_option(remove)
+    remove.set_defaults(handler=_node_remove)
+
+
+def _node_add(args: argparse.Namespace) -> int:
+    from gateway.service_layer import node_health
+    from gateway.service_layer.registration import register as register_node
+    from gateway.service_layer.services import GatewayServices
+
+    async def run() -> int:
+        async with _services(args) as services:
+            assert isinstance(services, GatewayServices)
+            node = await register_node(services.nodes, args.region, args.url)
+            if args.no_probe:
+                print(f"registered {node.region} at {node.url} (not probed)")
+                return 0
+            probed = await node_health.probe(services.federation, node)
+            await services.nodes.save_health(probed)
+        if probed.status.value == "REFUSED":
+            print(f"siks: error: node {probed.region} REFUSED: {probed.refused_reason}",
+                  file=sys.stderr)
+            return 1
+        if probed.last_error:
+            print(f"registered {probed.region} at {probed.url}; not reachable yet "
+                  f"({probed.last_error})")
+            return 0
+        print(f"registered {probed.region} at {probed.url}: {probed.status.value}, schema "
+              f"{probed.schema_version}, {probed.latency_ms:.0f} ms")
+        return 0
+
+    return asyncio.run(run())
+
+
+def _node_remove(args: argparse.Namespace) -> int:
+    from gateway.service_layer.services import GatewayServices
+
+    async def run() -> None:
+        async with _services(args) as services:
+            assert isinstance(services, GatewayServices)
+            await services.nodes.remove(args.region)
+
+    asyncio.run(run())
+    print(f"removed {args.region}")
+    return 0
+
+
+def _add_refresh(commands: argparse._SubParsersAction) -> None:
+    refresh = commands.add_parser(
+        "refresh", help="pull rollups and NIK directory snapshots from every node now")
+    _db_option(refresh)
+    _pki_option(refresh)
+    refresh.add_argument("--directory-secret", metavar="SECRET",
+                         help=f"NIK directory HMAC key (env {PREFIX}DIRECTORY_SECRET)")
+    refresh.set_defaults(handler=_refresh)
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from gateway.entrypoints.app import refresh_snapshots
+    from gateway.service_layer.services import GatewayServices
+
+    async def run() -> None:
+        async with _services(args, secret_needed=True) as services:
+            assert isinstance(services, GatewayServices)
+            await services.directory.adopt_key(services.directory_key.fingerprint)
+            await refresh_snapshots(services)
+            snapshots = await services.rollups.snapshots()
+            entries = await services.directory.count()
+        print(f"rollups: {len(snapshots)} regions; NIK directory: {entries} entries")
+
+    asyncio.run(run())
+    return 0
+
+
+def _add_export_sdl(commands: argparse._SubParsersAction) -> None:
+    export = commands.add_parser("export-sdl", help="write the gateway's GraphQL SDL")
+    export.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    export.set_defaults(handler=_export_sdl)
+
+
+def _export_sdl(args: argparse.Namespace) -> int:
+    from gateway.entrypoints.graphql.schema import sdl
+
+    if args.output is None:
+        sys.stdout.write(sdl())
+    else:
+        args.output.write_text(sdl(), encoding="utf-8")
+    return 0

@@ -1,0 +1,167 @@
+"""Root query of the gateway: the node registry, and households, people and counts federated
+across the nodes. Resolvers are thin: the service layer plans, calls and combines."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.entrypoints.graphql.context import GatewayContext
+from gateway.entrypoints.graphql.selection import household_selection, selected_names
+from gateway.entrypoints.graphql.types import (
+    Household,
+    HouseholdCount,
+    HouseholdStatus,
+    Member,
+    PageInfo,
+    Program,
+    RegionalNode,
+    region_name,
+)
+from gateway.federation.aggregates import Dimension
+from gateway.federation.filters import HouseholdFilter as DomainFilter
+from gateway.service_layer import counts, households, people
+from gateway.service_layer.households import MAX_PAGE, FederatedPage
+from schema.errors import InvalidInput
+
+DEFAULT_PAGE = 50
+
+
+@strawberry.enum(description="Sort order of a household list (merged across nodes by this "
+                             "key, then region, then id)")
+class HouseholdOrder(StrEnum):
+    ID = "ID"
+    KK_NUMBER = "KK_NUMBER"
+    DESA = "DESA"
+
+
+strawberry.enum(Dimension, name="CountDimension", description="What to group counts by")
+
+
+@strawberry.input(description="Every given condition must hold")
+class HouseholdFilter:
+    region: str | None = strawberry.field(
+        default=None, description="A province, kab/kota, kecamatan or desa code: decides "
+                                  "which nodes are asked")
+    status: HouseholdStatus | None = None
+    program: Program | None = strawberry.field(default=None,
+                                               description="Actively enrolled in this program")
+    name: str | None = strawberry.field(default=None,
+                                        description="Part of any member's name, any case")
+    desil_max: int | None = strawberry.field(default=None,
+                                             description="Desil at most this (1 = poorest)")
+
+    def to_domain(self) -> DomainFilter:
+        return DomainFilter(region=self.region,
+                            status=self.status.value if self.status is not None else None,
+                            program=self.program.value if self.program is not None else None,
+                            name=self.name or None, desil_max=self.desil_max)
+
+
+@strawberry.type
+class HouseholdEdge:
+    node: Household
+    page: strawberry.Private[FederatedPage]
+    index: strawberry.Private[int]
+
+    @strawberry.field(description="A gateway cursor: the position on every node after this "
+                                  "record")
+    def cursor(self) -> str:
+        return self.page.cursor_after(self.index)
+
+
+@strawberry.type
+class HouseholdConnection:
+    edges: list[HouseholdEdge]
+    page_info: PageInfo
+    count: strawberry.Private[int | None]
+
+    @strawberry.field(description="How many households match, summed over the nodes that "
+                                  "answered")
+    def total_count(self) -> int:
+        return self.count or 0
+
+
+def _path(info: Info[GatewayContext, None]) -> list[str | int]:
+    return info.path.as_list()
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The registered regional nodes and their health")
+    def nodes(self, info: Info[GatewayContext, None]) -> list[RegionalNode]:
+        federation = info.context.services.federation
+        return [RegionalNode(
+            region=n.region, region_name=region_name(n.region), url=n.url, status=n.status.value,
+            refused_reason=n.refused_reason, schema_version=n.schema_version, ready=n.ready,
+            last_seen=n.last_seen, latency_ms=n.latency_ms, outbox_backlog=n.outbox_backlog,
+            last_error=n.last_error, circuit=federation.circuit_state(n.region).value,
+            certificate_fingerprint=n.certificate_fingerprint)
+            for n in federation.registry.all()]
+
+    @strawberry.field(description="Households across the nodes, keyset-paginated and merged: "
+                                  "pass pageInfo.endCursor as `after` for the next page "
+                                  f"(first: 1..{MAX_PAGE})")
+    async def households(self, info: Info[GatewayContext, None],
+                         filter: HouseholdFilter | None = None, first: int = DEFAULT_PAGE,
+                         after: str | None = None,
+                         order_by: HouseholdOrder = HouseholdOrder.ID) -> HouseholdConnection:
+        if not 1 <= first <= MAX_PAGE:
+            raise InvalidInput(f"first must be 1 to {MAX_PAGE}", reason="out_of_range",
+                               field="first")
+        names = selected_names(info.selected_fields)
+        page = await households.list_households(
+            info.context.services, info.context.scope,
+            filter.to_domain() if filter else DomainFilter(), first=first, after=after,
+            order=order_by.value, selection=household_selection(names),
+            want_total="totalCount" in names, path=_path(info))
+        edges = [HouseholdEdge(node=Household.from_json(e.region, e.record), page=page, index=i)
+                 for i, e in enumerate(page.merged.edges)]
+        return HouseholdConnection(
+            edges=edges, count=page.total_count,
+            page_info=PageInfo(has_next_page=page.merged.has_next, end_cursor=page.end_cursor,
+                               start_cursor=page.cursor_after(0) if edges else None))
+
+    @strawberry.field(description="One household by its global id (e.g. 32.73:123): asks only "
+                                  "that region's node")
+    async def household(self, info: Info[GatewayContext, None], id: strawberry.ID
+                        ) -> Household | None:
+        found = await households.get_household(
+            info.context.services, info.context.scope, str(id),
+            household_selection(selected_names(info.selected_fields)), path=_path(info))
+        return Household.from_json(*found) if found is not None else None
+
+    @strawberry.field(description="A person by NIK: one node through the NIK directory; on a "
+                                  "miss every node is asked (extensions.nikDirectory says so)")
+    async def person(self, info: Info[GatewayContext, None], nik: str) -> Member | None:
+        names = selected_names(info.selected_fields)
+        found = await people.find_person(
+            info.context.services, info.context.scope, nik,
+            household_selection(names) if "household" in names else None, path=_path(info))
+        return Member.from_json(found.region, found.record) if found is not None else None
+
+    @strawberry.field(description="Household and member counts grouped by the given "
+                                  "dimensions. Served from national rollups when they can "
+                                  "answer (each group has asOf); maxAgeSeconds refreshes older "
+                                  "snapshots first (0 = all); other groupings and name filters "
+                                  "are pushed down to the nodes")
+    async def household_counts(self, info: Info[GatewayContext, None],
+                               group_by: list[Dimension], filter: HouseholdFilter | None = None,
+                               max_age_seconds: int | None = None) -> list[HouseholdCount]:
+        if max_age_seconds is not None and max_age_seconds < 0:
+            raise InvalidInput("maxAgeSeconds must not be negative", reason="out_of_range",
+                               field="maxAgeSeconds")
+        answer = await counts.household_counts(
+            info.context.services, info.context.scope, group_by,
+            filter.to_domain() if filter else DomainFilter(), max_age_s=max_age_seconds,
+            path=_path(info))
+        info.context.scope.report.notes.setdefault("counts", []).append(
+            {"source": answer.source, "refreshed": list(answer.refreshed)})
+        return [HouseholdCount(
+            province_code=g.province, kabkota_code=g.kabkota, kecamatan_code=g.kecamatan,
+            desa_code=g.desa, status=HouseholdStatus(g.status) if g.status else None,
+            program=Program(g.program) if g.program else None, desil=g.desil,
+            households=g.households, members=g.members, as_of=g.as_of)
+            for g in answer.groups]

@@ -1,0 +1,245 @@
+"""The gateway's GraphQL object types: the node API's types with global ids (``32.73:123``)
+and the region that answered, plus the node registry and grouped counts with ``asOf``.
+
+Objects are built by value from node answers (JSON); only selected parts were fetched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import strawberry
+
+from gateway.federation.global_id import qualify
+from schema.enums import (
+    Asset,
+    CookingFuel,
+    Disability,
+    DrinkingWater,
+    Education,
+    FloorMaterial,
+    HouseholdStatus,
+    InactiveReason,
+    Lighting,
+    MatchStatus,
+    Program,
+    Relationship,
+    RoofMaterial,
+    Sex,
+    Tenure,
+    Toilet,
+    WallMaterial,
+)
+from schema.regions import regions
+
+# The same registration as the node's (identical definitions whichever comes first).
+for _enum in (HouseholdStatus, InactiveReason, Program, Relationship, Sex, Education, Disability,
+              FloorMaterial, WallMaterial, RoofMaterial, Tenure, DrinkingWater, Lighting,
+              CookingFuel, Toilet, Asset):
+    if not hasattr(_enum, "__strawberry_definition__"):
+        strawberry.enum(_enum)
+if not hasattr(MatchStatus, "__strawberry_definition__"):
+    strawberry.enum(MatchStatus, description="Outcome of the Dukcapil check")
+
+
+def _opt(enum_type: Any, value: str | None) -> Any:
+    return enum_type(value) if value is not None else None
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _datetime(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value)
+
+
+def region_name(code: str) -> str:
+    region = regions().get(code)
+    return region.name if region is not None else ""
+
+
+@strawberry.type(description="Housing conditions used by DTKS welfare ranking")
+class Housing:
+    floor_material: FloorMaterial | None
+    wall_material: WallMaterial | None
+    roof_material: RoofMaterial | None
+    floor_area_m2: float | None
+    tenure: Tenure | None
+    drinking_water: DrinkingWater | None
+    lighting: Lighting | None
+    cooking_fuel: CookingFuel | None
+    toilet: Toilet | None
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Housing:
+        return cls(floor_material=_opt(FloorMaterial, raw.get("floorMaterial")),
+                   wall_material=_opt(WallMaterial, raw.get("wallMaterial")),
+                   roof_material=_opt(RoofMaterial, raw.get("roofMaterial")),
+                   floor_area_m2=raw.get("floorAreaM2"), tenure=_opt(Tenure, raw.get("tenure")),
+                   drinking_water=_opt(DrinkingWater, raw.get("drinkingWater")),
+                   lighting=_opt(Lighting, raw.get("lighting")),
+                   cooking_fuel=_opt(CookingFuel, raw.get("cookingFuel")),
+                   toilet=_opt(Toilet, raw.get("toilet")))
+
+
+@strawberry.type(description="A program membership (PKH, BPNT, PBI-JK, ...) for a period")
+class ProgramMembership:
+    program: Program
+    period: str
+    start_date: dt.date
+    end_date: dt.date | None
+    active: bool
+    member_id: strawberry.ID | None = strawberry.field(
+        description="Set for person-level programs (PBI-JK, PIP); null for the household")
+
+    @classmethod
+    def from_json(cls, region: str, raw: dict[str, Any]) -> ProgramMembership:
+        member = raw.get("memberId")
+        start = _date(raw["startDate"])
+        assert start is not None
+        return cls(program=Program(raw["program"]), period=raw["period"], start_date=start,
+                   end_date=_date(raw.get("endDate")), active=bool(raw["active"]),
+                   member_id=strawberry.ID(qualify(region, member)) if member else None)
+
+
+@strawberry.type(description="A person in a household (anggota rumah tangga)")
+class Member:
+    id: strawberry.ID = strawberry.field(description="Global id: region:local id")
+    region: str = strawberry.field(description="The kab/kota whose node holds this person")
+    nik: str
+    name: str
+    birth_date: dt.date
+    sex: Sex
+    relationship: Relationship = strawberry.field(description="Relationship to the head")
+    education: Education | None
+    occupation: str | None
+    disability: Disability
+    match_status: MatchStatus
+    alive: bool
+    death_date: dt.date | None
+    parent: strawberry.Private[Household | None]
+
+    @strawberry.field
+    def household(self) -> Household | None:
+        return self.parent
+
+    @classmethod
+    def from_json(cls, region: str, raw: dict[str, Any],
+                  parent: Household | None = None) -> Member:
+        birth = _date(raw["birthDate"])
+        assert birth is not None
+        member = cls(id=strawberry.ID(qualify(region, raw["id"])), region=region,
+                     nik=raw["nik"], name=raw["name"], birth_date=birth, sex=Sex(raw["sex"]),
+                     relationship=Relationship(raw["relationship"]),
+                     education=_opt(Education, raw.get("education")),
+                     occupation=raw.get("occupation"), disability=Disability(raw["disability"]),
+                     match_status=MatchStatus(raw["matchStatus"]), alive=bool(raw["alive"]),
+                     death_date=_date(raw.get("deathDate")), parent=parent)
+        if parent is None and raw.get("household") is not None:
+            member.parent = Household.from_json(region, raw["household"])
+        return member
+
+
+@strawberry.type(description="A household (rumah tangga), identified by its KK number")
+class Household:
+    id: strawberry.ID = strawberry.field(description="Global id: region:local id")
+    region: str = strawberry.field(description="The kab/kota whose node holds this household")
+    kk_number: str
+    desa_code: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+    housing: Housing
+    assets: list[Asset]
+    desil: int | None = strawberry.field(description="Welfare decile, 1 = poorest")
+    status: HouseholdStatus
+    inactive_reason: InactiveReason | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    raw_members: strawberry.Private[list[dict[str, Any]] | None]
+    raw_programs: strawberry.Private[list[dict[str, Any]] | None]
+
+    @strawberry.field
+    def desa_name(self) -> str:
+        return region_name(self.desa_code)
+
+    @strawberry.field
+    def kecamatan_code(self) -> str:
+        return self.desa_code.rsplit(".", 1)[0]
+
+    @strawberry.field
+    def kecamatan_name(self) -> str:
+        return region_name(self.desa_code.rsplit(".", 1)[0])
+
+    @strawberry.field
+    def members(self) -> list[Member]:
+        return [Member.from_json(self.region, m, self) for m in self.raw_members or []]
+
+    @strawberry.field(description="The head of the household (kepala keluarga)")
+    def head(self) -> Member | None:
+        heads = [m for m in self.raw_members or [] if m["relationship"] == "HEAD"]
+        return Member.from_json(self.region, heads[0], self) if heads else None
+
+    @strawberry.field
+    def programs(self, active_only: bool = True) -> list[ProgramMembership]:
+        return [ProgramMembership.from_json(self.region, p) for p in self.raw_programs or []
+                if p["active"] or not active_only]
+
+    @classmethod
+    def from_json(cls, region: str, raw: dict[str, Any]) -> Household:
+        return cls(
+            id=strawberry.ID(qualify(region, raw["id"])), region=region,
+            kk_number=raw["kkNumber"], desa_code=raw["desaCode"], address=raw["address"],
+            latitude=raw.get("latitude"), longitude=raw.get("longitude"),
+            housing=Housing.from_json(raw.get("housing") or {}),
+            assets=[Asset(a) for a in raw.get("assets") or []], desil=raw.get("desil"),
+            status=HouseholdStatus(raw["status"]),
+            inactive_reason=_opt(InactiveReason, raw.get("inactiveReason")),
+            version=int(raw["version"]), created_at=_datetime(raw["createdAt"]),
+            updated_at=_datetime(raw["updatedAt"]), raw_members=raw.get("members"),
+            raw_programs=raw.get("programs"))
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+    start_cursor: str | None
+
+
+@strawberry.type(description="A regional node as the gateway knows it")
+class RegionalNode:
+    region: str
+    region_name: str
+    url: str
+    status: str = strawberry.field(
+        description="PENDING (not probed yet), ACTIVE, or REFUSED (never called)")
+    refused_reason: str | None
+    schema_version: str | None
+    ready: bool | None = strawberry.field(description="The node's /readyz at the last probe")
+    last_seen: dt.datetime | None
+    latency_ms: float | None
+    outbox_backlog: int | None = strawberry.field(
+        description="Signed submissions waiting in the node's outbox, when it reports them")
+    last_error: str | None
+    circuit: str = strawberry.field(description="CLOSED, OPEN or HALF_OPEN")
+    certificate_fingerprint: str | None = strawberry.field(
+        description="SHA-256 of the node's TLS certificate at the last probe (mTLS only)")
+
+
+@strawberry.type(description="One group of a grouped count; keys not grouped by are null")
+class HouseholdCount:
+    province_code: str | None
+    kabkota_code: str | None
+    kecamatan_code: str | None
+    desa_code: str | None
+    status: HouseholdStatus | None
+    program: Program | None
+    desil: int | None
+    households: int
+    members: int = strawberry.field(description="Living members of those households")
+    as_of: dt.datetime = strawberry.field(
+        description="When the oldest count in this group was taken at its node")

@@ -1,0 +1,80 @@
+"""Errors of the gateway.
+
+Each carries a stable ``code`` that GraphQL puts in ``extensions.code`` and the command line
+prints as one line. Node call failures also carry the ``region`` they concern::
+
+    SiksError (schema.errors)
+    ├── ConfigError                       CONFIG            (schema.errors)
+    ├── InvalidInput                      INVALID_INPUT     (+ INVALID_REGION, INVALID_NIK)
+    │   └── InvalidCursor                 INVALID_CURSOR
+    ├── NotFound                          NOT_FOUND
+    ├── NodeRegistryError                 NODE_REGISTRY
+    │   └── UnknownNode                   UNKNOWN_NODE      (no such registration to change)
+    └── NodeCallError                     NODE_ERROR        (the node answered with an error)
+        ├── NodeUnavailable               NODE_UNAVAILABLE  (connection refused/reset, TLS, 5xx)
+        ├── NodeTimeout                   NODE_TIMEOUT      (the deadline ran out)
+        ├── CircuitOpen                   CIRCUIT_OPEN      (not called: too many recent failures)
+        ├── NodeIncompatible              NODE_INCOMPATIBLE (refused: schema version or identity)
+        └── NodeNotRegistered             NODE_NOT_REGISTERED (no node serves the region asked for)
+"""
+
+from __future__ import annotations
+
+from schema.errors import ConfigError, InvalidInput, SiksError
+
+__all__ = [
+    "CircuitOpen", "ConfigError", "InvalidCursor", "InvalidInput", "NodeCallError",
+    "NodeIncompatible", "NodeNotRegistered", "NodeRegistryError", "NodeTimeout", "NodeUnavailable",
+    "NotFound", "SiksError", "UnknownNode",
+]
+
+
+class InvalidCursor(InvalidInput):
+    code = "INVALID_CURSOR"
+
+
+class NotFound(SiksError):
+    code = "NOT_FOUND"
+
+
+class NodeRegistryError(SiksError):
+    code = "NODE_REGISTRY"
+
+
+class UnknownNode(NodeRegistryError):
+    code = "UNKNOWN_NODE"
+
+
+class NodeCallError(SiksError):
+    """A call to one regional node did not give a usable answer."""
+
+    code = "NODE_ERROR"
+    #: whether the circuit breaker counts it against the node's health
+    counts_as_failure = False
+
+    def __init__(self, region: str, message: str, *, node_code: str | None = None) -> None:
+        super().__init__(f"node {region}: {message}")
+        self.region = region
+        self.node_code = node_code  # the node's own extensions.code, when it sent one
+
+
+class NodeUnavailable(NodeCallError):
+    code = "NODE_UNAVAILABLE"
+    counts_as_failure = True
+
+
+class NodeTimeout(NodeCallError):
+    code = "NODE_TIMEOUT"
+    counts_as_failure = True
+
+
+class CircuitOpen(NodeCallError):
+    code = "CIRCUIT_OPEN"
+
+
+class NodeIncompatible(NodeCallError):
+    code = "NODE_INCOMPATIBLE"
+
+
+class NodeNotRegistered(NodeCallError):
+    code = "NODE_NOT_REGISTERED"

@@ -1,0 +1,51 @@
+"""GatewayConfig reads SIKS_GATEWAY_* and fails loudly, naming the variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gateway.config import GatewayConfig
+from gateway.errors import ConfigError
+
+SECRET = "s" * 32
+BASE = {"SIKS_GATEWAY_DB_URL": "sqlite:///gw.db", "SIKS_GATEWAY_DIRECTORY_SECRET": SECRET}
+
+
+def test_reads_the_environment_with_defaults():
+    config = GatewayConfig.from_env({**BASE, "SIKS_GATEWAY_DEADLINE_MS": "1500"})
+    assert (config.db_url, config.port, config.deadline_ms, config.pki_dir) == (
+        "sqlite:///gw.db", 8080, 1500, None)
+
+
+def test_flags_override_the_environment():
+    assert GatewayConfig.from_env(BASE, port=9000).port == 9000
+
+
+@pytest.mark.parametrize("missing", ["SIKS_GATEWAY_DB_URL", "SIKS_GATEWAY_DIRECTORY_SECRET"])
+def test_a_missing_required_value_names_the_variable(missing: str):
+    env = {k: v for k, v in BASE.items() if k != missing}
+    with pytest.raises(ConfigError, match=missing):
+        GatewayConfig.from_env(env)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("SIKS_GATEWAY_PORT", "eighty", "SIKS_GATEWAY_PORT: 'eighty' is not a valid int"),
+    ("SIKS_GATEWAY_PORT", "70000", "not a TCP port"),
+    ("SIKS_GATEWAY_DIRECTORY_SECRET", "short", "at least 32 characters"),
+    ("SIKS_GATEWAY_DEADLINE_MS", "0", "SIKS_GATEWAY_DEADLINE_MS must be at least 10"),
+    ("SIKS_GATEWAY_MAX_CONCURRENCY", "0", "SIKS_GATEWAY_MAX_CONCURRENCY"),
+    ("SIKS_GATEWAY_PKI_DIR", "/nonexistent/pki", "is not a directory"),
+    ("SIKS_GATEWAY_NODES_FILE", "/nonexistent/nodes.txt", "does not exist"),
+])
+def test_bad_values_fail_loudly(name: str, value: str, message: str):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        GatewayConfig.from_env({**BASE, name: value})
+
+
+def test_production_requires_mutual_tls(tmp_path: Path):
+    with pytest.raises(ConfigError, match="PKI_DIR is required in production"):
+        GatewayConfig.from_env({**BASE, "SIKS_GATEWAY_PRODUCTION": "1"})
+    assert GatewayConfig.from_env({**BASE, "SIKS_GATEWAY_PRODUCTION": "1",
+                                   "SIKS_GATEWAY_PKI_DIR": str(tmp_path)}).production

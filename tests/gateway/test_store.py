@@ -1,0 +1,95 @@
+"""The gateway's own store on SQLite and PostgreSQL: migrations equal the models; node
+registry, NIK directory and rollups keep what they are given."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from gateway.adapters.directory_store import DirectoryStore
+from gateway.adapters.migrations import VERSION_TABLE, current_revision, head_revision
+from gateway.adapters.node_store import NodeStore
+from gateway.adapters.orm import Base
+from gateway.adapters.rollup_store import RollupRow, RollupStore
+from gateway.errors import UnknownNode
+from gateway.federation.aggregates import Dimension
+from gateway.federation.filters import HouseholdFilter
+from gateway.federation.model import NodeStatus
+
+T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
+
+
+async def test_migrations_create_exactly_the_models(gateway_database):
+    def differences(connection):  # type: ignore[no-untyped-def]
+        return compare_metadata(MigrationContext.configure(
+            connection, opts={"version_table": VERSION_TABLE}), Base.metadata)
+
+    async with gateway_database.write_engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
+    assert await current_revision(gateway_database) == head_revision()
+
+
+async def test_node_registry_add_repoint_health_remove(gateway_database):
+    store = NodeStore(gateway_database)
+    await store.add("32.73", "https://127.0.0.1:8101")
+    node = await store.add("35.78", "https://127.0.0.1:8102")
+    assert node.status is NodeStatus.PENDING
+    await store.save_health(dataclasses.replace(
+        node, status=NodeStatus.REFUSED, refused_reason="schema version 2.0 is incompatible",
+        schema_version="2.0", last_seen=T0, latency_ms=12.5))
+    refused = await store.get("35.78")
+    assert refused is not None
+    assert (refused.status, refused.schema_version, refused.latency_ms) == (
+        NodeStatus.REFUSED, "2.0", 12.5)
+    repointed = await store.add("35.78", "https://10.0.0.9:8443")
+    assert (repointed.url, repointed.status, repointed.schema_version) == (
+        "https://10.0.0.9:8443", NodeStatus.PENDING, None)
+    await store.remove("32.73")
+    assert [n.region for n in await store.all()] == ["35.78"]
+    with pytest.raises(UnknownNode):
+        await store.remove("32.73")
+
+
+async def test_directory_snapshots_replace_a_region_and_follow_moves(gateway_database):
+    store = DirectoryStore(gateway_database)
+    assert await store.adopt_key("key-1") is False
+    assert await store.replace_region("32.73", ["a", "b", "c"]) == 3
+    await store.replace_region("35.78", ["c", "d"])  # c moved to Surabaya
+    assert (await store.region_of("a"), await store.region_of("c")) == ("32.73", "35.78")
+    await store.replace_region("32.73", ["a"])  # b left
+    assert await store.region_of("b") is None
+    await store.learn("e", "32.04")
+    assert await store.region_of("e") == "32.04"
+    assert await store.count() == 4
+    assert await store.adopt_key("key-1") is False
+    assert await store.adopt_key("key-2") is True  # a new key: old hashes are useless
+    assert await store.count() == 0
+
+
+async def test_rollups_group_across_regions_with_the_oldest_as_of(gateway_database):
+    store = RollupStore(gateway_database)
+    later = T0 + dt.timedelta(hours=1)
+    await store.replace("32.73", [RollupRow(None, "ACTIVE", 1, 10, 30),
+                                  RollupRow(None, "ACTIVE", 2, 5, 15),
+                                  RollupRow("PKH", "ACTIVE", 1, 4, 12)], T0)
+    await store.replace("32.04", [RollupRow(None, "ACTIVE", 1, 7, 20),
+                                  RollupRow("PKH", "ACTIVE", 1, 3, 9)], later)
+    await store.replace("35.78", [RollupRow(None, "PROPOSED", None, 2, 4)], later)
+    regions = ["32.04", "32.73", "35.78"]
+
+    by_province = await store.grouped([Dimension.PROVINCE], HouseholdFilter(), regions)
+    assert {(g.province, g.households, g.members, g.as_of) for g in by_province} == {
+        ("32", 22, 65, T0), ("35", 2, 4, later)}
+    pkh = await store.grouped([Dimension.KABKOTA], HouseholdFilter(program="PKH"), regions)
+    assert {(g.kabkota, g.households) for g in pkh} == {("32.73", 4), ("32.04", 3)}
+    poorest = await store.grouped([], HouseholdFilter(region="32", desil_max=1), regions)
+    assert [(g.households, g.members) for g in poorest] == [(17, 50)]
+    surabaya = await store.grouped([Dimension.STATUS], HouseholdFilter(), ["35.78"])
+    assert [(g.status, g.households, g.province) for g in surabaya] == [("PROPOSED", 2, None)]
+    await store.replace("32.73", [], later)  # a region replaced whole
+    snapshots = await store.snapshots()
+    assert snapshots["32.73"] == later

@@ -115,7 +115,7 @@ class _Generator:
         self.style: NameStyle = self.styles[0]  # of the current household
         self.desil_urban, self.desil_rural = desil_picker(True), desil_picker(False)
         self.tables = {(d, u): desil_tables(d, u) for d in range(1, 11) for u in (True, False)}
-        self.date_digits: dict[int, tuple[str, str]] = {}
+        self.date_digits: dict[int, tuple[str, str, dt.date]] = {}
         # Serials start in a range chosen by the seed, so that nearby seeds loaded into the
         # same database do not collide: the last serial used per key, default the range start.
         self.first_serial = 1 + (seed % SERIAL_RANGES) * SERIAL_RANGE
@@ -287,6 +287,7 @@ class _Generator:
                 nik = f"{kecamatan}{digits[female]}{serial:04d}"
             else:
                 born, nik = self.nik(kecamatan, born, female)
+                digits = date_digits[born]
             if born > youngest:
                 youngest = born
             age = int((_REF - born) / _YEAR)
@@ -313,7 +314,7 @@ class _Generator:
             if r() < (DISABILITY_RATE_ELDERLY if age >= 60 else DISABILITY_RATE):
                 disability = DISABILITY_PICKER.values[bisect(DISABILITY_PICKER.cumulative, r())]
             members.append(MemberRecord(
-                nik, self.name(person, born, families, bali_alt), dt.date.fromordinal(born),
+                nik, self.name(person, born, families, bali_alt), digits[2],
                 Sex.FEMALE if female else Sex.MALE, person.relationship, education, occupation,
                 disability, True, MatchStatus.MATCH if r() < 0.97 else MatchStatus.UNCHECKED))
         self.youngest_born = youngest
@@ -332,11 +333,12 @@ class _Generator:
                 return born, f"{kecamatan_digits}{digits[female]}{serial:04d}"
             born -= 1
 
-    def digits(self, ordinal: int) -> tuple[str, str]:
-        """``DDMMYY`` for men and ``(DD+40)MMYY`` for women, cached per date."""
+    def digits(self, ordinal: int) -> tuple[str, str, dt.date]:
+        """``DDMMYY`` for men, ``(DD+40)MMYY`` for women and the date, cached per date."""
         day = dt.date.fromordinal(ordinal)
         tail = f"{day.month:02d}{day.year % 100:02d}"
-        cached = self.date_digits[ordinal] = (f"{day.day:02d}{tail}", f"{day.day + 40:02d}{tail}")
+        cached = self.date_digits[ordinal] = (f"{day.day:02d}{tail}", f"{day.day + 40:02d}{tail}",
+                                              day)
         return cached
 
     def family_names(self) -> list[str]:

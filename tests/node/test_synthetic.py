@@ -17,6 +17,7 @@ from regional_node.service_layer.audit import verify_audit_chain
 from regional_node.service_layer.synthetic import (
     OLDEST_BIRTH,
     REFERENCE_DATE,
+    _Generator,
     generate_households,
 )
 from regional_node.service_layer.synthetic_layout import region_layout
@@ -106,6 +107,17 @@ def test_niks_match_kecamatan_birth_date_and_sex(bandung, across_regions) -> Non
             day = int(member.nik[6:8])
             assert (day > 40) == (member.sex is Sex.FEMALE)
             assert OLDEST_BIRTH <= member.birth_date < REFERENCE_DATE
+
+
+def test_a_full_serial_range_moves_the_birth_date_not_the_rules() -> None:
+    generator = _Generator(region_layout(REGION), seed=1)
+    born = dt.date(1990, 5, 17).toordinal()
+    generator.nik_serials[born * 2 + 1] = 9999  # every serial of that day and sex is taken
+    moved, nik = generator.nik("327301", born, True)
+    assert moved == born - 1
+    parts = parse_nik(nik)
+    assert parts.birth_date == dt.date(1990, 5, 16) and parts.sex is Sex.FEMALE
+    assert parts.serial == f"{generator.first_serial:04d}"
 
 
 def test_kk_numbers_match_kecamatan_and_a_plausible_issue_date(bandung, across_regions) -> None:

@@ -9,6 +9,9 @@ command line prints as one line::
     │   ├── InvalidCursor                 INVALID_CURSOR
     │   └── InvalidRecord                 INVALID_RECORD   (carries a list of Problems)
     ├── NotFound                          NOT_FOUND
+    ├── ForbiddenTransition               FORBIDDEN_TRANSITION (role may not move a proposal so)
+    ├── OutOfScope                        OUT_OF_SCOPE     (the row lies outside the user's scope)
+    ├── WrongState                        WRONG_STATE      (a proposal is not in a state for this)
     ├── Conflict                          CONFLICT
     │   └── DuplicateRecord               DUPLICATE        (KK or NIK already registered)
     ├── ConfigError                       CONFIG           (schema.errors)
@@ -22,8 +25,9 @@ from typing import TYPE_CHECKING
 from schema.errors import ConfigError, InvalidInput, SiksError
 
 __all__ = [
-    "AuditChainBroken", "ConfigError", "Conflict", "DuplicateRecord", "InvalidCursor",
-    "InvalidRecord", "NotFound", "OutOfRegion",
+    "AuditChainBroken", "ConfigError", "Conflict", "DuplicateRecord", "ForbiddenTransition",
+    "InvalidCursor", "InvalidRecord", "NotFound", "OutOfRegion",
+    "OutOfScope", "WrongState",
 ]
 
 if TYPE_CHECKING:
@@ -51,6 +55,18 @@ class InvalidRecord(InvalidInput):
 
 class NotFound(SiksError):
     code = "NOT_FOUND"
+
+
+class ForbiddenTransition(SiksError):
+    code = "FORBIDDEN_TRANSITION"
+
+
+class OutOfScope(SiksError):
+    code = "OUT_OF_SCOPE"
+
+
+class WrongState(SiksError):
+    code = "WRONG_STATE"
 
 
 class Conflict(SiksError):

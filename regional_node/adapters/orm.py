@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -166,3 +167,78 @@ class NodeMeta(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str]
+
+
+class Attachment(Base):
+    """A stored file (Musdes minutes, later photos), named by the SHA-256 of its content, so the
+    same file is stored once and an audit entry can name it by hash."""
+
+    __tablename__ = "attachment"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str | None]
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str]
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Proposal(Base):
+    """An usulan: a change to the registry moving through the DTKS update cycle. The id is a
+    UUID chosen by the client, so an offline client can create it again without a duplicate."""
+
+    __tablename__ = "proposal"
+    __table_args__ = (Index("ix_proposal_created_at_id", "created_at", "id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    desa_code: Mapped[str] = mapped_column(String(13), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    details: Mapped[dict[str, Any]]
+    details_digest: Mapped[str] = mapped_column(String(64))
+    musdes_held_on: Mapped[dt.date | None] = mapped_column(Date)
+    musdes_minutes_number: Mapped[str | None]
+    musdes_minutes_sha256: Mapped[str | None] = mapped_column(ForeignKey("attachment.sha256"))
+    note: Mapped[str | None]
+    nik_results: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    reason: Mapped[str | None]  # why it was last rejected or returned
+    created_by: Mapped[str]
+    created_role: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ProposalEvent(Base):
+    """One step of a proposal's history: who moved it, in which role, when, why."""
+
+    __tablename__ = "proposal_event"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    proposal_id: Mapped[str] = mapped_column(ForeignKey("proposal.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str]
+    role: Mapped[str] = mapped_column(String(32))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str | None]
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Notification(Base):
+    """A message for a user (e.g. the operator whose proposal hit a NIK anomaly); also shown
+    to the desa's operators and the kab/kota's Dinas Sosial."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(128), index=True)
+    desa_code: Mapped[str] = mapped_column(String(13), index=True)
+    proposal_id: Mapped[str | None] = mapped_column(ForeignKey("proposal.id"))
+    topic: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[dt.datetime | None]

@@ -7,9 +7,14 @@ from importlib import resources
 
 import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
 
 from regional_node.entrypoints.graphql.errors import DomainErrors
+from regional_node.entrypoints.graphql.mutations import Mutation
+from regional_node.entrypoints.graphql.proposal_query import ProposalQuery
 from regional_node.entrypoints.graphql.query import Query
+
+NodeQuery = merge_types("Query", (Query, ProposalQuery))
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -19,7 +24,7 @@ MAX_TOKENS = 2_000
 @functools.cache
 def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
-        query=Query,
+        query=NodeQuery, mutation=Mutation,
         extensions=[
             DomainErrors,
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

@@ -102,6 +102,13 @@ async def search(request: web.Request) -> web.Response:
         return web.json_response(
             dci.error_body("err.request.unauthorized", "a valid bearer token is required"),
             status=401)
+    try:
+        body: Any = await request.json(loads=json.loads)
+    except ValueError as exc:
+        body = exc
+    else:
+        state.envelopes.append(body)  # every attempt, failed ones included
+        del state.envelopes[:-KEEP_ENVELOPES]
     if faults.latency_ms:
         await asyncio.sleep(faults.latency_ms / 1000)
     fault = faults.decide()
@@ -114,9 +121,8 @@ async def search(request: web.Request) -> web.Response:
             dci.error_body("err.service.unavailable", "injected failure (sandbox)"),
             status=faults.fail_status)
     try:
-        body = await request.json(loads=json.loads)
-        state.envelopes.append(body)
-        del state.envelopes[:-KEEP_ENVELOPES]
+        if isinstance(body, ValueError):
+            raise body
         parsed = dci.read_search_request(body, max_items=MAX_ITEMS)
     except (ValueError, dci.BadEnvelope) as exc:
         stats.rejected_requests += 1

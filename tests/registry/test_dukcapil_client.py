@@ -152,9 +152,11 @@ async def test_transient_failures_are_retried_with_growing_backoff(sandbox: Sand
     for retry, delay in enumerate(sleeps, start=1):  # equal jitter: [d/2, d], d = 0.1·2^(n-1)
         ceiling = 0.1 * 2 ** (retry - 1)
         assert ceiling / 2 <= delay <= ceiling
+    # each attempt is a new message of the same transaction, asking the same references
     message_ids = {e["header"]["message_id"] for e in sandbox.envelopes}
     transactions = {e["message"]["transaction_id"] for e in sandbox.envelopes}
-    assert (len(message_ids), len(transactions)) == (1, 1)  # failed ones never reached parsing
+    references = {e["message"]["search_request"][0]["reference_id"] for e in sandbox.envelopes}
+    assert (len(message_ids), len(transactions), len(references)) == (4, 1, 1)
 
 
 def test_backoff_is_capped_and_jittered() -> None:

@@ -36,11 +36,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     seed.add_argument("--households", type=_count, metavar="N",
                       help="how many households (default: the region's population / 3.5)")
     seed.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    seed.add_argument("--db", dest="db_url", metavar="URL",
-                      help=f"sqlite:///path/node.db or postgresql://… (env {PREFIX}DB_URL); "
-                           "migrated first")
-    seed.add_argument("--csv", type=Path, metavar="FILE",
-                      help="write an import CSV file instead of storing in the database")
+    target = seed.add_mutually_exclusive_group()
+    target.add_argument("--db", dest="db_url", metavar="URL",
+                        help=f"sqlite:///path/node.db or postgresql://… (env {PREFIX}DB_URL); "
+                             "migrated first")
+    target.add_argument("--csv", type=Path, metavar="FILE",
+                        help="write an import CSV file instead of storing in the database")
     seed.add_argument("--quiet", action="store_true", help="no progress bar")
     seed.set_defaults(handler=_seed)
 

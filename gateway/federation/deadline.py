@@ -39,4 +39,4 @@ class Deadline:
 
     def forwarded_ms(self) -> int:
         """The budget a node is told about: what remains, minus the way back."""
-        return max(1, int((self.remaining() - FORWARD_MARGIN_S) * 1000))
+        return max(1, round((self.remaining() - FORWARD_MARGIN_S) * 1000))

@@ -61,6 +61,33 @@ def _peer_from_der(der: bytes) -> PeerCertificate:
                            hashlib.sha256(der).hexdigest())
 
 
+PeerKey = tuple[str | None, int | None]
+
+
+class _PeerRecordingConnector(aiohttp.TCPConnector):
+    """Remembers the certificate each new TLS connection presented, per host and port, so a
+    call can check it names the region the node is registered for (a pooled connection is
+    checked once, when it is made)."""
+
+    def __init__(self, *, peers: dict[PeerKey, PeerCertificate | str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._peers = peers
+
+    async def _create_connection(self, req: Any, traces: Any, timeout: Any) -> Any:  # noqa: ASYNC109
+        protocol = await super()._create_connection(req, traces, timeout)
+        transport = protocol.transport
+        ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
+        key = (req.url.host, req.url.port)
+        if ssl_object is None:
+            self._peers[key] = "the node answered without TLS"
+        else:
+            try:
+                self._peers[key] = _peer_from_der(ssl_object.getpeercert(binary_form=True))
+            except CertificateRejected as exc:
+                self._peers[key] = f"unusable certificate: {exc.message}"
+        return protocol
+
+
 class NodeClient:
     """Owns the connection pool; open it in the app's ``cleanup_ctx``, close it after."""
 
@@ -72,16 +99,17 @@ class NodeClient:
         self._pool_size = pool_size
         self._keepalive_s = keepalive_s
         self._session: aiohttp.ClientSession | None = None
+        self._peers: dict[PeerKey, PeerCertificate | str] = {}
 
     @property
     def mutual_tls(self) -> bool:
         return self._ssl is not None
 
     async def open(self) -> None:
-        connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=self._pool_size,
-                                         keepalive_timeout=self._keepalive_s,
-                                         ssl=self._ssl if self._ssl is not None else True,
-                                         ttl_dns_cache=300)
+        connector = _PeerRecordingConnector(
+            peers=self._peers, limit=self._pool_size, limit_per_host=self._pool_size,
+            keepalive_timeout=self._keepalive_s,
+            ssl=self._ssl if self._ssl is not None else True, ttl_dns_cache=300)
         self._session = aiohttp.ClientSession(connector=connector, raise_for_status=False,
                                               json_serialize=json.dumps)
 
@@ -154,16 +182,13 @@ class NodeClient:
 
     def _check_peer(self, region: str, resp: aiohttp.ClientResponse) -> PeerCertificate | None:
         """Over mTLS the node's certificate must name the region it is registered for."""
-        if self._ssl is None or resp.connection is None or resp.connection.transport is None:
+        if self._ssl is None:
             return None
-        ssl_object = resp.connection.transport.get_extra_info("ssl_object")
-        if ssl_object is None:
-            raise NodeIncompatible(region, "the node answered without TLS")
-        der = ssl_object.getpeercert(binary_form=True)
-        try:
-            peer = _peer_from_der(der)
-        except CertificateRejected as exc:
-            raise NodeIncompatible(region, f"unusable certificate: {exc.message}") from None
+        peer = self._peers.get((resp.url.host, resp.url.port))
+        if peer is None:
+            return None  # plain http:// registration (refused in production by config)
+        if isinstance(peer, str):
+            raise NodeIncompatible(region, peer)
         if peer.identity.kind is not HolderKind.REGION or peer.identity.id != region:
             raise NodeIncompatible(region, f"the node's certificate names {peer.identity.id}, "
                                            f"not {region}")

@@ -16,7 +16,7 @@ import time
 import uuid
 
 from gateway.adapters.node_store import NodeStore
-from gateway.errors import NodeCallError
+from gateway.errors import NodeCallError, NodeIncompatible
 from gateway.federation.deadline import Deadline
 from gateway.federation.fanout import Federation
 from gateway.federation.model import NodeStatus, RegisteredNode, schema_incompatibility
@@ -43,6 +43,10 @@ async def probe(federation: Federation, node: RegisteredNode,
     try:
         answer = await federation.client.graphql(node.region, node.url, PROBE_QUERY, None,
                                                  deadline=deadline, meta=meta)
+    except NodeIncompatible as exc:  # e.g. its certificate names another region
+        readiness.cancel()
+        return dataclasses.replace(node, status=NodeStatus.REFUSED, refused_reason=exc.message,
+                                   last_error=None, ready=None)
     except NodeCallError as exc:
         readiness.cancel()
         return dataclasses.replace(node, last_error=exc.message, ready=False)

@@ -82,7 +82,7 @@ class NodeCluster:
         outer, inner = self._middlewares(region)
         app.middlewares.insert(0, outer)
         app.middlewares.append(inner)
-        runner = web.AppRunner(app)
+        runner = web.AppRunner(app, shutdown_timeout=0.2)  # hanging handlers end at stop
         await runner.setup()
         tls = server_context(self.pki.tls(Identity.region(region)))
         site = web.TCPSite(runner, "127.0.0.1", port, ssl_context=tls)
@@ -118,3 +118,42 @@ def _programs(i: int) -> tuple:  # type: ignore[type-arg]
     from schema.enums import Program
 
     return ((Program.PKH,) if i % 3 == 0 else ()) + ((Program.BPNT,) if i % 4 == 0 else ())
+
+
+@dataclass
+class StandInNode:
+    """A fake node speaking just enough of the API, for what a real node cannot be made to do
+    (another schema version, 503s). Served over mTLS with ``certificate_of``'s certificate."""
+
+    schema_version: str = "1.0"
+    reported_region: str = "35.78"
+    graphql_status: int = 200
+    requests: list[str] = field(default_factory=list)
+    runner: web.AppRunner | None = None
+
+    async def start(self, pki: DevPki, certificate_of: str) -> str:
+        async def graphql(request: web.Request) -> web.Response:
+            body = await request.json()
+            self.requests.append(body["query"])
+            if self.graphql_status != 200:
+                return web.json_response({"errors": [{"message": "down"}]},
+                                         status=self.graphql_status)
+            return web.json_response({"data": {"node": {
+                "region": self.reported_region, "schemaVersion": self.schema_version}}})
+
+        async def readyz(request: web.Request) -> web.Response:
+            return web.json_response({"status": "ready", "outboxBacklog": 7})
+
+        app = web.Application()
+        app.router.add_post("/graphql", graphql)
+        app.router.add_get("/readyz", readyz)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0,
+                           ssl_context=server_context(pki.tls(Identity.region(certificate_of))))
+        await site.start()
+        return f"https://127.0.0.1:{self.runner.addresses[0][1]}"
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()

@@ -2,18 +2,24 @@
 
 Primary keys are allocated up front, so rows go in without ``RETURNING``: SQLite can only
 return keys in parameter order by inserting one row per statement, which is 20x slower.
-PostgreSQL takes the rows through ``COPY`` (binary), SQLite through one ``executemany``.
+PostgreSQL takes the rows through ``COPY`` (binary); SQLite through one driver-level
+``executemany``. Values are converted column by column with the same bind processors
+SQLAlchemy would use, so stored values are identical to an ORM insert's.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import JSON, Table, func, insert, select, text
+from sqlalchemy import JSON, Column, Date, DateTime, Table, func, insert, select, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
+
+Processor = Callable[[Any], Any] | None
 
 
 async def allocate_ids(session: AsyncSession, model: type[DeclarativeBase],
@@ -45,19 +51,45 @@ async def insert_rows(session: AsyncSession, model: type[DeclarativeBase],
         return
     table = _table(model)
     connection = await session.connection()
-    if connection.dialect.name != "postgresql":
-        await session.execute(insert(table), list(rows))
-        return
+    dialect = connection.dialect
     columns = list(rows[0])
-    json_columns = {name for name in columns if isinstance(table.c[name].type, JSON)}
-    records = [tuple(_json(row[name]) if name in json_columns else row[name]
-                     for name in columns) for row in rows]
-    driver = (await connection.get_raw_connection()).driver_connection
-    if not driver.is_in_transaction():  # type: ignore[union-attr]
-        # the driver begins lazily: make sure COPY joins the caller's transaction
-        await session.execute(text("SELECT 1"))
-    await driver.copy_records_to_table(  # type: ignore[union-attr]
-        table.name, records=records, columns=columns)
+    if dialect.name == "postgresql":
+        records = _records(table, columns, rows, _copy_processor)
+        driver = (await connection.get_raw_connection()).driver_connection
+        if not driver.is_in_transaction():  # type: ignore[union-attr]
+            # the driver begins lazily: make sure COPY joins the caller's transaction
+            await session.execute(text("SELECT 1"))
+        await driver.copy_records_to_table(  # type: ignore[union-attr]
+            table.name, records=records, columns=columns)
+    elif dialect.paramstyle == "qmark":
+        records = _records(table, columns, rows, functools.partial(_bind_processor, dialect))
+        quote = dialect.identifier_preparer.quote
+        statement = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
+                     f"VALUES ({', '.join('?' * len(columns))})")
+        await connection.exec_driver_sql(statement, records)
+    else:
+        await session.execute(insert(table), list(rows))
+
+
+def _records(table: Table, columns: list[str], rows: Sequence[Mapping[str, Any]],
+             processor_for: Callable[[Column[Any]], Processor]) -> list[tuple[Any, ...]]:
+    converted = []
+    for name in columns:
+        values = [row[name] for row in rows]
+        process = processor_for(table.c[name])
+        converted.append(values if process is None else list(map(process, values)))
+    return list(zip(*converted, strict=True))
+
+
+def _bind_processor(dialect: Dialect, column: Column[Any]) -> Processor:
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if process is not None and isinstance(column.type, Date | DateTime):
+        return functools.lru_cache(maxsize=4096)(process)  # timestamps repeat a lot
+    return process
+
+
+def _copy_processor(column: Column[Any]) -> Processor:
+    return _json if isinstance(column.type, JSON) else None
 
 
 def _table(model: type[DeclarativeBase]) -> Table:

@@ -1,0 +1,178 @@
+"""Reading and writing the spreadsheets operators use: CSV (UTF-8, BOM tolerated, ``,`` ``;``
+or tab sniffed from the header) and XLSX (openpyxl, read-only and streaming).
+
+Rows come out numbered as a spreadsheet shows them: the header is row 1, blank rows count.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from schema.errors import SiksError
+
+Cell = object
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+_CHUNK = 1 << 20
+
+
+class UnreadableFile(SiksError):
+    """The file cannot be read as a table at all (missing, wrong type, bad encoding...)."""
+
+    code = "UNREADABLE_FILE"
+
+
+class Table:
+    """A header and data rows that can be read more than once (a quick pre-pass, then the
+    real one): rows come as ``(row number, cells)``, the header being row 1."""
+
+    def __init__(self, header: Sequence[Cell], estimated_rows: int | None) -> None:
+        self.header = header
+        self.estimated_rows = estimated_rows  # data rows expected, for progress bars
+
+    def rows(self) -> Iterator[tuple[int, Sequence[Cell]]]:
+        raise NotImplementedError
+
+
+class _CsvTable(Table):
+    def __init__(self, path: Path, estimated_rows: int) -> None:
+        self.path = path
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            first_line = handle.readline()
+        self.delimiter = max(",;\t", key=first_line.count)
+        header = next(csv.reader([first_line], delimiter=self.delimiter), [])
+        super().__init__(header, estimated_rows)
+
+    def rows(self) -> Iterator[tuple[int, Sequence[Cell]]]:
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.delimiter)
+            next(reader, None)
+            yield from enumerate(reader, start=2)
+
+
+class _LoadedTable(Table):
+    def __init__(self, header: Sequence[Cell], rows: list[tuple[int, Sequence[Cell]]]) -> None:
+        super().__init__(header, len(rows))
+        self._rows = rows
+
+    def rows(self) -> Iterator[tuple[int, Sequence[Cell]]]:
+        return iter(self._rows)
+
+
+@contextmanager
+def open_table(path: Path, *, sheet: str | None = None) -> Iterator[Table]:
+    """The table in ``path`` (CSV or XLSX, by suffix); XLSX reads ``sheet`` or the first.
+
+    CSV is streamed from disk on every pass; an XLSX sheet (at most ~1M rows, and slow to
+    parse) is parsed once and kept in memory.
+    """
+    if not path.is_file():
+        raise UnreadableFile(f"{path} does not exist or is not a file")
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        lines = _check_utf8_and_count_lines(path)
+        yield _CsvTable(path, max(lines - 1, 0))
+    elif suffix in XLSX_SUFFIXES:
+        yield _read_xlsx(path, sheet)
+    elif suffix == ".xls":
+        raise UnreadableFile(f"{path.name}: the old .xls format is not supported; save it "
+                             "as .xlsx or as CSV UTF-8")
+    else:
+        raise UnreadableFile(f"{path.name}: expected a .csv or .xlsx file")
+
+
+def _check_utf8_and_count_lines(path: Path) -> int:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line = lines + chunk[:exc.start].count(b"\n") + 1
+                raise UnreadableFile(
+                    f"{path.name} is not UTF-8 text (first bad byte on line {line}): save it "
+                    "as 'CSV UTF-8' or as .xlsx") from None
+            lines += chunk.count(b"\n")
+    return lines
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> Table:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise UnreadableFile(f"{path.name} is not a readable .xlsx workbook ({exc})") from None
+    try:
+        if sheet is None:
+            worksheet = workbook.worksheets[0]
+        elif sheet in workbook.sheetnames:
+            worksheet = workbook[sheet]
+        else:
+            raise UnreadableFile(f"{path.name} has no sheet {sheet!r}; its sheets are "
+                                 + ", ".join(repr(name) for name in workbook.sheetnames))
+        worksheet.reset_dimensions()  # never trust a stale size: read every row
+        rows = enumerate(worksheet.iter_rows(values_only=True), start=1)
+        header = next(rows, (1, ()))[1]
+        return _LoadedTable(header, list(rows))
+    finally:
+        workbook.close()
+
+
+def write_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]], *,
+                text_columns: Sequence[str] = (),
+                notes: Sequence[Sequence[str]] = ()) -> None:
+    """Write a table as CSV (UTF-8 with BOM, which Excel needs to see UTF-8) or XLSX, by
+    suffix. XLSX formats ``text_columns`` as text (so Excel keeps all 16 digits of a NIK)
+    and puts ``notes`` (rows, first one a header) on a second sheet."""
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+    elif suffix in XLSX_SUFFIXES:
+        _write_xlsx(path, header, rows, text_columns, notes)
+    else:
+        raise UnreadableFile(f"{path.name}: write a .csv or .xlsx file")
+
+
+def _write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]],
+                text_columns: Sequence[str], notes: Sequence[Sequence[str]]) -> None:
+    import openpyxl
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = openpyxl.Workbook()
+    data = workbook.active
+    assert data is not None
+    data.title = "data"
+    data.append(list(header))
+    for row in rows:
+        data.append(list(row))
+    for index, name in enumerate(header, start=1):
+        letter = get_column_letter(index)
+        data[f"{letter}1"].font = Font(bold=True)
+        data.column_dimensions[letter].width = max(12, len(name) + 2)
+        if name in text_columns:
+            data.column_dimensions[letter].number_format = "@"
+            for cell in data[letter][1:]:
+                cell.number_format = "@"
+    data.freeze_panes = "A2"
+    if notes:
+        sheet = workbook.create_sheet("columns")
+        for row in notes:
+            sheet.append(list(row))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+    try:
+        workbook.save(path)
+    except OSError as exc:
+        raise UnreadableFile(f"cannot write {path}: {exc.strerror}") from None

@@ -1,0 +1,211 @@
+"""From the rows of one KK to a :class:`HouseholdRecord`, with every problem placed on the row
+and column where the operator can fix it.
+
+Household fields come from the head's row; other rows may leave them empty or repeat them,
+but must not contradict them. A row's ``programs`` go to its person (PBI_JK, PIP) or to the
+household (every other program).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from regional_node.domain.import_format import (
+    COLUMNS,
+    PERSON_PROGRAMS,
+    Layout,
+    RowError,
+    Scope,
+)
+from regional_node.domain.import_values import Cell, CellError, ProgramItem, text
+from regional_node.domain.records import (
+    HouseholdRecord,
+    MemberRecord,
+    Problem,
+    ProgramRecord,
+    household_problems,
+)
+from schema.enums import Relationship
+
+SheetRow = tuple[int, Sequence[Cell]]  # (row number as the operator sees it, cells)
+MEMBER_FIELDS = frozenset({"nik", "name", "birth_date", "sex"})
+
+
+@dataclass(slots=True)
+class HouseholdDraft:
+    """A KK's rows parsed: the record, which sheet row each member came from, the errors."""
+
+    kk_number: str
+    first_row: int
+    head_row: int
+    record: HouseholdRecord
+    member_rows: list[int]
+    errors: list[RowError]
+    complete: bool  # every row became a member
+
+    def fail(self, row: int, column: str, reason: str, message: str) -> None:
+        self.errors.append(RowError(row, column, reason, message))
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    name: str
+    index: int
+    parse: Callable[[Cell], object]
+    label: str
+    required: bool
+
+
+def _is_empty(raw: Cell) -> bool:
+    return raw is None or raw == "" or (raw.__class__ is str and raw.isspace())
+
+
+class HouseholdParser:
+    """Parses groups of rows laid out as ``layout`` says, for a node owning ``node_region``."""
+
+    def __init__(self, layout: Layout, node_region: str) -> None:
+        self.layout = layout
+        self.node_region = node_region
+        fields = [_Field(c.name, layout.positions[c.name], c.parse, layout.label(c.name),
+                         c.required) for c in COLUMNS if c.name in layout.positions]
+        self._member_fields = [f for f in fields if COLUMN_SCOPE[f.name] is Scope.MEMBER]
+        self._household_fields = [f for f in fields
+                                  if COLUMN_SCOPE[f.name] is Scope.HOUSEHOLD]
+
+    def parse(self, kk_number: str, rows: list[SheetRow]) -> HouseholdDraft:
+        """Parse and validate one KK's rows (``household_problems`` included)."""
+        errors: list[RowError] = []
+        parsed = [(number, cells, self._cells(number, cells, self._member_fields, errors))
+                  for number, cells in rows]
+        heads = [number for number, _, found in parsed
+                 if found.get("relationship") is Relationship.HEAD]
+        head_row = heads[0] if heads else rows[0][0]
+        head_cells = next(cells for number, cells in rows if number == head_row)
+        household = self._cells(head_row, head_cells, self._household_fields, errors)
+        draft = HouseholdDraft(kk_number, rows[0][0], head_row, _record(household), [], errors,
+                               complete=True)
+        for number, cells, found in parsed:
+            if number != head_row:
+                self._check_agreement(draft, number, cells, head_cells, household)
+            self._add_member(draft, number, found)
+        self._add_problems(draft, heads)
+        return draft
+
+    def _cells(self, number: int, cells: Sequence[Cell], fields: list[_Field],
+               errors: list[RowError]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        width = len(cells)
+        for field in fields:
+            raw = cells[field.index] if field.index < width else None
+            if _is_empty(raw):
+                if field.required:
+                    errors.append(RowError(number, field.label, "required",
+                                           f"{field.label} is empty"))
+                continue
+            try:
+                found[field.name] = field.parse(raw)
+            except CellError as exc:
+                errors.append(RowError(number, field.label, exc.reason, exc.message))
+        return found
+
+    def _check_agreement(self, draft: HouseholdDraft, number: int, cells: Sequence[Cell],
+                         head_cells: Sequence[Cell], household: dict[str, Any]) -> None:
+        width, head_width = len(cells), len(head_cells)
+        for field in self._household_fields:
+            raw = cells[field.index] if field.index < width else None
+            head_raw = head_cells[field.index] if field.index < head_width else None
+            if raw == head_raw or _is_empty(raw) or text(raw) == text(head_raw):
+                continue
+            try:
+                if field.parse(raw) == household.get(field.name):
+                    continue
+            except CellError:
+                pass
+            draft.fail(number, field.label, "household_mismatch",
+                       f"{field.label} is {text(raw)!r} here but {text(head_raw)!r} on row "
+                       f"{draft.head_row} (the head's row); rows of one KK must agree")
+
+    def _add_member(self, draft: HouseholdDraft, number: int, found: dict[str, Any]) -> None:
+        items: list[ProgramItem] = found.pop("programs", [])
+        try:
+            member = MemberRecord(**found)
+        except TypeError:  # a required cell was empty or invalid: already reported
+            draft.complete = False
+            return
+        draft.record.members.append(member)
+        draft.member_rows.append(number)
+        for item in items:
+            person = member.nik if item.program in PERSON_PROGRAMS else None
+            _add_program(draft, number, ProgramRecord(item.program, item.period,
+                                                      item.start_date, person))
+
+    def _add_problems(self, draft: HouseholdDraft, heads: list[int]) -> None:
+        problems = household_problems(draft.record, self.node_region)
+        if not draft.complete:  # the head count is unknown while a row is unreadable
+            problems = [p for p in problems if p.field not in ("members", "relationship")]
+        if any(p.field in MEMBER_FIELDS and p.reason != "duplicate" for p in problems):
+            problems = [p for p in problems if p.field not in MEMBER_FIELDS
+                        or p.reason == "duplicate"]
+            self._add_member_problems(draft)
+        taken = {(e.row, e.column) for e in draft.errors}
+        for problem in problems:
+            for row in _rows_of(problem, draft, heads):
+                column = self.layout.label(_column_of(problem.field))
+                if (row, column) not in taken:
+                    taken.add((row, column))
+                    draft.fail(row, column, problem.reason, problem.message)
+
+    def _add_member_problems(self, draft: HouseholdDraft) -> None:
+        """Which member a NIK, name, birth-date or sex problem belongs to: each member is
+        checked alone by the same rules."""
+        for member, row in zip(draft.record.members, draft.member_rows, strict=True):
+            alone = dataclasses.replace(draft.record, programs=[], members=[
+                dataclasses.replace(member, relationship=Relationship.HEAD)])
+            for problem in household_problems(alone, self.node_region):
+                if problem.field in MEMBER_FIELDS:
+                    draft.fail(row, self.layout.label(problem.field), problem.reason,
+                               problem.message)
+
+
+COLUMN_SCOPE = {c.name: c.scope for c in COLUMNS}
+
+
+def _record(household: dict[str, Any]) -> HouseholdRecord:
+    household.setdefault("kk_number", "")
+    household.setdefault("desa_code", "")
+    household.setdefault("address", "")
+    return HouseholdRecord(members=[], **household)
+
+
+def _add_program(draft: HouseholdDraft, row: int, program: ProgramRecord) -> None:
+    for existing in draft.record.programs:
+        if (existing.program, existing.period, existing.member_nik) == (
+                program.program, program.period, program.member_nik):
+            if existing.start_date != program.start_date:
+                draft.fail(row, "programs", "program_conflict",
+                           f"{program.program}@{program.period} starts on "
+                           f"{existing.start_date} on another row of this KK, here on "
+                           f"{program.start_date}")
+            return
+    draft.record.programs.append(program)
+
+
+def _column_of(field: str) -> str:
+    return "relationship" if field == "members" else field
+
+
+def _rows_of(problem: Problem, draft: HouseholdDraft, heads: list[int]) -> list[int]:
+    if problem.reason == "one_head":
+        return heads[1:] or [draft.first_row]
+    if problem.field == "nik" and problem.reason == "duplicate":
+        seen: set[str] = set()
+        repeated = []
+        for member, row in zip(draft.record.members, draft.member_rows, strict=True):
+            if member.nik in seen and member.nik in problem.message:
+                repeated.append(row)
+            seen.add(member.nik)
+        return repeated or [draft.head_row]
+    return [draft.head_row]

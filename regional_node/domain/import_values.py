@@ -1,0 +1,183 @@
+"""Turning one spreadsheet cell into a typed value, or a :class:`CellError` saying why not.
+
+Cells come from CSV (always text) or XLSX (text, numbers, dates, booleans or empty); every
+parser takes either. They sit on the import's hot path, so the common case is kept short.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+from regional_node.domain.import_synonyms import FALSE_WORDS, TRUE_WORDS, choices, normalise_choice
+from schema.enums import Asset, Program
+
+Cell = object
+E = TypeVar("E", bound=StrEnum)
+
+LIST_SEPARATORS = re.compile(r"[;,]")
+_PERIOD = re.compile(r"^(\d{4})(?:-(S[12]|Q[1-4]|0[1-9]|1[0-2]))?$")
+_PERIOD_START_MONTH = {"S1": 1, "S2": 7, "Q1": 1, "Q2": 4, "Q3": 7, "Q4": 10}
+_COMPACT_DESA = re.compile(r"^\d{10}$")
+
+
+class CellError(Exception):
+    """Why a cell's content cannot be used; ``reason`` is a stable code."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramItem:
+    """One ``PROGRAM@PERIOD[@START]`` entry of a ``programs`` cell."""
+
+    program: Program
+    period: str
+    start_date: dt.date
+
+
+def text(cell: Cell) -> str:
+    """The cell as stripped text; numbers without a fractional part lose their ``.0``."""
+    if cell.__class__ is str:
+        return cell.strip()
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat()
+    return str(cell).strip()
+
+
+def identity_number(cell: Cell) -> str:
+    """A NIK or KK number as text; a leading ``'`` (Excel's force-text mark) is dropped."""
+    value = text(cell)
+    return value[1:].strip() if value.startswith("'") else value
+
+
+def desa_code(cell: Cell) -> str:
+    """``32.73.01.1001``; the compact form ``3273011001`` is accepted too."""
+    value = text(cell)
+    if _COMPACT_DESA.match(value):
+        return f"{value[0:2]}.{value[2:4]}.{value[4:6]}.{value[6:10]}"
+    return value
+
+
+def date(cell: Cell) -> dt.date:
+    """``YYYY-MM-DD``, ``DD-MM-YYYY`` or ``DD/MM/YYYY`` (one-digit day/month too), or an XLSX
+    date cell."""
+    if isinstance(cell, dt.datetime):
+        return cell.date()
+    if isinstance(cell, dt.date):
+        return cell
+    value = text(cell)
+    if len(value) == 10 and value[4] == "-":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    parts = value.replace("/", "-").split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        day, month, year = (parts[2], parts[1], parts[0]) if len(parts[0]) == 4 else parts
+        if len(year) == 4:
+            try:
+                return dt.date(int(year), int(month), int(day))
+            except ValueError:
+                raise CellError("invalid_date", f"{value!r} is not a real date") from None
+    raise CellError("invalid_date",
+                    f"{value!r} is not a date: write YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY")
+
+
+def choice_parser(enum: type[E]) -> Callable[[Cell], E]:
+    """A parser for ``enum`` that accepts its values and Indonesian synonyms, any case."""
+    table = choices(enum)
+    allowed = ", ".join(m.value for m in enum)
+
+    def parse(cell: Cell) -> E:
+        value = cell if cell.__class__ is str else text(cell)
+        found = table.get(value)
+        if found is None:
+            found = table.get(normalise_choice(value))
+            if found is None:
+                raise CellError("invalid_choice", f"{value!r} is not one of: {allowed}")
+        return found  # type: ignore[return-value]
+
+    return parse
+
+
+def number(cell: Cell) -> float:
+    """A decimal number; a decimal comma (``-6,91``) is accepted."""
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return float(cell)
+    value = text(cell)
+    if "," in value and "." not in value:
+        value = value.replace(",", ".")
+    try:
+        return float(value)
+    except ValueError:
+        raise CellError("invalid_number", f"{value!r} is not a number") from None
+
+
+def whole_number(cell: Cell) -> int:
+    result = number(cell)
+    if not result.is_integer():
+        raise CellError("invalid_number", f"{text(cell)!r} is not a whole number")
+    return int(result)
+
+
+def yes_no(cell: Cell) -> bool:
+    if isinstance(cell, bool):
+        return cell
+    value = normalise_choice(text(cell))
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise CellError("invalid_choice", f"{text(cell)!r} is not yes/no (YA/TIDAK, TRUE/FALSE, 1/0)")
+
+
+_asset = choice_parser(Asset)
+_program = choice_parser(Program)
+
+
+def assets(cell: Cell) -> tuple[Asset, ...]:
+    """``TELEVISION;MOTORCYCLE`` (``;`` or ``,`` between items), duplicates dropped."""
+    items = [item for item in LIST_SEPARATORS.split(text(cell)) if item.strip()]
+    return tuple(dict.fromkeys(_asset(item) for item in items))
+
+
+def programs(cell: Cell) -> list[ProgramItem]:
+    """``PKH@2026-S1;PBI_JK@2026-S1@2026-02-01``: program, period and optional start date."""
+    return [_program_item(item.strip())
+            for item in LIST_SEPARATORS.split(text(cell)) if item.strip()]
+
+
+def _program_item(item: str) -> ProgramItem:
+    parts = [p.strip() for p in item.split("@")]
+    if len(parts) not in (2, 3) or not parts[1]:
+        raise CellError("invalid_program",
+                        f"{item!r}: write PROGRAM@PERIOD or PROGRAM@PERIOD@START, "
+                        "e.g. PKH@2026-S1 or PKH@2026-S1@2026-01-15")
+    program, period = _program(parts[0]), parts[1].upper()
+    shape = _PERIOD.match(period)
+    if shape is None:
+        raise CellError("invalid_period",
+                        f"{item!r}: period {parts[1]!r} is not YYYY, YYYY-S1/S2, YYYY-Q1..Q4 "
+                        "or YYYY-MM")
+    if len(parts) == 3:
+        return ProgramItem(program, period, date(parts[2]))
+    year, part = int(shape.group(1)), shape.group(2)
+    if part is None:
+        month = 1
+    elif part.isdigit():
+        month = int(part)
+    else:
+        month = _PERIOD_START_MONTH[part]
+    return ProgramItem(program, period, dt.date(year, month, 1))

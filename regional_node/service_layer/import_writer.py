@@ -1,0 +1,148 @@
+"""The storing half of an import: batches of parsed households are checked against the
+database and stored as the mode says, in the background while the next batch is parsed.
+
+``ALL_OR_NOTHING`` keeps one unit of work open for the whole file and stops storing at the
+first error (the final rollback discards what was stored); ``SKIP_BAD_ROWS`` commits every
+batch's good households in a unit of work of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import TracebackType
+
+from regional_node.adapters.database import Database
+from regional_node.domain.audit import Actor
+from regional_node.domain.import_format import Layout, RowError
+from regional_node.domain.import_rows import HouseholdDraft
+from regional_node.service_layer.registry import existing_identifiers, store_households
+from regional_node.service_layer.unit_of_work import UnitOfWork
+
+
+class ImportMode(StrEnum):
+    ALL_OR_NOTHING = "all-or-nothing"
+    SKIP_BAD_ROWS = "skip-bad-rows"
+
+
+@dataclass
+class ImportReport:
+    source: str
+    mode: ImportMode
+    rows_read: int = 0
+    households_read: int = 0
+    households_stored: int = 0
+    households_skipped: int = 0
+    households_with_errors: int = 0
+    members_stored: int = 0
+    seconds: float = 0.0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class BatchWriter:
+    """Collects drafts into batches; at most one batch is being written at a time."""
+
+    def __init__(self, database: Database, actor: Actor, report: ImportReport, layout: Layout,
+                 batch_size: int) -> None:
+        self.database, self.actor, self.report, self.layout = database, actor, report, layout
+        self.batch_size = batch_size
+        self._pending: list[HouseholdDraft] = []
+        self._in_flight: asyncio.Task[None] | None = None
+        self._single: UnitOfWork | None = None
+
+    async def __aenter__(self) -> BatchWriter:
+        if self.report.mode is ImportMode.ALL_OR_NOTHING:
+            self._single = UnitOfWork(self.database, self.actor)
+            await self._single.__aenter__()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        try:
+            if self._in_flight is not None and not self._in_flight.done():
+                self._in_flight.cancel()
+                with contextlib.suppress(BaseException):
+                    await self._in_flight
+        finally:
+            if self._single is not None:
+                await self._single.__aexit__(exc_type, exc, tb)  # rolls back unless committed
+
+    async def add(self, draft: HouseholdDraft) -> bool:
+        """Queue ``draft``; True when it completed a batch (now being written)."""
+        self._pending.append(draft)
+        if len(self._pending) < self.batch_size:
+            return False
+        await self._dispatch()
+        return True
+
+    async def finish(self) -> None:
+        """Write what is left; all-or-nothing commits here, or reports nothing stored."""
+        await self._dispatch()
+        await self._wait()
+        report = self.report
+        if self._single is None:
+            return
+        if report.errors:
+            report.households_stored = report.members_stored = 0
+            report.households_skipped = report.households_read
+        else:
+            await self._single.commit()
+
+    async def _dispatch(self) -> None:
+        batch, self._pending = self._pending, []
+        await self._wait()
+        if batch:
+            self._in_flight = asyncio.create_task(self._write(batch))
+
+    async def _wait(self) -> None:
+        if self._in_flight is not None:
+            task, self._in_flight = self._in_flight, None
+            await task
+
+    async def _write(self, drafts: list[HouseholdDraft]) -> None:
+        if self._single is not None:
+            await self._check_and_store(self._single, drafts)
+            return
+        async with UnitOfWork(self.database, self.actor) as uow:
+            await self._check_and_store(uow, drafts)
+            await uow.commit()
+
+    async def _check_and_store(self, uow: UnitOfWork, drafts: list[HouseholdDraft]) -> None:
+        await _mark_registered(uow, drafts, self.layout)
+        good = [d for d in drafts if not d.errors]
+        report = self.report
+        report.households_read += len(drafts)
+        report.households_with_errors += len(drafts) - len(good)
+        report.households_skipped += len(drafts) - len(good)
+        for draft in drafts:
+            report.errors += draft.errors
+        if self._single is not None and report.errors:
+            return  # all-or-nothing: nothing more is worth writing, the end rolls back
+        await store_households(uow, [d.record for d in good])
+        report.households_stored += len(good)
+        report.members_stored += sum(len(d.record.members) for d in good)
+
+
+async def _mark_registered(uow: UnitOfWork, drafts: list[HouseholdDraft],
+                           layout: Layout) -> None:
+    """Fail drafts whose KK or members' NIKs this node already holds."""
+    kks, niks = await existing_identifiers(
+        uow.session, (d.kk_number for d in drafts if d.kk_number),
+        (m.nik for d in drafts for m in d.record.members))
+    if not kks and not niks:
+        return
+    kk_label, nik_label = layout.label("kk_number"), layout.label("nik")
+    for draft in drafts:
+        if draft.kk_number in kks:
+            draft.fail(draft.first_row, kk_label, "already_registered",
+                       f"KK {draft.kk_number} is already registered on this node")
+        for member, row in zip(draft.record.members, draft.member_rows, strict=True):
+            if member.nik in niks:
+                draft.fail(row, nik_label, "already_registered",
+                           f"NIK {member.nik} is already registered on this node")

@@ -1,0 +1,285 @@
+"""Bulk import on SQLite and PostgreSQL: what is stored, what is reported, in both modes.
+
+Files are made in ``tmp_path`` from three valid households (4 members each: HEAD, SPOUSE,
+CHILD, CHILD), so the sheet rows are: household 0 → rows 2-5, 1 → rows 6-9, 2 → rows 10-13.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from regional_node.adapters.database import Database
+from regional_node.adapters.orm import AuditEntry, Household, Member, ProgramMembership
+from regional_node.domain.audit import Actor
+from regional_node.domain.import_format import RowError
+from regional_node.domain.records import HouseholdRecord
+from regional_node.service_layer.audit import verify_audit_chain
+from regional_node.service_layer.importer import ImportMode, ImportReport, import_households
+from schema.regions import RegionLevel, regions
+from tests.factories import household
+from tests.node.helpers import store
+from tests.node.import_files import (
+    Row,
+    generate_households,
+    person_rows,
+    write_csv,
+    write_xlsx,
+)
+
+ACTOR = Actor("cli:test-operator", "DINSOS")
+SKIP = ImportMode.SKIP_BAD_ROWS
+
+
+@pytest.fixture
+def records() -> list[HouseholdRecord]:
+    return generate_households(3)
+
+
+@pytest.fixture
+def rows(records: list[HouseholdRecord]) -> list[Row]:
+    return person_rows(records)
+
+
+async def run(database: Database, path: Path, mode: ImportMode = ImportMode.ALL_OR_NOTHING,
+              **options: object) -> ImportReport:
+    return await import_households(database, path, node_region="32.73", actor=ACTOR,
+                                   mode=mode, **options)  # type: ignore[arg-type]
+
+
+async def counts(database: Database) -> dict[str, int]:
+    async with database.reader() as session:
+        return {model.__tablename__: (await session.execute(
+            select(func.count()).select_from(model))).scalar_one()
+            for model in (Household, Member, ProgramMembership, AuditEntry)}
+
+
+async def stored_niks(database: Database) -> set[str]:
+    async with database.reader() as session:
+        return set((await session.execute(select(Member.nik))).scalars())
+
+
+def located(report: ImportReport) -> set[tuple[int, str, str]]:
+    return {(e.row, e.column, e.reason) for e in report.errors}
+
+
+async def test_valid_csv_is_stored_whole_with_programs_and_audit(
+        database: Database, rows: list[Row], records: list[HouseholdRecord],
+        tmp_path: Path) -> None:
+    report = await run(database, write_csv(tmp_path / "dtks.csv", rows))
+
+    assert report.errors == []
+    assert (report.rows_read, report.households_read, report.households_stored,
+            report.members_stored, report.households_skipped) == (12, 3, 3, 12, 0)
+    assert await counts(database) == {"household": 3, "member": 12, "program_membership": 6,
+                                      "audit_entry": 3}
+    async with database.reader() as session:
+        stored = (await session.execute(select(Household).where(
+            Household.kk_number == records[1].kk_number))).scalar_one()
+        assert (stored.desa_code, stored.address, stored.desil) == (
+            records[1].desa_code, records[1].address, records[1].desil)
+        programs = (await session.execute(
+            select(ProgramMembership.program, Member.nik, ProgramMembership.start_date)
+            .outerjoin(Member, Member.id == ProgramMembership.member_id)
+            .where(ProgramMembership.household_id == stored.id)
+            .order_by(ProgramMembership.program))).all()
+    assert [tuple(p) for p in programs] == [
+        ("PBI_JK", records[1].members[-1].nik, dt.date(2026, 1, 1)),
+        ("PKH", None, dt.date(2026, 1, 1))]
+    chain = await verify_audit_chain(database)
+    assert chain.ok and chain.verified == 3
+
+
+async def test_xlsx_with_indonesian_headers_date_cells_and_synonyms(
+        database: Database, records: list[HouseholdRecord], tmp_path: Path) -> None:
+    header = ["NO", "NO_KK", "KODE_DESA", "ALAMAT", "NIK", "NAMA", "TGL_LAHIR", "JK", "HUB_KK",
+              "PROGRAM"]
+    words = {"HEAD": "KEPALA KELUARGA", "SPOUSE": "ISTRI", "CHILD": "ANAK"}
+    sheet = [[number, int(r.kk_number), r.desa_code.replace(".", ""), r.address, m.nik, m.name,
+              dt.datetime.combine(m.birth_date, dt.time()), "L" if m.sex == "MALE" else "P",
+              words[m.relationship], "PKH@2026-S1" if index == 0 else ""]
+             for number, r in enumerate(records[:2], start=1)
+             for index, m in enumerate(r.members)]
+    path = write_xlsx(tmp_path / "dtks.xlsx", sheet, header, sheet="DTKS", first_sheet="info")
+
+    report = await run(database, path, sheet="DTKS")
+
+    assert report.errors == []
+    assert report.households_stored == 2 and report.members_stored == 8
+    assert await stored_niks(database) == {m.nik for r in records[:2] for m in r.members}
+    async with database.reader() as session:
+        relationships = (await session.execute(select(Member.relationship).where(
+            Member.nik == records[0].members[1].nik))).scalar_one()
+    assert relationships == "SPOUSE"
+
+
+async def test_csv_with_semicolons_bom_and_day_first_dates(
+        database: Database, rows: list[Row], tmp_path: Path) -> None:
+    for row in rows:
+        year, month, day = row["birth_date"].split("-")
+        row["birth_date"] = f"{day}/{month}/{year}"
+    path = write_csv(tmp_path / "dtks.csv", rows, delimiter=";", bom=True)
+
+    report = await run(database, path)
+
+    assert report.errors == [] and report.households_stored == 3
+
+
+def _desa_outside_region() -> str:
+    return next(regions().descendants("32.04", RegionLevel.DESA)).code
+
+
+def _set(row_number: int, **cells: str) -> Callable[[list[Row]], None]:
+    def change(rows: list[Row]) -> None:
+        rows[row_number - 2].update(cells)
+    return change
+
+
+def _set_household(first_row: int, **cells: str) -> Callable[[list[Row]], None]:
+    def change(rows: list[Row]) -> None:
+        for row in rows[first_row - 2:first_row + 2]:
+            row.update(cells)
+    return change
+
+
+def _copy_person(source_row: int, target_row: int) -> Callable[[list[Row]], None]:
+    def change(rows: list[Row]) -> None:
+        source = rows[source_row - 2]
+        rows[target_row - 2].update({k: source[k] for k in ("nik", "name", "birth_date", "sex")})
+    return change
+
+
+ERROR_CASES = {
+    "bad NIK": (_set(3, nik="32730141025"), (3, "nik", "length")),
+    "NIK and birth date disagree": (_set(4, birth_date="2001-01-01"),
+                                    (4, "birth_date", "nik_mismatch")),
+    "NIK and sex disagree": (_set(4, sex="FEMALE"), (4, "sex", "nik_mismatch")),
+    "unknown desa": (_set_household(6, desa_code="32.73.01.9999"), (6, "desa_code", "unknown")),
+    "desa outside region": (_set_household(6, desa_code=_desa_outside_region()),
+                            (6, "desa_code", "out_of_region")),
+    "no head": (_set(6, relationship="CHILD"), (6, "relationship", "one_head")),
+    "two heads": (_set(7, relationship="HEAD"), (7, "relationship", "one_head")),
+    "duplicate NIK in file": (_copy_person(3, 12), (12, "nik", "duplicate_in_file")),
+    "duplicate NIK in household": (_copy_person(11, 12), (12, "nik", "duplicate")),
+    "bad enum": (_set(8, education="UNIVERSITY"), (8, "education", "invalid_choice")),
+    "bad date": (_set(9, birth_date="31-02-1990"), (9, "birth_date", "invalid_date")),
+    "empty name": (_set(9, name=" "), (9, "name", "required")),
+    "household fields disagree": (_set(8, address="Jl. Lain No. 1"),
+                                  (8, "address", "household_mismatch")),
+    "bad program": (_set(11, programs="PKH"), (11, "programs", "invalid_program")),
+    "desil out of range": (_set_household(10, desil="11"), (10, "desil", "out_of_range")),
+}
+
+
+@pytest.mark.parametrize("case", ERROR_CASES, ids=list(ERROR_CASES))
+async def test_each_error_is_reported_where_the_operator_can_fix_it(
+        database: Database, rows: list[Row], tmp_path: Path, case: str) -> None:
+    change, expected = ERROR_CASES[case]
+    change(rows)
+
+    report = await run(database, write_csv(tmp_path / "dtks.csv", rows))
+
+    assert expected in located(report), report.errors
+    assert len({(e.row, e.column) for e in report.errors}) == len(report.errors)
+    assert report.households_stored == 0 and report.households_skipped == 3
+    assert await counts(database) == dict.fromkeys(
+        ("household", "member", "program_membership", "audit_entry"), 0)
+
+
+@pytest.mark.parametrize("mode", list(ImportMode))
+async def test_a_split_kk_is_refused_in_every_place(
+        database: Database, rows: list[Row], records: list[HouseholdRecord], tmp_path: Path,
+        mode: ImportMode) -> None:
+    reordered = rows[:2] + rows[4:8] + rows[2:4] + rows[8:]  # household 0 at rows 2-3 and 8-9
+    report = await run(database, write_csv(tmp_path / "dtks.csv", reordered), mode)
+
+    assert located(report) == {(2, "kk_number", "duplicate_in_file"),
+                               (8, "kk_number", "duplicate_in_file")}
+    stored = {m.nik for r in records[1:] for m in r.members} if mode is SKIP else set()
+    assert await stored_niks(database) == stored  # never a part of household 0
+
+
+async def test_a_nik_in_two_households_stops_both(
+        database: Database, rows: list[Row], records: list[HouseholdRecord],
+        tmp_path: Path) -> None:
+    _copy_person(3, 12)(rows)
+    report = await run(database, write_csv(tmp_path / "dtks.csv", rows), SKIP)
+
+    assert located(report) == {(3, "nik", "duplicate_in_file"), (12, "nik", "duplicate_in_file")}
+    assert await stored_niks(database) == {m.nik for m in records[1].members}
+
+
+async def test_already_registered_kk_and_nik_are_reported(
+        database: Database, rows: list[Row], records: list[HouseholdRecord],
+        tmp_path: Path) -> None:
+    await store(database, [records[1]])
+    report = await run(database, write_csv(tmp_path / "dtks.csv", rows))
+
+    assert {(6, "kk_number", "already_registered"), (6, "nik", "already_registered"),
+            (9, "nik", "already_registered")} <= located(report)
+    assert (await counts(database))["household"] == 1
+
+
+async def test_missing_column_is_one_error_before_any_row_is_read(
+        database: Database, rows: list[Row], tmp_path: Path) -> None:
+    header = [name for name in rows[0] if name != "nik"]
+    report = await run(database, write_csv(tmp_path / "dtks.csv", rows, header))
+
+    assert report.errors == [RowError(1, "nik", "missing_column", report.errors[0].message)]
+    assert report.rows_read == 0 and "no_nik" in report.errors[0].message
+
+
+async def test_all_or_nothing_keeps_existing_data_and_rolls_back_earlier_batches(
+        database: Database, rows: list[Row], tmp_path: Path) -> None:
+    existing = household("32.73.05.1001", members=2)
+    await store(database, [existing])
+    before = await counts(database)
+    _set(12, birth_date="not a date")(rows)  # household 2, in the last batch
+
+    report = await run(database, write_csv(tmp_path / "dtks.csv", rows), batch_size=1)
+
+    assert located(report) == {(12, "birth_date", "invalid_date")}
+    assert (report.households_stored, report.members_stored, report.households_skipped) == (
+        0, 0, 3)
+    assert await counts(database) == before
+    assert await stored_niks(database) == {m.nik for m in existing.members}
+    assert (await verify_audit_chain(database)).ok
+
+
+async def test_skip_bad_rows_stores_good_households_whole(
+        database: Database, rows: list[Row], records: list[HouseholdRecord],
+        tmp_path: Path) -> None:
+    _set(8, sex="X")(rows)  # one bad member of household 1
+    report = await run(database, write_csv(tmp_path / "dtks.csv", rows), SKIP, batch_size=2)
+
+    assert located(report) == {(8, "sex", "invalid_choice")}
+    assert (report.households_stored, report.members_stored, report.households_skipped,
+            report.households_with_errors) == (2, 8, 1, 1)
+    assert await stored_niks(database) == {m.nik for r in (records[0], records[2])
+                                           for m in r.members}
+    chain = await verify_audit_chain(database)
+    assert chain.ok and chain.verified == 2
+
+
+async def test_skip_mode_catches_duplicates_across_batches(
+        database: Database, rows: list[Row], tmp_path: Path) -> None:
+    duplicated = rows + rows[:4]  # household 0 again, at rows 14-17, in a later batch
+    report = await run(database, write_csv(tmp_path / "dtks.csv", duplicated), SKIP,
+                       batch_size=1)
+
+    assert {(2, "kk_number", "duplicate_in_file"),
+            (14, "kk_number", "duplicate_in_file")} <= located(report)
+    assert report.households_stored == 2 and report.households_skipped == 2
+
+
+async def test_progress_is_reported(database: Database, rows: list[Row],
+                                    tmp_path: Path) -> None:
+    seen: list[tuple[int, int | None]] = []
+    await run(database, write_csv(tmp_path / "dtks.csv", rows), batch_size=1,
+              progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (12, 12)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)

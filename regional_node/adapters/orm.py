@@ -242,3 +242,64 @@ class Notification(Base):
     message: Mapped[str]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     read_at: Mapped[dt.datetime | None]
+
+
+class Photo(Base):
+    """A house photo from a field visit. The file lies under the node's data directory, named
+    by its SHA-256; this row holds what was read from it (EXIF GPS position and time).
+    Immutable: database triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "photo"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    exif_latitude: Mapped[float | None] = mapped_column(Float)
+    exif_longitude: Mapped[float | None] = mapped_column(Float)
+    exif_taken_at: Mapped[str | None] = mapped_column(String(32))  # camera clock, no zone
+    uploaded_by: Mapped[str]
+    uploaded_role: Mapped[str] = mapped_column(String(32))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class VerivaliPeriod(Base):
+    """A verification-and-validation period (``2026-S2``): every active household needs a
+    field verification inside it. Dates are inclusive."""
+
+    __tablename__ = "verivali_period"
+
+    code: Mapped[str] = mapped_column(String(17), primary_key=True)
+    name: Mapped[str | None]
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    created_by: Mapped[str]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class FieldVerification(Base):
+    """A pendamping's field visit: where they stood (the submitted coordinates), the house
+    photo, and what was suspicious about it (``flags``). For a household (verivali) or a
+    proposal (before VERIFIED). Immutable: database triggers refuse UPDATE and DELETE; a new
+    visit is a new row."""
+
+    __tablename__ = "field_verification"
+    __table_args__ = (
+        Index("ix_field_verification_period_household", "period_code", "household_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    period_code: Mapped[str] = mapped_column(ForeignKey("verivali_period.code"))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    proposal_id: Mapped[str | None] = mapped_column(ForeignKey("proposal.id"), index=True)
+    desa_code: Mapped[str] = mapped_column(String(13), index=True)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    photo_sha256: Mapped[str] = mapped_column(ForeignKey("photo.sha256"))
+    distance_from_photo_m: Mapped[float | None] = mapped_column(Float)
+    flags: Mapped[list[str]] = mapped_column(default=list)
+    note: Mapped[str | None]
+    content_digest: Mapped[str] = mapped_column(String(64))
+    verified_by: Mapped[str]
+    verified_role: Mapped[str] = mapped_column(String(32))
+    verified_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

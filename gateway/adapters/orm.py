@@ -6,6 +6,13 @@
 - ``rollup_snapshot`` / ``rollup_group``: per-region household counts pulled from the nodes,
   with the time they were taken (``as_of``), to answer national aggregates without fan-out.
 - ``gateway_meta``: small key/value facts (e.g. which directory key filled the directory).
+- ``inbox_receipt`` / ``national_record``: signed submissions accepted from the nodes, one
+  receipt per message (idempotency by message id + digest) and one row per record.
+- ``decision_outbox``: signed national decisions waiting for (or acknowledged by) their node.
+- ``node_checkpoint``: the nodes' signed audit-chain checkpoints, each proven to extend the
+  previous one.
+- ``gateway_audit_entry`` / ``gateway_audit_head``: the gateway's own hash-chained audit log
+  (every inbox accept and refusal with its reason, every decision).
 
 Enum-like columns are strings, as in the node.
 """
@@ -13,12 +20,16 @@ Enum-like columns are strings, as in the node.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
+    Date,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     SmallInteger,
@@ -46,7 +57,8 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dt.datetime: DateTime(timezone=True), str: Text()}
+    type_annotation_map = {dt.datetime: DateTime(timezone=True), str: Text(),
+                           dict[str, Any]: JSON()}
 
 
 class GatewayMeta(Base):
@@ -102,3 +114,108 @@ class RollupGroup(Base):
     desil: Mapped[int | None] = mapped_column(SmallInteger)
     households: Mapped[int] = mapped_column(Integer)
     members: Mapped[int] = mapped_column(Integer)
+
+
+MESSAGE_ID = String(64)
+
+
+class InboxReceipt(Base):
+    """One accepted submission (or checkpoint): its id and digest, for idempotency and replay
+    refusal. Kept at least as long as the envelope window (30 days); never pruned for now."""
+
+    __tablename__ = "inbox_receipt"
+
+    message_id: Mapped[str] = mapped_column(MESSAGE_ID, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    sender_id: Mapped[str] = mapped_column(REGION_CODE, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    kid: Mapped[str] = mapped_column(String(64))
+    message_ts: Mapped[dt.datetime]
+    record_count: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class NationalRecord(Base):
+    """A record (an approved proposal) as its region signed it, and what Kemensos decided."""
+
+    __tablename__ = "national_record"
+
+    region: Mapped[str] = mapped_column(REGION_CODE, primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    message_id: Mapped[str] = mapped_column(MESSAGE_ID, index=True)
+    kind: Mapped[str | None] = mapped_column(String(32))
+    desa_code: Mapped[str] = mapped_column(REGION_CODE)
+    payload: Mapped[dict[str, Any]]
+    digest: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))  # RECEIVED | DETERMINED | RETURNED
+    decision_message_id: Mapped[str | None] = mapped_column(MESSAGE_ID)
+    decree_number: Mapped[str | None]
+    decree_date: Mapped[dt.date | None] = mapped_column(Date)
+    period: Mapped[str | None] = mapped_column(String(32))
+    return_reason: Mapped[str | None]
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[dt.datetime | None]
+
+
+class DecisionOutbox(Base):
+    """A signed national decision for one region, delivered when that node asks (oldest
+    first) and kept until the node acknowledges it."""
+
+    __tablename__ = "decision_outbox"
+    __table_args__ = (Index("ix_decision_outbox_region_status_id", "region", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    message_id: Mapped[str] = mapped_column(MESSAGE_ID, unique=True)
+    region: Mapped[str] = mapped_column(REGION_CODE)
+    kind: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(String(64))
+    envelope: Mapped[str]
+    record_count: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # PENDING | ACKNOWLEDGED | REFUSED
+    node_result: Mapped[dict[str, Any] | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    fetched_at: Mapped[dt.datetime | None]
+    acknowledged_at: Mapped[dt.datetime | None]
+
+
+class NodeCheckpoint(Base):
+    """A node's signed audit-chain checkpoint, accepted only as an extension of the previous."""
+
+    __tablename__ = "node_checkpoint"
+
+    region: Mapped[str] = mapped_column(REGION_CODE, primary_key=True)
+    size: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=False)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(MESSAGE_ID)
+    kid: Mapped[str] = mapped_column(String(64))
+    message_ts: Mapped[dt.datetime]
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class GatewayAuditEntry(Base):
+    """One link of the gateway's append-only hash chain (schema.audit_chain), as the node's;
+    ``detail`` (the reason of a refusal, say) is covered through ``after_digest``."""
+
+    __tablename__ = "gateway_audit_entry"
+
+    seq: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=False)
+    ts: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str]
+    role: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    before_digest: Mapped[str | None] = mapped_column(String(64))
+    after_digest: Mapped[str | None] = mapped_column(String(64))
+    attachments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any] | None]
+
+
+class GatewayAuditHead(Base):
+    __tablename__ = "gateway_audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Id)
+    entry_hash: Mapped[str] = mapped_column(String(64))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import ssl
 from dataclasses import dataclass
 
@@ -45,8 +46,8 @@ def node_ssl_context(config: GatewayConfig) -> ssl.SSLContext | None:
 
 def user_context_forwarder(config: GatewayConfig) -> UserContextForwarder:
     """Signed per-node tokens when the gateway has a PKI; an unsigned header otherwise."""
-    if config.pki_dir is None:
-        return UnsignedContextHeader()
+    if config.pki_dir is None or importlib.util.find_spec("siks.infra.service_tokens") is None:
+        return UnsignedContextHeader()  # (the token module arrives with the identity work)
     return SignedUserTokens.from_pki(config.pki_dir)
 
 

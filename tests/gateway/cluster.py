@@ -5,6 +5,7 @@ a switch that makes it hang."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import shutil
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
@@ -74,11 +75,8 @@ class NodeCluster:
         db = self.workdir / f"{region}.sqlite"
         if not db.exists():
             shutil.copy(self.templates[region], db)
-        layout = self.pki.layout
         app = create_app(NodeConfig(region=region, db_url=f"sqlite:///{db}",
-                                    data_dir=str(self.workdir / f"{region}-data"),
-                                    trust_ca=str(layout.ca_certificate),
-                                    trust_crl=str(layout.crl)))
+                                    **self._trust_options(region)))
         outer, inner = self._middlewares(region)
         app.middlewares.insert(0, outer)
         app.middlewares.append(inner)
@@ -91,6 +89,14 @@ class NodeCluster:
         node = RunningNode(region, app, runner, f"https://127.0.0.1:{bound_port}")
         self.nodes[region] = node
         return node
+
+    def _trust_options(self, region: str) -> dict[str, str]:
+        """Trust the gateway's signed user tokens (nodes with token authentication)."""
+        names = {f.name for f in dataclasses.fields(NodeConfig)}
+        layout = self.pki.layout
+        options = {"data_dir": str(self.workdir / f"{region}-data"),
+                   "trust_ca": str(layout.ca_certificate), "trust_crl": str(layout.crl)}
+        return {k: v for k, v in options.items() if k in names}
 
     async def stop(self, region: str) -> None:
         node = self.nodes.pop(region)

@@ -12,6 +12,7 @@ command line prints as one line::
     ├── ForbiddenTransition               FORBIDDEN_TRANSITION (role may not move a proposal so)
     ├── OutOfScope                        OUT_OF_SCOPE     (the row lies outside the user's scope)
     ├── WrongState                        WRONG_STATE      (a proposal is not in a state for this)
+    │   └── FieldVerificationRequired     FIELD_VERIFICATION_REQUIRED (no geotagged photo yet)
     ├── Conflict                          CONFLICT
     │   └── DuplicateRecord               DUPLICATE        (KK or NIK already registered)
     ├── ConfigError                       CONFIG           (schema.errors)
@@ -26,7 +27,7 @@ from schema.errors import ConfigError, InvalidInput, SiksError
 
 __all__ = [
     "AuditChainBroken", "ConfigError", "Conflict", "DuplicateRecord", "ForbiddenTransition",
-    "InvalidCursor", "InvalidRecord", "NotFound", "OutOfRegion",
+    "FieldVerificationRequired", "InvalidCursor", "InvalidRecord", "NotFound", "OutOfRegion",
     "OutOfScope", "WrongState",
 ]
 
@@ -67,6 +68,13 @@ class OutOfScope(SiksError):
 
 class WrongState(SiksError):
     code = "WRONG_STATE"
+
+
+class FieldVerificationRequired(WrongState):
+    """A proposal cannot become VERIFIED before a field verification with a geotagged house
+    photo was recorded for it."""
+
+    code = "FIELD_VERIFICATION_REQUIRED"
 
 
 class Conflict(SiksError):

@@ -24,6 +24,7 @@ from regional_node.config import NodeConfig
 from regional_node.entrypoints.deadline import deadline_middleware
 from regional_node.entrypoints.graphql.context import NodeContext, make_loaders
 from regional_node.entrypoints.graphql.schema import build_schema
+from regional_node.entrypoints.photo_upload import add_photo_routes
 from regional_node.service_layer.node_meta import bind_region, bound_region
 from siks.infra.graphiql import add_graphiql_routes, graphiql_response
 
@@ -93,6 +94,7 @@ def create_app(config: NodeConfig, *, migrate: bool = True) -> web.Application:
                            graphql_ide=None if config.production else "graphiql",
                            allow_queries_via_get=True)
     app.router.add_route("*", "/graphql", view)
+    add_photo_routes(app, config, DATABASE)
     if not config.production:
         add_graphiql_routes(app, graphql_path="/graphql")
     app.router.add_get("/healthz", healthz)

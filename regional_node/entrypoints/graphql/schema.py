@@ -10,11 +10,16 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.tools import merge_types
 
 from regional_node.entrypoints.graphql.errors import DomainErrors
-from regional_node.entrypoints.graphql.mutations import Mutation
+from regional_node.entrypoints.graphql.mutations import Mutation as ProposalMutation
 from regional_node.entrypoints.graphql.proposal_query import ProposalQuery
 from regional_node.entrypoints.graphql.query import Query
+from regional_node.entrypoints.graphql.verification_api import (
+    VerificationMutation,
+    VerificationQuery,
+)
 
-NodeQuery = merge_types("Query", (Query, ProposalQuery))
+NodeQuery = merge_types("Query", (Query, ProposalQuery, VerificationQuery))
+Mutation = merge_types("Mutation", (ProposalMutation, VerificationMutation))
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30

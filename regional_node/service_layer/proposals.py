@@ -47,6 +47,11 @@ from regional_node.domain.proposals import (
     require_proposer,
 )
 from regional_node.errors import Conflict, NotFound
+from regional_node.service_layer.field_verification import (
+    proposal_field_verifications,
+    require_field_verification,
+)
+from regional_node.service_layer.outbox import queue_approved
 from regional_node.service_layer.proposal_effects import apply_details
 from regional_node.service_layer.proposal_rules import locate, require_valid
 from regional_node.service_layer.unit_of_work import UnitOfWork
@@ -175,7 +180,11 @@ def _resubmitted(row: Proposal, correction: ProposalDraft | None) -> dict[str, A
 
 async def verify_proposal(uow: UnitOfWork, principal: Principal, pid: str,
                           note: str | None = None) -> Proposal:
-    row, _ = await _move(uow, principal, pid, ProposalAction.VERIFY, reason=note)
+    """NIK_VALID → VERIFIED, only once a field verification (geotagged house photo) of the
+    proposal was recorded; the event names the latest one."""
+    evidence = await proposal_field_verifications(uow.session, proposal_id(pid))
+    row, _ = await _move(uow, principal, pid, ProposalAction.VERIFY, reason=note,
+                         change=lambda r: require_field_verification(r.id, evidence))
     return row
 
 
@@ -186,9 +195,11 @@ async def reject_proposal(uow: UnitOfWork, principal: Principal, pid: str,
 
 
 async def approve_proposal(uow: UnitOfWork, principal: Principal, pid: str, node_region: str,
-                           today: dt.date | None = None) -> Proposal:
+                           today: dt.date | None = None, *, queue: bool = True) -> Proposal:
     """VERIFIED → APPROVED_KABKOTA, applying the proposal to the registry in the same
-    transaction (re-validated against the registry as it is now)."""
+    transaction (re-validated against the registry as it is now). With ``queue`` the approved
+    record is signed with the region's key and queued in the outbox in this same transaction
+    (docs/sync.md); a batch approval passes False and queues all its records as one envelope."""
     day = today or dt.date.today()
     row = await _load(uow.session, proposal_id(pid), for_update=True)
     plan_transition(ProposalAction.APPROVE, ProposalState(row.state), ProposalKind(row.kind),
@@ -205,6 +216,8 @@ async def approve_proposal(uow: UnitOfWork, principal: Principal, pid: str, node
         return {"household_id": household_id}
 
     row, _ = await _move(uow, principal, row.id, ProposalAction.APPROVE, change=applied)
+    if queue:
+        await queue_approved(uow, [row], principal)
     return row
 
 

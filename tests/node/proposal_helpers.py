@@ -84,7 +84,8 @@ async def running_node(database_url: str, aiohttp_client: Any, tmp_path: Path,
     install_principal_hook(monkeypatch)
     async with running_sandbox(tmp_path) as sandbox:
         registry = sandbox.client()
-        app = node_app.create_app(NodeConfig(region="32.73", db_url=database_url))
+        app = node_app.create_app(NodeConfig(region="32.73", db_url=database_url,
+                                             data_dir=str(tmp_path / "node")))
         app[POPULATION_REGISTRY] = registry
         client = await aiohttp_client(app)
         try:

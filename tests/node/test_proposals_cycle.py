@@ -18,6 +18,7 @@ from regional_node.service_layer.audit import verify_audit_chain
 from regional_node.service_layer.proposal_nik_check import check_waiting_proposals
 from schema.enums import Program
 from tests import factories
+from tests.node.field_helpers import field_visit
 from tests.node.helpers import store
 from tests.node.proposal_helpers import (
     APPROVE,
@@ -56,6 +57,7 @@ async def walk(node: Node, details: dict[str, Any], *, musdes: dict[str, Any] | 
     assert created["state"] == "DRAFT"
     submitted = data(await node.call(proposer, SUBMIT, id=pid), "submitProposal")
     assert submitted["state"] == "NIK_VALID", submitted
+    await field_visit(node, PENDAMPING, proposal_id=pid)
     verified = data(await node.call(PENDAMPING, VERIFY, id=pid), "verifyProposal")
     assert verified["state"] == "VERIFIED"
     approved = data(await node.call(DINSOS, APPROVE, id=pid), "approveProposal")

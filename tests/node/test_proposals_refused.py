@@ -12,6 +12,7 @@ import pytest
 from regional_node.service_layer.audit import verify_audit_chain
 from schema.roles import Principal, Role
 from tests import factories
+from tests.node.field_helpers import field_visit
 from tests.node.helpers import error_codes, store
 from tests.node.proposal_helpers import (
     APPROVE,
@@ -61,6 +62,8 @@ async def proposal_in(node: Node, state: str) -> str:
              "REJECTED": [(OPERATOR, SUBMIT, {}), (PENDAMPING, REJECT, {"reason": "tidak "
                                                                         "ditemukan"})]}
     for principal, mutation, extra in steps.get(state, []):
+        if mutation is VERIFY:
+            await field_visit(node, principal, proposal_id=pid)
         assert "errors" not in await node.call(principal, mutation, id=pid, **extra)
     return pid
 
@@ -77,6 +80,7 @@ REFUSALS = [
     ("NIK_VALID", DINSOS, VERIFY, {}, "FORBIDDEN_TRANSITION"),
     ("NIK_VALID", OTHER_PENDAMPING, VERIFY, {}, "OUT_OF_SCOPE"),
     ("NIK_VALID", ASSIGNED, VERIFY, {}, "OUT_OF_SCOPE"),
+    ("NIK_VALID", PENDAMPING, VERIFY, {}, "FIELD_VERIFICATION_REQUIRED"),  # no photo yet
     ("NIK_VALID", DINSOS, APPROVE, {}, "WRONG_STATE"),
     ("NIK_VALID", DINSOS, REJECT, {"reason": "ganda"}, "FORBIDDEN_TRANSITION"),
     ("NIK_VALID", PENDAMPING, REJECT, {"reason": "  "}, "INVALID_INPUT"),

@@ -303,3 +303,60 @@ class FieldVerification(Base):
     verified_by: Mapped[str]
     verified_role: Mapped[str] = mapped_column(String(32))
     verified_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CommunityReport(Base):
+    """An usul or a sanggah from the public, as work for its desa's operators. The id is the
+    receipt the submitter keeps (a UUID, theirs when they chose one, so a relay can retry)."""
+
+    __tablename__ = "community_report"
+    __table_args__ = (Index("ix_community_report_received_at_id", "received_at", "id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    desa_code: Mapped[str] = mapped_column(String(13), index=True)
+    person_name: Mapped[str]
+    address: Mapped[str]
+    description: Mapped[str]
+    nik: Mapped[str | None] = mapped_column(String(16))
+    kk_number: Mapped[str | None] = mapped_column(String(16))
+    program: Mapped[str | None] = mapped_column(String(32))
+    photo_sha256: Mapped[str | None] = mapped_column(ForeignKey("attachment.sha256"))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    outside_regency: Mapped[bool | None] = mapped_column(Boolean)
+    submitter_name: Mapped[str | None]
+    submitter_contact: Mapped[str | None]
+    submitted_by: Mapped[str]
+    submitted_role: Mapped[str] = mapped_column(String(32))
+    content_digest: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime]
+    due_at: Mapped[dt.datetime] = mapped_column(index=True)
+    proposal_id: Mapped[str | None] = mapped_column(ForeignKey("proposal.id"), index=True)
+    closed_by: Mapped[str | None]
+    closed_role: Mapped[str | None] = mapped_column(String(32))
+    closed_at: Mapped[dt.datetime | None]
+    close_reason: Mapped[str | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class OfflineImport(Base):
+    """One import of an offline work package: who, when, which file, and the outcome of
+    every row (applied, already applied, conflict, error), so nothing is lost silently."""
+
+    __tablename__ = "offline_import"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    package_id: Mapped[str] = mapped_column(String(36), index=True)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    file_format: Mapped[str] = mapped_column(String(8))
+    desa_code: Mapped[str] = mapped_column(String(13))
+    imported_by: Mapped[str]
+    imported_role: Mapped[str] = mapped_column(String(32))
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    applied: Mapped[int] = mapped_column(Integer)
+    already_applied: Mapped[int] = mapped_column(Integer)
+    conflicts: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[int] = mapped_column(Integer)
+    outcomes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

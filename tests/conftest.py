@@ -55,6 +55,22 @@ async def _migrated(url: str) -> None:
         await database.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def node_signing_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Approval signs the approved records with the region's key (docs/sync.md): every node
+    in the suite finds a development PKI through ``SIKS_NODE_PKI_DIR`` unless a test sets
+    its own."""
+    from certs.dev import ensure_dev_pki
+
+    root = ensure_dev_pki(tmp_path_factory.mktemp("node-pki"),
+                          regions=("32.73", "32.04", "35.78", "53.71")).layout.root
+    previous = os.environ.get("SIKS_NODE_PKI_DIR")
+    os.environ.setdefault("SIKS_NODE_PKI_DIR", str(root))
+    yield Path(os.environ["SIKS_NODE_PKI_DIR"])
+    if previous is None:
+        os.environ.pop("SIKS_NODE_PKI_DIR", None)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "node.sqlite"

@@ -1,33 +1,8 @@
-"""The gateway's view of the national PKI for verifying envelopes: CA, CRL and every issued
-certificate, reloaded when ``ca/crl.pem`` or ``ca/issued/`` change on disk, so a revocation
-or a rotation takes effect without a restart (the TLS listener's CRL, read when its context
-is built, is refreshed on restart; the envelope check is the one that matters for content)."""
+"""The gateway's view of the national PKI for verifying envelopes (CA, CRL, every issued
+certificate), reloaded when the directory changes: :class:`certs.reloading.ReloadingTrust`.
+The TLS listener's CRL is read when its context is built (refreshed on restart); the envelope
+check is the one that decides what is stored."""
 
-from __future__ import annotations
+from certs.reloading import ReloadingTrust
 
-import os
-from pathlib import Path
-
-from certs.layout import PkiLayout
-from certs.trust import CertificateStore
-
-
-def _stamp(path: Path) -> int:
-    try:
-        return os.stat(path).st_mtime_ns
-    except OSError:
-        return -1
-
-
-class ReloadingTrust:
-    def __init__(self, pki_dir: Path) -> None:
-        self.layout = PkiLayout(Path(pki_dir))
-        self._stamps: tuple[int, int] | None = None
-        self._store: CertificateStore | None = None
-
-    def __call__(self) -> CertificateStore:
-        stamps = (_stamp(self.layout.crl), _stamp(self.layout.issued_dir))
-        if self._store is None or stamps != self._stamps:
-            self._store = CertificateStore.load(self.layout.root)
-            self._stamps = stamps
-        return self._store
+__all__ = ["ReloadingTrust"]

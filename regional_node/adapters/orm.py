@@ -305,6 +305,57 @@ class FieldVerification(Base):
     verified_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class OutboxMessage(Base):
+    """A signed envelope for the gateway, written in the same transaction as the approval it
+    carries; the relay delivers them oldest first (by ``id``). The envelope is kept as the
+    exact JSON text that is sent, so every resend has the same digest."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_status_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(36), unique=True)
+    action: Mapped[str] = mapped_column(String(32))
+    receiver_id: Mapped[str] = mapped_column(String(32))
+    kid: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))
+    record_count: Mapped[int] = mapped_column(Integer)
+    envelope: Mapped[str]
+    status: Mapped[str] = mapped_column(String(16))  # PENDING | DELIVERED | REFUSED
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[dt.datetime | None]
+    last_attempt_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None]
+    delivered_at: Mapped[dt.datetime | None]
+    receipt: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class DecisionReceipt(Base):
+    """A national decision this node received: applied (or refused) exactly once by its
+    message id; a resend with the same digest is acknowledged again."""
+
+    __tablename__ = "decision_receipt"
+
+    message_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))  # APPLIED | REFUSED
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AuditCheckpoint(Base):
+    """A signed checkpoint of the audit chain (size + head hash) the gateway acknowledged."""
+
+    __tablename__ = "audit_checkpoint"
+
+    size: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=False)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str | None] = mapped_column(String(36))
+    acknowledged_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class CommunityReport(Base):
     """An usul or a sanggah from the public, as work for its desa's operators. The id is the
     receipt the submitter keeps (a UUID, theirs when they chose one, so a relay can retry)."""

@@ -25,6 +25,7 @@ from regional_node.entrypoints.deadline import deadline_middleware
 from regional_node.entrypoints.graphql.context import NodeContext, make_loaders
 from regional_node.entrypoints.graphql.schema import build_schema
 from regional_node.entrypoints.photo_upload import add_photo_routes
+from regional_node.entrypoints.relay_task import relay_ctx
 from regional_node.service_layer.node_meta import bind_region, bound_region
 from siks.infra.graphiql import add_graphiql_routes, graphiql_response
 
@@ -90,6 +91,7 @@ def create_app(config: NodeConfig, *, migrate: bool = True) -> web.Application:
     app = web.Application(client_max_size=2 * 1024 * 1024, middlewares=[deadline_middleware])
     app[CONFIG] = config
     app.cleanup_ctx.append(_database_ctx(migrate))
+    app.cleanup_ctx.append(relay_ctx(CONFIG, DATABASE))  # signer; relay if configured
     view = NodeGraphQLView(schema=build_schema(),
                            graphql_ide=None if config.production else "graphiql",
                            allow_queries_via_get=True)

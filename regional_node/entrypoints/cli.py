@@ -33,6 +33,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     _add_serve(node_commands)
     _add_migrate(node_commands)
     _add_export_sdl(node_commands)
+    from regional_node.entrypoints import cli_sync  # relay, status (docs/sync.md)
+
+    cli_sync.register(node_commands)
     cli_import.register(node_commands)
     cli_match.register(node_commands)
     cli_verivali.register(node_commands)

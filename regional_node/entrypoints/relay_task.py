@@ -1,0 +1,57 @@
+"""The relay as a background task of the node app (``cleanup_ctx``): registers the region's
+signing key for approvals (``SIKS_NODE_PKI_DIR``), and when ``SIKS_NODE_GATEWAY_URL`` is set,
+delivers the outbox, pulls decisions and sends checkpoints until the app stops. The node
+serves and approves whether or not the gateway is reachable. See docs/sync.md."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from aiohttp import web
+
+from certs.reloading import ReloadingTrust
+from regional_node.adapters.gateway_link import HttpGatewayLink, node_tls_context
+from regional_node.service_layer.outbox import PkiSigner, forget_signer, use_signer
+from regional_node.service_layer.relay import Relay
+from regional_node.sync_config import SyncConfig
+
+log = logging.getLogger("siks.node.relay")
+
+
+def relay_ctx(config_key: web.AppKey[Any], database_key: web.AppKey[Any]
+              ) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        region, database = app[config_key].region, app[database_key]
+        sync = SyncConfig.from_env()
+        if sync.pki_dir is None:
+            yield
+            return
+        signer = PkiSigner(sync.pki_dir, region)
+        use_signer(database, signer)
+        task: asyncio.Task[None] | None = None
+        stop = asyncio.Event()
+        link = None
+        if sync.gateway_url:
+            link = HttpGatewayLink(sync.gateway_url, node_tls_context(sync.pki_dir, region))
+            await link.__aenter__()
+            relay = Relay(database, link, region, signer=signer,
+                          trust=ReloadingTrust(sync.pki_dir),
+                          checkpoint_interval_s=sync.checkpoint_interval_s)
+            task = asyncio.create_task(relay.run_forever(stop, sync.relay_interval_s))
+            log.info("relay to %s started", sync.gateway_url)
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if link is not None:
+                await link.__aexit__(None, None, None)
+            forget_signer(database)
+
+    return ctx

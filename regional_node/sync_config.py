@@ -1,0 +1,66 @@
+"""Configuration of the node's sync with the gateway, from ``SIKS_NODE_*`` variables.
+
+=====================================  ======================================================
+``SIKS_NODE_PKI_DIR``                  the node's PKI directory (``ca/ca.crt``, ``ca/crl.pem``,
+                                       ``regions/<kab/kota>/signing.*`` and ``tls.*``):
+                                       approvals are signed with its key (required to approve)
+``SIKS_NODE_GATEWAY_URL``              the gateway's node-facing mTLS listener, e.g.
+                                       ``https://gateway.kemensos.go.id:8443``; unset: the
+                                       relay does not run (the outbox only fills)
+``SIKS_NODE_RELAY_INTERVAL_S``         pause between relay rounds when idle (5)
+``SIKS_NODE_CHECKPOINT_INTERVAL_S``    how often the audit chain is checkpointed (3600)
+=====================================  ======================================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from certs.errors import PkiError
+from certs.identity import Identity
+from certs.signing import SigningCredentials
+from regional_node.errors import ConfigError
+
+PREFIX = "SIKS_NODE_"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncConfig:
+    pki_dir: Path | None = None
+    gateway_url: str | None = None
+    relay_interval_s: float = 5.0
+    checkpoint_interval_s: float = 3600.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SyncConfig:
+        env = os.environ if environ is None else environ
+
+        def number(name: str, default: float) -> float:
+            raw = env.get(PREFIX + name)
+            if not raw:
+                return default
+            try:
+                value = float(raw)
+            except ValueError:
+                raise ConfigError(f"{PREFIX}{name}: {raw!r} is not a number") from None
+            if value < 0:
+                raise ConfigError(f"{PREFIX}{name} must not be negative")
+            return value
+
+        pki = env.get(PREFIX + "PKI_DIR")
+        return cls(pki_dir=Path(pki) if pki else None,
+                   gateway_url=env.get(PREFIX + "GATEWAY_URL") or None,
+                   relay_interval_s=number("RELAY_INTERVAL_S", 5.0),
+                   checkpoint_interval_s=number("CHECKPOINT_INTERVAL_S", 3600.0))
+
+
+def load_signer(pki_dir: Path, region: str) -> SigningCredentials:
+    """The region's current signing key and certificate, or one clear ConfigError."""
+    try:
+        return SigningCredentials.load(pki_dir, Identity.region(region))
+    except (PkiError, OSError) as exc:
+        raise ConfigError(f"{PREFIX}PKI_DIR: no usable signing key of {region} in {pki_dir} "
+                          f"({exc})") from None

@@ -2,15 +2,18 @@
 
 Primary keys are allocated up front, so rows go in without ``RETURNING``: SQLite can only
 return keys in parameter order by inserting one row per statement, which is 20x slower.
-PostgreSQL takes the rows through ``COPY`` (binary); SQLite through one driver-level
-``executemany``. Values are converted column by column with the same bind processors
-SQLAlchemy would use, so stored values are identical to an ORM insert's.
+PostgreSQL takes the rows through ``COPY`` (binary); SQLite through multi-row ``INSERT …
+VALUES (…), (…)`` statements of up to 32766 parameters each: SQLite then inserts thousands of
+rows per step without the GIL, so other Python work goes on meanwhile (one row per step would
+hand the GIL back and forth for every row). Values are converted column by column with the
+bind processors SQLAlchemy would use, so stored values are identical to an ORM insert's.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
@@ -20,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 Processor = Callable[[Any], Any] | None
+# Host parameters per SQLite statement (32766 since SQLite 3.32, 999 before).
+SQLITE_MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
 
 
 async def allocate_ids(session: AsyncSession, model: type[DeclarativeBase],
@@ -64,9 +69,13 @@ async def insert_rows(session: AsyncSession, model: type[DeclarativeBase],
     elif dialect.paramstyle == "qmark":
         records = _records(table, columns, rows, functools.partial(_bind_processor, dialect))
         quote = dialect.identifier_preparer.quote
-        statement = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
-                     f"VALUES ({', '.join('?' * len(columns))})")
-        await connection.exec_driver_sql(statement, records)
+        head = f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) VALUES "
+        group = f"({', '.join('?' * len(columns))})"
+        per_statement = max(1, SQLITE_MAX_VARIABLES // len(columns))
+        for start in range(0, len(records), per_statement):
+            chunk = records[start:start + per_statement]
+            await connection.exec_driver_sql(head + ", ".join([group] * len(chunk)),
+                                             tuple(value for row in chunk for value in row))
     else:
         await session.execute(insert(table), list(rows))
 

@@ -64,15 +64,15 @@ def _choices(enum: type[StrEnum]) -> str:
 
 H, M = Scope.HOUSEHOLD, Scope.MEMBER
 COLUMNS: tuple[Column, ...] = (
-    Column("kk_number", H, values.identity_number, "family card number (16 digits)",
+    Column("kk_number", H, values.identity_number_cell, "family card number (16 digits)",
            "", True, ("no_kk", "nomor_kk", "nokk", "kk", "no_kartu_keluarga")),
     Column("desa_code", H, values.desa_code, "Kemendagri desa/kelurahan code (32.73.01.1001 or "
            "3273011001)", "", True, ("kode_desa", "kode_wilayah", "kode_kelurahan", "kd_desa")),
-    Column("address", H, values.text, "street address", "Jl. Merdeka No. 10 RT 01 RW 02",
+    Column("address", H, values.plain_text, "street address", "Jl. Merdeka No. 10 RT 01 RW 02",
            True, ("alamat", "alamat_lengkap")),
-    Column("nik", M, values.identity_number, "the person's NIK (16 digits)", "", True,
+    Column("nik", M, values.identity_number_cell, "the person's NIK (16 digits)", "", True,
            ("no_nik", "nomor_nik", "nomor_induk_kependudukan")),
-    Column("name", M, values.text, "full name", "Budi Santoso", True,
+    Column("name", M, values.plain_text, "full name", "Budi Santoso", True,
            ("nama", "nama_lengkap", "nama_anggota", "nama_art")),
     Column("birth_date", M, values.date, "YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY", "", True,
            ("tgl_lahir", "tanggal_lahir", "tgl_lhr")),
@@ -83,7 +83,7 @@ COLUMNS: tuple[Column, ...] = (
            ("hub_kk", "hubungan", "hubungan_keluarga", "hubungan_dengan_kk", "shdk")),
     Column("education", M, choice_parser(Education), _choices(Education), "SMA",
            aliases=("pendidikan", "pendidikan_terakhir")),
-    Column("occupation", M, values.text, "occupation (free text)", "Buruh harian lepas",
+    Column("occupation", M, values.plain_text, "occupation (free text)", "Buruh harian lepas",
            aliases=("pekerjaan",)),
     Column("disability", M, choice_parser(Disability), _choices(Disability), "NONE",
            aliases=("disabilitas", "jenis_disabilitas")),

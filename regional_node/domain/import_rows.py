@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from regional_node.domain.import_format import (
@@ -20,7 +21,7 @@ from regional_node.domain.import_format import (
     RowError,
     Scope,
 )
-from regional_node.domain.import_values import Cell, CellError, ProgramItem, text
+from regional_node.domain.import_values import Cell, CellError, EmptyCell, ProgramItem, text
 from regional_node.domain.records import (
     HouseholdRecord,
     MemberRecord,
@@ -50,17 +51,8 @@ class HouseholdDraft:
         self.errors.append(RowError(row, column, reason, message))
 
 
-@dataclass(frozen=True, slots=True)
-class _Field:
-    name: str
-    index: int
-    parse: Callable[[Cell], object]
-    label: str
-    required: bool
-
-
-def _is_empty(raw: Cell) -> bool:
-    return raw is None or raw == "" or (raw.__class__ is str and raw.isspace())
+# (canonical name, position, parser, label in the file, required): tuples, for speed
+_Field = tuple[str, int, Callable[[Cell], object], str, bool]
 
 
 class HouseholdParser:
@@ -69,15 +61,20 @@ class HouseholdParser:
     def __init__(self, layout: Layout, node_region: str) -> None:
         self.layout = layout
         self.node_region = node_region
-        fields = [_Field(c.name, layout.positions[c.name], c.parse, layout.label(c.name),
-                         c.required) for c in COLUMNS if c.name in layout.positions]
-        self._member_fields = [f for f in fields if COLUMN_SCOPE[f.name] is Scope.MEMBER]
-        self._household_fields = [f for f in fields
-                                  if COLUMN_SCOPE[f.name] is Scope.HOUSEHOLD]
+        fields: list[_Field] = [
+            (c.name, layout.positions[c.name], c.parse, layout.label(c.name), c.required)
+            for c in COLUMNS if c.name in layout.positions]
+        self._member_fields = [f for f in fields if COLUMN_SCOPE[f[0]] is Scope.MEMBER]
+        self._household_fields = [f for f in fields if COLUMN_SCOPE[f[0]] is Scope.HOUSEHOLD]
+        self._width = max(layout.positions.values()) + 1
+        self._household_cells = itemgetter(*(f[1] for f in self._household_fields))
 
     def parse(self, kk_number: str, rows: list[SheetRow]) -> HouseholdDraft:
         """Parse and validate one KK's rows (``household_problems`` included)."""
         errors: list[RowError] = []
+        width = self._width
+        rows = [(number, cells if len(cells) >= width else _padded(cells, width))
+                for number, cells in rows]
         parsed = [(number, cells, self._cells(number, cells, self._member_fields, errors))
                   for number, cells in rows]
         heads = [number for number, _, found in parsed
@@ -97,39 +94,40 @@ class HouseholdParser:
     def _cells(self, number: int, cells: Sequence[Cell], fields: list[_Field],
                errors: list[RowError]) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        width = len(cells)
-        for field in fields:
-            raw = cells[field.index] if field.index < width else None
-            if _is_empty(raw):
-                if field.required:
-                    errors.append(RowError(number, field.label, "required",
-                                           f"{field.label} is empty"))
+        for name, index, parse, label, required in fields:
+            raw = cells[index]
+            if not raw and (raw is None or raw == ""):  # not 0 or False from an XLSX cell
+                if required:
+                    errors.append(RowError(number, label, "required", f"{label} is empty"))
                 continue
             try:
-                found[field.name] = field.parse(raw)
+                found[name] = parse(raw)
+            except EmptyCell:  # only spaces
+                if required:
+                    errors.append(RowError(number, label, "required", f"{label} is empty"))
             except CellError as exc:
-                errors.append(RowError(number, field.label, exc.reason, exc.message))
+                errors.append(RowError(number, label, exc.reason, exc.message))
         return found
 
     def _check_agreement(self, draft: HouseholdDraft, number: int, cells: Sequence[Cell],
                          head_cells: Sequence[Cell], household: dict[str, Any]) -> None:
-        width, head_width = len(cells), len(head_cells)
-        for field in self._household_fields:
-            raw = cells[field.index] if field.index < width else None
-            head_raw = head_cells[field.index] if field.index < head_width else None
-            if raw == head_raw or _is_empty(raw) or text(raw) == text(head_raw):
+        if self._household_cells(cells) == self._household_cells(head_cells):
+            return  # the usual case: the household's cells repeated as they are
+        for name, index, parse, label, _ in self._household_fields:
+            raw, head_raw = cells[index], head_cells[index]
+            if raw == head_raw or not text(raw) or text(raw) == text(head_raw):
                 continue
             try:
-                if field.parse(raw) == household.get(field.name):
+                if parse(raw) == household.get(name):
                     continue
             except CellError:
                 pass
-            draft.fail(number, field.label, "household_mismatch",
-                       f"{field.label} is {text(raw)!r} here but {text(head_raw)!r} on row "
+            draft.fail(number, label, "household_mismatch",
+                       f"{label} is {text(raw)!r} here but {text(head_raw)!r} on row "
                        f"{draft.head_row} (the head's row); rows of one KK must agree")
 
     def _add_member(self, draft: HouseholdDraft, number: int, found: dict[str, Any]) -> None:
-        items: list[ProgramItem] = found.pop("programs", [])
+        items: tuple[ProgramItem, ...] = found.pop("programs", ())
         try:
             member = MemberRecord(**found)
         except TypeError:  # a required cell was empty or invalid: already reported
@@ -171,6 +169,10 @@ class HouseholdParser:
 
 
 COLUMN_SCOPE = {c.name: c.scope for c in COLUMNS}
+
+
+def _padded(cells: Sequence[Cell], width: int) -> list[Cell]:
+    return [*cells, *[None] * (width - len(cells))]
 
 
 def _record(household: dict[str, Any]) -> HouseholdRecord:

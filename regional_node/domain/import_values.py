@@ -7,6 +7,7 @@ parser takes either. They sit on the import's hot path, so the common case is ke
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,13 @@ class CellError(Exception):
         self.message = message
 
 
+class EmptyCell(CellError):
+    """The cell holds only spaces: treated as empty, not as a bad value."""
+
+    def __init__(self) -> None:
+        super().__init__("required", "the cell is empty")
+
+
 @dataclass(frozen=True, slots=True)
 class ProgramItem:
     """One ``PROGRAM@PERIOD[@START]`` entry of a ``programs`` cell."""
@@ -56,15 +64,30 @@ def text(cell: Cell) -> str:
     return str(cell).strip()
 
 
+def plain_text(cell: Cell) -> str:
+    """A text column's value (names, addresses)."""
+    value = text(cell)
+    if not value:
+        raise EmptyCell()
+    return value
+
+
 def identity_number(cell: Cell) -> str:
     """A NIK or KK number as text; a leading ``'`` (Excel's force-text mark) is dropped."""
     value = text(cell)
     return value[1:].strip() if value.startswith("'") else value
 
 
+def identity_number_cell(cell: Cell) -> str:
+    value = identity_number(cell)
+    if not value:
+        raise EmptyCell()
+    return value
+
+
 def desa_code(cell: Cell) -> str:
     """``32.73.01.1001``; the compact form ``3273011001`` is accepted too."""
-    value = text(cell)
+    value = plain_text(cell)
     if _COMPACT_DESA.match(value):
         return f"{value[0:2]}.{value[2:4]}.{value[4:6]}.{value[6:10]}"
     return value
@@ -78,6 +101,8 @@ def date(cell: Cell) -> dt.date:
     if isinstance(cell, dt.date):
         return cell
     value = text(cell)
+    if not value:
+        raise EmptyCell()
     if len(value) == 10 and value[4] == "-":
         try:
             return dt.date.fromisoformat(value)
@@ -104,7 +129,10 @@ def choice_parser(enum: type[E]) -> Callable[[Cell], E]:
         value = cell if cell.__class__ is str else text(cell)
         found = table.get(value)
         if found is None:
-            found = table.get(normalise_choice(value))
+            key = normalise_choice(value)
+            if not key:
+                raise EmptyCell()
+            found = table.get(key)
             if found is None:
                 raise CellError("invalid_choice", f"{value!r} is not one of: {allowed}")
         return found  # type: ignore[return-value]
@@ -117,6 +145,8 @@ def number(cell: Cell) -> float:
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         return float(cell)
     value = text(cell)
+    if not value:
+        raise EmptyCell()
     if "," in value and "." not in value:
         value = value.replace(",", ".")
     try:
@@ -135,7 +165,11 @@ def whole_number(cell: Cell) -> int:
 def yes_no(cell: Cell) -> bool:
     if isinstance(cell, bool):
         return cell
-    value = normalise_choice(text(cell))
+    value = text(cell).upper()
+    if value not in TRUE_WORDS and value not in FALSE_WORDS:
+        value = normalise_choice(value)
+    if not value:
+        raise EmptyCell()
     if value in TRUE_WORDS:
         return True
     if value in FALSE_WORDS:
@@ -149,14 +183,25 @@ _program = choice_parser(Program)
 
 def assets(cell: Cell) -> tuple[Asset, ...]:
     """``TELEVISION;MOTORCYCLE`` (``;`` or ``,`` between items), duplicates dropped."""
-    items = [item for item in LIST_SEPARATORS.split(text(cell)) if item.strip()]
+    return _assets(text(cell))
+
+
+def programs(cell: Cell) -> tuple[ProgramItem, ...]:
+    """``PKH@2026-S1;PBI_JK@2026-S1@2026-02-01``: program, period and optional start date."""
+    return _programs(text(cell))
+
+
+# The same few lists repeat on thousands of rows: parse each spelling once.
+@functools.lru_cache(maxsize=4096)
+def _assets(value: str) -> tuple[Asset, ...]:
+    items = [item for item in LIST_SEPARATORS.split(value) if item.strip()]
     return tuple(dict.fromkeys(_asset(item) for item in items))
 
 
-def programs(cell: Cell) -> list[ProgramItem]:
-    """``PKH@2026-S1;PBI_JK@2026-S1@2026-02-01``: program, period and optional start date."""
-    return [_program_item(item.strip())
-            for item in LIST_SEPARATORS.split(text(cell)) if item.strip()]
+@functools.lru_cache(maxsize=4096)
+def _programs(value: str) -> tuple[ProgramItem, ...]:
+    return tuple(_program_item(item.strip())
+                 for item in LIST_SEPARATORS.split(value) if item.strip())
 
 
 def _program_item(item: str) -> ProgramItem:

@@ -35,14 +35,18 @@ class ImportReport:
     households_read: int = 0
     households_stored: int = 0
     households_skipped: int = 0
-    households_with_errors: int = 0
     members_stored: int = 0
     seconds: float = 0.0
     errors: list[RowError] = field(default_factory=list)
+    failed_households: set[int] = field(default_factory=set, repr=False)  # their first rows
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def households_with_errors(self) -> int:
+        return len(self.failed_households)
 
 
 class BatchWriter:
@@ -55,6 +59,10 @@ class BatchWriter:
         self._pending: list[HouseholdDraft] = []
         self._in_flight: asyncio.Task[None] | None = None
         self._single: UnitOfWork | None = None
+        # what this import stored: the database holds them, but a repeat of one in the file
+        # is a repeat in the file (already marked), not a registration from before
+        self._stored_kks: set[str] = set()
+        self._stored_niks: set[str] = set()
 
     async def __aenter__(self) -> BatchWriter:
         if self.report.mode is ImportMode.ALL_OR_NOTHING:
@@ -114,35 +122,39 @@ class BatchWriter:
             await uow.commit()
 
     async def _check_and_store(self, uow: UnitOfWork, drafts: list[HouseholdDraft]) -> None:
-        await _mark_registered(uow, drafts, self.layout)
+        await self._mark_registered(uow, drafts)
         good = [d for d in drafts if not d.errors]
         report = self.report
         report.households_read += len(drafts)
-        report.households_with_errors += len(drafts) - len(good)
         report.households_skipped += len(drafts) - len(good)
         for draft in drafts:
-            report.errors += draft.errors
+            if draft.errors:
+                report.errors += draft.errors
+                report.failed_households.add(draft.first_row)
         if self._single is not None and report.errors:
             return  # all-or-nothing: nothing more is worth writing, the end rolls back
         await store_households(uow, [d.record for d in good])
+        self._stored_kks.update(d.kk_number for d in good)
+        self._stored_niks.update(m.nik for d in good for m in d.record.members)
         report.households_stored += len(good)
         report.members_stored += sum(len(d.record.members) for d in good)
 
 
-async def _mark_registered(uow: UnitOfWork, drafts: list[HouseholdDraft],
-                           layout: Layout) -> None:
-    """Fail drafts whose KK or members' NIKs this node already holds."""
-    kks, niks = await existing_identifiers(
-        uow.session, (d.kk_number for d in drafts if d.kk_number),
-        (m.nik for d in drafts for m in d.record.members))
-    if not kks and not niks:
-        return
-    kk_label, nik_label = layout.label("kk_number"), layout.label("nik")
-    for draft in drafts:
-        if draft.kk_number in kks:
-            draft.fail(draft.first_row, kk_label, "already_registered",
-                       f"KK {draft.kk_number} is already registered on this node")
-        for member, row in zip(draft.record.members, draft.member_rows, strict=True):
-            if member.nik in niks:
-                draft.fail(row, nik_label, "already_registered",
-                           f"NIK {member.nik} is already registered on this node")
+    async def _mark_registered(self, uow: UnitOfWork, drafts: list[HouseholdDraft]) -> None:
+        """Fail drafts whose KK or members' NIKs this node held before the import."""
+        kks, niks = await existing_identifiers(
+            uow.session, (d.kk_number for d in drafts if d.kk_number),
+            (m.nik for d in drafts for m in d.record.members))
+        kks -= self._stored_kks
+        niks -= self._stored_niks
+        if not kks and not niks:
+            return
+        kk_label, nik_label = self.layout.label("kk_number"), self.layout.label("nik")
+        for draft in drafts:
+            if draft.kk_number in kks:
+                draft.fail(draft.first_row, kk_label, "already_registered",
+                           f"KK {draft.kk_number} is already registered on this node")
+            for member, row in zip(draft.record.members, draft.member_rows, strict=True):
+                if member.nik in niks:
+                    draft.fail(row, nik_label, "already_registered",
+                               f"NIK {member.nik} is already registered on this node")

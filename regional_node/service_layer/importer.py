@@ -1,8 +1,8 @@
 """Bulk import of existing DTKS data from a CSV or XLSX file, with a row-level error report.
 
-A quick first pass finds what the file repeats (KKs, NIKs). Then rows stream through:
-grouped by KK (a KK's rows must be consecutive), parsed and validated household by
-household, marked when repeated in the file and checked, a batch at a time,
+Rows stream through: grouped by KK (a KK's rows must be consecutive), parsed and validated
+household by household, marked when the file repeats a KK or NIK
+(:mod:`regional_node.domain.import_repeats`) and checked, a batch at a time,
 against the database, then stored with :func:`registry.store_households` while the next
 batch is parsed (:mod:`regional_node.service_layer.import_writer`).
 
@@ -19,13 +19,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from regional_node.adapters.database import Database
 from regional_node.adapters.tabular_files import open_table
 from regional_node.domain.audit import Actor
 from regional_node.domain.import_format import HEADER_ROW, Layout, RowError, resolve_header
+from regional_node.domain.import_repeats import RepeatMarker, find_repeats
 from regional_node.domain.import_rows import HouseholdDraft, HouseholdParser, SheetRow
 from regional_node.domain.import_values import identity_number, text
 from regional_node.service_layer.import_writer import BatchWriter, ImportMode, ImportReport
@@ -55,8 +55,10 @@ async def import_households(database: Database, source_path: str | Path, *, node
             report.errors = header_errors
             return report
         parser = HouseholdParser(layout, node_region)
-        repeats = _repeats(table.rows(), layout)
-        drafts = _drafts(_groups(table.rows(), layout, report), parser, layout, repeats)
+        # all-or-nothing stores nothing once an error is found: repeats can be found late
+        known = find_repeats(table.rows(), layout) if mode is ImportMode.SKIP_BAD_ROWS else None
+        marker = RepeatMarker(layout, known)
+        drafts = _drafts(_groups(table.rows(), layout, report), parser, marker, report)
         async with BatchWriter(database, actor, report, layout, batch_size) as writer:
             for count, draft in enumerate(drafts, start=1):
                 if await writer.add(draft) and progress is not None:
@@ -71,73 +73,44 @@ async def import_households(database: Database, source_path: str | Path, *, node
     return report
 
 
-@dataclass(frozen=True, slots=True)
-class Repeats:
-    """What the file holds more than once, found by a quick pass before anything is stored:
-    every occurrence is an error, so no copy (nor any part of a split family) gets in."""
-
-    kk_blocks: dict[str, list[int]]  # KK → first row of each separate block of its rows
-    nik_rows: dict[str, list[int]]  # NIK → every row it is on
-
-
-def _repeats(rows: Iterable[SheetRow], layout: Layout) -> Repeats:
-    kk_index, nik_index = layout.positions["kk_number"], layout.positions["nik"]
-    kk_blocks: dict[str, list[int]] = {}
-    nik_rows: dict[str, list[int]] = {}
-    previous: str | None = None
-    for number, cells in rows:
-        if not any(cells):
-            continue
-        width = len(cells)
-        kk = identity_number(cells[kk_index]) if kk_index < width else ""
-        if kk != previous:
-            kk_blocks.setdefault(kk, []).append(number)
-            previous = kk
-        if nik_index < width:
-            nik_rows.setdefault(identity_number(cells[nik_index]), []).append(number)
-    return Repeats({kk: starts for kk, starts in kk_blocks.items() if kk and len(starts) > 1},
-                   {nik: found for nik, found in nik_rows.items() if nik and len(found) > 1})
-
-
 def _groups(rows: Iterable[SheetRow], layout: Layout,
             report: ImportReport) -> Iterator[tuple[str, list[SheetRow]]]:
     """Consecutive non-blank rows with the same KK number."""
     kk_index = layout.positions["kk_number"]
     current: str | None = None
+    current_cell: object = None
     group: list[SheetRow] = []
     for number, cells in rows:
         if not any(cells):
             continue
         report.rows_read += 1
-        kk = identity_number(cells[kk_index]) if kk_index < len(cells) else ""
+        cell = cells[kk_index] if kk_index < len(cells) else None
+        if cell is not None and cell == current_cell:  # the usual case: the same text again
+            group.append((number, cells))
+            continue
+        kk = identity_number(cell)
         if kk != current and group:
             yield current or "", group
             group = []
-        current = kk
+        current, current_cell = kk, cell
         group.append((number, cells))
     if group:
         yield current or "", group
 
 
 def _drafts(groups: Iterable[tuple[str, list[SheetRow]]], parser: HouseholdParser,
-            layout: Layout, repeats: Repeats) -> Iterator[HouseholdDraft]:
+            marker: RepeatMarker, report: ImportReport) -> Iterator[HouseholdDraft]:
     """Parsed and validated households, with what the file repeats marked on every copy."""
-    kk_label, nik_label = layout.label("kk_number"), layout.label("nik")
+    kk_label = parser.layout.label("kk_number")
     for kk, rows in groups:
         draft = parser.parse(kk, rows)
         if not kk:
             for number, _ in rows[1:]:
                 draft.fail(number, kk_label, "required", f"{kk_label} is empty")
-        elif kk in repeats.kk_blocks:  # a fragment: whether it has its head is beside the point
-            draft.errors = [e for e in draft.errors if e.reason != "one_head"]
-            starts = ", ".join(map(str, repeats.kk_blocks[kk]))
-            draft.fail(draft.first_row, kk_label, "duplicate_in_file",
-                       f"KK {kk} is in {len(repeats.kk_blocks[kk])} separate places (starting "
-                       f"on rows {starts}); a KK's rows must be consecutive and appear once")
-        own_rows = {number for number, _ in rows}
-        for member, row in zip(draft.record.members, draft.member_rows, strict=True):
-            others = [n for n in repeats.nik_rows.get(member.nik, ()) if n not in own_rows]
-            if others:
-                draft.fail(row, nik_label, "duplicate_in_file",
-                           f"NIK {member.nik} is also on row {', '.join(map(str, others))}")
+        marker.mark(draft, rows)
+        if marker.late_errors:  # earlier households, already handed over: report directly
+            report.errors += marker.late_errors
+            report.failed_households |= marker.late_households
+            marker.late_errors.clear()
+            marker.late_households.clear()
         yield draft

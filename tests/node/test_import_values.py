@@ -46,7 +46,7 @@ def test_dates(cell: object, expected: dt.date) -> None:
     assert values.date(cell) == expected
 
 
-@pytest.mark.parametrize("cell", ["31-02-1980", "1980/13/01", "17 Mei 1980", "17-05-80", ""])
+@pytest.mark.parametrize("cell", ["31-02-1980", "1980/13/01", "17 Mei 1980", "17-05-80"])
 def test_bad_dates(cell: str) -> None:
     with pytest.raises(CellError) as caught:
         values.date(cell)
@@ -67,6 +67,13 @@ def test_choices_accept_values_and_indonesian_synonyms(enum: type, cell: str,
     assert choice_parser(enum)(cell) == expected
 
 
+@pytest.mark.parametrize("parse", [values.date, values.plain_text, values.number,
+                                   values.identity_number_cell, choice_parser(Sex)])
+def test_cells_of_spaces_are_empty_not_bad(parse: object) -> None:
+    with pytest.raises(values.EmptyCell):
+        parse("   ")  # type: ignore[operator]
+
+
 def test_bad_choice_lists_the_allowed_values() -> None:
     with pytest.raises(CellError) as caught:
         choice_parser(Sex)("X")
@@ -76,11 +83,11 @@ def test_bad_choice_lists_the_allowed_values() -> None:
 
 def test_lists_and_programs() -> None:
     assert values.assets("TV; motor;TV") == (Asset.TELEVISION, Asset.MOTORCYCLE)
-    assert values.programs("PKH@2026-S1;pbi_jk@2026-s2@2026-08-15;BPNT@2026-03") == [
+    assert values.programs("PKH@2026-S1;pbi_jk@2026-s2@2026-08-15;BPNT@2026-03") == (
         ProgramItem(Program.PKH, "2026-S1", dt.date(2026, 1, 1)),
         ProgramItem(Program.PBI_JK, "2026-S2", dt.date(2026, 8, 15)),
         ProgramItem(Program.BPNT, "2026-03", dt.date(2026, 3, 1)),
-    ]
+    )
 
 
 @pytest.mark.parametrize(("cell", "reason"), [

@@ -9,6 +9,8 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
 
+from regional_node.entrypoints.graphql.community_report_mutations import CommunityReportMutation
+from regional_node.entrypoints.graphql.community_report_query import CommunityReportQuery
 from regional_node.entrypoints.graphql.errors import DomainErrors
 from regional_node.entrypoints.graphql.mutations import Mutation as ProposalMutation
 from regional_node.entrypoints.graphql.proposal_query import ProposalQuery
@@ -18,8 +20,10 @@ from regional_node.entrypoints.graphql.verification_api import (
     VerificationQuery,
 )
 
-NodeQuery = merge_types("Query", (Query, ProposalQuery, VerificationQuery))
-Mutation = merge_types("Mutation", (ProposalMutation, VerificationMutation))
+NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
+                                  VerificationQuery))
+Mutation = merge_types("Mutation", (ProposalMutation, CommunityReportMutation,
+                                   VerificationMutation))
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30

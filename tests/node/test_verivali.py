@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import re
 import datetime as dt
+import re
 import uuid
 from pathlib import Path
 from typing import Any

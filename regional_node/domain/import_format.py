@@ -62,6 +62,17 @@ def _choices(enum: type[StrEnum]) -> str:
     return "one of " + ", ".join(m.value for m in enum)
 
 
+_status = choice_parser(HouseholdStatus)
+
+
+def _importable_status(cell: Cell) -> HouseholdStatus:
+    status = _status(cell)
+    if status is HouseholdStatus.INACTIVE:
+        raise values.CellError("not_importable", "INACTIVE households cannot be imported (an "
+                               "inactive household needs a reason): leave them out")
+    return status
+
+
 H, M = Scope.HOUSEHOLD, Scope.MEMBER
 COLUMNS: tuple[Column, ...] = (
     Column("kk_number", H, values.identity_number_cell, "family card number (16 digits)",
@@ -120,7 +131,7 @@ COLUMNS: tuple[Column, ...] = (
            "TELEVISION;MOTORCYCLE", aliases=("aset",)),
     Column("desil", H, values.whole_number, "welfare decile 1 (poorest) to 10", "2",
            aliases=("desil_kesejahteraan",)),
-    Column("status", H, choice_parser(HouseholdStatus), "ACTIVE (default) or PROPOSED",
+    Column("status", H, _importable_status, "ACTIVE (default) or PROPOSED",
            "ACTIVE", aliases=("household_status", "status_dtks")),
 )
 COLUMN_BY_NAME = {c.name: c for c in COLUMNS}

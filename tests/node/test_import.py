@@ -172,6 +172,8 @@ ERROR_CASES = {
                                   (8, "address", "household_mismatch")),
     "bad program": (_set(11, programs="PKH"), (11, "programs", "invalid_program")),
     "desil out of range": (_set_household(10, desil="11"), (10, "desil", "out_of_range")),
+    "inactive household": (_set_household(10, status="INACTIVE"),
+                           (10, "status", "not_importable")),
 }
 
 

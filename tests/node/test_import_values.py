@@ -120,3 +120,16 @@ def test_example_row_is_valid_for_its_region() -> None:
     assert row["desa_code"].startswith("32.04.")
     assert parse_nik(row["nik"]).birth_date.isoformat() == row["birth_date"]
     parse_kk(row["kk_number"])
+
+
+def test_docs_list_every_column_with_its_aliases() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).parents[2] / "docs" / "import.md").read_text(encoding="utf-8")
+    table = {line.split("|")[1].strip(" `"): line for line in docs.splitlines()
+             if line.startswith("| `")}
+    for column in COLUMNS:
+        assert column.name in table, column.name
+        row = table[column.name]
+        assert ("| yes |" in row) == column.required, column.name
+        assert all(f"`{alias}`" in row for alias in column.aliases), column.name

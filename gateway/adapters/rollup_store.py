@@ -8,11 +8,11 @@ oldest ``as_of`` of each group.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from gateway.adapters.database import Database
@@ -22,6 +22,7 @@ from gateway.federation.filters import HouseholdFilter
 from schema.regions import RegionLevel, level_of
 
 PROVINCE_CODE_LENGTH = len("32")
+REGION_CHUNK = 500  # regions per DELETE … IN (…)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,17 +41,29 @@ class RollupStore:
         self.database = database
 
     async def replace(self, region: str, rows: Iterable[RollupRow], as_of: dt.datetime) -> None:
+        await self.replace_many({region: list(rows)}, as_of)
+
+    async def replace_many(self, snapshots: Mapping[str, Sequence[RollupRow]],
+                           as_of: dt.datetime) -> None:
+        """Replace the snapshots of several regions in one transaction, rows inserted in bulk:
+        a national refresh is one commit, not one per region (514 commits of ORM-added rows
+        took ~20 s on SQLite)."""
+        if not snapshots:
+            return
+        regions = sorted(snapshots)
+        groups = [{"region": region, "program": r.program, "status": r.status,
+                   "desil": r.desil, "households": r.households, "members": r.members}
+                  for region in regions for r in snapshots[region]]
         async with self.database.writer() as session, session.begin():
-            await session.execute(delete(RollupGroup).where(RollupGroup.region == region))
-            snapshot = await session.get(RollupSnapshot, region)
-            if snapshot is None:
-                session.add(RollupSnapshot(region=region, as_of=as_of))
-            else:
-                snapshot.as_of = as_of
-            await session.flush()
-            session.add_all(RollupGroup(region=region, program=r.program, status=r.status,
-                                        desil=r.desil, households=r.households,
-                                        members=r.members) for r in rows)
+            for start in range(0, len(regions), REGION_CHUNK):
+                chunk = regions[start:start + REGION_CHUNK]
+                for model in (RollupGroup, RollupSnapshot):
+                    await session.execute(delete(model).where(model.region.in_(chunk))
+                                          .execution_options(synchronize_session=False))
+            await session.execute(insert(RollupSnapshot),
+                                  [{"region": region, "as_of": as_of} for region in regions])
+            if groups:
+                await session.execute(insert(RollupGroup), groups)
 
     async def snapshots(self) -> dict[str, dt.datetime]:
         async with self.database.reader() as session:

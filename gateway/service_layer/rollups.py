@@ -28,12 +28,13 @@ def rollup_rows(data: dict[str, Any]) -> list[RollupRow]:
 
 async def refresh(federation: Federation, store: RollupStore, regions: Sequence[str],
                   scope: RequestScope) -> list[str]:
-    """Refresh the given regions (one request each, in parallel); the regions refreshed.
+    """Refresh the given regions (one request each, in parallel, stored in one transaction);
+    the regions refreshed.
     Nodes that fail keep their previous snapshot; the failures are in ``scope.report``."""
     if not regions:
         return []
     as_of = dt.datetime.now(dt.UTC)
     answers = await federation.scatter(list(regions), ROLLUP_QUERY, {}, scope)
-    for region, data in answers.items():
-        await store.replace(region, rollup_rows(data), as_of)
+    await store.replace_many({region: rollup_rows(data) for region, data in answers.items()},
+                             as_of)
     return sorted(answers)

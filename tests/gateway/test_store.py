@@ -93,3 +93,20 @@ async def test_rollups_group_across_regions_with_the_oldest_as_of(gateway_databa
     await store.replace("32.73", [], later)  # a region replaced whole
     snapshots = await store.snapshots()
     assert snapshots["32.73"] == later
+
+
+async def test_rollups_of_many_regions_are_replaced_in_one_go(gateway_database):
+    store = RollupStore(gateway_database)
+    later = T0 + dt.timedelta(hours=1)
+    await store.replace_many({"32.73": [RollupRow(None, "ACTIVE", 1, 10, 30)],
+                              "32.04": [RollupRow(None, "ACTIVE", 1, 7, 20),
+                                        RollupRow("PKH", "ACTIVE", 1, 3, 9)]}, T0)
+    await store.replace_many({"32.04": [RollupRow(None, "ACTIVE", 2, 1, 2)],
+                              "35.78": []}, later)  # 32.73 untouched, 35.78 empty
+    assert await store.snapshots() == {"32.73": T0, "32.04": later, "35.78": later}
+    by_region = await store.grouped([Dimension.KABKOTA], HouseholdFilter(),
+                                    ["32.04", "32.73", "35.78"])
+    assert {(g.kabkota, g.households, g.members) for g in by_region} == {
+        ("32.73", 10, 30), ("32.04", 1, 2)}
+    assert await store.grouped([Dimension.PROGRAM], HouseholdFilter(), ["32.04"]) == []
+    await store.replace_many({}, later)  # nothing to do

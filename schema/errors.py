@@ -5,6 +5,11 @@ human sentence that says *why*::
 
     SiksError
     ├── ConfigError                  code: CONFIG
+    ├── Unauthenticated              code: UNAUTHENTICATED   (a token that does not verify)
+    ├── Forbidden                    code: FORBIDDEN          (+ reason)
+    │   └── ForbiddenField           code: FORBIDDEN_FIELD    (+ field, e.g. Member.nik)
+    ├── RateLimited                  code: RATE_LIMITED
+    ├── QueryTooComplex              code: QUERY_TOO_COMPLEX  (+ cost, limit)
     └── InvalidInput                 code: INVALID_INPUT
         ├── InvalidRegionCode        code: INVALID_REGION
         ├── InvalidNik               code: INVALID_NIK
@@ -23,11 +28,56 @@ class SiksError(Exception):
         super().__init__(message)
         self.message = message
 
+    def extensions(self) -> dict[str, object]:
+        """What a GraphQL error carries in ``extensions``: the code, and details by subclass."""
+        return {"code": self.code}
+
 
 class ConfigError(SiksError):
     """A setting (environment variable, flag, database URL) is missing or wrong."""
 
     code = "CONFIG"
+
+
+class Unauthenticated(SiksError):
+    """A credential was presented and does not verify (bad, expired, untrusted, malformed)."""
+
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(SiksError):
+    """The principal may not do or see this; ``reason`` says which rule refused."""
+
+    code = "FORBIDDEN"
+
+    def __init__(self, message: str, *, reason: str = "policy") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def extensions(self) -> dict[str, object]:
+        return {"code": self.code, "reason": self.reason}
+
+
+class ForbiddenField(Forbidden):
+    """A field the policy DENIES to the principal's role; ``field`` is ``Type.field``."""
+
+    code = "FORBIDDEN_FIELD"
+
+    def __init__(self, message: str, *, field: str, role: str) -> None:
+        super().__init__(message, reason="field_policy")
+        self.field = field
+        self.role = role
+
+    def extensions(self) -> dict[str, object]:
+        return {"code": self.code, "field": self.field, "role": self.role}
+
+
+class RateLimited(SiksError):
+    code = "RATE_LIMITED"
+
+
+class QueryTooComplex(SiksError):
+    code = "QUERY_TOO_COMPLEX"
 
 
 class InvalidInput(SiksError):
@@ -39,6 +89,12 @@ class InvalidInput(SiksError):
         super().__init__(message)
         self.reason = reason
         self.field = field
+
+    def extensions(self) -> dict[str, object]:
+        extensions: dict[str, object] = {"code": self.code, "reason": self.reason}
+        if self.field:
+            extensions["field"] = self.field
+        return extensions
 
 
 class InvalidRegionCode(InvalidInput):

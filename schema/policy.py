@@ -1,0 +1,236 @@
+"""The role × field policy: ONE table, as data, that the node and the gateway both enforce.
+
+For each role: which rows it sees (:class:`RowScope`), and for every field of every GraphQL
+type — queries, objects and (from issue 3 on) mutations — whether the role gets the value
+(FULL), a masked value (MASKED, with the :class:`~schema.masking.MaskKind` of the field) or
+null plus an error ``extensions.code = FORBIDDEN_FIELD`` (DENIED). A field missing from the
+table is a failing test, never an open door. ``python -m schema.policy --markdown`` prints
+the table for ``docs/security.md``.
+
+Conventions the tests hold the table to: a field that any role may be DENIED is nullable in
+the SDL (so a denial nulls only that field); MASKED applies to String fields only and names a
+mask kind; every field is FULL for at least one role; a mutation is FULL or DENIED, never
+MASKED.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from schema.masking import MaskKind
+from schema.roles import Role
+
+
+class Access(StrEnum):
+    FULL = "FULL"
+    MASKED = "MASKED"
+    DENIED = "DENIED"
+
+
+class RowScope(StrEnum):
+    REGION = "REGION"  # rows inside the principal's region (a desa, kecamatan, kab/kota, …)
+    REGION_OR_ASSIGNED = "REGION_OR_ASSIGNED"  # its assigned families if any, else its region
+    NATIONAL = "NATIONAL"  # every row (narrowed to a region when the principal has one)
+    PUBLIC_SEARCH = "PUBLIC_SEARCH"  # every row, but lists only as a search: region + name
+
+
+@dataclass(frozen=True, slots=True)
+class RolePolicy:
+    rows: RowScope
+    needs_region: bool  # a principal of this role without a region is refused
+    programs_limited: bool  # program memberships limited to the principal's programs
+    audited_reads: bool  # every read of personal data is written to the audit log
+    who: str
+
+
+# The roles a person can hold; SYSTEM (the node's own jobs) never reaches the API.
+ROLES: tuple[Role, ...] = (Role.OPERATOR_DESA, Role.PENDAMPING, Role.DINSOS, Role.KEMENSOS,
+                           Role.MITRA, Role.PUBLIC)
+
+ROLE_POLICIES: Mapping[Role, RolePolicy] = {
+    Role.OPERATOR_DESA: RolePolicy(RowScope.REGION, True, False, False,
+                                   "village operator; scope: a desa"),
+    Role.PENDAMPING: RolePolicy(RowScope.REGION_OR_ASSIGNED, True, False, False,
+                                "social facilitator; scope: a kecamatan or assigned families"),
+    Role.DINSOS: RolePolicy(RowScope.REGION, True, False, False,
+                            "Dinas Sosial; scope: a kab/kota (or a province)"),
+    Role.KEMENSOS: RolePolicy(RowScope.NATIONAL, False, False, True,
+                              "Ministry of Social Affairs; national"),
+    Role.MITRA: RolePolicy(RowScope.NATIONAL, False, True, True,
+                           "partner ministry; cross-check only: is a NIK in DTKS, which programs"),
+    Role.PUBLIC: RolePolicy(RowScope.PUBLIC_SEARCH, False, False, False,
+                            "anyone without a token (cekbansos)"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRule:
+    """Access per role, in the order of :data:`ROLES`, and the mask kind when any is MASKED."""
+
+    access: tuple[Access, ...]
+    mask: MaskKind | None = None
+
+    def for_role(self, role: Role) -> Access:
+        try:
+            return self.access[ROLES.index(role)]
+        except ValueError:
+            return Access.DENIED  # SYSTEM or an unknown role: nothing
+
+
+F, M, D = Access.FULL, Access.MASKED, Access.DENIED
+
+
+def rule(operator_desa: Access, pendamping: Access, dinsos: Access, kemensos: Access,
+         mitra: Access, public: Access, mask: MaskKind | None = None) -> FieldRule:
+    return FieldRule((operator_desa, pendamping, dinsos, kemensos, mitra, public), mask)
+
+
+OPEN = rule(F, F, F, F, F, F)
+STAFF = rule(F, F, F, F, D, D)  # the region's staff and Kemensos
+STAFF_AND_PUBLIC = rule(F, F, F, F, D, F)  # cekbansos results: where, and the aid status
+STAFF_AND_MITRA = rule(F, F, F, F, F, D)  # the path to a person's programs
+
+FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
+    "Query": {
+        "node": OPEN,
+        "households": STAFF_AND_PUBLIC,
+        "household": STAFF,
+        "person": STAFF_AND_MITRA,
+        "householdCounts": OPEN,
+        "proposals": STAFF,
+        "proposal": STAFF,
+        "notifications": STAFF,
+    },
+    # Mutations: FULL or DENIED per role. The proposal ones mirror the transition table of
+    # regional_node/domain/proposals.py (a test there holds them equal); the node still
+    # checks role, region scope and state on every call.
+    "Mutation": {
+        "createProposal": rule(F, F, D, D, D, D),  # pendamping: graduation only
+        "submitProposal": rule(F, F, D, D, D, D),
+        "resubmitProposal": rule(F, F, D, D, D, D),
+        "verifyProposal": rule(D, F, D, D, D, D),
+        "rejectProposal": rule(D, F, F, D, D, D),
+        "approveProposal": rule(D, D, F, D, D, D),
+        "uploadAttachment": rule(F, F, F, D, D, D),
+        "markNotificationRead": rule(F, F, F, F, D, D),
+    },
+    "NodeInfo": {"region": OPEN, "regionName": OPEN, "schemaVersion": OPEN},
+    "HouseholdConnection": {"edges": OPEN, "pageInfo": OPEN, "totalCount": OPEN},
+    "HouseholdEdge": {"cursor": OPEN, "node": OPEN},
+    "PageInfo": {"hasNextPage": OPEN, "endCursor": OPEN, "startCursor": OPEN},
+    "HouseholdCount": {name: OPEN for name in (
+        "kecamatanCode", "desaCode", "status", "program", "desil", "households", "members")},
+    "Household": {
+        "id": STAFF,
+        "kkNumber": rule(F, M, F, F, D, D, MaskKind.NUMBER),
+        "desaCode": STAFF_AND_PUBLIC,
+        "desaName": STAFF_AND_PUBLIC,
+        "kecamatanCode": STAFF_AND_PUBLIC,
+        "kecamatanName": STAFF_AND_PUBLIC,
+        "address": STAFF,
+        "latitude": STAFF,
+        "longitude": STAFF,
+        "housing": STAFF,
+        "assets": STAFF,
+        "desil": STAFF,
+        "status": OPEN,
+        "inactiveReason": STAFF,
+        "version": STAFF,
+        "createdAt": STAFF,
+        "updatedAt": STAFF,
+        "members": STAFF,
+        "head": STAFF_AND_PUBLIC,
+        "programs": OPEN,
+    },
+    "Housing": {name: STAFF for name in (
+        "floorMaterial", "wallMaterial", "roofMaterial", "floorAreaM2", "tenure",
+        "drinkingWater", "lighting", "cookingFuel", "toilet")},
+    "Member": {
+        "id": STAFF,
+        "nik": rule(F, M, F, F, M, D, MaskKind.NUMBER),
+        "name": rule(F, F, F, F, D, M, MaskKind.NAME),
+        "birthDate": STAFF,
+        "sex": STAFF,
+        "relationship": STAFF,
+        "education": STAFF,
+        "occupation": STAFF,
+        "disability": STAFF,
+        "matchStatus": STAFF,
+        "alive": STAFF,
+        "deathDate": STAFF,
+        "household": STAFF_AND_MITRA,
+    },
+    "ProgramMembership": {
+        "program": OPEN,
+        "period": OPEN,
+        "active": OPEN,
+        "startDate": STAFF,
+        "endDate": STAFF,
+        "memberId": STAFF,
+    },
+    # The DTKS update cycle (usulan): the region's staff and Kemensos only.
+    "Proposal": {name: STAFF for name in (
+        "id", "kind", "state", "desaCode", "desaName", "householdId", "details", "musdes",
+        "note", "nikChecks", "reason", "createdBy", "createdRole", "version", "createdAt",
+        "updatedAt", "history")},
+    "ProposalEvent": {name: STAFF for name in (
+        "action", "fromState", "toState", "actor", "role", "at", "reason")},
+    "Musdes": {name: STAFF for name in ("heldOn", "minutesNumber", "minutesSha256")},
+    "NikCheck": {
+        "nik": rule(F, M, F, F, D, D, MaskKind.NUMBER),
+        "name": STAFF, "outcome": STAFF, "acceptable": STAFF, "detail": STAFF,
+    },
+    "ProposalConnection": {"edges": STAFF, "pageInfo": STAFF},
+    "ProposalEdge": {"cursor": STAFF, "node": STAFF},
+    "Notification": {name: STAFF for name in (
+        "id", "topic", "message", "desaCode", "proposalId", "createdAt", "readAt")},
+    "NotificationConnection": {"edges": STAFF, "pageInfo": STAFF},
+    "NotificationEdge": {"cursor": STAFF, "node": STAFF},
+    "Attachment": {name: STAFF for name in ("sha256", "mediaType", "sizeBytes", "filename")},
+}
+
+# Reads that leave an audit entry (UU PDP 27/2022): personal types, by the entity they name,
+# read by a role whose RolePolicy says audited_reads; and every lookup by NIK, by any role.
+PERSONAL_TYPES: Mapping[str, str] = {"Household": "household", "Member": "member"}
+NIK_LOOKUPS: Mapping[tuple[str, str], str] = {("Query", "person"): "nik"}
+
+
+class UnknownField(LookupError):
+    """A field the policy table does not name: a programming error, and a denial."""
+
+
+def field_rule(type_name: str, field_name: str) -> FieldRule:
+    try:
+        return FIELD_POLICY[type_name][field_name]
+    except KeyError:
+        raise UnknownField(f"{type_name}.{field_name} has no entry in schema.policy") from None
+
+
+def access(role: Role, type_name: str, field_name: str) -> Access:
+    """What ``role`` gets of ``type_name.field_name``; DENIED for fields the table lacks."""
+    try:
+        return field_rule(type_name, field_name).for_role(role)
+    except UnknownField:
+        return Access.DENIED
+
+
+def role_policy(role: Role) -> RolePolicy | None:
+    return ROLE_POLICIES.get(role)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from schema.policy_doc import markdown
+
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["--markdown"]:
+        print("usage: python -m schema.policy --markdown", file=sys.stderr)
+        return 2
+    sys.stdout.write(markdown())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Row scope: which rows a principal sees, from the policy table's :class:`RowScope`.
+
+Pure functions over region codes, shared by the node (to filter its queries) and the gateway
+(to route a query only to the nodes a principal can see).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schema.errors import Forbidden, InvalidRegionCode, Unauthenticated
+from schema.policy import RowScope, role_policy
+from schema.regions import RegionLevel, check_shape, is_within, level_of
+from schema.roles import Principal
+
+PUBLIC_SEARCH_MIN_NAME = 3
+PUBLIC_SEARCH_LEVELS = (RegionLevel.DESA, RegionLevel.KECAMATAN)
+
+
+def check_principal(principal: Principal) -> None:
+    """Refuse a principal the policy cannot serve: no policy for its role (SYSTEM), or a
+    region-scoped role without a (well-formed) region."""
+    policy = role_policy(principal.role)
+    if policy is None:
+        raise Unauthenticated(f"role {principal.role} cannot use the API")
+    if policy.needs_region and not principal.region:
+        raise Unauthenticated(f"role {principal.role} needs a region scope")
+    if principal.region is not None:
+        try:
+            check_shape(principal.region)
+        except InvalidRegionCode:
+            raise Unauthenticated(f"{principal.region!r} is not a region code") from None
+
+
+def sees_row(principal: Principal, region_code: str, household_id: int | None = None) -> bool:
+    """Whether a household row in ``region_code`` (a desa code) is inside the scope."""
+    policy = role_policy(principal.role)
+    if policy is None:
+        return False
+    if (policy.rows is RowScope.REGION_OR_ASSIGNED and principal.household_ids
+            and household_id not in principal.household_ids):
+        return False
+    return principal.covers(region_code)
+
+
+@dataclass(frozen=True, slots=True)
+class RowWindow:
+    """The part of one node's rows a principal sees.
+
+    ``region``: a code inside the node to restrict to (None: the whole node);
+    ``household_ids``: only these (None: any); ``nothing``: the scope misses the node.
+    """
+
+    region: str | None = None
+    household_ids: tuple[int, ...] | None = None
+    nothing: bool = False
+
+
+def window(principal: Principal, node_region: str) -> RowWindow:
+    """The rows of the node serving ``node_region`` that ``principal`` sees."""
+    policy = role_policy(principal.role)
+    if policy is None:
+        return RowWindow(nothing=True)
+    ids = (principal.household_ids
+           if policy.rows is RowScope.REGION_OR_ASSIGNED and principal.household_ids else None)
+    scope = principal.region
+    if scope is None or is_within(node_region, scope):
+        return RowWindow(None, ids)
+    if is_within(scope, node_region):
+        return RowWindow(scope, ids)
+    return RowWindow(nothing=True)
+
+
+def overlaps(principal: Principal, region_code: str) -> bool:
+    """Whether any row under ``region_code`` can be in scope (for routing, filters)."""
+    scope = principal.region
+    return scope is None or is_within(region_code, scope) or is_within(scope, region_code)
+
+
+def check_public_search(principal: Principal, region: str | None, name: str | None) -> None:
+    """PUBLIC_SEARCH roles list households only as a search: a desa or kecamatan and at
+    least three letters of a name (no enumeration of the registry)."""
+    policy = role_policy(principal.role)
+    if policy is None or policy.rows is not RowScope.PUBLIC_SEARCH:
+        return
+    searching = (region is not None and level_of(region) in PUBLIC_SEARCH_LEVELS
+                 and name is not None and len(name.strip()) >= PUBLIC_SEARCH_MIN_NAME)
+    if not searching:
+        raise Forbidden("without a login, households can only be searched: give a desa or "
+                        f"kecamatan `region` and at least {PUBLIC_SEARCH_MIN_NAME} letters "
+                        "of a `name`", reason="search_required")
+
+
+def program_scope(principal: Principal) -> frozenset[str] | None:
+    """The programs whose memberships the principal sees; None: all of them."""
+    policy = role_policy(principal.role)
+    if policy is not None and policy.programs_limited and principal.programs:
+        return frozenset(principal.programs)
+    return None

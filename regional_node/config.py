@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from regional_node.errors import ConfigError
 from schema.errors import InvalidInput
 from schema.regions import RegionLevel, regions
+from siks.infra.ratelimit import Rate
 
 PREFIX = "SIKS_NODE_"
 
@@ -29,6 +30,17 @@ class NodeConfig:
     host: str = "127.0.0.1"
     port: int = 8100
     production: bool = False
+    # identity (docs/security.md): where the node's own token-signing key lives, and whom
+    # else it trusts: an OIDC provider's JWKS, and the gateway through the national CA
+    data_dir: str | None = None
+    signing_key: str | None = None
+    jwks_url: str | None = None
+    jwks_file: str | None = None
+    oidc_issuer: str | None = None
+    trust_ca: str | None = None
+    trust_crl: str | None = None
+    login_rate: str = "10/5"  # per client address: logins a minute / burst
+    public_rate: str = "120/60"  # per client address: requests without a token
 
     def __post_init__(self) -> None:
         try:
@@ -37,6 +49,14 @@ class NodeConfig:
             raise ConfigError(f"{PREFIX}REGION: {exc.message}") from None
         if not 0 < self.port < 65536:
             raise ConfigError(f"{PREFIX}PORT: {self.port} is not a TCP port")
+        if (self.jwks_url or self.jwks_file) and not self.oidc_issuer:
+            raise ConfigError(f"{PREFIX}OIDC_ISSUER must name the issuer whose JWKS is trusted")
+        for name in ("login_rate", "public_rate"):
+            try:
+                Rate.parse(getattr(self, name))
+            except ValueError:
+                raise ConfigError(f"{PREFIX}{name.upper()}: expected PER_MINUTE/BURST, "
+                                  f"e.g. 10/5, not {getattr(self, name)!r}") from None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> NodeConfig:
@@ -57,5 +77,14 @@ class NodeConfig:
         if not port.isdigit():
             raise ConfigError(f"{PREFIX}PORT: {port!r} is not a number")
         production = value("production", "0").lower() in ("1", "true", "yes")
+
+        def optional(name: str) -> str | None:
+            return str(given[name]) if name in given else env.get(PREFIX + name.upper()) or None
+
         return cls(region=value("region"), db_url=value("db_url"), host=value("host", "127.0.0.1"),
-                   port=int(port), production=production)
+                   port=int(port), production=production, data_dir=optional("data_dir"),
+                   signing_key=optional("signing_key"), jwks_url=optional("jwks_url"),
+                   jwks_file=optional("jwks_file"), oidc_issuer=optional("oidc_issuer"),
+                   trust_ca=optional("trust_ca"), trust_crl=optional("trust_crl"),
+                   login_rate=value("login_rate", "10/5"),
+                   public_rate=value("public_rate", "120/60"))

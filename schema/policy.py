@@ -103,6 +103,15 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "proposals": STAFF,
         "proposal": STAFF,
         "notifications": STAFF,
+        # community reports (usul / sanggah): the inbox for staff, the receipt for anyone
+        "communityReports": STAFF,
+        "communityReport": STAFF,
+        "communityReportReceipt": OPEN,
+        # field verification and verivali: house coordinates and photos, region staff and
+        # Kemensos only (the node narrows rows to the principal's scope)
+        "verivaliPeriods": STAFF,
+        "verivaliCoverage": STAFF,
+        "fieldVerifications": STAFF,
     },
     # Mutations: FULL or DENIED per role. The proposal ones mirror the transition table of
     # regional_node/domain/proposals.py (a test there holds them equal); the node still
@@ -116,6 +125,16 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "approveProposal": rule(D, D, F, D, D, D),
         "uploadAttachment": rule(F, F, F, D, D, D),
         "markNotificationRead": rule(F, F, F, F, D, D),
+        # community reports: anyone may send one (rate-limited per address when anonymous);
+        # the desa's operator acts on it (a pendamping may open a graduation from a sanggah)
+        "submitUsul": OPEN,
+        "submitSanggah": OPEN,
+        "proposeFromCommunityReport": rule(F, F, D, D, D, D),
+        "resolveCommunityReport": rule(F, D, F, D, D, D),
+        "dismissCommunityReport": rule(F, D, F, D, D, D),
+        # field verification: the pendamping records the visit; Dinas Sosial defines periods
+        "recordFieldVerification": rule(D, F, D, D, D, D),
+        "createVerivaliPeriod": rule(D, D, F, D, D, D),
     },
     "NodeInfo": {"region": OPEN, "regionName": OPEN, "schemaVersion": OPEN},
     "HouseholdConnection": {"edges": OPEN, "pageInfo": OPEN, "totalCount": OPEN},
@@ -190,11 +209,42 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "NotificationConnection": {"edges": STAFF, "pageInfo": STAFF},
     "NotificationEdge": {"cursor": STAFF, "node": STAFF},
     "Attachment": {name: STAFF for name in ("sha256", "mediaType", "sizeBytes", "filename")},
+    # What the public gets back for a report: the receipt and the status, nothing else.
+    "CommunityReportReceipt": {"receiptId": OPEN, "status": OPEN},
+    "CommunityReport": {
+        **{name: STAFF for name in (
+            "id", "kind", "status", "desaCode", "desaName", "personName", "address",
+            "description", "kkNumber", "program", "photoSha256", "latitude", "longitude",
+            "outsideRegency", "receivedAt", "dueAt", "overdue", "proposalId", "closedBy",
+            "closedAt", "closeReason", "version")},
+        "nik": rule(F, M, F, F, D, D, MaskKind.NUMBER),
+        # who sent it: only those who act on it (operator, Dinas Sosial)
+        "submitterName": rule(F, D, F, D, D, D),
+        "submitterContact": rule(F, D, F, D, D, D),
+    },
+    "CommunityReportConnection": {"edges": STAFF, "pageInfo": STAFF},
+    "CommunityReportEdge": {"cursor": STAFF, "node": STAFF},
+    # Field verification (geotagged house photos) and verivali coverage.
+    "FieldVerification": {name: STAFF for name in (
+        "id", "period", "householdId", "proposalId", "desaCode", "desaName", "position",
+        "photo", "distanceFromPhotoM", "flags", "flagged", "note", "verifiedBy",
+        "verifiedRole", "verifiedAt")},
+    "GeoPosition": {"latitude": STAFF, "longitude": STAFF},
+    "HousePhoto": {name: STAFF for name in (
+        "sha256", "sizeBytes", "width", "height", "exifPosition", "exifTakenAt", "uploadedBy",
+        "uploadedAt", "url")},
+    "VerivaliPeriod": {name: STAFF for name in ("code", "name", "startsOn", "endsOn")},
+    "VerivaliCoverage": {name: STAFF for name in (
+        "period", "verified", "active", "percent", "desas")},
+    "DesaCoverage": {name: STAFF for name in (
+        "desaCode", "desaName", "verified", "active", "percent")},
 }
 
 # Reads that leave an audit entry (UU PDP 27/2022): personal types, by the entity they name,
 # read by a role whose RolePolicy says audited_reads; and every lookup by NIK, by any role.
-PERSONAL_TYPES: Mapping[str, str] = {"Household": "household", "Member": "member"}
+PERSONAL_TYPES: Mapping[str, str] = {"Household": "household", "Member": "member",
+                                      "CommunityReport": "community_report",
+                                      "FieldVerification": "field_verification"}
 NIK_LOOKUPS: Mapping[tuple[str, str], str] = {("Query", "person"): "nik"}
 
 

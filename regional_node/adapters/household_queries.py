@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -53,6 +53,10 @@ class HouseholdFilter:
     program: str | None = None
     name: str | None = None  # free text, matched against every member's name
     desil_max: int | None = None
+    # the viewer's row scope (schema.scope.RowWindow): always ANDed with the rest
+    scope_region: str | None = None  # a desa or kecamatan code; None: the whole node
+    scope_household_ids: tuple[int, ...] | None = None
+    scope_empty: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +71,25 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _in_region(code: str) -> list[ColumnElement[bool]]:
+    level = level_of(code)
+    if level is RegionLevel.DESA:
+        return [Household.desa_code == code]
+    if level is RegionLevel.KECAMATAN:
+        return [Household.desa_code.like(f"{code}.%")]
+    return []
+
+
 def _conditions(flt: HouseholdFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
+    if flt.scope_empty:
+        conditions.append(false())
+    if flt.scope_region is not None:
+        conditions += _in_region(flt.scope_region)
+    if flt.scope_household_ids is not None:
+        conditions.append(Household.id.in_(list(flt.scope_household_ids)))
     if flt.region is not None:
-        level = level_of(flt.region)
-        if level is RegionLevel.DESA:
-            conditions.append(Household.desa_code == flt.region)
-        elif level is RegionLevel.KECAMATAN:
-            conditions.append(Household.desa_code.like(f"{flt.region}.%"))
+        conditions += _in_region(flt.region)
     if flt.status is not None:
         conditions.append(Household.status == flt.status)
     if flt.desil_max is not None:

@@ -411,3 +411,20 @@ class OfflineImport(Base):
     conflicts: Mapped[int] = mapped_column(Integer)
     errors: Mapped[int] = mapped_column(Integer)
     outcomes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class UserAccount(Base):
+    """A person who logs in at this node: a role and a scope (``schema.policy`` says what they
+    may see). Only a scrypt hash of the password is stored."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))
+    region: Mapped[str | None] = mapped_column(String(13))
+    programs: Mapped[list[str]] = mapped_column(default=list)
+    household_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

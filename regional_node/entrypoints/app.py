@@ -12,27 +12,48 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
+import strawberry
 from aiohttp import web
 from sqlalchemy import text
 from strawberry.aiohttp.views import GraphQLView
 
 from regional_node.adapters.database import Database, open_database
 from regional_node.adapters.migrations import current_revision, head_revision, upgrade
+from regional_node.adapters.token_trust import (
+    OidcTrust,
+    TokenTrust,
+    default_key_path,
+    load_gateway_trust,
+    load_or_create_issuer_key,
+)
 from regional_node.config import NodeConfig
 from regional_node.entrypoints.deadline import deadline_middleware
 from regional_node.entrypoints.graphql.context import NodeContext, make_loaders
 from regional_node.entrypoints.graphql.schema import build_schema
+from regional_node.entrypoints.http_security import (
+    LOGIN_LIMIT,
+    PUBLIC_LIMIT,
+    TOKEN_TRUST,
+    add_auth_routes,
+    authenticate_bearer,
+    principal_of,
+    require_json_posts,
+)
 from regional_node.entrypoints.photo_upload import add_photo_routes
 from regional_node.entrypoints.relay_task import relay_ctx
 from regional_node.service_layer.node_meta import bind_region, bound_region
 from siks.infra.graphiql import add_graphiql_routes, graphiql_response
+from siks.infra.ratelimit import Rate, TokenBuckets
 
 log = logging.getLogger("siks.node")
 
+MAX_BODY_BYTES = 2 * 1024 * 1024
 CONFIG = web.AppKey("config", NodeConfig)
 DATABASE = web.AppKey("database", Database)
+STRICT_HEADER = "X-SIKS-Strict"
 
 
 class NodeGraphQLView(GraphQLView[NodeContext, None]):
@@ -40,7 +61,9 @@ class NodeGraphQLView(GraphQLView[NodeContext, None]):
                           response: web.StreamResponse | None) -> NodeContext:
         app = request.app
         return NodeContext(request=request, response=response, database=app[DATABASE],
-                           region=app[CONFIG].region, loaders=make_loaders(app[DATABASE]))
+                           region=app[CONFIG].region, loaders=make_loaders(app[DATABASE]),
+                           principal=principal_of(request),
+                           strict=request.headers.get(STRICT_HEADER, "").strip() == "1")
 
     async def render_graphql_ide(self, request: web.Request) -> web.Response:
         return graphiql_response(request)  # served locally: works with no internet
@@ -87,16 +110,32 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response(body, status=status)
 
 
-def create_app(config: NodeConfig, *, migrate: bool = True) -> web.Application:
-    app = web.Application(client_max_size=2 * 1024 * 1024, middlewares=[deadline_middleware])
+def token_trust(config: NodeConfig) -> TokenTrust:
+    key_path = (Path(config.signing_key) if config.signing_key
+                else default_key_path(config.db_url, config.data_dir, config.region))
+    oidc = (OidcTrust(config.oidc_issuer, file=config.jwks_file, url=config.jwks_url)
+            if config.oidc_issuer and (config.jwks_file or config.jwks_url) else None)
+    return TokenTrust(config.region, load_or_create_issuer_key(key_path),
+                      gateway_ca=load_gateway_trust(config.trust_ca, config.trust_crl), oidc=oidc)
+
+
+def create_app(config: NodeConfig, *, migrate: bool = True,
+               schema: strawberry.Schema | None = None) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES,
+                          middlewares=[deadline_middleware, require_json_posts,
+                                       authenticate_bearer])
     app[CONFIG] = config
+    app[TOKEN_TRUST] = token_trust(config)
+    app[LOGIN_LIMIT] = TokenBuckets(Rate.parse(config.login_rate))
+    app[PUBLIC_LIMIT] = TokenBuckets(Rate.parse(config.public_rate))
     app.cleanup_ctx.append(_database_ctx(migrate))
     app.cleanup_ctx.append(relay_ctx(CONFIG, DATABASE))  # signer; relay if configured
-    view = NodeGraphQLView(schema=build_schema(),
+    view = NodeGraphQLView(schema=schema or build_schema(production=config.production),
                            graphql_ide=None if config.production else "graphiql",
-                           allow_queries_via_get=True)
+                           allow_queries_via_get=True, multipart_uploads_enabled=False)
     app.router.add_route("*", "/graphql", view)
     add_photo_routes(app, config, DATABASE)
+    add_auth_routes(app, DATABASE)
     if not config.production:
         add_graphiql_routes(app, graphql_path="/graphql")
     app.router.add_get("/healthz", healthz)

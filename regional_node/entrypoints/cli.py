@@ -26,7 +26,7 @@ def config_from(args: argparse.Namespace, *, host: str | None = None,
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from regional_node.entrypoints import cli_import, cli_match, cli_seed, cli_verivali
+    from regional_node.entrypoints import cli_import, cli_match, cli_seed, cli_users, cli_verivali
 
     node = commands.add_parser("node", help="run and manage a regional node")
     node_commands = node.add_subparsers(dest="node_command", required=True, metavar="COMMAND")
@@ -37,6 +37,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     cli_sync.register(node_commands)
     cli_import.register(node_commands)
+    cli_users.register(node_commands)
     cli_match.register(node_commands)
     cli_verivali.register(node_commands)
     cli_seed.register(commands)

@@ -8,9 +8,11 @@ from regional_node.entrypoints.app import DATABASE, create_app
 
 
 @pytest.fixture
-async def node_client(database_url: str, aiohttp_client) -> TestClient:  # type: ignore[no-untyped-def]
-    """A real node app for region 32.73 on a fresh database, over HTTP on loopback."""
-    return await aiohttp_client(create_app(NodeConfig(region="32.73", db_url=database_url)))
+async def node_client(database_url: str, aiohttp_client, tmp_path) -> TestClient:  # type: ignore[no-untyped-def]
+    """A real node app for region 32.73 on a fresh database, over HTTP on loopback; its
+    token-signing key is generated in the test's temporary directory."""
+    config = NodeConfig(region="32.73", db_url=database_url, data_dir=str(tmp_path / "node"))
+    return await aiohttp_client(create_app(config))
 
 
 @pytest.fixture

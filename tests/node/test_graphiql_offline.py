@@ -21,7 +21,8 @@ from tests.node.helpers import store
 # One storage backend is enough: this tests the browser side, not the database.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
-QUERY = "{ households(first: 1) { edges { node { kkNumber } } } }"
+# Anonymous (no token in the IDE): an aggregate the PUBLIC role may read (docs/security.md).
+QUERY = "{ householdCounts(groupBy: []) { households members } }"
 
 # Installed before any page script runs: records Content-Security-Policy violations.
 RECORD_CSP_VIOLATIONS = """
@@ -77,8 +78,8 @@ async def test_graphiql_loads_offline_and_runs_a_query(chromium: str, node_url: 
         await page.evaluate("document.querySelector('.graphiql-execute-button').click()")
         result = await page.wait_for(RESULT_TEXT, accept=lambda text: '"data"' in (text or ""))
 
-        assert json.loads(result) == {"data": {"households": {"edges": [
-            {"node": {"kkNumber": records[0].kk_number}}]}}}
+        assert json.loads(result) == {"data": {"householdCounts": [
+            {"households": len(records), "members": sum(len(r.members) for r in records)}]}}
 
         urls = [event["request"]["url"] for event in page.events_named("Network.requestWillBeSent")]
         # data: URLs are the fonts GraphiQL's CSS inlines; everything else comes from the node.
@@ -92,7 +93,7 @@ async def test_graphiql_loads_offline_and_runs_a_query(chromium: str, node_url: 
         # The answer came from the IDE's own fetcher posting the query to the node.
         posted = [event["request"] for event in page.events_named("Network.requestWillBeSent")
                   if event["request"]["method"] == "POST"]
-        assert any(r["url"] == f"{base}/graphql" and "kkNumber" in r.get("postData", "")
+        assert any(r["url"] == f"{base}/graphql" and "householdCounts" in r.get("postData", "")
                    for r in posted), posted
 
         statuses = {event["response"]["url"]: event["response"]["status"]

@@ -1,4 +1,5 @@
-"""The per-request context: the database, the node's region, and fresh DataLoaders.
+"""The per-request context: the database, the node's region, the principal (from the bearer
+token), and fresh DataLoaders.
 
 Each resolver and each loader opens its own short-lived session, because sibling resolvers
 run concurrently and an AsyncSession must never be shared between tasks.
@@ -7,7 +8,7 @@ run concurrently and an AsyncSession must never be shared between tasks.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from aiohttp import web
@@ -18,6 +19,7 @@ from regional_node.adapters import household_queries as q
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import Household, Member, ProgramMembership
 from schema.roles import ANONYMOUS, Principal
+from siks.infra.graphql_policy import ReadLog
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -38,6 +40,8 @@ class NodeContext:
     region: str
     loaders: Loaders
     principal: Principal = ANONYMOUS
+    strict: bool = False  # X-SIKS-Strict: 1 — refuse the operation if it selects a DENIED field
+    reads: ReadLog = field(default_factory=ReadLog)  # what the operation read, for the audit
 
 
 def _batch(database: Database,

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from schema.errors import InvalidInput, SiksError
+from schema.errors import SiksError
 
 log = logging.getLogger("siks.node.graphql")
 
@@ -24,14 +24,9 @@ def _convert(error: GraphQLError, request_id: str) -> GraphQLError:
     if original is None:
         return error  # syntax and validation errors: already safe and useful
     if isinstance(original, SiksError):
-        extensions = {"code": original.code}
-        if isinstance(original, InvalidInput):
-            extensions["reason"] = original.reason
-            if original.field:
-                extensions["field"] = original.field
         return GraphQLError(original.message, nodes=error.nodes, source=error.source,
                             positions=error.positions, path=error.path,
-                            original_error=None, extensions=extensions)
+                            original_error=None, extensions=original.extensions())
     log.error("unexpected error (request %s)", request_id, exc_info=original)
     return GraphQLError(f"internal error (request id {request_id})", nodes=error.nodes,
                         path=error.path, original_error=None,

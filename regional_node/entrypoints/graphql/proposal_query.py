@@ -82,7 +82,7 @@ class ProposalQuery:
                                   "pass pageInfo.endCursor as `after`")
     async def proposals(self, info: Info[NodeContext, None],
                         filter: ProposalFilter | None = None, first: int = DEFAULT_PAGE,
-                        after: str | None = None) -> ProposalConnection:
+                        after: str | None = None) -> ProposalConnection | None:
         principal = _reader(info)
         flt = _filter(filter, info.context.region)
         async with info.context.database.reader() as session:
@@ -108,7 +108,7 @@ class ProposalQuery:
                                   "Sosial, those about your region), oldest first")
     async def notifications(self, info: Info[NodeContext, None], unread_only: bool = False,
                             first: int = DEFAULT_PAGE,
-                            after: str | None = None) -> NotificationConnection:
+                            after: str | None = None) -> NotificationConnection | None:
         principal = _reader(info)
         async with info.context.database.reader() as session:
             page = await q.list_notifications(session, principal, unread_only=unread_only,

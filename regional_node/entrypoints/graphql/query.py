@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from regional_node.adapters import household_queries as q
 from regional_node.adapters.household_queries import CountDimension, HouseholdOrder
+from regional_node.adapters.orm import Household as HouseholdRow
 from regional_node.entrypoints.graphql.context import NodeContext
 from regional_node.entrypoints.graphql.types import (
     Household,
@@ -25,6 +26,8 @@ from regional_node.errors import OutOfRegion
 from schema.errors import InvalidInput
 from schema.identity_numbers import parse_nik
 from schema.regions import is_within, regions
+from schema.roles import Principal
+from schema.scope import check_public_search, overlaps, sees_row, window
 
 SCHEMA_VERSION = "1.0"
 DEFAULT_PAGE = 50
@@ -70,10 +73,14 @@ class HouseholdCount:
     members: int = strawberry.field(description="Living members of those households")
 
 
-def _region_filter(code: str | None, node_region: str) -> str | None:
+def _region_filter(code: str | None, node_region: str,
+                   principal: Principal | None = None) -> str | None:
     if code is None:
         return None
     regions().require(code)
+    if principal is not None and not overlaps(principal, code):
+        raise OutOfRegion(f"region {code} is outside your scope ({principal.region})",
+                          reason="out_of_scope", field="region")
     if is_within(code, node_region):
         return code
     if is_within(node_region, code):
@@ -82,16 +89,26 @@ def _region_filter(code: str | None, node_region: str) -> str | None:
                       reason="out_of_region", field="region")
 
 
-def _domain_filter(flt: HouseholdFilter | None, node_region: str) -> q.HouseholdFilter:
+def _domain_filter(flt: HouseholdFilter | None, context: NodeContext) -> q.HouseholdFilter:
+    """The query's filter ANDed with the principal's row scope at this node."""
+    rows = window(context.principal, context.region)
     if flt is None:
-        return q.HouseholdFilter()
+        return q.HouseholdFilter(scope_region=rows.region, scope_household_ids=rows.household_ids,
+                                 scope_empty=rows.nothing)
     if flt.desil_max is not None and not 1 <= flt.desil_max <= 10:
         raise InvalidInput("desilMax must be 1 to 10", reason="out_of_range", field="desilMax")
     return q.HouseholdFilter(
-        region=_region_filter(flt.region, node_region),
+        region=_region_filter(flt.region, context.region, context.principal),
         status=flt.status.value if flt.status is not None else None,
         program=flt.program.value if flt.program is not None else None,
-        name=flt.name or None, desil_max=flt.desil_max)
+        name=flt.name or None, desil_max=flt.desil_max, scope_region=rows.region,
+        scope_household_ids=rows.household_ids, scope_empty=rows.nothing)
+
+
+def _require_visible(context: NodeContext, row: HouseholdRow) -> None:
+    """An explicit request for a row outside the principal's scope is refused, not hidden."""
+    if not sees_row(context.principal, row.desa_code, row.id):
+        raise OutOfRegion("that record lies outside your scope", reason="out_of_scope")
 
 
 def _enum_value(value: Enum | None) -> str | None:
@@ -111,11 +128,14 @@ class Query:
     async def households(self, info: Info[NodeContext, None],
                          filter: HouseholdFilter | None = None, first: int = DEFAULT_PAGE,
                          after: str | None = None,
-                         order_by: HouseholdOrder = HouseholdOrder.ID) -> HouseholdConnection:
+                         order_by: HouseholdOrder = HouseholdOrder.ID
+                         ) -> HouseholdConnection | None:
         if not 1 <= first <= MAX_PAGE:
             raise InvalidInput(f"first must be 1 to {MAX_PAGE}", reason="out_of_range",
                                field="first")
-        domain_filter = _domain_filter(filter, info.context.region)
+        check_public_search(info.context.principal, filter.region if filter else None,
+                            filter.name if filter else None)
+        domain_filter = _domain_filter(filter, info.context)
         async with info.context.database.reader() as session:
             page = await q.list_households(session, domain_filter, first=first, after=after,
                                            order=order_by)
@@ -132,20 +152,28 @@ class Query:
         if not str(id).isdigit():
             raise InvalidInput(f"{id!r} is not a household id", reason="malformed", field="id")
         row = await info.context.loaders.household.load(int(id))
-        return Household.from_row(row) if row is not None else None
+        if row is None:
+            return None
+        _require_visible(info.context, row)
+        return Household.from_row(row)
 
     @strawberry.field(description="A person by NIK (16 digits); null when not registered here")
     async def person(self, info: Info[NodeContext, None], nik: str) -> Member | None:
         parse_nik(nik)
         async with info.context.database.reader() as session:
             row = await q.member_by_nik(session, nik)
-        return Member.from_row(row) if row is not None else None
+        if row is None:
+            return None
+        household = await info.context.loaders.household.load(row.household_id)
+        if household is not None:
+            _require_visible(info.context, household)
+        return Member.from_row(row)
 
     @strawberry.field(description="Household and member counts grouped by the given dimensions")
     async def household_counts(self, info: Info[NodeContext, None],
                                group_by: list[CountDimension],
                                filter: HouseholdFilter | None = None) -> list[HouseholdCount]:
-        domain_filter = _domain_filter(filter, info.context.region)
+        domain_filter = _domain_filter(filter, info.context)
         dimensions = list(dict.fromkeys(group_by))
         async with info.context.database.reader() as session:
             rows = await q.grouped_counts(session, domain_filter, dimensions)

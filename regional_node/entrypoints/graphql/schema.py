@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
+from typing import Any
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from regional_node.entrypoints.graphql.community_report_mutations import CommunityReportMutation
@@ -15,10 +22,13 @@ from regional_node.entrypoints.graphql.errors import DomainErrors
 from regional_node.entrypoints.graphql.mutations import Mutation as ProposalMutation
 from regional_node.entrypoints.graphql.proposal_query import ProposalQuery
 from regional_node.entrypoints.graphql.query import Query
+from regional_node.entrypoints.graphql.read_audit import ReadAudit
 from regional_node.entrypoints.graphql.verification_api import (
     VerificationMutation,
     VerificationQuery,
 )
+from siks.infra.graphql_cost import QueryCostLimiter
+from siks.infra.graphql_policy import FieldPolicy
 
 NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
                                   VerificationQuery))
@@ -30,17 +40,28 @@ MAX_ALIASES = 30
 MAX_TOKENS = 2_000
 
 
+MAX_COST = 25_000
+# Assumed sizes of unpaginated lists, for the cost limit (paginated ones use `first`).
+LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household.programs": 6,
+              "Household.assets": 4, "Query.householdCounts": 100}
+
+
 @functools.cache
-def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
-        query=NodeQuery, mutation=Mutation,
-        extensions=[
-            DomainErrors,
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        ],
-    )
+def build_schema(production: bool = False) -> strawberry.Schema:
+    """The node's schema. ``production``: no introspection and no field suggestions."""
+    extensions: list[Any] = [
+        DomainErrors,  # first in, last out: converts every error, including the others'
+        ReadAudit,
+        FieldPolicy,
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: QueryCostLimiter(limit=MAX_COST, sizes=LIST_SIZES),
+    ]
+    if production:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=NodeQuery, mutation=Mutation, extensions=extensions,
+                             config=StrawberryConfig(disable_field_suggestions=production))
 
 
 def sdl() -> str:

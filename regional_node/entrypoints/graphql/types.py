@@ -33,6 +33,7 @@ from schema.enums import (
     WallMaterial,
 )
 from schema.regions import regions
+from schema.scope import program_scope
 
 for _enum in (HouseholdStatus, InactiveReason, Program, Relationship, Sex, Education, Disability,
               FloorMaterial, WallMaterial, RoofMaterial, Tenure, DrinkingWater, Lighting,
@@ -67,7 +68,7 @@ class Housing:
 class ProgramMembership:
     program: Program
     period: str
-    start_date: dt.date
+    start_date: dt.date | None
     end_date: dt.date | None
     active: bool
     member_id: strawberry.ID | None = strawberry.field(
@@ -80,20 +81,21 @@ class ProgramMembership:
                    member_id=strawberry.ID(str(row.member_id)) if row.member_id else None)
 
 
-@strawberry.type(description="A person in a household (anggota rumah tangga)")
+@strawberry.type(description="A person in a household (anggota rumah tangga). Fields a role may "
+                             "not see are null, with a FORBIDDEN_FIELD error (docs/security.md)")
 class Member:
-    id: strawberry.ID
+    id: strawberry.ID | None
     household_id: strawberry.Private[int]
-    nik: str
-    name: str
-    birth_date: dt.date
-    sex: Sex
-    relationship: Relationship = strawberry.field(description="Relationship to the head")
+    nik: str | None
+    name: str | None
+    birth_date: dt.date | None
+    sex: Sex | None
+    relationship: Relationship | None = strawberry.field(description="Relationship to the head")
     education: Education | None
     occupation: str | None
-    disability: Disability
-    match_status: MatchStatus
-    alive: bool
+    disability: Disability | None
+    match_status: MatchStatus | None
+    alive: bool | None
     death_date: dt.date | None
 
     @classmethod
@@ -112,56 +114,64 @@ class Member:
         return Household.from_row(row) if row is not None else None
 
 
-@strawberry.type(description="A household (rumah tangga), identified by its KK number")
+@strawberry.type(description="A household (rumah tangga), identified by its KK number. Fields a "
+                             "role may not see are null, with a FORBIDDEN_FIELD error "
+                             "(docs/security.md)")
 class Household:
-    id: strawberry.ID
-    kk_number: str
-    desa_code: str
-    address: str
+    id: strawberry.ID | None
+    row_id: strawberry.Private[int]
+    kk_number: str | None
+    desa_code: str | None
+    address: str | None
     latitude: float | None
     longitude: float | None
-    housing: Housing
-    assets: list[Asset]
+    housing: Housing | None
+    assets: list[Asset] | None
     desil: int | None = strawberry.field(description="Welfare decile, 1 = poorest")
     status: HouseholdStatus
     inactive_reason: InactiveReason | None
-    version: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    version: int | None
+    created_at: dt.datetime | None
+    updated_at: dt.datetime | None
+    desa: strawberry.Private[str]
 
     @strawberry.field
-    def desa_name(self) -> str:
-        return region_name(self.desa_code)
+    def desa_name(self) -> str | None:
+        return region_name(self.desa)
 
     @strawberry.field
-    def kecamatan_code(self) -> str:
-        return self.desa_code.rsplit(".", 1)[0]
+    def kecamatan_code(self) -> str | None:
+        return self.desa.rsplit(".", 1)[0]
 
     @strawberry.field
-    def kecamatan_name(self) -> str:
-        return region_name(self.desa_code.rsplit(".", 1)[0])
+    def kecamatan_name(self) -> str | None:
+        return region_name(self.desa.rsplit(".", 1)[0])
 
     @strawberry.field
-    async def members(self, info: Info[NodeContext, None]) -> list[Member]:
-        rows = await info.context.loaders.members.load(int(self.id))
+    async def members(self, info: Info[NodeContext, None]) -> list[Member] | None:
+        rows = await info.context.loaders.members.load(self.row_id)
         return [Member.from_row(row) for row in rows]
 
     @strawberry.field(description="The head of the household (kepala keluarga)")
     async def head(self, info: Info[NodeContext, None]) -> Member | None:
-        rows = await info.context.loaders.members.load(int(self.id))
+        rows = await info.context.loaders.members.load(self.row_id)
         heads = [r for r in rows if r.relationship == enums.Relationship.HEAD]
         return Member.from_row(heads[0]) if heads else None
 
-    @strawberry.field
+    @strawberry.field(description="Program memberships; a partner ministry (MITRA) sees only "
+                                  "its own programs when its token names them")
     async def programs(self, info: Info[NodeContext, None],
                        active_only: bool = True) -> list[ProgramMembership]:
-        rows = await info.context.loaders.programs.load(int(self.id))
-        return [ProgramMembership.from_row(r) for r in rows if r.active or not active_only]
+        rows = await info.context.loaders.programs.load(self.row_id)
+        allowed = program_scope(info.context.principal)
+        return [ProgramMembership.from_row(r) for r in rows
+                if (r.active or not active_only) and (allowed is None or r.program in allowed)]
 
     @classmethod
     def from_row(cls, row: HouseholdRow) -> Household:
         return cls(
-            id=strawberry.ID(str(row.id)), kk_number=row.kk_number, desa_code=row.desa_code,
+            id=strawberry.ID(str(row.id)), row_id=row.id, desa=row.desa_code,
+            kk_number=row.kk_number, desa_code=row.desa_code,
             address=row.address, latitude=row.latitude, longitude=row.longitude,
             housing=Housing(
                 floor_material=_opt(FloorMaterial, row.floor_material),

@@ -1,0 +1,93 @@
+"""The policy table: complete for the node's schema, consistent, and printed in the docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graphql import GraphQLObjectType, get_named_type, get_nullable_type, is_non_null_type
+
+from regional_node.entrypoints.graphql.schema import build_schema
+from schema.masking import mask_name
+from schema.policy import FIELD_POLICY, ROLE_POLICIES, ROLES, Access, access
+from schema.policy_doc import markdown, section_of
+from schema.roles import Role
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
+
+
+def _object_types() -> dict[str, GraphQLObjectType]:
+    schema = build_schema()._schema
+    return {name: t for name, t in schema.type_map.items()
+            if isinstance(t, GraphQLObjectType) and not name.startswith("__")}
+
+
+def test_every_field_of_every_node_type_has_a_policy_entry() -> None:
+    missing = [f"{name}.{field}" for name, t in _object_types().items() for field in t.fields
+               if field not in FIELD_POLICY.get(name, {})]
+    assert missing == [], f"add these to schema.policy.FIELD_POLICY: {missing}"
+
+
+def test_no_policy_entry_names_a_field_that_does_not_exist() -> None:
+    types = _object_types()
+    stale = [f"{name}.{field}" for name, fields in FIELD_POLICY.items() if name in types
+             for field in fields if field not in types[name].fields]
+    assert stale == []
+
+
+def _reachable(role: Role) -> set[str]:
+    """The types ``role`` can reach from the roots through fields it is not denied."""
+    types = _object_types()
+    seen, todo = {"Query", "Mutation"} & set(types), ["Query", "Mutation"]
+    while todo:
+        current = types.get(todo.pop())
+        for field, definition in (current.fields.items() if current else ()):
+            target = get_named_type(definition.type)
+            if (isinstance(target, GraphQLObjectType) and target.name not in seen
+                    and access(role, current.name, field) is not Access.DENIED):  # type: ignore[union-attr]
+                seen.add(target.name)
+                todo.append(target.name)
+    return seen
+
+
+def test_a_field_that_can_be_denied_is_nullable() -> None:
+    """Where a role can reach a type and is denied one of its fields, that field must be
+    nullable: otherwise the denial would null its parent (or the whole answer)."""
+    types = _object_types()
+    strict = sorted({f"{name}.{field} (denied to {role})" for role in ROLES
+                     for name in _reachable(role) - {"Mutation"}
+                     for field, definition in types[name].fields.items()
+                     if is_non_null_type(definition.type)
+                     and access(role, name, field) is Access.DENIED})
+    assert strict == []
+
+
+def test_masks_only_strings_and_name_their_kind() -> None:
+    types = _object_types()
+    for name, fields in FIELD_POLICY.items():
+        for field, rule in fields.items():
+            assert len(rule.access) == len(ROLES)
+            assert Access.FULL in rule.access, f"{name}.{field} is FULL for nobody"
+            if Access.MASKED in rule.access:
+                assert name != "Mutation", "a mutation is FULL or DENIED"
+                assert rule.mask is not None, f"{name}.{field} is MASKED without a mask kind"
+                if name in types:
+                    kind = get_nullable_type(types[name].fields[field].type)
+                    assert str(kind) == "String", f"{name}.{field} masks a {kind}"
+
+
+def test_every_person_role_has_a_row_rule() -> None:
+    assert set(ROLE_POLICIES) == set(ROLES)
+
+
+def test_masking_examples() -> None:
+    from schema.identity_numbers import mask_number
+
+    assert mask_number("3273012345670002") == "3273********0002"
+    assert mask_name("Siti Aminah") == "SIT* AMI***"
+    assert mask_name("Ali") == "AL*" and mask_name("I") == "I"
+
+
+def test_the_security_page_prints_the_current_table() -> None:
+    assert section_of(DOC.read_text("utf-8")) == markdown(), (
+        "docs/security.md is stale: replace its policy section with "
+        "`python -m schema.policy --markdown`")

@@ -27,6 +27,7 @@ def config_from(args: argparse.Namespace, *, host: str | None = None,
 
 def register(commands: argparse._SubParsersAction) -> None:
     from regional_node.entrypoints import cli_import, cli_match, cli_seed, cli_users, cli_verivali
+    from regional_node.entrypoints import cli_offline, cli_reports
 
     node = commands.add_parser("node", help="run and manage a regional node")
     node_commands = node.add_subparsers(dest="node_command", required=True, metavar="COMMAND")
@@ -39,8 +40,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     cli_import.register(node_commands)
     cli_users.register(node_commands)
     cli_match.register(node_commands)
+    cli_reports.register(node_commands)
     cli_verivali.register(node_commands)
     cli_seed.register(commands)
+    cli_offline.register(commands)
     audit = commands.add_parser("audit", help="check the tamper-evident audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
     _add_audit_verify(audit_commands)

@@ -20,6 +20,7 @@ from regional_node.entrypoints.graphql.community_report_mutations import Communi
 from regional_node.entrypoints.graphql.community_report_query import CommunityReportQuery
 from regional_node.entrypoints.graphql.errors import DomainErrors
 from regional_node.entrypoints.graphql.mutations import Mutation as ProposalMutation
+from regional_node.entrypoints.graphql.offline_mutations import OfflineMutation
 from regional_node.entrypoints.graphql.proposal_query import ProposalQuery
 from regional_node.entrypoints.graphql.query import Query
 from regional_node.entrypoints.graphql.read_audit import ReadAudit
@@ -33,7 +34,7 @@ from siks.infra.graphql_policy import FieldPolicy
 NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
                                   VerificationQuery))
 Mutation = merge_types("Mutation", (ProposalMutation, CommunityReportMutation,
-                                   VerificationMutation))
+                                   VerificationMutation, OfflineMutation))
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30

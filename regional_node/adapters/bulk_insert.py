@@ -59,7 +59,7 @@ async def insert_rows(session: AsyncSession, model: type[DeclarativeBase],
     dialect = connection.dialect
     columns = list(rows[0])
     if dialect.name == "postgresql":
-        records = _records(table, columns, rows, _copy_processor)
+        records = list(zip(*_columns(table, columns, rows, _copy_processor), strict=True))
         driver = (await connection.get_raw_connection()).driver_connection
         if not driver.is_in_transaction():  # type: ignore[union-attr]
             # the driver begins lazily: make sure COPY joins the caller's transaction
@@ -67,33 +67,38 @@ async def insert_rows(session: AsyncSession, model: type[DeclarativeBase],
         await driver.copy_records_to_table(  # type: ignore[union-attr]
             table.name, records=records, columns=columns)
     elif dialect.paramstyle == "qmark":
-        records = _records(table, columns, rows, functools.partial(_bind_processor, dialect))
+        width = len(columns)
+        flat: list[Any] = [None] * (len(rows) * width)  # row after row, as VALUES wants them
+        for offset, values in enumerate(_columns(table, columns, rows,
+                                                 functools.partial(_bind_processor, dialect))):
+            flat[offset::width] = values
         quote = dialect.identifier_preparer.quote
         head = f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) VALUES "
-        group = f"({', '.join('?' * len(columns))})"
-        per_statement = max(1, SQLITE_MAX_VARIABLES // len(columns))
-        for start in range(0, len(records), per_statement):
-            chunk = records[start:start + per_statement]
-            await connection.exec_driver_sql(head + ", ".join([group] * len(chunk)),
-                                             tuple(value for row in chunk for value in row))
+        group = f"({', '.join('?' * width)})"
+        per_statement = max(1, SQLITE_MAX_VARIABLES // width)
+        for start in range(0, len(rows), per_statement):
+            count = min(per_statement, len(rows) - start)
+            await connection.exec_driver_sql(head + ", ".join([group] * count),
+                                             tuple(flat[start * width:(start + count) * width]))
     else:
         await session.execute(insert(table), list(rows))
 
 
-def _records(table: Table, columns: list[str], rows: Sequence[Mapping[str, Any]],
-             processor_for: Callable[[Column[Any]], Processor]) -> list[tuple[Any, ...]]:
+def _columns(table: Table, columns: list[str], rows: Sequence[Mapping[str, Any]],
+             processor_for: Callable[[Column[Any]], Processor]) -> list[list[Any]]:
+    """The values of each column, converted for the driver."""
     converted = []
     for name in columns:
         values = [row[name] for row in rows]
         process = processor_for(table.c[name])
         converted.append(values if process is None else list(map(process, values)))
-    return list(zip(*converted, strict=True))
+    return converted
 
 
 def _bind_processor(dialect: Dialect, column: Column[Any]) -> Processor:
     process = column.type.dialect_impl(dialect).bind_processor(dialect)
     if process is not None and isinstance(column.type, Date | DateTime):
-        return functools.lru_cache(maxsize=4096)(process)  # timestamps repeat a lot
+        return functools.lru_cache(maxsize=None)(process)  # dates repeat a lot
     return process
 
 

@@ -69,11 +69,15 @@ async def store_households(uow: UnitOfWork, records: Sequence[HouseholdRecord]) 
                                          sum(len(r.members) for r in records)))
     household_rows, member_rows, program_rows = [], [], []
     for record, household_id in zip(records, household_ids, strict=True):
-        household_rows.append({**_household_row(record, now), "id": household_id})
+        household_row = _household_row(record, now)
+        household_row["id"] = household_id
+        household_rows.append(household_row)
         member_id_by_nik = {}
         for member in record.members:
             member_id_by_nik[member.nik] = member_id = next(member_ids)
-            member_rows.append({**_member_row(member, household_id, now), "id": member_id})
+            member_row = _member_row(member, household_id, now)
+            member_row["id"] = member_id
+            member_rows.append(member_row)
         program_rows += [_program_row(p, household_id, member_id_by_nik) for p in record.programs]
     await insert_rows(session, Household, household_rows)
     await insert_rows(session, Member, member_rows)

@@ -132,6 +132,9 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "proposeFromCommunityReport": rule(F, F, D, D, D, D),
         "resolveCommunityReport": rule(F, D, F, D, D, D),
         "dismissCommunityReport": rule(F, D, F, D, D, D),
+        # the offline module: a desa work package out (audited), filled work back in
+        "exportOfflinePackage": rule(F, F, F, D, D, D),
+        "importOfflinePackage": rule(F, F, D, D, D, D),
         # field verification: the pendamping records the visit; Dinas Sosial defines periods
         "recordFieldVerification": rule(D, F, D, D, D, D),
         "createVerivaliPeriod": rule(D, D, F, D, D, D),
@@ -224,6 +227,12 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     },
     "CommunityReportConnection": {"edges": STAFF, "pageInfo": STAFF},
     "CommunityReportEdge": {"cursor": STAFF, "node": STAFF},
+    "OfflinePackageFile": {name: rule(F, F, F, D, D, D) for name in (
+        "packageId", "filename", "mediaType", "contentBase64")},
+    "OfflineImportResult": {name: rule(F, F, D, D, D, D) for name in (
+        "packageId", "desaCode", "applied", "alreadyApplied", "conflicts", "errors", "rows")},
+    "OfflineImportRow": {name: rule(F, F, D, D, D, D) for name in (
+        "sheet", "row", "itemId", "outcome", "reason")},
     # Field verification (geotagged house photos) and verivali coverage.
     "FieldVerification": {name: STAFF for name in (
         "id", "period", "householdId", "proposalId", "desaCode", "desaName", "position",

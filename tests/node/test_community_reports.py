@@ -311,3 +311,38 @@ async def test_public_submissions_are_rate_limited_per_address(node: ReportNode)
     assert error_codes(refused) == ["RATE_LIMITED"]
     # staff entering a report they received on paper are not limited
     data(await node.call(OPERATOR, SUBMIT_USUL, input=usul()), "submitUsul")
+
+
+async def _old_sanggah(url: str) -> str:
+    from regional_node.adapters.database import open_database
+    from regional_node.domain.community_reports import SanggahSubmission
+    from regional_node.service_layer.community_reports import Photo, submit_sanggah
+    from schema.roles import ANONYMOUS
+
+    database = open_database(url)
+    try:
+        async with UnitOfWork(database, Actor("anonymous", "PUBLIC")) as uow:
+            row = await submit_sanggah(uow, ANONYMOUS, SanggahSubmission(
+                DESA, "Budi Santoso", "Jl. Contoh", "mampu", "", *BANDUNG), Photo(
+                JPEG, "image/jpeg"), "32.73",
+                dt.datetime.now(dt.UTC) - dt.timedelta(days=15))
+            await uow.commit()
+        return row.id
+    finally:
+        await database.dispose()
+
+
+def test_siks_node_expire_reports_stores_the_expiry(
+        database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+
+    from siks.cli import main
+
+    rid = asyncio.run(_old_sanggah(database_url))
+    args = ["node", "expire-reports", "--db", database_url, "--region", "32.73"]
+    assert main(args) == 0
+    assert capsys.readouterr().out.strip() == f"1 sanggah expired: {rid}"
+    assert main(args) == 0
+    assert capsys.readouterr().out.strip() == "0 sanggah expired"
+    assert main(["node", "expire-reports", "--db", database_url, "--region", "35.78"]) == 2
+    assert "belongs to region 32.73" in capsys.readouterr().err

@@ -172,6 +172,17 @@ def _meta(book: Any) -> PackageMeta:
         raise PackageError(f"the meta sheet is incomplete ({exc})") from None
 
 
+def _versions(rows: Iterator[Row]) -> dict[int, int]:
+    """Household id → version as exported (rows edited into nonsense are skipped: a
+    correction of such a household then needs its ``base_version`` and says so)."""
+    versions = {}
+    for row in rows:
+        household, version = row.text("id"), row.text("version")
+        if household and version and household.isdigit() and version.isdigit():
+            versions[int(household)] = int(version)
+    return versions
+
+
 def read_workbook(content: bytes) -> WorkPackage:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -180,10 +191,7 @@ def read_workbook(content: bytes) -> WorkPackage:
             from None
     try:
         meta = _meta(book)
-        versions = {}
-        for row in _rows(book, HOUSEHOLDS_SHEET, ("id", "version")):
-            if row.text("id") and row.text("version"):
-                versions[int(row.text("id") or 0)] = int(row.text("version") or 0)
+        versions = _versions(_rows(book, HOUSEHOLDS_SHEET, ("id", "version")))
         proposals, actions, problems = read_work(
             meta, list(_rows(book, PROPOSALS_SHEET, PROPOSAL_COLUMNS)),
             list(_rows(book, PEOPLE_SHEET, PEOPLE_COLUMNS)),

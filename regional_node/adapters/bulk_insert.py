@@ -17,10 +17,14 @@ import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
+import asyncpg
 from sqlalchemy import JSON, Column, Date, DateTime, Table, func, insert, select, text
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
+
+from regional_node.errors import Conflict
 
 Processor = Callable[[Any], Any] | None
 # Host parameters per SQLite statement (32766 since SQLite 3.32, 999 before).
@@ -64,8 +68,11 @@ async def insert_rows(session: AsyncSession, model: type[DeclarativeBase],
         if not driver.is_in_transaction():  # type: ignore[union-attr]
             # the driver begins lazily: make sure COPY joins the caller's transaction
             await session.execute(text("SELECT 1"))
-        await driver.copy_records_to_table(  # type: ignore[union-attr]
-            table.name, records=records, columns=columns)
+        try:
+            await driver.copy_records_to_table(  # type: ignore[union-attr]
+                table.name, records=records, columns=columns)
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise Conflict(f"the change conflicts with stored data: {exc}") from exc
     elif dialect.paramstyle == "qmark":
         width = len(columns)
         flat: list[Any] = [None] * (len(rows) * width)  # row after row, as VALUES wants them
@@ -78,8 +85,13 @@ async def insert_rows(session: AsyncSession, model: type[DeclarativeBase],
         per_statement = max(1, SQLITE_MAX_VARIABLES // width)
         for start in range(0, len(rows), per_statement):
             count = min(per_statement, len(rows) - start)
-            await connection.exec_driver_sql(head + ", ".join([group] * count),
-                                             tuple(flat[start * width:(start + count) * width]))
+            try:
+                await connection.exec_driver_sql(
+                    head + ", ".join([group] * count),
+                    tuple(flat[start * width:(start + count) * width]))
+            except IntegrityError as exc:
+                raise Conflict("the change conflicts with stored data: "
+                               f"{str(exc.orig).splitlines()[0]}") from exc
     else:
         await session.execute(insert(table), list(rows))
 

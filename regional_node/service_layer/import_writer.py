@@ -1,5 +1,5 @@
 """The storing half of an import: batches of parsed households are checked against the
-database and stored as the mode says, in the background while the next batch is parsed.
+database and stored as the mode says (on PostgreSQL while the next batch is parsed).
 
 ``ALL_OR_NOTHING`` keeps one unit of work open for the whole file and stops storing at the
 first error (the final rollback discards what was stored); ``SKIP_BAD_ROWS`` commits every
@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import TracebackType
 
+from sqlalchemy import select
+
 from regional_node.adapters.database import Database
+from regional_node.adapters.orm import Household
 from regional_node.domain.audit import Actor
 from regional_node.domain.import_format import Layout, RowError
 from regional_node.domain.import_rows import HouseholdDraft
@@ -59,6 +62,11 @@ class BatchWriter:
         self._pending: list[HouseholdDraft] = []
         self._in_flight: asyncio.Task[None] | None = None
         self._single: UnitOfWork | None = None
+        # PostgreSQL works in its own process while the next batch is parsed. SQLite works in
+        # a thread of this process that needs the GIL between statements: overlapping it with
+        # parsing makes it wait for the GIL each time, which costs more than it saves.
+        self._overlap = database.dialect == "postgresql"
+        self._look_up = True  # check batches against what the database holds
         # what this import stored: the database holds them, but a repeat of one in the file
         # is a repeat in the file (already marked), not a registration from before
         self._stored_kks: set[str] = set()
@@ -68,6 +76,11 @@ class BatchWriter:
         if self.report.mode is ImportMode.ALL_OR_NOTHING:
             self._single = UnitOfWork(self.database, self.actor)
             await self._single.__aenter__()
+            # A first import into an empty node (the usual bulk load) has nothing to look up:
+            # the transaction sees no household before its own. Should another writer commit
+            # a KK or NIK of the file meanwhile, the unique constraints refuse the import.
+            found = await self._single.session.execute(select(Household.id).limit(1))
+            self._look_up = found.first() is not None
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -107,6 +120,8 @@ class BatchWriter:
         await self._wait()
         if batch:
             self._in_flight = asyncio.create_task(self._write(batch))
+            if not self._overlap:
+                await self._wait()
 
     async def _wait(self) -> None:
         if self._in_flight is not None:
@@ -142,6 +157,8 @@ class BatchWriter:
 
     async def _mark_registered(self, uow: UnitOfWork, drafts: list[HouseholdDraft]) -> None:
         """Fail drafts whose KK or members' NIKs this node held before the import."""
+        if not self._look_up:
+            return
         kks, niks = await existing_identifiers(
             uow.session, (d.kk_number for d in drafts if d.kk_number),
             (m.nik for d in drafts for m in d.record.members))

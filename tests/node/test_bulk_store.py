@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from regional_node.adapters.bulk_insert import insert_rows
@@ -12,6 +13,7 @@ from regional_node.adapters.database import Database
 from regional_node.adapters.orm import Household, Member, NodeMeta, ProgramMembership
 from regional_node.domain.audit import Actor
 from regional_node.domain.records import HouseholdRecord, ProgramRecord
+from regional_node.errors import Conflict
 from regional_node.service_layer.audit import verify_audit_chain
 from regional_node.service_layer.registry import snapshot, store_households
 from regional_node.service_layer.unit_of_work import UnitOfWork
@@ -79,3 +81,15 @@ async def test_bulk_insert_as_first_statement_joins_the_transaction(database: Da
         await insert_rows(uow.session, NodeMeta, [{"key": "probe", "value": "rolled back"}])
     async with database.reader() as session:
         assert await session.get(NodeMeta, "probe") is None
+
+
+async def test_a_unique_clash_in_the_bulk_path_is_a_conflict(database: Database) -> None:
+    record = _with_person_program("32.73.04.1001")
+    async with UnitOfWork(database, ACTOR) as uow:
+        await store_households(uow, [record])
+        await uow.commit()
+    with pytest.raises(Conflict, match="conflicts with stored data"):
+        async with UnitOfWork(database, ACTOR) as uow:
+            await store_households(uow, [record])
+    async with database.reader() as session:
+        assert (await session.execute(select(func.count()).select_from(Household))).scalar() == 1

@@ -26,8 +26,15 @@ def config_from(args: argparse.Namespace, *, host: str | None = None,
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from regional_node.entrypoints import cli_import, cli_match, cli_seed, cli_users, cli_verivali
-    from regional_node.entrypoints import cli_offline, cli_reports
+    from regional_node.entrypoints import (
+        cli_import,
+        cli_match,
+        cli_offline,
+        cli_reports,
+        cli_seed,
+        cli_users,
+        cli_verivali,
+    )
 
     node = commands.add_parser("node", help="run and manage a regional node")
     node_commands = node.add_subparsers(dest="node_command", required=True, metavar="COMMAND")

@@ -21,10 +21,10 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _CHUNK = 1 << 20
 
 
-class UnreadableFile(SiksError):
-    """The file cannot be read as a table at all (missing, wrong type, bad encoding...)."""
+class TableFileError(SiksError):
+    """A file cannot be read or written as a table (missing, wrong type, bad encoding...)."""
 
-    code = "UNREADABLE_FILE"
+    code = "TABLE_FILE"
 
 
 class Table:
@@ -72,7 +72,7 @@ def open_table(path: Path, *, sheet: str | None = None) -> Iterator[Table]:
     parse) is parsed once and kept in memory.
     """
     if not path.is_file():
-        raise UnreadableFile(f"{path} does not exist or is not a file")
+        raise TableFileError(f"{path} does not exist or is not a file")
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         lines = _check_utf8_and_count_lines(path)
@@ -80,10 +80,10 @@ def open_table(path: Path, *, sheet: str | None = None) -> Iterator[Table]:
     elif suffix in XLSX_SUFFIXES:
         yield _read_xlsx(path, sheet)
     elif suffix == ".xls":
-        raise UnreadableFile(f"{path.name}: the old .xls format is not supported; save it "
+        raise TableFileError(f"{path.name}: the old .xls format is not supported; save it "
                              "as .xlsx or as CSV UTF-8")
     else:
-        raise UnreadableFile(f"{path.name}: expected a .csv or .xlsx file")
+        raise TableFileError(f"{path.name}: expected a .csv or .xlsx file")
 
 
 def _check_utf8_and_count_lines(path: Path) -> int:
@@ -95,7 +95,7 @@ def _check_utf8_and_count_lines(path: Path) -> int:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 line = lines + chunk[:exc.start].count(b"\n") + 1
-                raise UnreadableFile(
+                raise TableFileError(
                     f"{path.name} is not UTF-8 text (first bad byte on line {line}): save it "
                     "as 'CSV UTF-8' or as .xlsx") from None
             lines += chunk.count(b"\n")
@@ -109,14 +109,14 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise UnreadableFile(f"{path.name} is not a readable .xlsx workbook ({exc})") from None
+        raise TableFileError(f"{path.name} is not a readable .xlsx workbook ({exc})") from None
     try:
         if sheet is None:
             worksheet = workbook.worksheets[0]
         elif sheet in workbook.sheetnames:
             worksheet = workbook[sheet]
         else:
-            raise UnreadableFile(f"{path.name} has no sheet {sheet!r}; its sheets are "
+            raise TableFileError(f"{path.name} has no sheet {sheet!r}; its sheets are "
                                  + ", ".join(repr(name) for name in workbook.sheetnames))
         worksheet.reset_dimensions()  # never trust a stale size: read every row
         rows = enumerate(worksheet.iter_rows(values_only=True), start=1)
@@ -134,14 +134,17 @@ def write_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]
     and puts ``notes`` (rows, first one a header) on a second sheet."""
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
+        try:
+            with path.open("w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(header)
+                writer.writerows(rows)
+        except OSError as exc:
+            raise TableFileError(f"cannot write {path}: {exc.strerror}") from None
     elif suffix in XLSX_SUFFIXES:
         _write_xlsx(path, header, rows, text_columns, notes)
     else:
-        raise UnreadableFile(f"{path.name}: write a .csv or .xlsx file")
+        raise TableFileError(f"{path.name}: write a .csv or .xlsx file")
 
 
 def _write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]],
@@ -175,4 +178,4 @@ def _write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]
     try:
         workbook.save(path)
     except OSError as exc:
-        raise UnreadableFile(f"cannot write {path}: {exc.strerror}") from None
+        raise TableFileError(f"cannot write {path}: {exc.strerror}") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -56,17 +57,21 @@ def _add_template(commands: argparse._SubParsersAction) -> None:
         "import-template", help="write an empty import template with one example row")
     parser.add_argument("--output", type=Path, required=True, metavar="template.xlsx|.csv",
                         help="file to write; .xlsx adds a sheet describing every column")
-    parser.add_argument("--region", default="32.73", metavar="KABKOTA",
-                        help="kab/kota of the example row (default 32.73)")
+    parser.add_argument("--region", metavar="KABKOTA",
+                        help="kab/kota of the example row (default: env SIKS_NODE_REGION, "
+                             "else 32.73)")
     parser.set_defaults(handler=_template)
 
 
 def _import(args: argparse.Namespace) -> int:
-    from regional_node.adapters.tabular_files import UnreadableFile
+    from regional_node.adapters.tabular_files import TableFileError
     from regional_node.domain.audit import Actor
 
     if not args.file.is_file():
-        raise UnreadableFile(f"{args.file} does not exist or is not a file")
+        raise TableFileError(f"{args.file} does not exist or is not a file")
+    if args.errors is not None and not args.errors.parent.is_dir():
+        raise TableFileError(f"cannot write the error report to {args.errors}: "
+                             f"{args.errors.parent} is not a folder")
     config = config_from(args)
     actor = Actor(id=f"cli:{args.actor or _os_user()}", role="DINSOS")
     report = asyncio.run(_run_import(args, config.db_url, config.region, actor))
@@ -155,8 +160,9 @@ def _template(args: argparse.Namespace) -> int:
     from regional_node.domain.import_format import COLUMNS, example_row
     from schema.regions import RegionLevel, regions
 
-    regions().require(args.region, level=RegionLevel.KABKOTA)
-    example = example_row(args.region)
+    region = args.region or os.environ.get("SIKS_NODE_REGION") or "32.73"
+    regions().require(region, level=RegionLevel.KABKOTA)
+    example = example_row(region)
     header = [c.name for c in COLUMNS]
     notes = [("column", "required", "scope", "also accepted", "values")] + [
         (c.name, "yes" if c.required else "", str(c.scope), ", ".join(c.aliases), c.description)

@@ -126,6 +126,37 @@ def test_usage_and_configuration_errors_exit_2_on_one_line(
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
+@pytest.mark.parametrize(("name", "content", "extra", "message"), [
+    ("latin1.csv", "kk_number,name\n1,Jos\xe9\n".encode("latin-1"), [],
+     "latin1.csv is not UTF-8 text (first bad byte on line 2)"),
+    ("old.xls", b"\xd0\xcf\x11\xe0", [], "the old .xls format is not supported"),
+    ("broken.xlsx", b"not a zip", [], "broken.xlsx is not a readable .xlsx workbook"),
+    ("notes.txt.pdf", b"%PDF", [], "expected a .csv or .xlsx file"),
+    ("dtks.csv", b"kk_number\n", ["--errors", "/nonexistent/folder/e.csv"],
+     "cannot write the error report"),
+])
+def test_unreadable_files_are_usage_errors(
+        database_url: str, tmp_path: Path, name: str, content: bytes, extra: list[str],
+        message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    code = main(["node", "import", str(path), "--db", database_url, "--region", "32.73", *extra])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("siks: error: ") and message in err and err.count("\n") == 1
+
+
+def test_a_missing_sheet_names_the_sheets(database_url: str, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    template = tmp_path / "template.xlsx"
+    assert main(["node", "import-template", "--output", str(template)]) == 0
+    code = main(["node", "import", str(template), "--db", database_url, "--region", "32.73",
+                 "--sheet", "DTKS"])
+    assert code == 2
+    assert "has no sheet 'DTKS'; its sheets are 'data', 'columns'" in capsys.readouterr().err
+
+
 def test_missing_database_and_bad_mode_are_usage_errors(
         good_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["node", "import", str(good_file), "--region", "32.73"]) == 2

@@ -2,9 +2,10 @@
 
 Rows stream through: grouped by KK (a KK's rows must be consecutive), parsed and validated
 household by household, marked when the file repeats a KK or NIK
-(:mod:`regional_node.domain.import_repeats`) and checked, a batch at a time,
-against the database, then stored with :func:`registry.store_households` while the next
-batch is parsed (:mod:`regional_node.service_layer.import_writer`).
+(:mod:`regional_node.domain.import_repeats`) and checked, a batch at a time, against the
+database, then stored with :func:`registry.store_households`
+(:mod:`regional_node.service_layer.import_writer`; on PostgreSQL, while the next batch is
+parsed).
 
 Modes:
 
@@ -64,7 +65,7 @@ async def import_households(database: Database, source_path: str | Path, *, node
                 if await writer.add(draft) and progress is not None:
                     progress(report.rows_read, table.estimated_rows)
                 if count % YIELD_EVERY == 0:
-                    await asyncio.sleep(0)  # let the batch being written move on
+                    await asyncio.sleep(0)  # let a batch being written move on
             await writer.finish()
     report.errors.sort(key=lambda error: error.row)
     report.seconds = time.perf_counter() - started

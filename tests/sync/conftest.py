@@ -90,3 +90,12 @@ async def gateway_db(gateway_url: str) -> AsyncIterator[Database]:
     database = open_database(gateway_url)
     yield database
     await database.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A development PKI valid now (TLS needs a current CRL), shared: tests must not change it."""
+    from certs.dev import ensure_dev_pki
+
+    return ensure_dev_pki(tmp_path_factory.mktemp("live-pki"),
+                          regions=("32.73", "32.04", "35.78")).layout.root

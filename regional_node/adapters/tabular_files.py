@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from schema.errors import SiksError
 
@@ -55,21 +56,25 @@ class _CsvTable(Table):
             yield from enumerate(reader, start=2)
 
 
-class _LoadedTable(Table):
-    def __init__(self, header: Sequence[Cell], rows: list[tuple[int, Sequence[Cell]]]) -> None:
-        super().__init__(header, len(rows))
-        self._rows = rows
+class _XlsxTable(Table):
+    def __init__(self, worksheet: Any) -> None:
+        estimated = worksheet.max_row  # from the sheet's stated size: a hint for progress
+        worksheet.reset_dimensions()  # never trust a stale size: read every row
+        self._worksheet = worksheet
+        header = next(worksheet.iter_rows(values_only=True, max_row=1), ())
+        super().__init__(header, estimated - 1 if estimated else None)
 
     def rows(self) -> Iterator[tuple[int, Sequence[Cell]]]:
-        return iter(self._rows)
+        rows = enumerate(self._worksheet.iter_rows(values_only=True), start=1)
+        next(rows, None)
+        return rows
 
 
 @contextmanager
 def open_table(path: Path, *, sheet: str | None = None) -> Iterator[Table]:
     """The table in ``path`` (CSV or XLSX, by suffix); XLSX reads ``sheet`` or the first.
 
-    CSV is streamed from disk on every pass; an XLSX sheet (at most ~1M rows, and slow to
-    parse) is parsed once and kept in memory.
+    Rows are streamed from the file on every pass.
     """
     if not path.is_file():
         raise TableFileError(f"{path} does not exist or is not a file")
@@ -78,7 +83,8 @@ def open_table(path: Path, *, sheet: str | None = None) -> Iterator[Table]:
         lines = _check_utf8_and_count_lines(path)
         yield _CsvTable(path, max(lines - 1, 0))
     elif suffix in XLSX_SUFFIXES:
-        yield _read_xlsx(path, sheet)
+        with _open_xlsx(path, sheet) as table:
+            yield table
     elif suffix == ".xls":
         raise TableFileError(f"{path.name}: the old .xls format is not supported; save it "
                              "as .xlsx or as CSV UTF-8")
@@ -102,7 +108,8 @@ def _check_utf8_and_count_lines(path: Path) -> int:
     return lines
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> Table:
+@contextmanager
+def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Table]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -118,10 +125,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
         else:
             raise TableFileError(f"{path.name} has no sheet {sheet!r}; its sheets are "
                                  + ", ".join(repr(name) for name in workbook.sheetnames))
-        worksheet.reset_dimensions()  # never trust a stale size: read every row
-        rows = enumerate(worksheet.iter_rows(values_only=True), start=1)
-        header = next(rows, (1, ()))[1]
-        return _LoadedTable(header, list(rows))
+        yield _XlsxTable(worksheet)
     finally:
         workbook.close()
 

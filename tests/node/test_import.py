@@ -94,8 +94,10 @@ async def test_valid_csv_is_stored_whole_with_programs_and_audit(
     assert chain.ok and chain.verified == 3
 
 
+@pytest.mark.parametrize("mode", list(ImportMode))
 async def test_xlsx_with_indonesian_headers_date_cells_and_synonyms(
-        database: Database, records: list[HouseholdRecord], tmp_path: Path) -> None:
+        database: Database, records: list[HouseholdRecord], tmp_path: Path,
+        mode: ImportMode) -> None:
     header = ["NO", "NO_KK", "KODE_DESA", "ALAMAT", "NIK", "NAMA", "TGL_LAHIR", "JK", "HUB_KK",
               "PROGRAM"]
     words = {"HEAD": "KEPALA KELUARGA", "SPOUSE": "ISTRI", "CHILD": "ANAK"}
@@ -106,7 +108,7 @@ async def test_xlsx_with_indonesian_headers_date_cells_and_synonyms(
              for index, m in enumerate(r.members)]
     path = write_xlsx(tmp_path / "dtks.xlsx", sheet, header, sheet="DTKS", first_sheet="info")
 
-    report = await run(database, path, sheet="DTKS")
+    report = await run(database, path, mode, sheet="DTKS")
 
     assert report.errors == []
     assert report.households_stored == 2 and report.members_stored == 8

@@ -15,6 +15,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -29,6 +30,9 @@ POSTGRES_URL = os.environ.get("SIKS_TEST_POSTGRES_URL",
                               "postgresql://postgres@127.0.0.1:5432/postgres")
 REQUIRE_POSTGRES = os.environ.get("SIKS_TEST_REQUIRE_POSTGRES") == "1"
 _postgres_skips: list[str] = []
+# Dropping a database waits for the server to remove its files; tests need not wait for that.
+_dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-db")
+_pending_drops: list[Future[None]] = []
 
 
 def _server_url(database: str) -> str:
@@ -44,6 +48,18 @@ async def _pg_execute(*statements: str) -> None:
             await connection.execute(statement)
     finally:
         await connection.close()
+
+
+def drop_database_later(name: str) -> None:
+    """Drop a test database in the background; the session waits for every drop at its end."""
+    _pending_drops.append(_dropper.submit(
+        asyncio.run, _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    for drop in _pending_drops:
+        drop.result()
+    _dropper.shutdown(wait=True)
 
 
 async def _migrated(url: str) -> None:
@@ -106,7 +122,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     name = f"{template}_{uuid.uuid4().hex[:8]}"
     asyncio.run(_pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     yield _server_url(name)
-    asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    drop_database_later(name)
 
 
 @pytest.fixture

@@ -112,6 +112,8 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "verivaliPeriods": STAFF,
         "verivaliCoverage": STAFF,
         "fieldVerifications": STAFF,
+        # the signed-submission backlog of the node (docs/sync.md): who approves, and Kemensos
+        "outbox": rule(D, D, F, F, D, D),
     },
     # Mutations: FULL or DENIED per role. The proposal ones mirror the transition table of
     # regional_node/domain/proposals.py (a test there holds them equal); the node still
@@ -247,6 +249,9 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "period", "verified", "active", "percent", "desas")},
     "DesaCoverage": {name: STAFF for name in (
         "desaCode", "desaName", "verified", "active", "percent")},
+    "OutboxBacklog": {name: rule(D, D, F, F, D, D) for name in (
+        "pending", "pendingRecords", "oldestAt", "lastError", "nextAttemptAt", "delivered",
+        "refused")},
 }
 
 # Reads that leave an audit entry (UU PDP 27/2022): personal types, by the entity they name,

@@ -24,15 +24,18 @@ from strawberry.aiohttp.views import GraphQLView
 
 from gateway.adapters.database import open_database
 from gateway.adapters.migrations import current_revision, head_revision, upgrade
-from gateway.config import GatewayConfig
+from gateway.config import PREFIX, GatewayConfig
 from gateway.entrypoints.graphql.context import GatewayContext
 from gateway.entrypoints.graphql.schema import build_schema
 from gateway.entrypoints.logs import REQUEST_ID, configure_json_logging, request_context
 from gateway.entrypoints.metrics import CONTENT_TYPE, GatewayMetrics
+from gateway.errors import ConfigError
 from gateway.federation.deadline import Deadline
 from gateway.federation.fanout import RequestScope
 from gateway.federation.model import NodeStatus
 from gateway.federation.node_client import CallMeta, NodeClient
+from gateway.inbox.http import build_sync, run_inbox_listener
+from gateway.inbox.http import inbox_port as default_inbox_port
 from gateway.service_layer import directory_sync, node_health, rollups
 from gateway.service_layer.registration import read_nodes_file, register
 from gateway.service_layer.services import (
@@ -51,6 +54,7 @@ PrincipalResolver = Callable[[web.Request], Principal]
 CONFIG = web.AppKey("config", GatewayConfig)
 PRINCIPAL_RESOLVER: web.AppKey[PrincipalResolver] = web.AppKey("principal_resolver")
 SERVICES = web.AppKey("services", GatewayServices)
+INBOX = web.AppKey("inbox", web.AppRunner)
 METRICS = web.AppKey("metrics", GatewayMetrics)
 SNAPSHOT_BUDGET_MS = 60_000
 
@@ -190,14 +194,33 @@ async def metrics(request: web.Request) -> web.Response:
                         headers={"Content-Type": CONTENT_TYPE})
 
 
+def _inbox_ctx(port: int) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The node-facing mTLS listener (docs/sync.md): signed submissions, decisions,
+    checkpoints, on its own port, over the same database."""
+    async def inbox_ctx(app: web.Application) -> AsyncIterator[None]:
+        config, services = app[CONFIG], app[SERVICES]
+        if config.pki_dir is None:
+            raise ConfigError(f"the node inbox needs {PREFIX}PKI_DIR (mutual TLS, signatures)")
+        sync = build_sync(services.database, config.pki_dir, services.directory_key)
+        async with run_inbox_listener(sync, config.pki_dir, config.host, port) as runner:
+            app[INBOX] = runner
+            yield
+
+    return inbox_ctx
+
+
 def create_app(config: GatewayConfig, *, migrate: bool = True, probe_on_start: bool = True,
                background: bool = True, node_ssl: ssl.SSLContext | None = None,
-               principal_of: PrincipalResolver = anonymous) -> web.Application:
+               principal_of: PrincipalResolver = anonymous,
+               inbox_port: int | None = None) -> web.Application:
+    """``inbox_port``: also run the node inbox listener there (0: any free port)."""
     app = web.Application(client_max_size=1024 * 1024, middlewares=[request_context])
     app[CONFIG] = config
     app[PRINCIPAL_RESOLVER] = principal_of
     app[METRICS] = gateway_metrics = GatewayMetrics()
     app.cleanup_ctx.append(_services_ctx(migrate, probe_on_start, node_ssl))
+    if inbox_port is not None:
+        app.cleanup_ctx.append(_inbox_ctx(inbox_port))
     if background:
         app.cleanup_ctx.append(_background_ctx)
     view = GatewayGraphQLView(
@@ -213,13 +236,26 @@ def create_app(config: GatewayConfig, *, migrate: bool = True, probe_on_start: b
     return app
 
 
-async def serve(config: GatewayConfig, principal_of: PrincipalResolver = anonymous) -> None:
-    """Run until SIGINT/SIGTERM, then shut down cleanly."""
+async def serve(config: GatewayConfig, principal_of: PrincipalResolver = anonymous,
+                inbox_port: int | None = None) -> None:
+    """Run until SIGINT/SIGTERM, then shut down cleanly. With a PKI directory the node inbox
+    listener (mutual TLS) runs too, on ``inbox_port`` (default ``SIKS_GATEWAY_INBOX_PORT``,
+    8443)."""
     configure_json_logging()
-    runner = web.AppRunner(create_app(config, principal_of=principal_of), access_log=None)
+    if config.pki_dir is not None and inbox_port is None:
+        inbox_port = default_inbox_port()
+    app = create_app(config, principal_of=principal_of,
+                     inbox_port=inbox_port if config.pki_dir is not None else None)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, config.host, config.port).start()
     print(f"gateway serving GraphQL at http://{config.host}:{config.port}/graphql", flush=True)
+    if INBOX in app:
+        host, port = app[INBOX].addresses[0][:2]
+        print(f"gateway accepting node submissions with mutual TLS at https://{host}:{port}",
+              flush=True)
+    else:
+        print(f"no {PREFIX}PKI_DIR: the node inbox is off (nodes cannot deliver)", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

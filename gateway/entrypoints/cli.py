@@ -1,4 +1,5 @@
-"""Gateway commands: ``siks gateway serve|migrate|nodes|node add|node remove|refresh|export-sdl``.
+"""Gateway commands: ``siks gateway serve|migrate|nodes|node add|node remove|refresh|export-sdl``
+(and ``decide``, ``prune-receipts``: ``cli_sync``).
 Heavy imports happen inside handlers so ``siks --help`` stays quick."""
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     _add_node(sub)
     _add_refresh(sub)
     _add_export_sdl(sub)
+    from gateway.entrypoints import cli_sync
+
+    cli_sync.register(sub)
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -54,13 +58,16 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
                             f"(env {PREFIX}NODES_FILE)")
     serve.add_argument("--directory-secret", metavar="SECRET",
                        help=f"NIK directory HMAC key (env {PREFIX}DIRECTORY_SECRET)")
+    serve.add_argument("--inbox-port", type=int, metavar="PORT",
+                       help=f"the nodes' mutual-TLS listener (env {PREFIX}INBOX_PORT, default "
+                            "8443); runs when a PKI directory is given")
     serve.set_defaults(handler=_serve)
 
 
 def _serve(args: argparse.Namespace) -> int:
     from gateway.entrypoints.app import serve
 
-    asyncio.run(serve(_config(args)))
+    asyncio.run(serve(_config(args), inbox_port=args.inbox_port))
     return 0
 
 

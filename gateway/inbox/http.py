@@ -13,6 +13,7 @@ import logging
 import os
 import ssl
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,9 +153,11 @@ def create_inbox_app(services: SyncServices, *, require_tls: bool = True) -> web
     return app
 
 
+@asynccontextmanager
 async def run_inbox_listener(services: SyncServices, pki_dir: Path, host: str,
                              port: int) -> AsyncIterator[web.AppRunner]:
-    """Start the mTLS listener; yields its runner; cleans up after."""
+    """Start the mTLS listener (``port`` 0: any free port, see ``runner.addresses``); yields
+    its runner; cleans up after. ``siks gateway serve`` runs it beside the GraphQL port."""
     runner = web.AppRunner(create_inbox_app(services), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port, ssl_context=inbox_tls(pki_dir)).start()

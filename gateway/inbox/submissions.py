@@ -30,7 +30,12 @@ from gateway.adapters.database import Database
 from gateway.adapters.orm import InboxReceipt, NationalRecord, NikDirectoryEntry, utcnow
 from gateway.federation.directory import NikDirectoryKey
 from gateway.inbox.audit import AuditNote, append, audit_alone
-from schema.envelope import VerifiedEnvelope, canonical_json, verify_envelope
+from schema.envelope import (
+    VerifiedEnvelope,
+    canonical_json,
+    envelope_digest,
+    verify_envelope,
+)
 from schema.envelope_errors import EnvelopeMalformed, EnvelopeRefused
 from schema.sync_messages import (
     GATEWAY_RECEIVER,
@@ -132,6 +137,9 @@ class Inbox:
             verified = self.verify(envelope, now, SyncAction.SUBMIT, tls_peer, "desa_code")
             records = submission_records(verified.message)
         except EnvelopeRefused as exc:
+            replay = await self._stored_replay(envelope, tls_peer, exc.code)
+            if replay is not None:
+                return replay
             return await self.refuse(envelope, exc.code, exc.message,
                                       403 if exc.code not in STATUS_BY_CODE else None)
         except Refusal as exc:
@@ -200,6 +208,36 @@ class Inbox:
                                    message_id, body_extra={"digest": known.digest})
             action = "inbox.refuse"
         await append(session, [_note(actor, action, message_id, outcome, verified)])
+        return outcome
+
+    async def _stored_replay(self, envelope: Mapping[str, Any] | None, tls_peer: str | None,
+                             code: str) -> InboxOutcome | None:
+        """A resend of a message this inbox already stored, which no longer verifies (its key
+        was revoked since, or it is now past the window): acknowledged again, nothing stored.
+        Otherwise a node whose acknowledgement was lost would mark refused what the gateway
+        holds. Same id, same digest (which covers header and message), same sender as the
+        TLS peer: the content is what was verified when it was stored."""
+        message_id = _message_id_of(envelope)
+        if envelope is None or message_id is None:
+            return None
+        try:
+            digest = envelope_digest(envelope)
+        except (EnvelopeRefused, TypeError, ValueError):
+            return None
+        async with self.database.writer() as session, session.begin():
+            known = await session.get(InboxReceipt, message_id)
+            if known is None or known.digest != digest or (
+                    tls_peer is not None and tls_peer != known.sender_id):
+                return None
+            outcome = InboxOutcome(
+                200, "REPLAYED", "already received with this digest: acknowledged again, "
+                f"nothing stored (it would now be refused {code})", message_id,
+                body_extra={"digest": known.digest, "records": known.record_count,
+                            "received_at": known.received_at.isoformat()})
+            await append(session, [AuditNote(
+                f"node:{known.sender_id}", "inbox.replay", "message", message_id,
+                {"code": outcome.code, "reason": outcome.reason, "sender_id": known.sender_id,
+                 "kid": known.kid, "digest": known.digest, "now_refused": code})])
         return outcome
 
     async def _feed_directory(self, session: AsyncSession, region: str,

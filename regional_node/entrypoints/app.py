@@ -2,7 +2,9 @@
 
 Resources are opened in ``cleanup_ctx`` (never at import time) and reached through typed
 ``web.AppKey``s. ``/healthz`` says the process is alive; ``/readyz`` says it can serve:
-database reachable, migrations at head, database bound to this node's region.
+database reachable, migrations at head, database bound to this node's region; its body also
+reports ``outboxBacklog`` (signed submissions not yet acknowledged), which the gateway's node
+registry shows.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from regional_node.entrypoints.http_security import (
 from regional_node.entrypoints.photo_upload import add_photo_routes
 from regional_node.entrypoints.relay_task import relay_ctx
 from regional_node.service_layer.node_meta import bind_region, bound_region
+from regional_node.service_layer.outbox import backlog
 from siks.infra.graphiql import add_graphiql_routes, graphiql_response
 from siks.infra.ratelimit import Rate, TokenBuckets
 
@@ -90,6 +93,7 @@ async def healthz(request: web.Request) -> web.Response:
 async def readyz(request: web.Request) -> web.Response:
     config, database = request.app[CONFIG], request.app[DATABASE]
     problems: list[str] = []
+    pending: int | None = None
     try:
         async with database.reader() as session:
             await session.execute(text("SELECT 1"))
@@ -99,12 +103,16 @@ async def readyz(request: web.Request) -> web.Response:
         region = await bound_region(database)
         if region != config.region:
             problems.append(f"database bound to region {region}, node serves {config.region}")
+        if not problems:  # signed submissions waiting: the gateway's registry shows it
+            pending = (await backlog(database)).pending
     except Exception as exc:  # any failure to reach the database means not ready
         log.warning("readiness check failed: %s", exc)
         problems.append(f"database unreachable ({exc.__class__.__name__})")
     status = 503 if problems else 200
     body: dict[str, Any] = {"status": "not ready" if problems else "ready",
                             "region": config.region}
+    if pending is not None:
+        body["outboxBacklog"] = pending
     if problems:
         body["problems"] = problems
     return web.json_response(body, status=status)

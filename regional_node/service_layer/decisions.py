@@ -23,7 +23,7 @@ from regional_node.adapters.database import Database
 from regional_node.adapters.orm import DecisionReceipt, Household, Proposal, utcnow
 from regional_node.domain.audit import Actor
 from regional_node.domain.proposals import ProposalAction, ProposalKind, ProposalState
-from regional_node.service_layer.proposals import _move as move_proposal
+from regional_node.service_layer.proposals import move_proposal
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.enums import HouseholdStatus
 from schema.envelope import envelope_digest, verify_envelope

@@ -23,7 +23,7 @@ from regional_node.adapters.orm import OutboxMessage, Proposal
 from regional_node.domain.audit import Actor
 from regional_node.domain.proposals import ProposalAction, ProposalState
 from regional_node.domain.sync import OutboxStatus
-from regional_node.service_layer.proposals import _move as move_proposal
+from regional_node.service_layer.proposals import move_proposal
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.roles import Principal, Role
 

@@ -138,7 +138,7 @@ async def create_proposal(uow: UnitOfWork, principal: Principal, draft: Proposal
 
 
 async def submit_proposal(uow: UnitOfWork, principal: Principal, pid: str) -> Proposal:
-    row, _ = await _move(uow, principal, pid, ProposalAction.SUBMIT)
+    row, _ = await move_proposal(uow, principal, pid, ProposalAction.SUBMIT)
     return row
 
 
@@ -164,7 +164,7 @@ async def resubmit_proposal(uow: UnitOfWork, principal: Principal, pid: str,
         require_create(correction.kind, principal, scope)
         await require_valid(uow.session, correction.details, stored, correction.musdes,
                             node_region, today or dt.date.today())
-    row, _ = await _move(uow, principal, row.id, ProposalAction.RESUBMIT,
+    row, _ = await move_proposal(uow, principal, row.id, ProposalAction.RESUBMIT,
                          change=lambda r: _resubmitted(r, correction))
     return row
 
@@ -183,14 +183,14 @@ async def verify_proposal(uow: UnitOfWork, principal: Principal, pid: str,
     """NIK_VALID → VERIFIED, only once a field verification (geotagged house photo) of the
     proposal was recorded; the event names the latest one."""
     evidence = await proposal_field_verifications(uow.session, proposal_id(pid))
-    row, _ = await _move(uow, principal, pid, ProposalAction.VERIFY, reason=note,
+    row, _ = await move_proposal(uow, principal, pid, ProposalAction.VERIFY, reason=note,
                          change=lambda r: require_field_verification(r.id, evidence))
     return row
 
 
 async def reject_proposal(uow: UnitOfWork, principal: Principal, pid: str,
                           reason: str | None) -> Proposal:
-    row, _ = await _move(uow, principal, pid, ProposalAction.REJECT, reason=reason)
+    row, _ = await move_proposal(uow, principal, pid, ProposalAction.REJECT, reason=reason)
     return row
 
 
@@ -215,7 +215,7 @@ async def approve_proposal(uow: UnitOfWork, principal: Principal, pid: str, node
         r.household_id = household_id
         return {"household_id": household_id}
 
-    row, _ = await _move(uow, principal, row.id, ProposalAction.APPROVE, change=applied)
+    row, _ = await move_proposal(uow, principal, row.id, ProposalAction.APPROVE, change=applied)
     if queue:
         await queue_approved(uow, [row], principal)
     return row
@@ -256,7 +256,7 @@ async def record_nik_results(uow: UnitOfWork, principal: Principal, pid: str,
                         "data and resubmit the proposal."))
         return {"nik_results": stored_results}
 
-    row, _ = await _move(uow, principal, pid, action, change=checked)
+    row, _ = await move_proposal(uow, principal, pid, action, change=checked)
     return row
 
 
@@ -280,10 +280,12 @@ def _scope(row: Proposal) -> ProposalScope:
     return ProposalScope(row.desa_code, row.household_id)
 
 
-async def _move(uow: UnitOfWork, principal: Principal, pid: str, action: ProposalAction, *,
-                reason: str | None = None, change: Any = None) -> tuple[Proposal, Transition]:
+async def move_proposal(uow: UnitOfWork, principal: Principal, pid: str,
+                        action: ProposalAction, *, reason: str | None = None,
+                        change: Any = None) -> tuple[Proposal, Transition]:
     """Plan the transition (refusing it if it is not allowed), apply ``change``, record the
-    event and the audit entry."""
+    event and the audit entry. Public for the sync (the relay and national decisions move
+    proposals as ``SYSTEM`` principals)."""
     row = await _load(uow.session, proposal_id(pid), for_update=True)
     transition = plan_transition(action, ProposalState(row.state), ProposalKind(row.kind),
                                  principal, _scope(row), proposer=row.created_by)

@@ -21,6 +21,7 @@ from regional_node.entrypoints.graphql.community_report_query import CommunityRe
 from regional_node.entrypoints.graphql.errors import DomainErrors
 from regional_node.entrypoints.graphql.mutations import Mutation as ProposalMutation
 from regional_node.entrypoints.graphql.offline_mutations import OfflineMutation
+from regional_node.entrypoints.graphql.outbox_query import OutboxQuery
 from regional_node.entrypoints.graphql.proposal_query import ProposalQuery
 from regional_node.entrypoints.graphql.query import Query
 from regional_node.entrypoints.graphql.read_audit import ReadAudit
@@ -32,7 +33,7 @@ from siks.infra.graphql_cost import QueryCostLimiter
 from siks.infra.graphql_policy import FieldPolicy
 
 NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
-                                  VerificationQuery))
+                                  VerificationQuery, OutboxQuery))
 Mutation = merge_types("Mutation", (ProposalMutation, CommunityReportMutation,
                                    VerificationMutation, OfflineMutation))
 

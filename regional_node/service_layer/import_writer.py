@@ -149,6 +149,7 @@ class BatchWriter:
         if self._single is not None and report.errors:
             return  # all-or-nothing: nothing more is worth writing, the end rolls back
         await store_households(uow, [d.record for d in good])
+        await uow.audit.flush()  # chain this batch's entries now, not all at the commit
         self._stored_kks.update(d.kk_number for d in good)
         self._stored_niks.update(m.nik for d in good for m in d.record.members)
         report.households_stored += len(good)

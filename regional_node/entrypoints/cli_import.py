@@ -130,22 +130,23 @@ def summary(report: ImportReport, *, errors_file: Path | None = None) -> str:
     rate = (f" ({report.households_stored / report.seconds:,.0f} households/s)"
             if report.households_stored and report.seconds >= 0.5 else "")
     errors = _count(len(report.errors), "error")
-    where = f" (listed in {errors_file})" if errors_file is not None else ""
+    listed = f"; listed in {errors_file}" if errors_file is not None else ""
     if report.rows_read == 0 and report.errors:
-        return f"Nothing was imported: {name} has {errors} in its header row{where}."
+        return (f"Nothing was imported: {name} has {errors} in its header row"
+                f"{f' (listed in {errors_file})' if errors_file is not None else ''}.")
     read = (f"{_count(report.rows_read, 'row')} and "
             f"{_count(report.households_read, 'household')} read")
     if report.mode == "all-or-nothing" and report.errors:
-        return (f"Nothing was stored: {name} has {errors}{where} in "
-                f"{_count(report.households_with_errors, 'household')} (all-or-nothing mode: "
-                f"fix them, or import with --mode skip-bad-rows). {read}.")
+        return (f"Nothing was stored: {name} has {errors} in "
+                f"{_count(report.households_with_errors, 'household')} (all-or-nothing mode"
+                f"{listed}). Fix them, or import with --mode skip-bad-rows. {read}.")
     stored = (f"Imported {_count(report.households_stored, 'household')} "
               f"({_count(report.members_stored, 'member')}) from {name} in "
               f"{report.seconds:.1f} s{rate}")
     if not report.errors:
         return f"{stored}; no errors ({report.mode} mode). {read}."
     return (f"{stored}; skipped {_count(report.households_skipped, 'household')} with "
-            f"{errors}{where} ({report.mode} mode). {read}.")
+            f"{errors} ({report.mode} mode{listed}). {read}.")
 
 
 def _write_errors(path: Path, report: ImportReport) -> None:

@@ -16,7 +16,14 @@ flags override them). A missing or malformed value fails loudly, naming the vari
 ``SIKS_GATEWAY_BREAKER_RESET_S``   seconds an open circuit waits before one trial call (10)
 ``SIKS_GATEWAY_PROBE_INTERVAL_S``  node health probe period, 0 = off (30)
 ``SIKS_GATEWAY_ROLLUP_REFRESH_S``  rollup refresh period, 0 = off (300)
-``SIKS_GATEWAY_PRODUCTION``        1 = no GraphiQL, mTLS required
+``SIKS_GATEWAY_PRODUCTION``        1 = no GraphiQL, introspection or suggestions; mTLS required
+``SIKS_GATEWAY_DATA_DIR``          where the login issuer's key is generated (default: beside
+                                   a SQLite database, else ~/.local/share/siks-gateway)
+``SIKS_GATEWAY_SIGNING_KEY``       the login issuer's Ed25519 key file instead (PEM, 0600)
+``SIKS_GATEWAY_OIDC_ISSUER``       optional OIDC issuer whose tokens are accepted too, with
+``SIKS_GATEWAY_JWKS_FILE`` / ``_URL``  its JWKS (a file, or a URL refetched on an unknown kid)
+``SIKS_GATEWAY_LOGIN_RATE``        logins per minute / burst per client address (10/5)
+``SIKS_GATEWAY_PUBLIC_RATE``       requests without a token per minute / burst (120/60)
 =================================  =========================================================
 """
 
@@ -60,6 +67,13 @@ class GatewayConfig:
     breaker_reset_s: float = 10.0
     probe_interval_s: float = 30.0
     rollup_refresh_s: float = 300.0
+    data_dir: Path | None = None
+    signing_key: Path | None = None
+    oidc_issuer: str | None = None
+    jwks_file: Path | None = None
+    jwks_url: str | None = None
+    login_rate: str = "10/5"
+    public_rate: str = "120/60"
 
     def __post_init__(self) -> None:
         if len(self.directory_secret) < MIN_SECRET_LENGTH:
@@ -82,6 +96,10 @@ class GatewayConfig:
             raise ConfigError(f"{PREFIX}PKI_DIR: {self.pki_dir} is not a directory")
         if self.nodes_file is not None and not self.nodes_file.is_file():
             raise ConfigError(f"{PREFIX}NODES_FILE: {self.nodes_file} does not exist")
+        for name, rate in (("LOGIN_RATE", self.login_rate), ("PUBLIC_RATE", self.public_rate)):
+            _require(_is_rate(rate), name, f"must be '<per minute>/<burst>', not {rate!r}")
+        if self.oidc_issuer and not (self.jwks_file or self.jwks_url):
+            raise ConfigError(f"{PREFIX}OIDC_ISSUER needs {PREFIX}JWKS_FILE or {PREFIX}JWKS_URL")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None,
@@ -130,7 +148,22 @@ class GatewayConfig:
             breaker_reset_s=parsed("breaker_reset_s", float, 10.0),
             probe_interval_s=parsed("probe_interval_s", float, 30.0),
             rollup_refresh_s=parsed("rollup_refresh_s", float, 300.0),
+            data_dir=path("data_dir"),
+            signing_key=path("signing_key"),
+            oidc_issuer=raw("oidc_issuer") or None,
+            jwks_file=path("jwks_file"),
+            jwks_url=raw("jwks_url") or None,
+            login_rate=raw("login_rate") or "10/5",
+            public_rate=raw("public_rate") or "120/60",
         )
+
+
+def _is_rate(text: str) -> bool:
+    per_minute, _, burst = text.partition("/")
+    try:
+        return float(per_minute) > 0 and int(burst or per_minute) >= 1
+    except ValueError:
+        return False
 
 
 def _require(ok: bool, name: str, why: str) -> None:

@@ -6,7 +6,8 @@ prints as one line. Node call failures also carry the ``region`` they concern::
     SiksError (schema.errors)
     ├── ConfigError                       CONFIG            (schema.errors)
     ├── InvalidInput                      INVALID_INPUT     (+ INVALID_REGION, INVALID_NIK)
-    │   └── InvalidCursor                 INVALID_CURSOR
+    │   ├── InvalidCursor                 INVALID_CURSOR
+    │   └── OutOfRegion                   OUT_OF_REGION     (outside the user's region scope)
     ├── NotFound                          NOT_FOUND
     ├── NodeRegistryError                 NODE_REGISTRY
     │   └── UnknownNode                   UNKNOWN_NODE      (no such registration to change)
@@ -25,12 +26,18 @@ from schema.errors import ConfigError, InvalidInput, SiksError
 __all__ = [
     "CircuitOpen", "ConfigError", "InvalidCursor", "InvalidInput", "NodeCallError",
     "NodeIncompatible", "NodeNotRegistered", "NodeRegistryError", "NodeTimeout", "NodeUnavailable",
-    "NotFound", "SiksError", "UnknownNode",
+    "NotFound", "OutOfRegion", "SiksError", "UnknownNode",
 ]
 
 
 class InvalidCursor(InvalidInput):
     code = "INVALID_CURSOR"
+
+
+class OutOfRegion(InvalidInput):
+    """An explicit request for rows outside the principal's region scope (as the node's)."""
+
+    code = "OUT_OF_REGION"
 
 
 class NotFound(SiksError):

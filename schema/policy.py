@@ -92,6 +92,7 @@ OPEN = rule(F, F, F, F, F, F)
 STAFF = rule(F, F, F, F, D, D)  # the region's staff and Kemensos
 STAFF_AND_PUBLIC = rule(F, F, F, F, D, F)  # cekbansos results: where, and the aid status
 STAFF_AND_MITRA = rule(F, F, F, F, F, D)  # the path to a person's programs
+NATIONAL_OPS = rule(D, D, D, F, D, D)  # the gateway's operations: Kemensos only
 
 FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "Query": {
@@ -114,6 +115,8 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "fieldVerifications": STAFF,
         # the signed-submission backlog of the node (docs/sync.md): who approves, and Kemensos
         "outbox": rule(D, D, F, F, D, D),
+        # gateway only: the node registry and its health (URLs, errors, certificates)
+        "nodes": NATIONAL_OPS,
     },
     # Mutations: FULL or DENIED per role. The proposal ones mirror the transition table of
     # regional_node/domain/proposals.py (a test there holds them equal); the node still
@@ -146,7 +149,9 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "HouseholdEdge": {"cursor": OPEN, "node": OPEN},
     "PageInfo": {"hasNextPage": OPEN, "endCursor": OPEN, "startCursor": OPEN},
     "HouseholdCount": {name: OPEN for name in (
-        "kecamatanCode", "desaCode", "status", "program", "desil", "households", "members")},
+        "kecamatanCode", "desaCode", "status", "program", "desil", "households", "members",
+        # gateway only: the province and kab/kota of a group, and when it was counted
+        "provinceCode", "kabkotaCode", "asOf")},
     "Household": {
         "id": STAFF,
         "kkNumber": rule(F, M, F, F, D, D, MaskKind.NUMBER),
@@ -168,6 +173,7 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "members": STAFF,
         "head": STAFF_AND_PUBLIC,
         "programs": OPEN,
+        "region": STAFF_AND_PUBLIC,  # gateway only: the kab/kota whose node holds it
     },
     "Housing": {name: STAFF for name in (
         "floorMaterial", "wallMaterial", "roofMaterial", "floorAreaM2", "tenure",
@@ -186,6 +192,7 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "alive": STAFF,
         "deathDate": STAFF,
         "household": STAFF_AND_MITRA,
+        "region": STAFF,  # gateway only: where a person is registered
     },
     "ProgramMembership": {
         "program": OPEN,
@@ -252,6 +259,11 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "OutboxBacklog": {name: rule(D, D, F, F, D, D) for name in (
         "pending", "pendingRecords", "oldestAt", "lastError", "nextAttemptAt", "delivered",
         "refused")},
+    # Gateway only: the registry of regional nodes (query `nodes`).
+    "RegionalNode": {name: NATIONAL_OPS for name in (
+        "region", "regionName", "url", "status", "refusedReason", "schemaVersion", "ready",
+        "lastSeen", "latencyMs", "outboxBacklog", "lastError", "circuit",
+        "certificateFingerprint")},
 }
 
 # Reads that leave an audit entry (UU PDP 27/2022): personal types, by the entity they name,

@@ -12,7 +12,10 @@
 - ``node_checkpoint``: the nodes' signed audit-chain checkpoints, each proven to extend the
   previous one.
 - ``gateway_audit_entry`` / ``gateway_audit_head``: the gateway's own hash-chained audit log
-  (every inbox accept and refusal with its reason, every decision).
+  (every inbox accept and refusal with its reason, every decision, user creations, and the
+  personal data national and partner users read through the gateway).
+- ``gateway_user``: national and partner staff who log in at the gateway (a role, a scope, a
+  scrypt hash of the password).
 
 Enum-like columns are strings, as in the node.
 """
@@ -25,6 +28,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -219,3 +223,20 @@ class GatewayAuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Id)
     entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class GatewayUser(Base):
+    """Someone who logs in at the gateway: Kemensos, a partner ministry (its programs), or
+    regional staff using national tools. Only a scrypt hash of the password is stored."""
+
+    __tablename__ = "gateway_user"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))
+    region: Mapped[str | None] = mapped_column(REGION_CODE)
+    programs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    household_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -6,6 +6,8 @@ Resources are opened in ``cleanup_ctx`` (never at import time) and reached throu
 gateway's certificate when ``SIKS_GATEWAY_PKI_DIR`` is set), the node registry (loaded, then
 probed), and background jobs (health probes, rollup and NIK directory refresh).
 ``/healthz``: alive. ``/readyz``: database reachable and migrated. ``/metrics``: Prometheus.
+``/auth/login`` and ``/auth/jwks``: the gateway's own token issuer (``gateway.identity``);
+every ``/graphql`` request's bearer token is verified before the schema runs.
 """
 
 from __future__ import annotations
@@ -34,6 +36,18 @@ from gateway.federation.deadline import Deadline
 from gateway.federation.fanout import RequestScope
 from gateway.federation.model import NodeStatus
 from gateway.federation.node_client import CallMeta, NodeClient
+from gateway.identity.http import (
+    LOGIN_LIMIT,
+    PUBLIC_LIMIT,
+    TOKENLESS_PRINCIPAL,
+    TOKENS,
+    PrincipalResolver,
+    add_auth_routes,
+    authenticate_bearer,
+    principal_of,
+    require_json_posts,
+)
+from gateway.identity.trust import GatewayTokens
 from gateway.inbox.http import build_sync, run_inbox_listener
 from gateway.inbox.http import inbox_port as default_inbox_port
 from gateway.service_layer import directory_sync, node_health, rollups
@@ -44,37 +58,30 @@ from gateway.service_layer.services import (
     node_ssl_context,
     user_context_forwarder,
 )
-from schema.roles import ANONYMOUS, Principal
 from siks.infra.graphiql import add_graphiql_routes, graphiql_response
+from siks.infra.ratelimit import Rate, TokenBuckets
 
 log = logging.getLogger("siks.gateway")
 
-PrincipalResolver = Callable[[web.Request], Principal]
-
 CONFIG = web.AppKey("config", GatewayConfig)
-PRINCIPAL_RESOLVER: web.AppKey[PrincipalResolver] = web.AppKey("principal_resolver")
 SERVICES = web.AppKey("services", GatewayServices)
 INBOX = web.AppKey("inbox", web.AppRunner)
 METRICS = web.AppKey("metrics", GatewayMetrics)
 SNAPSHOT_BUDGET_MS = 60_000
-
-
-def anonymous(request: web.Request) -> Principal:
-    """Who is asking. Identity (tokens, roles) is being built separately (issue 6); until it
-    plugs in here (``create_app(principal_of=...)``) every caller is anonymous, and that
-    principal is what nodes are told."""
-    return ANONYMOUS
+MAX_BODY_BYTES = 1024 * 1024
+STRICT_HEADER = "X-SIKS-Strict"
 
 
 class GatewayGraphQLView(GraphQLView[GatewayContext, None]):
     async def get_context(self, request: web.Request,
                           response: web.StreamResponse | None) -> GatewayContext:
         config = request.app[CONFIG]
-        principal = request.app[PRINCIPAL_RESOLVER](request)
-        meta = CallMeta(request_id=REQUEST_ID.get() or "-", principal=principal)
+        # only from a verified bearer token (or PUBLIC without one): gateway.identity.http
+        meta = CallMeta(request_id=REQUEST_ID.get() or "-", principal=principal_of(request))
         return GatewayContext(request=request, response=response,
                               services=request.app[SERVICES],
-                              scope=RequestScope(Deadline.after_ms(config.deadline_ms), meta))
+                              scope=RequestScope(Deadline.after_ms(config.deadline_ms), meta),
+                              strict=request.headers.get(STRICT_HEADER, "").strip() == "1")
 
     async def render_graphql_ide(self, request: web.Request) -> web.Response:
         return graphiql_response(request)  # served locally: works with no internet
@@ -211,12 +218,19 @@ def _inbox_ctx(port: int) -> Callable[[web.Application], AsyncIterator[None]]:
 
 def create_app(config: GatewayConfig, *, migrate: bool = True, probe_on_start: bool = True,
                background: bool = True, node_ssl: ssl.SSLContext | None = None,
-               principal_of: PrincipalResolver = anonymous,
+               principal_of: PrincipalResolver | None = None,
                inbox_port: int | None = None) -> web.Application:
-    """``inbox_port``: also run the node inbox listener there (0: any free port)."""
-    app = web.Application(client_max_size=1024 * 1024, middlewares=[request_context])
+    """``inbox_port``: also run the node inbox listener there (0: any free port).
+    ``principal_of``: tests and benchmarks only — who a request WITHOUT a bearer token is
+    (default PUBLIC); a bearer token is always verified, and ``serve`` never sets it."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES,
+                          middlewares=[request_context, require_json_posts, authenticate_bearer])
     app[CONFIG] = config
-    app[PRINCIPAL_RESOLVER] = principal_of
+    app[TOKENS] = GatewayTokens.from_config(config)
+    app[LOGIN_LIMIT] = TokenBuckets(Rate.parse(config.login_rate))
+    app[PUBLIC_LIMIT] = TokenBuckets(Rate.parse(config.public_rate))
+    if principal_of is not None:
+        app[TOKENLESS_PRINCIPAL] = principal_of
     app[METRICS] = gateway_metrics = GatewayMetrics()
     app.cleanup_ctx.append(_services_ctx(migrate, probe_on_start, node_ssl))
     if inbox_port is not None:
@@ -225,9 +239,11 @@ def create_app(config: GatewayConfig, *, migrate: bool = True, probe_on_start: b
         app.cleanup_ctx.append(_background_ctx)
     view = GatewayGraphQLView(
         schema=build_schema(on_outcome=lambda outcome: gateway_metrics.requests.inc(
-            outcome=outcome)),
-        graphql_ide=None if config.production else "graphiql", allow_queries_via_get=True)
+            outcome=outcome), production=config.production),
+        graphql_ide=None if config.production else "graphiql", allow_queries_via_get=True,
+        multipart_uploads_enabled=False)
     app.router.add_route("*", "/graphql", view)
+    add_auth_routes(app, lambda application: application[SERVICES].database)
     if not config.production:
         add_graphiql_routes(app, graphql_path="/graphql")
     app.router.add_get("/healthz", healthz)
@@ -236,16 +252,14 @@ def create_app(config: GatewayConfig, *, migrate: bool = True, probe_on_start: b
     return app
 
 
-async def serve(config: GatewayConfig, principal_of: PrincipalResolver = anonymous,
-                inbox_port: int | None = None) -> None:
+async def serve(config: GatewayConfig, inbox_port: int | None = None) -> None:
     """Run until SIGINT/SIGTERM, then shut down cleanly. With a PKI directory the node inbox
     listener (mutual TLS) runs too, on ``inbox_port`` (default ``SIKS_GATEWAY_INBOX_PORT``,
     8443)."""
     configure_json_logging()
     if config.pki_dir is not None and inbox_port is None:
         inbox_port = default_inbox_port()
-    app = create_app(config, principal_of=principal_of,
-                     inbox_port=inbox_port if config.pki_dir is not None else None)
+    app = create_app(config, inbox_port=inbox_port if config.pki_dir is not None else None)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, config.host, config.port).start()

@@ -1,4 +1,5 @@
 """Gateway commands: ``siks gateway serve|migrate|nodes|node add|node remove|refresh|export-sdl``
+(and ``user add``: ``cli_users``)
 (and ``decide``, ``prune-receipts``: ``cli_sync``).
 Heavy imports happen inside handlers so ``siks --help`` stays quick."""
 
@@ -23,6 +24,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     _add_node(sub)
     _add_refresh(sub)
     _add_export_sdl(sub)
+    from gateway.entrypoints import cli_users
+
+    cli_users.register(sub)
     from gateway.entrypoints import cli_sync
 
     cli_sync.register(sub)

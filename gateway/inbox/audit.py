@@ -38,6 +38,8 @@ class AuditNote:
     entity_type: str
     entity_id: str
     detail: Mapping[str, Any]
+    role: str = INBOX_ACTOR_ROLE  # a user's role for reads and user management
+    attachments: tuple[str, ...] = ()  # e.g. operation:<name>, query:<sha256> for reads
 
 
 async def append(session: AsyncSession, notes: list[AuditNote]) -> None:
@@ -49,14 +51,15 @@ async def append(session: AsyncSession, notes: list[AuditNote]) -> None:
     seq, prev, ts, rows = head.seq, head.entry_hash, timestamp(), []
     for note in notes:
         seq += 1
-        fields = AuditFields(seq, ts, note.actor, INBOX_ACTOR_ROLE, note.action[:64],
+        fields = AuditFields(seq, ts, note.actor, note.role, note.action[:64],
                              note.entity_type, note.entity_id[:64], None,
-                             digest(note.detail), ())
+                             digest(note.detail), tuple(note.attachments))
         current = entry_hash(prev, fields)
         rows.append({"seq": seq, "ts": ts, "actor": fields.actor, "role": fields.role,
                      "action": fields.action, "entity_type": fields.entity_type,
                      "entity_id": fields.entity_id, "before_digest": None,
-                     "after_digest": fields.after_digest, "attachments": [],
+                     "after_digest": fields.after_digest,
+                     "attachments": list(fields.attachments),
                      "prev_hash": prev, "entry_hash": current, "detail": dict(note.detail)})
         prev = current
     await session.execute(insert(GatewayAuditEntry), rows)

@@ -25,6 +25,7 @@ from gateway.federation.planner import plan_for_region
 from gateway.federation.report import Path
 from gateway.service_layer import rollups
 from gateway.service_layer.households import note_unregistered
+from gateway.service_layer.row_scope import scoped_filter
 from gateway.service_layer.services import GatewayServices
 
 
@@ -39,9 +40,12 @@ async def household_counts(services: GatewayServices, scope: RequestScope,
                            dimensions: Sequence[Dimension], flt: HouseholdFilter, *,
                            max_age_s: int | None, path: Path | None = None) -> CountsAnswer:
     dimensions = list(dict.fromkeys(dimensions))
+    principal = scope.meta.principal
+    flt = scoped_filter(principal, flt)
     plan = plan_for_region(flt.region, services.registry.regions())
     note_unregistered(plan, scope, path)
-    if rollups_can_answer(dimensions, flt):
+    # rollups know regions, not a pendamping's assigned families: those are counted live
+    if rollups_can_answer(dimensions, flt) and not principal.household_ids:
         return await _from_rollups(services, scope, dimensions, flt, plan.targets,
                                    max_age_s, path)
     as_of = dt.datetime.now(dt.UTC)

@@ -19,6 +19,11 @@ from gateway.federation.node_queries import (
 )
 from gateway.federation.planner import Plan, plan_for_region
 from gateway.federation.report import Path
+from gateway.service_layer.row_scope import (
+    require_in_scope,
+    reraise_refusal,
+    scoped_filter,
+)
 from gateway.service_layer.services import GatewayServices
 
 MAX_PAGE = 500
@@ -47,18 +52,21 @@ def note_unregistered(plan: Plan, scope: RequestScope, path: Path | None) -> Non
             NodeNotRegistered(region, "no node is registered for this region"), path)
 
 
-def _edge(region: str, order: str, raw: dict[str, Any]) -> NodeEdge:
+def _edge(region: str, order: str, raw: dict[str, Any], index: int) -> NodeEdge:
+    """One node edge for the merge. A viewer who may not see the id or the sort key (the
+    public's search, which always targets one node) is merged in the node's own order."""
     record = raw["node"]
-    local_id = int(record["id"])
+    local_id = int(record["id"]) if record.get("id") is not None else index
     field = SORT_FIELDS[order]
-    return NodeEdge(region, local_id if field is None else record[field], local_id,
-                    raw["cursor"], record)
+    key = local_id if field is None else record.get(field)
+    return NodeEdge(region, index if key is None else key, local_id, raw["cursor"], record)
 
 
 async def list_households(services: GatewayServices, scope: RequestScope, flt: HouseholdFilter,
                           *, first: int, after: str | None, order: str,
                           selection: HouseholdSelection, want_total: bool,
                           path: Path | None = None) -> FederatedPage:
+    flt = scoped_filter(scope.meta.principal, flt, listing=True)
     start = (GatewayCursor.decode(after, order=order, filter_digest=flt.digest())
              if after else GatewayCursor(order, flt.digest()))
     plan = plan_for_region(flt.region, services.registry.regions())
@@ -72,7 +80,8 @@ async def list_households(services: GatewayServices, scope: RequestScope, flt: H
     answers = await services.federation.scatter(
         plan.targets, households_document(selection, total=want_total), variables, scope,
         path=path)
-    pages = [NodePage(region, [_edge(region, order, e) for e in data["households"]["edges"]],
+    pages = [NodePage(region, [_edge(region, order, e, i)
+                               for i, e in enumerate(data["households"]["edges"])],
                       bool(data["households"]["pageInfo"]["hasNextPage"]))
              for region, data in answers.items()]
     total = (sum(int(d["households"]["totalCount"]) for d in answers.values())
@@ -84,12 +93,15 @@ async def get_household(services: GatewayServices, scope: RequestScope, global_i
                         selection: HouseholdSelection, path: Path | None = None
                         ) -> tuple[str, dict[str, Any]] | None:
     region, local_id = split(global_id)
+    require_in_scope(scope.meta.principal, region)
     plan = plan_for_region(region, services.registry.regions())
     note_unregistered(plan, scope, path)
     if not plan.targets:
         return None
     data = await services.federation.route(region, household_document(selection),
                                            {"id": local_id}, scope, path=path)
+    if data is None:
+        reraise_refusal(scope, region)
     if data is None or data.get("household") is None:
         return None
     return region, data["household"]

@@ -115,5 +115,6 @@ NATIONAL_STAFF = Principal(user_id="test:kemensos", role=Role.KEMENSOS)
 
 
 def as_kemensos(request: web.Request) -> Principal:
-    """Until identity lands at the gateway (issue 6), tests ask as national staff."""
+    """Federation tests ask as national staff without minting tokens: the test-only hook for
+    requests without a bearer token (identity itself: test_auth.py, test_policy_matrix.py)."""
     return NATIONAL_STAFF

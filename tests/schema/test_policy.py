@@ -1,11 +1,14 @@
-"""The policy table: complete for the node's schema, consistent, and printed in the docs."""
+"""The policy table: complete for the node's and the gateway's schemas, consistent, and
+printed in the docs."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from graphql import GraphQLObjectType, get_named_type, get_nullable_type, is_non_null_type
 
+from gateway.entrypoints.graphql.schema import build_schema as build_gateway_schema
 from regional_node.entrypoints.graphql.schema import build_schema
 from schema.masking import mask_name
 from schema.policy import FIELD_POLICY, ROLE_POLICIES, ROLES, Access, access
@@ -15,28 +18,34 @@ from schema.roles import Role
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 
 
-def _object_types() -> dict[str, GraphQLObjectType]:
-    schema = build_schema()._schema
+def _object_types(side: str = "node") -> dict[str, GraphQLObjectType]:
+    schema = (build_schema() if side == "node" else build_gateway_schema())._schema
     return {name: t for name, t in schema.type_map.items()
             if isinstance(t, GraphQLObjectType) and not name.startswith("__")}
 
 
-def test_every_field_of_every_node_type_has_a_policy_entry() -> None:
-    missing = [f"{name}.{field}" for name, t in _object_types().items() for field in t.fields
-               if field not in FIELD_POLICY.get(name, {})]
+SIDES = ["node", "gateway"]
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_every_field_of_every_type_has_a_policy_entry(side: str) -> None:
+    missing = [f"{name}.{field}" for name, t in _object_types(side).items()
+               for field in t.fields if field not in FIELD_POLICY.get(name, {})]
     assert missing == [], f"add these to schema.policy.FIELD_POLICY: {missing}"
 
 
 def test_no_policy_entry_names_a_field_that_does_not_exist() -> None:
-    types = _object_types()
-    stale = [f"{name}.{field}" for name, fields in FIELD_POLICY.items() if name in types
-             for field in fields if field not in types[name].fields]
+    node, gateway = _object_types("node"), _object_types("gateway")
+    stale = [f"{name}.{field}" for name, fields in FIELD_POLICY.items()
+             if name in node or name in gateway for field in fields
+             if field not in (node[name].fields if name in node else {})
+             and field not in (gateway[name].fields if name in gateway else {})]
     assert stale == []
 
 
-def _reachable(role: Role) -> set[str]:
+def _reachable(role: Role, side: str = "node") -> set[str]:
     """The types ``role`` can reach from the roots through fields it is not denied."""
-    types = _object_types()
+    types = _object_types(side)
     seen, todo = {"Query", "Mutation"} & set(types), ["Query", "Mutation"]
     while todo:
         current = types.get(todo.pop())
@@ -49,20 +58,22 @@ def _reachable(role: Role) -> set[str]:
     return seen
 
 
-def test_a_field_that_can_be_denied_is_nullable() -> None:
+@pytest.mark.parametrize("side", SIDES)
+def test_a_field_that_can_be_denied_is_nullable(side: str) -> None:
     """Where a role can reach a type and is denied one of its fields, that field must be
     nullable: otherwise the denial would null its parent (or the whole answer)."""
-    types = _object_types()
+    types = _object_types(side)
     strict = sorted({f"{name}.{field} (denied to {role})" for role in ROLES
-                     for name in _reachable(role) - {"Mutation"}
+                     for name in _reachable(role, side) - {"Mutation"}
                      for field, definition in types[name].fields.items()
                      if is_non_null_type(definition.type)
                      and access(role, name, field) is Access.DENIED})
     assert strict == []
 
 
-def test_masks_only_strings_and_name_their_kind() -> None:
-    types = _object_types()
+@pytest.mark.parametrize("side", SIDES)
+def test_masks_only_strings_and_name_their_kind(side: str) -> None:
+    types = _object_types(side)
     for name, fields in FIELD_POLICY.items():
         for field, rule in fields.items():
             assert len(rule.access) == len(ROLES)

@@ -1,16 +1,18 @@
-"""The per-request context: the gateway's services, who asks (a ``schema.roles.Principal``,
-forwarded to every node; enforcement comes with the identity work), and the request's
-federation scope (one deadline, the request id, what happened to each node call)."""
+"""The per-request context: the gateway's services, who asks (a ``schema.roles.Principal``
+from a verified bearer token, forwarded to every node in a token the gateway signs), the
+request's federation scope (one deadline, the request id, what happened to each node call),
+and what the field policy needs (strict mode, the reads to audit)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from gateway.federation.fanout import RequestScope
 from gateway.service_layer.services import GatewayServices
 from schema.roles import Principal
+from siks.infra.graphql_policy import ReadLog
 
 
 @dataclass
@@ -19,6 +21,8 @@ class GatewayContext:
     response: web.StreamResponse | None
     services: GatewayServices
     scope: RequestScope
+    strict: bool = False  # X-SIKS-Strict: 1 — refuse an operation selecting a DENIED field
+    reads: ReadLog = field(default_factory=ReadLog)
 
     @property
     def principal(self) -> Principal:

@@ -18,7 +18,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from gateway.entrypoints.graphql.context import GatewayContext
-from schema.errors import InvalidInput, SiksError
+from schema.errors import SiksError
 
 log = logging.getLogger("siks.gateway.graphql")
 
@@ -28,11 +28,8 @@ def _convert(error: GraphQLError, request_id: str) -> GraphQLError:
     if original is None:
         return error
     if isinstance(original, SiksError):
-        extensions: dict[str, Any] = {"code": original.code}
-        if isinstance(original, InvalidInput):
-            extensions["reason"] = original.reason
-            if original.field:
-                extensions["field"] = original.field
+        # code, plus reason/field (invalid input), field/role (FORBIDDEN_FIELD), …
+        extensions: dict[str, Any] = dict(original.extensions())
         region = getattr(original, "region", None)
         if region:
             extensions["region"] = region

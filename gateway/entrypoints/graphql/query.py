@@ -25,6 +25,7 @@ from gateway.federation.filters import HouseholdFilter as DomainFilter
 from gateway.service_layer import counts, households, people
 from gateway.service_layer.households import MAX_PAGE, FederatedPage
 from schema.errors import InvalidInput
+from schema.roles import Role
 
 DEFAULT_PAGE = 50
 
@@ -88,10 +89,14 @@ def _path(info: Info[GatewayContext, None]) -> list[str | int]:
     return info.path.as_list()
 
 
+def _role(info: Info[GatewayContext, None]) -> Role:
+    return info.context.principal.role
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="The registered regional nodes and their health")
-    def nodes(self, info: Info[GatewayContext, None]) -> list[RegionalNode]:
+    def nodes(self, info: Info[GatewayContext, None]) -> list[RegionalNode] | None:
         federation = info.context.services.federation
         return [RegionalNode(
             region=n.region, region_name=region_name(n.region), url=n.url, status=n.status.value,
@@ -107,7 +112,8 @@ class Query:
     async def households(self, info: Info[GatewayContext, None],
                          filter: HouseholdFilter | None = None, first: int = DEFAULT_PAGE,
                          after: str | None = None,
-                         order_by: HouseholdOrder = HouseholdOrder.ID) -> HouseholdConnection:
+                         order_by: HouseholdOrder = HouseholdOrder.ID
+                         ) -> HouseholdConnection | None:
         if not 1 <= first <= MAX_PAGE:
             raise InvalidInput(f"first must be 1 to {MAX_PAGE}", reason="out_of_range",
                                field="first")
@@ -115,7 +121,7 @@ class Query:
         page = await households.list_households(
             info.context.services, info.context.scope,
             filter.to_domain() if filter else DomainFilter(), first=first, after=after,
-            order=order_by.value, selection=household_selection(names),
+            order=order_by.value, selection=household_selection(names, _role(info)),
             want_total="totalCount" in names, path=_path(info))
         edges = [HouseholdEdge(node=Household.from_json(e.region, e.record), page=page, index=i)
                  for i, e in enumerate(page.merged.edges)]
@@ -130,7 +136,8 @@ class Query:
                         ) -> Household | None:
         found = await households.get_household(
             info.context.services, info.context.scope, str(id),
-            household_selection(selected_names(info.selected_fields)), path=_path(info))
+            household_selection(selected_names(info.selected_fields), _role(info)),
+            path=_path(info))
         return Household.from_json(*found) if found is not None else None
 
     @strawberry.field(description="A person by NIK: one node through the NIK directory; on a "
@@ -139,7 +146,8 @@ class Query:
         names = selected_names(info.selected_fields)
         found = await people.find_person(
             info.context.services, info.context.scope, nik,
-            household_selection(names) if "household" in names else None, path=_path(info))
+            household_selection(names, _role(info)) if "household" in names else None,
+            path=_path(info))
         return Member.from_json(found.region, found.record) if found is not None else None
 
     @strawberry.field(description="Household and member counts grouped by the given "

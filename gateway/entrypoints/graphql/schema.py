@@ -1,31 +1,58 @@
-"""The gateway's strawberry schema and its SDL (exported to ``gateway/schema.graphql``)."""
+"""The gateway's strawberry schema and its SDL (exported to ``gateway/schema.graphql``).
+
+Enforced on every operation, as at the node (docs/security.md): the role × field policy of
+``schema.policy`` on every field (``FieldPolicy``: DENIED → null + FORBIDDEN_FIELD, MASKED →
+masked, strict mode), the reads national and partner users make written to the gateway's
+audit chain, depth / alias / token limits, a cost limit from the pagination arguments, and in
+production no introspection and no field suggestions. Errors are masked (``INTERNAL`` + the
+request id) by ``FederationOutcome``.
+"""
 
 from __future__ import annotations
 
 import functools
 from importlib import resources
+from typing import Any
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.schema.config import StrawberryConfig
 
 from gateway.entrypoints.graphql.errors import FederationOutcome, RequestOutcome
 from gateway.entrypoints.graphql.query import Query
+from gateway.entrypoints.graphql.read_audit import ReadAudit
+from siks.infra.graphql_cost import QueryCostLimiter
+from siks.infra.graphql_policy import FieldPolicy
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2_000
+MAX_COST = 25_000
+# Assumed sizes of unpaginated lists, for the cost limit (paginated ones use `first`).
+LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household.programs": 6,
+              "Household.assets": 4, "Query.householdCounts": 100, "Query.nodes": 514}
 
 
-def build_schema(on_outcome: RequestOutcome | None = None) -> strawberry.Schema:
-    return strawberry.Schema(
-        query=Query,
-        extensions=[
-            lambda: FederationOutcome(on_outcome=on_outcome),
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        ],
-    )
+def build_schema(on_outcome: RequestOutcome | None = None, *,
+                 production: bool = False) -> strawberry.Schema:
+    extensions: list[Any] = [
+        lambda: FederationOutcome(on_outcome=on_outcome),  # first in, last out: masks errors
+        ReadAudit,
+        FieldPolicy,
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: QueryCostLimiter(limit=MAX_COST, sizes=LIST_SIZES),
+    ]
+    if production:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=Query, extensions=extensions,
+                             config=StrawberryConfig(disable_field_suggestions=production))
 
 
 @functools.cache

@@ -9,6 +9,7 @@ from typing import Any
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from gateway.federation.node_queries import HouseholdSelection
+from schema.roles import Role
 
 
 def selected_names(selections: Iterable[Any]) -> set[str]:
@@ -22,6 +23,7 @@ def selected_names(selections: Iterable[Any]) -> set[str]:
     return names
 
 
-def household_selection(names: set[str]) -> HouseholdSelection:
-    return HouseholdSelection(members=bool({"members", "head"} & names),
+def household_selection(names: set[str], role: Role | None = None) -> HouseholdSelection:
+    """What to ask the nodes for; ``role``: leave out what the policy denies it."""
+    return HouseholdSelection(role=role, members=bool({"members", "head"} & names),
                               programs="programs" in names)

@@ -88,7 +88,7 @@ class Housing:
 class ProgramMembership:
     program: Program
     period: str
-    start_date: dt.date
+    start_date: dt.date | None
     end_date: dt.date | None
     active: bool
     member_id: strawberry.ID | None = strawberry.field(
@@ -97,27 +97,34 @@ class ProgramMembership:
     @classmethod
     def from_json(cls, region: str, raw: dict[str, Any]) -> ProgramMembership:
         member = raw.get("memberId")
-        start = _date(raw["startDate"])
-        assert start is not None
-        return cls(program=Program(raw["program"]), period=raw["period"], start_date=start,
-                   end_date=_date(raw.get("endDate")), active=bool(raw["active"]),
+        return cls(program=Program(raw["program"]), period=raw["period"],
+                   start_date=_date(raw.get("startDate")), end_date=_date(raw.get("endDate")),
+                   active=bool(raw["active"]),
                    member_id=strawberry.ID(qualify(region, member)) if member else None)
 
 
+def _global_id(region: str, local: Any) -> strawberry.ID | None:
+    return strawberry.ID(qualify(region, local)) if local is not None else None
+
+
+# Fields some role is DENIED (schema.policy) are nullable: a denial nulls only that field.
+# A node is never asked for a field the caller's role is denied, so any may be missing.
 @strawberry.type(description="A person in a household (anggota rumah tangga)")
 class Member:
-    id: strawberry.ID = strawberry.field(description="Global id: region:local id")
-    region: str = strawberry.field(description="The kab/kota whose node holds this person")
-    nik: str
-    name: str
-    birth_date: dt.date
-    sex: Sex
-    relationship: Relationship = strawberry.field(description="Relationship to the head")
+    id: strawberry.ID | None = strawberry.field(description="Global id: region:local id")
+    region: str | None = strawberry.field(
+        description="The kab/kota whose node holds this person")
+    nik: str | None
+    name: str | None
+    birth_date: dt.date | None
+    sex: Sex | None
+    relationship: Relationship | None = strawberry.field(
+        description="Relationship to the head")
     education: Education | None
     occupation: str | None
-    disability: Disability
-    match_status: MatchStatus
-    alive: bool
+    disability: Disability | None
+    match_status: MatchStatus | None
+    alive: bool | None
     death_date: dt.date | None
     parent: strawberry.Private[Household | None]
 
@@ -128,14 +135,16 @@ class Member:
     @classmethod
     def from_json(cls, region: str, raw: dict[str, Any],
                   parent: Household | None = None) -> Member:
-        birth = _date(raw["birthDate"])
-        assert birth is not None
-        member = cls(id=strawberry.ID(qualify(region, raw["id"])), region=region,
-                     nik=raw["nik"], name=raw["name"], birth_date=birth, sex=Sex(raw["sex"]),
-                     relationship=Relationship(raw["relationship"]),
+        alive = raw.get("alive")
+        member = cls(id=_global_id(region, raw.get("id")), region=region,
+                     nik=raw.get("nik"), name=raw.get("name"),
+                     birth_date=_date(raw.get("birthDate")), sex=_opt(Sex, raw.get("sex")),
+                     relationship=_opt(Relationship, raw.get("relationship")),
                      education=_opt(Education, raw.get("education")),
-                     occupation=raw.get("occupation"), disability=Disability(raw["disability"]),
-                     match_status=MatchStatus(raw["matchStatus"]), alive=bool(raw["alive"]),
+                     occupation=raw.get("occupation"),
+                     disability=_opt(Disability, raw.get("disability")),
+                     match_status=_opt(MatchStatus, raw.get("matchStatus")),
+                     alive=bool(alive) if alive is not None else None,
                      death_date=_date(raw.get("deathDate")), parent=parent)
         if parent is None and raw.get("household") is not None:
             member.parent = Household.from_json(region, raw["household"])
@@ -144,63 +153,71 @@ class Member:
 
 @strawberry.type(description="A household (rumah tangga), identified by its KK number")
 class Household:
-    id: strawberry.ID = strawberry.field(description="Global id: region:local id")
-    region: str = strawberry.field(description="The kab/kota whose node holds this household")
-    kk_number: str
-    desa_code: str
-    address: str
+    id: strawberry.ID | None = strawberry.field(description="Global id: region:local id")
+    region: str | None = strawberry.field(
+        description="The kab/kota whose node holds this household")
+    kk_number: str | None
+    desa_code: str | None
+    address: str | None
     latitude: float | None
     longitude: float | None
-    housing: Housing
-    assets: list[Asset]
+    housing: Housing | None
+    assets: list[Asset] | None
     desil: int | None = strawberry.field(description="Welfare decile, 1 = poorest")
     status: HouseholdStatus
     inactive_reason: InactiveReason | None
-    version: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    version: int | None
+    created_at: dt.datetime | None
+    updated_at: dt.datetime | None
     raw_members: strawberry.Private[list[dict[str, Any]] | None]
     raw_programs: strawberry.Private[list[dict[str, Any]] | None]
+    raw_head: strawberry.Private[dict[str, Any] | None] = None
 
     @strawberry.field
-    def desa_name(self) -> str:
-        return region_name(self.desa_code)
+    def desa_name(self) -> str | None:
+        return region_name(self.desa_code) if self.desa_code else None
 
     @strawberry.field
-    def kecamatan_code(self) -> str:
-        return self.desa_code.rsplit(".", 1)[0]
+    def kecamatan_code(self) -> str | None:
+        return self.desa_code.rsplit(".", 1)[0] if self.desa_code else None
 
     @strawberry.field
-    def kecamatan_name(self) -> str:
-        return region_name(self.desa_code.rsplit(".", 1)[0])
+    def kecamatan_name(self) -> str | None:
+        return region_name(self.desa_code.rsplit(".", 1)[0]) if self.desa_code else None
 
     @strawberry.field
-    def members(self) -> list[Member]:
-        return [Member.from_json(self.region, m, self) for m in self.raw_members or []]
+    def members(self) -> list[Member] | None:
+        return [Member.from_json(self.region or "", m, self) for m in self.raw_members or []]
 
     @strawberry.field(description="The head of the household (kepala keluarga)")
     def head(self) -> Member | None:
-        heads = [m for m in self.raw_members or [] if m["relationship"] == "HEAD"]
-        return Member.from_json(self.region, heads[0], self) if heads else None
+        if self.raw_head is not None:  # who may see only the head was sent only the head
+            return Member.from_json(self.region or "", self.raw_head, self)
+        heads = [m for m in self.raw_members or [] if m.get("relationship") == "HEAD"]
+        return Member.from_json(self.region or "", heads[0], self) if heads else None
 
     @strawberry.field
     def programs(self, active_only: bool = True) -> list[ProgramMembership]:
-        return [ProgramMembership.from_json(self.region, p) for p in self.raw_programs or []
-                if p["active"] or not active_only]
+        return [ProgramMembership.from_json(self.region or "", p)
+                for p in self.raw_programs or [] if p["active"] or not active_only]
 
     @classmethod
     def from_json(cls, region: str, raw: dict[str, Any]) -> Household:
+        version, created, updated = raw.get("version"), raw.get("createdAt"), raw.get("updatedAt")
         return cls(
-            id=strawberry.ID(qualify(region, raw["id"])), region=region,
-            kk_number=raw["kkNumber"], desa_code=raw["desaCode"], address=raw["address"],
-            latitude=raw.get("latitude"), longitude=raw.get("longitude"),
-            housing=Housing.from_json(raw.get("housing") or {}),
-            assets=[Asset(a) for a in raw.get("assets") or []], desil=raw.get("desil"),
-            status=HouseholdStatus(raw["status"]),
+            id=_global_id(region, raw.get("id")), region=region,
+            kk_number=raw.get("kkNumber"), desa_code=raw.get("desaCode"),
+            address=raw.get("address"), latitude=raw.get("latitude"),
+            longitude=raw.get("longitude"),
+            housing=Housing.from_json(raw["housing"] or {}) if "housing" in raw else None,
+            assets=[Asset(a) for a in raw.get("assets") or []] if "assets" in raw else None,
+            desil=raw.get("desil"), status=HouseholdStatus(raw["status"]),
             inactive_reason=_opt(InactiveReason, raw.get("inactiveReason")),
-            version=int(raw["version"]), created_at=_datetime(raw["createdAt"]),
-            updated_at=_datetime(raw["updatedAt"]), raw_members=raw.get("members"),
-            raw_programs=raw.get("programs"))
+            version=int(version) if version is not None else None,
+            created_at=_datetime(created) if created else None,
+            updated_at=_datetime(updated) if updated else None,
+            raw_members=raw.get("members"), raw_programs=raw.get("programs"),
+            raw_head=raw.get("head"))
 
 
 @strawberry.type

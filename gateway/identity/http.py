@@ -1,0 +1,139 @@
+"""HTTP-level protections of the gateway, as aiohttp middlewares and the login routes.
+
+* ``POST /graphql`` and ``POST /auth/login`` must be ``application/json``: form posts,
+  ``text/plain`` and multipart are refused with 415 (no CSRF through a browser form).
+* ``Authorization: Bearer <token>`` is verified on every ``/graphql`` request
+  (:class:`~gateway.identity.trust.GatewayTokens`); a token that does not verify is a 401,
+  never a silent downgrade to anonymous. No token: the PUBLIC principal, rate-limited per
+  client address. The principal comes from nowhere else (no header, no cookie).
+* ``POST /auth/login`` (JSON ``username``/``password``) returns a 15-minute EdDSA JWT from the
+  gateway's issuer; rate-limited per client address. ``GET /auth/jwks`` publishes its key.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from gateway.adapters.database import Database
+from gateway.identity.trust import GatewayTokens
+from gateway.identity.users import authenticate
+from schema.errors import SiksError, Unauthenticated
+from schema.policy import RowScope, role_policy
+from schema.roles import ANONYMOUS, Principal
+from schema.tokens import ACCESS_TOKEN_LIFETIME
+from siks.infra.ratelimit import TokenBuckets
+
+PrincipalResolver = Callable[[web.Request], Principal]
+
+TOKENS = web.AppKey("tokens", GatewayTokens)
+LOGIN_LIMIT = web.AppKey("login_limit", TokenBuckets)
+PUBLIC_LIMIT = web.AppKey("public_limit", TokenBuckets)
+# Tests and benchmarks only: who a request WITHOUT a token is (default: PUBLIC). Never set by
+# ``serve``; a bearer token is verified whatever this says.
+TOKENLESS_PRINCIPAL: web.AppKey[PrincipalResolver] = web.AppKey("tokenless_principal")
+PRINCIPAL = web.RequestKey("principal", Principal)
+GRAPHQL_PATH = "/graphql"
+LOGIN_PATH = "/auth/login"
+JSON_TYPES = ("application/json", "application/graphql-response+json")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def error_response(status: int, code: str, message: str,
+                   headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response({"errors": [{"message": message, "extensions": {"code": code}}]},
+                             status=status, headers=headers)
+
+
+def principal_of(request: web.Request) -> Principal:
+    return request.get(PRINCIPAL, ANONYMOUS)
+
+
+def client_key(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+def _limited(buckets: TokenBuckets, request: web.Request, what: str) -> web.Response | None:
+    wait = buckets.take(client_key(request))
+    if wait <= 0:
+        return None
+    return error_response(429, "RATE_LIMITED", f"too many {what} from this address; retry later",
+                          {"Retry-After": str(max(1, math.ceil(wait)))})
+
+
+@web.middleware
+async def require_json_posts(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if (request.method == "POST" and request.path in (GRAPHQL_PATH, LOGIN_PATH)
+            and request.content_type not in JSON_TYPES):
+        return error_response(415, "UNSUPPORTED_MEDIA_TYPE",
+                              f"POST {request.path} needs Content-Type: application/json")
+    return await handler(request)
+
+
+def _is_public(principal: Principal) -> bool:
+    policy = role_policy(principal.role)
+    return policy is None or policy.rows is RowScope.PUBLIC_SEARCH
+
+
+@web.middleware
+async def authenticate_bearer(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path != GRAPHQL_PATH:
+        return await handler(request)
+    header = request.headers.get("Authorization")
+    if header is None:
+        tokenless = request.app.get(TOKENLESS_PRINCIPAL)
+        principal = tokenless(request) if tokenless is not None else ANONYMOUS
+        if _is_public(principal):
+            refused = _limited(request.app[PUBLIC_LIMIT], request, "requests without a token")
+            if refused is not None:
+                return refused
+        request[PRINCIPAL] = principal
+        return await handler(request)
+    scheme, _, token = header.partition(" ")
+    try:
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("Authorization must be 'Bearer <token>'")
+        request[PRINCIPAL] = await request.app[TOKENS].verify(token.strip())
+    except Unauthenticated as exc:
+        description = exc.message.replace('"', "'")
+        return error_response(401, exc.code, exc.message, {
+            "WWW-Authenticate": f'Bearer error="invalid_token", error_description="{description}"'})
+    return await handler(request)
+
+
+async def login(request: web.Request, database: Database) -> web.Response:
+    refused = _limited(request.app[LOGIN_LIMIT], request, "login attempts")
+    if refused is not None:
+        return refused
+    try:
+        body: Any = await request.json()
+    except ValueError:
+        return error_response(400, "INVALID_INPUT", "the body must be JSON")
+    if not (isinstance(body, dict) and isinstance(body.get("username"), str)
+            and isinstance(body.get("password"), str)):
+        return error_response(400, "INVALID_INPUT", "give {\"username\": …, \"password\": …}")
+    try:
+        principal = await authenticate(database, body["username"], body["password"])
+    except SiksError as exc:
+        return error_response(401, exc.code, exc.message)
+    token = request.app[TOKENS].issue(principal)
+    return web.json_response({"access_token": token, "token_type": "Bearer",
+                              "expires_in": int(ACCESS_TOKEN_LIFETIME.total_seconds())},
+                             headers={"Cache-Control": "no-store"})
+
+
+async def jwks(request: web.Request) -> web.Response:
+    return web.json_response(request.app[TOKENS].own.jwks())
+
+
+def add_auth_routes(app: web.Application, database_of: Callable[[web.Application], Database]
+                    ) -> None:
+    async def login_handler(request: web.Request) -> web.Response:
+        return await login(request, database_of(request.app))
+
+    app.router.add_post(LOGIN_PATH, login_handler)
+    app.router.add_get("/auth/jwks", jwks)

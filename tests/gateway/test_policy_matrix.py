@@ -1,0 +1,198 @@
+"""The exhaustive matrix THROUGH THE GATEWAY: every role × where the row lies relative to the
+role's scope × every field of every type the gateway serves, with real node apps behind real
+mutual TLS, real gateway tokens, and the gateway's signed tokens at the nodes. The expected
+outcome of each field is read from ``schema.policy`` (never written here):
+
+* FULL: the value Kemensos (FULL on every gateway field) sees;
+* MASKED: that value through the field's mask;
+* DENIED: null, and a FORBIDDEN_FIELD error at that path;
+* row out of scope: absent from lists and counts, OUT_OF_REGION when asked for explicitly.
+
+Positions: OWN (the scope is the row's region at the role's level), PARENT (its parent),
+SIBLING (another region under the same parent, served by a registered node) and OTHER
+(another province's registered node). National roles and the public see the row from
+everywhere. The queries come from ``tests.node.policy_walk`` (generated from the schema and
+the table), as at the node.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import pytest
+
+from gateway.entrypoints.app import SERVICES, refresh_snapshots
+from gateway.entrypoints.graphql.schema import build_schema
+from schema.enums import Program
+from schema.masking import mask
+from schema.policy import ROLE_POLICIES, ROLES, Access, RowScope, access, field_rule
+from schema.roles import Principal, Role
+from tests import factories
+from tests.gateway.identity_helpers import KEMENSOS, gql_as, secure_gateway
+from tests.node.helpers import store
+from tests.node.policy_walk import at, check_response, forbidden_paths, operation, probe, reach
+
+DESA = "32.73.01.1001"
+HEAD = "Siti Aminah"
+ARGUMENTS = {
+    "Query.households": f'(first: 5, filter: {{region: "{DESA}", name: "Siti"}})',
+    "Query.household": "(id: $hid)",
+    "Query.person": "(nik: $nik)",
+    "Query.householdCounts": "(groupBy: [KECAMATAN, DESA, STATUS, PROGRAM, DESIL])",
+}
+VARIABLES = {"hid": "ID!", "nik": "String!"}
+GATEWAY_TYPES = {"Query", "RegionalNode", "HouseholdConnection", "HouseholdEdge", "PageInfo",
+                 "Household", "Housing", "Member", "ProgramMembership", "HouseholdCount"}
+# Values that change between two calls (when counted live); compared by presence only.
+VOLATILE = {"HouseholdCount.asOf"}
+SCHEMA = build_schema()._schema
+
+
+class Position(StrEnum):
+    OWN = "OWN"
+    PARENT = "PARENT"
+    SIBLING = "SIBLING"
+    OTHER = "OTHER"
+
+
+# Scopes per region-scoped role; SIBLING and OTHER lie in regions with a registered node.
+SCOPES = {
+    Role.OPERATOR_DESA: {Position.OWN: DESA, Position.PARENT: "32.73.01",
+                         Position.SIBLING: "32.73.01.1002", Position.OTHER: "35.78.01.1001"},
+    Role.PENDAMPING: {Position.OWN: "32.73.01", Position.PARENT: "32.73",
+                      Position.SIBLING: "32.73.02", Position.OTHER: "35.78.01"},
+    Role.DINSOS: {Position.OWN: "32.73", Position.PARENT: "32",
+                  Position.SIBLING: "32.04", Position.OTHER: "35.78"},
+}
+
+
+def principal_at(role: Role, position: Position) -> Principal | None:
+    """The principal for ``role`` at ``position``; None for PUBLIC (no token at all)."""
+    if role is Role.PUBLIC:
+        return None
+    if role not in SCOPES:
+        return Principal(f"user:{role.value.lower()}", role,
+                         programs=("PKH",) if role is Role.MITRA else ())
+    return Principal(f"user:{role.value.lower()}-{position.value.lower()}", role,
+                     SCOPES[role][position])
+
+
+def visible(role: Role, position: Position) -> bool:
+    if ROLE_POLICIES[role].rows in (RowScope.NATIONAL, RowScope.PUBLIC_SEARCH):
+        return True
+    return position in (Position.OWN, Position.PARENT)
+
+
+def _expected(role: Role, type_name: str, field: str, reference: Any) -> Any:
+    granted = access(role, type_name, field)
+    if granted is Access.DENIED:
+        return None
+    if granted is Access.MASKED:
+        kind = field_rule(type_name, field).mask
+        assert kind is not None
+        return mask(kind, reference)
+    return reference
+
+
+@pytest.fixture
+async def matrix_gateway(cluster, dev_pki, tmp_path, aiohttp_client):  # type: ignore[no-untyped-def]
+    record = factories.household(DESA, members=3, head_name=HEAD, programs=(Program.PKH,))
+    [household_id] = await store(cluster.nodes["32.73"].database, [record])
+    client = await secure_gateway(aiohttp_client, tmp_path, dev_pki, cluster)
+    await refresh_snapshots(client.app[SERVICES])  # rollups + NIK directory know the row
+    return client, {"hid": f"32.73:{household_id}", "nik": record.members[0].nik}
+
+
+def test_the_matrix_covers_every_gateway_type() -> None:
+    reference = reach(SCHEMA, KEMENSOS.role, ARGUMENTS)
+    assert set(reference) >= GATEWAY_TYPES, GATEWAY_TYPES - set(reference)
+    objects = {n for n, t in SCHEMA.type_map.items()
+               if not n.startswith("__") and hasattr(t, "fields") and hasattr(t, "interfaces")}
+    assert objects <= GATEWAY_TYPES, f"add to the matrix: {objects - GATEWAY_TYPES}"
+    for type_name in GATEWAY_TYPES - {"Query"}:
+        for field in SCHEMA.get_type(type_name).fields:  # type: ignore[union-attr]
+            assert access(KEMENSOS.role, type_name, field) is Access.FULL, (
+                f"the reference role must be FULL on {type_name}.{field}")
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_policy_matrix_through_the_gateway(matrix_gateway, role: Role) -> None:
+    client, ids = matrix_gateway
+    problems: list[str] = []
+    for position in Position:
+        if role not in SCOPES and position is not Position.OWN:
+            continue  # no region: the same principal everywhere
+        principal = principal_at(role, position)
+        if visible(role, position):
+            await _check_visible(client, principal, role, ids, problems, position)
+        else:
+            await _check_invisible(client, principal, role, ids, problems, position)
+    assert problems == [], "\n".join(problems)
+
+
+async def _check_visible(client: Any, principal: Principal | None, role: Role,
+                         ids: dict[str, str], problems: list[str], position: Position) -> None:
+    paths = reach(SCHEMA, role, ARGUMENTS)
+    reference_paths = reach(SCHEMA, KEMENSOS.role, ARGUMENTS)
+    for type_name in sorted(GATEWAY_TYPES - {"Query"}):
+        if type_name not in paths:
+            continue  # every way in is DENIED: the Query row and the fields on the way prove it
+        query, where = probe(SCHEMA, paths[type_name], type_name, VARIABLES)
+        body = await gql_as(client, query, principal, **ids)
+        reference_query, reference_where = probe(SCHEMA, reference_paths[type_name], type_name,
+                                                 VARIABLES)
+        reference_body = await gql_as(client, reference_query, KEMENSOS, **ids)
+        assert "errors" not in reference_body, reference_body
+        got, reference = at(body.get("data"), where), at(reference_body["data"], reference_where)
+        if not isinstance(got, dict):
+            problems.append(f"{position} {type_name}: nothing at {where}: {body}")
+            continue
+        denied = forbidden_paths(body)
+        for field in SCHEMA.get_type(type_name).fields:  # type: ignore[union-attr]
+            expected = _expected(role, type_name, field, reference[field])
+            value = got.get(field)
+            if f"{type_name}.{field}" in VOLATILE:
+                value, expected = value is None, expected is None
+            if value != expected:
+                problems.append(f"{position} {type_name}.{field}: got {got.get(field)!r}, policy "
+                                f"says {access(role, type_name, field)} → {expected!r}")
+            is_denied = access(role, type_name, field) is Access.DENIED
+            if is_denied != (tuple([*where, field]) in denied):
+                problems.append(f"{position} {type_name}.{field}: FORBIDDEN_FIELD error "
+                                f"{'missing' if is_denied else 'unexpected'} at {where}")
+        unexpected = [e for e in body.get("errors", [])
+                      if e.get("extensions", {}).get("code") != "FORBIDDEN_FIELD"]
+        if unexpected:
+            problems.append(f"{position} {type_name}: unexpected errors {unexpected}")
+        problems += [f"{position} {p}" for p in check_response(SCHEMA, role, query, body)]
+    for field in SCHEMA.query_type.fields:
+        query = operation(f"{field}{ARGUMENTS.get(f'Query.{field}', '')} {{ __typename }}",
+                          VARIABLES)
+        body = await gql_as(client, query, principal, **ids)
+        denied = (field,) in forbidden_paths(body)
+        if (access(role, "Query", field) is Access.DENIED) != denied:
+            problems.append(f"{position} Query.{field}: policy {access(role, 'Query', field)}, "
+                            f"response {body}")
+
+
+async def _check_invisible(client: Any, principal: Principal | None, role: Role,
+                           ids: dict[str, str], problems: list[str], position: Position) -> None:
+    listing = await gql_as(client, "{ households(first: 50) { edges { node { __typename } } } }",
+                           principal)
+    edges = ((listing.get("data") or {}).get("households") or {}).get("edges")
+    if edges != [] or "errors" in listing:
+        problems.append(f"{position} households lists a row out of scope: {listing}")
+    counts = await gql_as(client, "{ householdCounts(groupBy: []) { households } }", principal)
+    if (counts.get("data") or {}).get("householdCounts") not in ([], [{"households": 0}]):
+        problems.append(f"{position} householdCounts counts rows out of scope: {counts}")
+    explicit = [("household", "(id: $hid)"), ("person", "(nik: $nik)"),
+                ("households", f'(filter: {{region: "{DESA}"}})')]
+    for field, arguments in explicit:
+        body = await gql_as(client, operation(f"{field}{arguments} {{ __typename }}", VARIABLES),
+                            principal, **ids)
+        codes = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+        expected = ("FORBIDDEN_FIELD" if access(role, "Query", field) is Access.DENIED
+                    else "OUT_OF_REGION")
+        if codes != [expected] or (body.get("data") or {}).get(field) is not None:
+            problems.append(f"{position} {field}: expected {expected} out of scope: {body}")

@@ -1,7 +1,139 @@
-"""``siks demo``: placeholder until the node app exists."""
+"""``siks demo``: the product on localhost in one command, with nothing to set up.
+
+Starts a regional node for each demo region (Kota Bandung, Kota Surabaya, Kota Kupang) on
+SQLite files under ``--dir``, seeded once with deterministic synthetic households, and the
+national gateway over them (mutual TLS with a development PKI, ``siks.demo_gateway``), and
+prints where to point a browser. Runs until Ctrl+C.
+"""
+
+from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from pathlib import Path
+
+DEMO_REGIONS = ("32.73", "35.78", "53.71")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    return None
+    demo = commands.add_parser("demo", help="run demo nodes on localhost with synthetic data")
+    demo.add_argument("--dir", type=Path, default=Path("siks-demo"),
+                      help="where databases live (default ./siks-demo; reused between runs)")
+    demo.add_argument("--households", type=int, default=500,
+                      help="synthetic households per region on first start (default 500)")
+    demo.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    demo.add_argument("--base-port", type=int, default=8101,
+                      help="first node's port; the others follow, the gateway takes the one "
+                           "before (default 8101; gateway 8100)")
+    demo.add_argument("--seed", type=int, default=42, help="synthetic data seed (default 42)")
+    demo.set_defaults(handler=_demo)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    args.dir.mkdir(parents=True, exist_ok=True)
+    asyncio.run(run_demo(args.dir.resolve(), households=args.households, host=args.host,
+                         base_port=args.base_port, seed=args.seed))
+    return 0
+
+
+async def _seed_if_new(db_url: str, region: str, households: int, seed: int) -> int:
+    from sqlalchemy import func, select
+
+    from regional_node.adapters.database import open_database
+    from regional_node.adapters.orm import Household
+    from regional_node.domain.audit import Actor
+    from regional_node.service_layer.registry import store_households
+    from regional_node.service_layer.synthetic import generate_households
+    from regional_node.service_layer.unit_of_work import UnitOfWork
+
+    database = open_database(db_url)
+    try:
+        async with database.reader() as session:
+            existing = (await session.execute(select(func.count()).select_from(Household))).scalar()
+        if existing:
+            return int(existing)
+        records = list(generate_households(region, households, seed))
+        async with UnitOfWork(database, Actor("system:demo", "SYSTEM")) as uow:
+            await store_households(uow, records)
+            await uow.commit()
+        return len(records)
+    finally:
+        await database.dispose()
+
+
+async def run_demo(directory: Path, *, households: int, host: str, base_port: int,
+                   seed: int, ready: asyncio.Event | None = None,
+                   stop: asyncio.Event | None = None) -> None:
+    """Serve the demo nodes until ``stop`` is set (or a signal arrives); ``directory`` exists."""
+    from aiohttp import web
+
+    from regional_node.config import NodeConfig
+    from regional_node.entrypoints.app import create_app
+    from regional_node.service_layer.lifecycle import prepare_database
+    from schema.regions import regions
+    from siks import demo_gateway
+
+    pki = demo_gateway.demo_pki(directory, DEMO_REGIONS)
+    logins = demo_gateway.demo_logins(DEMO_REGIONS[0])
+    passwords = demo_gateway.demo_passwords(directory, logins)
+    runners: list[web.AppRunner] = []
+    lines = []
+    node_urls: dict[str, str] = {}
+    try:
+        for offset, region in enumerate(DEMO_REGIONS):
+            config = NodeConfig(region=region, db_url=f"sqlite:///{directory / region}.sqlite",
+                                host=host, port=base_port + offset,
+                                trust_ca=str(pki.layout.ca_certificate),
+                                trust_crl=str(pki.layout.crl))
+            await prepare_database(config)
+            count = await _seed_if_new(config.db_url, region, households, seed)
+            await demo_gateway.create_node_logins(config.db_url, region, logins, passwords)
+            runner = web.AppRunner(create_app(config))
+            await runner.setup()
+            await web.TCPSite(runner, host, config.port).start()
+            runners.append(runner)
+            node_urls[region] = await demo_gateway.add_mtls_site(
+                runner, pki, region, host, config.port + demo_gateway.MTLS_PORT_OFFSET)
+            name = regions().require(region).name
+            lines.append(f"  {region} {name:<16} {count:>6} households  "
+                         f"GraphiQL: http://{host}:{config.port}/graphql")
+        gateway_port = base_port - 1
+        await demo_gateway.create_gateway_logins(
+            f"sqlite:///{directory / 'gateway.sqlite'}", logins, passwords)
+        runners.append(await demo_gateway.start_gateway(directory, pki, node_urls, host=host,
+                                                        port=gateway_port))
+        print("SIKS-NG demo is running (Ctrl+C to stop).")
+        gateway_url = f"http://{host}:{gateway_port}/graphql"
+        print(f"National gateway GraphiQL: {gateway_url}  (without a token you are the public;"
+              " log in as below)")
+        print("Regional nodes (the gateway reaches them over mTLS on ports "
+              f"{base_port + demo_gateway.MTLS_PORT_OFFSET}+):", *lines, sep="\n")
+        print("Try in GraphiQL:  { node { regionName } households(first: 5) "
+              "{ edges { node { kkNumber desaName head { name } } } } }")
+        print("Try at the gateway (logged in as kemensos):  { nodes { region status latencyMs } "
+              "householdCounts("
+              "groupBy: [KABKOTA, PROGRAM]) { kabkotaCode program households asOf } }")
+        print(*demo_gateway.login_help(
+            logins, passwords, gateway_url,
+            {r: f"http://{host}:{base_port + i}" for i, r in enumerate(DEMO_REGIONS)},
+            directory), sep="\n")
+        print(f"Data lives in {directory}; delete it to start afresh.", flush=True)
+        if ready is not None:
+            ready.set()
+        await _wait_for_stop(stop)
+    finally:
+        for runner in runners:
+            await runner.cleanup()
+
+
+async def _wait_for_stop(stop: asyncio.Event | None) -> None:
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    print("demo stopped", file=sys.stderr)

@@ -1,14 +1,19 @@
 """The gateway part of ``siks demo``: a development PKI, an mTLS listener on every demo node,
-and the national gateway over them (GraphiQL on plain HTTP on localhost).
+the national gateway over them (GraphiQL on plain HTTP on localhost), and demo logins.
 
-Until logins reach the gateway (issue 6), the demo gateway treats every visitor as national
-staff (KEMENSOS) and forwards that principal to the nodes in tokens it signs.
+Nobody is national staff by default: a visitor without a token is the public (cekbansos
+searches only). The demo creates users once — ``kemensos`` and ``mitra-kementan`` (and
+``dinsos-3273``) at the gateway, ``dinsos-3273`` and an ``operator-…`` at the first node —
+with generated passwords kept in ``<dir>/demo-logins.json`` (mode 0600), and prints how to
+log in and paste the token into GraphiQL.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
@@ -16,18 +21,137 @@ from aiohttp import web
 from certs.dev import DevPki, ensure_dev_pki
 from certs.identity import Identity
 from certs.tls import server_context
-from schema.roles import Principal, Role
+from schema.regions import RegionLevel, regions
+from schema.roles import Role
 
-DEMO_PRINCIPAL = Principal(user_id="demo:kemensos", role=Role.KEMENSOS)
 MTLS_PORT_OFFSET = 100  # node 8101 serves the gateway over mTLS on 8201
+LOGINS_FILE = "demo-logins.json"
+MITRA_PROGRAMS = ("PKH", "BPNT")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    where: str  # "gateway" or a node's region
+    username: str
+    role: Role
+    scope: str | None = None
+    programs: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.where}/{self.username}"
+
+
+def demo_logins(first_region: str) -> list[DemoLogin]:
+    """Who the demo creates: national and partner staff at the gateway (and the kab/kota's
+    Dinas Sosial, to show the gateway narrowing to a region), regional staff at their node."""
+    desa = next(regions().descendants(first_region, RegionLevel.DESA)).code
+    compact = first_region.replace(".", "")
+    return [DemoLogin("gateway", "kemensos", Role.KEMENSOS),
+            DemoLogin("gateway", "mitra-kementan", Role.MITRA, programs=MITRA_PROGRAMS),
+            DemoLogin("gateway", f"dinsos-{compact}", Role.DINSOS, first_region),
+            DemoLogin(first_region, f"dinsos-{compact}", Role.DINSOS, first_region),
+            DemoLogin(first_region, f"operator-{desa.replace('.', '')}", Role.OPERATOR_DESA,
+                      desa)]
+
+
+def demo_passwords(directory: Path, logins: list[DemoLogin]) -> dict[str, str]:
+    """Passwords per login, generated once and kept in ``demo-logins.json`` (0600)."""
+    path = directory / LOGINS_FILE
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    missing = [login for login in logins if login.key not in stored]
+    if missing or not path.exists():
+        stored.update({login.key: secrets.token_urlsafe(12) for login in missing})
+        path.write_text(json.dumps(stored, indent=2) + "\n")
+    os.chmod(path, 0o600)
+    return {login.key: stored[login.key] for login in logins}
+
+
+async def create_gateway_logins(db_url: str, logins: list[DemoLogin],
+                                passwords: dict[str, str]) -> None:
+    """The gateway's demo users (once; the database is migrated first)."""
+    from gateway.adapters.database import open_database
+    from gateway.adapters.migrations import upgrade
+    from gateway.identity.users import NewUser, add_user, user_exists
+
+    database = open_database(db_url)
+    try:
+        await upgrade(database)
+        for login in logins:
+            if login.where == "gateway" and not await user_exists(database, login.username):
+                await add_user(database, NewUser(login.username, passwords[login.key],
+                                                 login.role, login.scope, login.programs),
+                               actor="system:demo")
+    finally:
+        await database.dispose()
+
+
+async def create_node_logins(db_url: str, region: str, logins: list[DemoLogin],
+                             passwords: dict[str, str]) -> None:
+    """A node's demo users (once), written to its audit chain like any user."""
+    from sqlalchemy import select
+
+    from regional_node.adapters.database import open_database
+    from regional_node.adapters.orm import UserAccount
+    from regional_node.domain.audit import Actor
+    from regional_node.service_layer.unit_of_work import UnitOfWork
+    from regional_node.service_layer.users import NewUser, add_user
+
+    database = open_database(db_url)
+    try:
+        for login in logins:
+            if login.where != region:
+                continue
+            async with database.reader() as session:
+                if await session.scalar(select(UserAccount.id).where(
+                        UserAccount.username == login.username)) is not None:
+                    continue
+            async with UnitOfWork(database, Actor("system:demo", Role.SYSTEM.value)) as uow:
+                await add_user(uow, NewUser(login.username, passwords[login.key], login.role,
+                                            login.scope, login.programs))
+                await uow.commit()
+    finally:
+        await database.dispose()
+
+
+def login_help(logins: list[DemoLogin], passwords: dict[str, str], gateway_url: str,
+               node_urls: dict[str, str], directory: Path) -> list[str]:
+    """The lines ``siks demo`` prints: who can log in where, and how to use the token."""
+    lines = [f"Demo logins (passwords kept in {directory / LOGINS_FILE}, mode 0600):"]
+    for login in logins:
+        where = "gateway" if login.where == "gateway" else f"node {login.where}"
+        scope = login.scope or "national"
+        if login.programs:
+            scope += f", programs {','.join(login.programs)}"
+        lines.append(f"  {where:<11} {login.username:<22} {login.role.value:<14} "
+                     f"{scope:<28} password: {passwords[login.key]}")
+    kemensos = next(lg for lg in logins if lg.role is Role.KEMENSOS)
+    base = gateway_url.removesuffix("/graphql")
+    lines += [
+        "Log in at the gateway (or at a node, with the node's URL):",
+        f"  curl -s -X POST {base}/auth/login -H 'Content-Type: application/json' "
+        f"-d '{{\"username\": \"{kemensos.username}\", \"password\": "
+        f"\"{passwords[kemensos.key]}\"}}'",
+        "Then in GraphiQL open the Headers tab (bottom panel) and paste "
+        '{"Authorization": "Bearer <access_token>"}  (a token lives 15 minutes).',
+        "Without a token you are the public (cekbansos): households only as a search, e.g.",
+        f'  {{ households(filter: {{region: "{_a_kecamatan(logins)}", name: "sit"}}) '
+        "{ edges { node { status desaName head { name } programs { program } } } } }",
+    ]
+    for region, url in node_urls.items():
+        if any(lg.where == region for lg in logins):
+            lines.append(f"Regional staff log in at their node: {url}/auth/login")
+    return lines
+
+
+def _a_kecamatan(logins: list[DemoLogin]) -> str:
+    desa = next((lg.scope for lg in logins if lg.role is Role.OPERATOR_DESA and lg.scope),
+                "32.73.01.1001")
+    return desa.rsplit(".", 1)[0]
 
 
 def demo_pki(directory: Path, regions: tuple[str, ...]) -> DevPki:
     return ensure_dev_pki(directory / "pki", regions=regions)
-
-
-def demo_principal(request: web.Request) -> Principal:
-    return DEMO_PRINCIPAL
 
 
 async def add_mtls_site(runner: web.AppRunner, pki: DevPki, region: str, host: str,
@@ -58,8 +182,9 @@ async def start_gateway(directory: Path, pki: DevPki, node_urls: dict[str, str],
     nodes_file.write_text("".join(f"{region} {url}\n" for region, url in node_urls.items()))
     config = GatewayConfig(db_url=f"sqlite:///{directory / 'gateway.sqlite'}",
                            directory_secret=directory_secret(directory), host=host, port=port,
-                           pki_dir=pki.layout.root, nodes_file=nodes_file)
-    app = create_app(config, principal_of=demo_principal)
+                           pki_dir=pki.layout.root, nodes_file=nodes_file,
+                           data_dir=directory / "gateway-data")
+    app = create_app(config)  # the principal comes only from a verified token
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

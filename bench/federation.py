@@ -39,7 +39,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 
-from bench.federation_cluster import Cluster, GatewaySettings, memory_kib
+from bench.federation_cluster import Cluster, GatewaySettings, cpu_seconds, memory_kib
 from bench.federation_data import CachePaths, Prepared, Scale, drop_postgres, prepare
 from bench.federation_gateway import NATIONAL_STAFF
 from certs.identity import Identity
@@ -95,6 +95,7 @@ class Comparison:
     baseline: Timing
     target: float
     baseline_name: str
+    cpu: dict[str, Timing] | None = None  # CPU seconds per project call, by process group
 
     @property
     def ratio(self) -> float:
@@ -156,18 +157,30 @@ async def timed(call: Callable[[], Awaitable[object]]) -> float:
     return time.perf_counter() - started
 
 
+CpuProbe = Callable[[], dict[str, float]]
+
+
 async def compare(name: str, project: Callable[[int], Awaitable[object]],
                   baseline: Callable[[int], Awaitable[object]], *, repeat: int,
-                  target: float, baseline_name: str) -> Comparison:
+                  target: float, baseline_name: str, cpu: CpuProbe | None = None
+                  ) -> Comparison:
     """Alternate project and baseline ``repeat`` times (after one untimed round of each), so
-    that both see the same background load; call ``i`` may vary its arguments with ``i``."""
+    that both see the same background load; call ``i`` may vary its arguments with ``i``.
+    ``cpu``: cumulative CPU seconds of the benchmark's processes, read around each project
+    call to tell where its time went."""
     await project(-1)
     await baseline(-1)
     ours, theirs = [], []
+    used: dict[str, list[float]] = {}
     for i in range(repeat):
+        before = cpu() if cpu is not None else {}
         ours.append(await timed(lambda i=i: project(i)))  # type: ignore[misc]
+        if cpu is not None:
+            for group, seconds in cpu().items():
+                used.setdefault(group, []).append(seconds - before[group])
         theirs.append(await timed(lambda i=i: baseline(i)))  # type: ignore[misc]
-    return Comparison(name, Timing(tuple(ours)), Timing(tuple(theirs)), target, baseline_name)
+    return Comparison(name, Timing(tuple(ours)), Timing(tuple(theirs)), target, baseline_name,
+                      {group: Timing(tuple(values)) for group, values in used.items()} or None)
 
 
 def gateway_counts(body: dict[str, Any]) -> Counts:
@@ -259,6 +272,12 @@ async def measure(prepared: Prepared, cluster: Cluster, args: argparse.Namespace
             region, nik = samples.niks[i % len(samples.niks)]
             return await direct.query(region, PERSON, nik=nik)
 
+        gateway_pid, host_pids = cluster.gateway.pid, [h.pid for h in cluster.node_hosts]
+
+        def cpu() -> dict[str, float]:
+            return {"gateway": cpu_seconds(gateway_pid),
+                    "nodes": sum(cpu_seconds(pid) for pid in host_pids)}
+
         comparisons = []
         for name, project, baseline, repeat, target, baseline_name in (
                 ("(1) province × program, live fan-out",
@@ -272,7 +291,8 @@ async def measure(prepared: Prepared, cluster: Cluster, args: argparse.Namespace
                  "same query to the node")):
             print(f"timing {name} ...", flush=True)
             comparisons.append(await compare(name, project, baseline, repeat=repeat,
-                                             target=target, baseline_name=baseline_name))
+                                             target=target, baseline_name=baseline_name,
+                                             cpu=cpu))
         after = memory_kib(cluster.gateway.pid)
     await pg.close()
     return comparisons, {"registered": registered["VmRSS"], "after": after["VmRSS"],
@@ -358,6 +378,11 @@ def report(prepared: Prepared, args: argparse.Namespace, comparisons: Sequence[C
           f"{'met' if memory_met(memory) else 'MISSED'} |")
     print(f"\n(repetitions: {args.repeat} for (1) and (2), {args.repeat_small} for (3); "
           "project and baseline alternate)")
+    print("\nCPU seconds per gateway request (median), by process: where the time goes")
+    for c in comparisons:
+        if c.cpu:
+            print(f"  {c.name}: " + ", ".join(f"{group} {t.median * 1000:,.0f} ms"
+                                              for group, t in c.cpu.items()))
 
 
 def all_regions(limit: int | None) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import dataclasses
 import json
+import os
 import socket
 import sys
 from collections.abc import Sequence
@@ -117,6 +118,12 @@ class Cluster:
             with contextlib.suppress(ProcessLookupError):
                 await child.stop()
         self.gateway, self.node_hosts = None, []
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process (all its threads) has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def memory_kib(pid: int) -> dict[str, int]:

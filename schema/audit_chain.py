@@ -49,9 +49,13 @@ class ChainBreak:
     message: str
 
 
+# json.dumps with these options would build a new encoder on every call
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                              default=str)
+
+
 def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str).encode("utf-8")
+    return _CANONICAL.encode(value).encode("utf-8")
 
 
 def digest(snapshot: Mapping[str, Any]) -> str:

@@ -8,6 +8,7 @@ NIK (16 digits): ``PPKKCC DDMMYY SSSS`` — the kecamatan of first registration,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -51,17 +52,35 @@ def _check_digits(value: object, label: str, error: type[InvalidNik] | type[Inva
 
 
 def _check_kecamatan(digits: str, label: str, error: type[InvalidNik] | type[InvalidKk],
-                     directory: RegionDirectory) -> str:
+                     directory: RegionDirectory | None) -> str:
+    if directory is None:  # the shipped directory: a few hundred prefixes, looked up once each
+        found = _shipped_kecamatan(digits[:6])
+        if found is not None:
+            return found
     code = expand_kecamatan(digits[:6])
-    if code not in directory:
+    if directory is None or code not in directory:
         raise error(f"{label} region prefix {code} is not a Kemendagri kecamatan",
                     reason="unknown_region")
     return code
 
 
+@functools.lru_cache(maxsize=16_384)
+def _shipped_kecamatan(prefix: str) -> str | None:
+    code = expand_kecamatan(prefix)
+    return code if code in regions() else None
+
+
 def _date_from(digits: str, label: str, error: type[InvalidNik] | type[InvalidKk],
                today: dt.date) -> dt.date:
     """DDMMYY in the most recent century that makes it a real date not after today."""
+    value = _recent_date(digits, today)
+    if value is None:
+        raise error(f"{label} date part {digits} is not a valid date", reason="invalid_date")
+    return value
+
+
+@functools.lru_cache(maxsize=65_536)  # birth and issue dates repeat across a large import
+def _recent_date(digits: str, today: dt.date) -> dt.date | None:
     day, month, year = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
     for century in (2000, 1900):
         try:
@@ -70,14 +89,14 @@ def _date_from(digits: str, label: str, error: type[InvalidNik] | type[InvalidKk
             continue
         if value <= today:
             return value
-    raise error(f"{label} date part {digits} is not a valid date", reason="invalid_date")
+    return None
 
 
 def parse_nik(nik: object, *, directory: RegionDirectory | None = None,
               today: dt.date | None = None) -> NikParts:
     """Split a NIK into its parts or raise :class:`InvalidNik` with the reason."""
     value = _check_digits(nik, "NIK", InvalidNik)
-    kecamatan = _check_kecamatan(value, "NIK", InvalidNik, directory or regions())
+    kecamatan = _check_kecamatan(value, "NIK", InvalidNik, directory or None)
     day = int(value[6:8])
     sex = Sex.FEMALE if day > 40 else Sex.MALE
     date_digits = f"{day - 40 if sex is Sex.FEMALE else day:02d}{value[8:12]}"
@@ -91,7 +110,7 @@ def parse_kk(kk: object, *, directory: RegionDirectory | None = None,
              today: dt.date | None = None) -> KkParts:
     """Split a KK number into its parts or raise :class:`InvalidKk` with the reason."""
     value = _check_digits(kk, "KK", InvalidKk)
-    kecamatan = _check_kecamatan(value, "KK", InvalidKk, directory or regions())
+    kecamatan = _check_kecamatan(value, "KK", InvalidKk, directory or None)
     issued = _date_from(value[6:12], "KK", InvalidKk, today or dt.date.today())
     if value[12:] == "0000":
         raise InvalidKk("KK serial must not be 0000", reason="zero_serial")

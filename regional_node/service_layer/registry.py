@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -91,6 +92,9 @@ async def store_households(uow: UnitOfWork, records: Sequence[HouseholdRecord]) 
 _HOUSEHOLD_FIELDS = tuple(f.name for f in dataclasses.fields(HouseholdRecord))
 _MEMBER_FIELDS = tuple(f.name for f in dataclasses.fields(MemberRecord))
 _PROGRAM_FIELDS = tuple(f.name for f in dataclasses.fields(ProgramRecord))
+_household_values = attrgetter(*_HOUSEHOLD_FIELDS)
+_member_values = attrgetter(*_MEMBER_FIELDS)
+_program_values = attrgetter(*_PROGRAM_FIELDS)
 
 
 def snapshot(record: HouseholdRecord) -> dict[str, Any]:
@@ -99,10 +103,10 @@ def snapshot(record: HouseholdRecord) -> dict[str, Any]:
     Equal to ``dataclasses.asdict(record)`` (a test holds it to that), built without its
     recursive deep copy, which cost more than the inserts on large imports.
     """
-    data = {name: getattr(record, name) for name in _HOUSEHOLD_FIELDS}
-    data["members"] = [{name: getattr(m, name) for name in _MEMBER_FIELDS}
+    data = dict(zip(_HOUSEHOLD_FIELDS, _household_values(record), strict=True))
+    data["members"] = [dict(zip(_MEMBER_FIELDS, _member_values(m), strict=True))
                        for m in record.members]
-    data["programs"] = [{name: getattr(p, name) for name in _PROGRAM_FIELDS}
+    data["programs"] = [dict(zip(_PROGRAM_FIELDS, _program_values(p), strict=True))
                         for p in record.programs]
     data["assets"] = tuple(record.assets)
     return data

@@ -45,6 +45,7 @@ from regional_node.entrypoints.http_security import (
     require_json_posts,
 )
 from regional_node.entrypoints.photo_upload import add_photo_routes
+from regional_node.entrypoints.registry_task import registry_ctx
 from regional_node.entrypoints.relay_task import relay_ctx
 from regional_node.service_layer.node_meta import bind_region, bound_region
 from regional_node.service_layer.outbox import backlog
@@ -138,6 +139,7 @@ def create_app(config: NodeConfig, *, migrate: bool = True,
     app[PUBLIC_LIMIT] = TokenBuckets(Rate.parse(config.public_rate))
     app.cleanup_ctx.append(_database_ctx(migrate))
     app.cleanup_ctx.append(relay_ctx(CONFIG, DATABASE))  # signer; relay if configured
+    app.cleanup_ctx.append(registry_ctx(DATABASE))  # Dukcapil client if configured
     view = NodeGraphQLView(schema=schema or build_schema(production=config.production),
                            graphql_ide=None if config.production else "graphiql",
                            allow_queries_via_get=True, multipart_uploads_enabled=False)

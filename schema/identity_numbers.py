@@ -95,6 +95,12 @@ def _recent_date(digits: str, today: dt.date) -> dt.date | None:
 def parse_nik(nik: object, *, directory: RegionDirectory | None = None,
               today: dt.date | None = None) -> NikParts:
     """Split a NIK into its parts or raise :class:`InvalidNik` with the reason."""
+    if directory is None and isinstance(nik, str) and len(nik) == 16 and nik.isascii() \
+            and nik.isdigit():  # the usual case, a valid NIK: two cached look-ups
+        kecamatan = _shipped_kecamatan(nik[:6])
+        born = _nik_birth(nik[6:12], today or dt.date.today())
+        if kecamatan is not None and born is not None and nik[12:] != "0000":
+            return NikParts(kecamatan, born[0], born[1], nik[12:])
     value = _check_digits(nik, "NIK", InvalidNik)
     kecamatan = _check_kecamatan(value, "NIK", InvalidNik, directory or None)
     day = int(value[6:8])
@@ -104,6 +110,15 @@ def parse_nik(nik: object, *, directory: RegionDirectory | None = None,
     if value[12:] == "0000":
         raise InvalidNik("NIK serial must not be 0000", reason="zero_serial")
     return NikParts(kecamatan, birth, sex, value[12:])
+
+
+@functools.lru_cache(maxsize=65_536)
+def _nik_birth(digits: str, today: dt.date) -> tuple[dt.date, Sex] | None:
+    """A NIK's DDMMYY (day + 40 for women): the birth date and sex, None if not a date."""
+    day = int(digits[0:2])
+    sex = Sex.FEMALE if day > 40 else Sex.MALE
+    born = _recent_date(f"{day - 40 if sex is Sex.FEMALE else day:02d}{digits[2:]}", today)
+    return None if born is None else (born, sex)
 
 
 def parse_kk(kk: object, *, directory: RegionDirectory | None = None,

@@ -93,8 +93,9 @@ class HouseholdRecord:
 def household_problems(record: HouseholdRecord, node_region: str) -> list[Problem]:
     """Every rule ``record`` breaks for a node that owns ``node_region`` (a kab/kota)."""
     problems: list[Problem] = []
+    today = dt.date.today()  # once, not per NIK
     problems += _region_problems(record, node_region)
-    problems += _number_problem("kk_number", lambda: parse_kk(record.kk_number))
+    problems += _number_problem("kk_number", lambda: parse_kk(record.kk_number, today=today))
     if not record.address.strip():
         problems.append(Problem("address", "required", "address is empty"))
     problems += _coordinate_problems(record, node_region)
@@ -103,7 +104,7 @@ def household_problems(record: HouseholdRecord, node_region: str) -> list[Proble
                                 "floor area must be between 0 and 10,000 m²"))
     if record.desil is not None and not 1 <= record.desil <= 10:
         problems.append(Problem("desil", "out_of_range", "desil must be 1 (poorest) to 10"))
-    problems += _member_problems(record.members)
+    problems += _member_problems(record.members, today)
     problems += _program_problems(record)
     return problems
 
@@ -144,7 +145,7 @@ def _coordinate_problems(record: HouseholdRecord, node_region: str) -> list[Prob
     return []
 
 
-def _member_problems(members: list[MemberRecord]) -> list[Problem]:
+def _member_problems(members: list[MemberRecord], today: dt.date) -> list[Problem]:
     if not members:
         return [Problem("members", "required", "a household needs at least one member")]
     problems: list[Problem] = []
@@ -157,15 +158,15 @@ def _member_problems(members: list[MemberRecord]) -> list[Problem]:
         if member.nik in seen:
             problems.append(Problem("nik", "duplicate", f"NIK {member.nik} appears twice"))
         seen.add(member.nik)
-        problems += _one_member_problems(member)
+        problems += _one_member_problems(member, today)
     return problems
 
 
-def _one_member_problems(member: MemberRecord) -> list[Problem]:
+def _one_member_problems(member: MemberRecord, today: dt.date) -> list[Problem]:
     if not member.name.strip():
         return [Problem("name", "required", "member name is empty")]
     try:
-        parts = parse_nik(member.nik)
+        parts = parse_nik(member.nik, today=today)
     except InvalidInput as exc:
         return [Problem("nik", exc.reason, exc.message)]
     problems = []

@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 DEMO_REGIONS = ("32.73", "35.78", "53.71")
 
@@ -27,7 +29,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     demo.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     demo.add_argument("--base-port", type=int, default=8101,
                       help="first node's port; the others follow, the gateway takes the one "
-                           "before (default 8101; gateway 8100)")
+                           "before and the registry sandbox the one before that "
+                           "(default 8101; gateway 8100; sandbox 8099)")
     demo.add_argument("--seed", type=int, default=42, help="synthetic data seed (default 42)")
     demo.set_defaults(handler=_demo)
 
@@ -39,7 +42,9 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _seed_if_new(db_url: str, region: str, households: int, seed: int) -> int:
+async def _seed_if_new(db_url: str, region: str, households: int, seed: int
+                       ) -> tuple[int, bool]:
+    """How many households the node holds, and whether they were generated just now."""
     from sqlalchemy import func, select
 
     from regional_node.adapters.database import open_database
@@ -54,12 +59,12 @@ async def _seed_if_new(db_url: str, region: str, households: int, seed: int) -> 
         async with database.reader() as session:
             existing = (await session.execute(select(func.count()).select_from(Household))).scalar()
         if existing:
-            return int(existing)
+            return int(existing), False
         records = list(generate_households(region, households, seed))
         async with UnitOfWork(database, Actor("system:demo", "SYSTEM")) as uow:
             await store_households(uow, records)
             await uow.commit()
-        return len(records)
+        return len(records), True
     finally:
         await database.dispose()
 
@@ -77,9 +82,10 @@ async def run_demo(directory: Path, *, households: int, host: str, base_port: in
     from siks import demo_gateway
 
     pki = demo_gateway.demo_pki(directory, DEMO_REGIONS)
+    registry_runner, registry_url = await _start_registry_sandbox(directory, host, base_port - 2)
     logins = demo_gateway.demo_logins(DEMO_REGIONS[0])
     passwords = demo_gateway.demo_passwords(directory, logins)
-    runners: list[web.AppRunner] = []
+    runners: list[web.AppRunner] = [registry_runner]
     lines = []
     node_urls: dict[str, str] = {}
     try:
@@ -89,7 +95,9 @@ async def run_demo(directory: Path, *, households: int, host: str, base_port: in
                                 trust_ca=str(pki.layout.ca_certificate),
                                 trust_crl=str(pki.layout.crl))
             await prepare_database(config)
-            count = await _seed_if_new(config.db_url, region, households, seed)
+            count, generated = await _seed_if_new(config.db_url, region, households, seed)
+            if generated:
+                await _residents_from_node(directory, config.db_url, seed)
             await demo_gateway.create_node_logins(config.db_url, region, logins, passwords)
             runner = web.AppRunner(create_app(config))
             await runner.setup()
@@ -120,6 +128,8 @@ async def run_demo(directory: Path, *, households: int, host: str, base_port: in
             logins, passwords, gateway_url,
             {r: f"http://{host}:{base_port + i}" for i, r in enumerate(DEMO_REGIONS)},
             directory), sep="\n")
+        print(f"Population registry sandbox (Dukcapil stand-in, DCI API): {registry_url}; "
+              "nodes check proposals' NIKs against it")
         print(f"Data lives in {directory}; delete it to start afresh.", flush=True)
         if ready is not None:
             ready.set()
@@ -127,6 +137,40 @@ async def run_demo(directory: Path, *, households: int, host: str, base_port: in
     finally:
         for runner in runners:
             await runner.cleanup()
+
+
+REGISTRY_DISCREPANCY_RATE = 0.03  # a few residents differ from the nodes, to show anomalies
+
+
+def _registry_db(directory: Path) -> str:
+    return f"sqlite:///{directory / 'sandbox-registry.sqlite'}"
+
+
+async def _start_registry_sandbox(directory: Path, host: str, port: int) -> tuple[Any, str]:
+    """The stand-in for Dukcapil, on its own database; every demo node is pointed at it."""
+    from aiohttp import web
+
+    from sandbox_registry.app import create_app as registry_app
+
+    runner = web.AppRunner(registry_app(_registry_db(directory)), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"
+    os.environ.setdefault("SIKS_NODE_DUKCAPIL_URL", url)
+    return runner, url
+
+
+async def _residents_from_node(directory: Path, node_db_url: str, seed: int) -> None:
+    """The registry knows the people a node was just seeded with (a few of them differently)."""
+    from sandbox_registry.seeding import seed_from_node
+    from siks.infra.database import open_database
+
+    registry = open_database(_registry_db(directory))
+    try:
+        await seed_from_node(registry, node_db_url, discrepancy_rate=REGISTRY_DISCREPANCY_RATE,
+                             seed=seed)
+    finally:
+        await registry.dispose()
 
 
 async def _wait_for_stop(stop: asyncio.Event | None) -> None:

@@ -21,7 +21,14 @@ from regional_node.domain.import_format import (
     RowError,
     Scope,
 )
-from regional_node.domain.import_values import Cell, CellError, EmptyCell, ProgramItem, text
+from regional_node.domain.import_values import (
+    FEW_VALUES,
+    Cell,
+    CellError,
+    EmptyCell,
+    ProgramItem,
+    text,
+)
 from regional_node.domain.records import (
     HouseholdRecord,
     MemberRecord,
@@ -51,8 +58,10 @@ class HouseholdDraft:
         self.errors.append(RowError(row, column, reason, message))
 
 
-# (canonical name, position, parser, label in the file, required): tuples, for speed
-_Field = tuple[str, int, Callable[[Cell], object], str, bool]
+# (canonical name, position, parser, label in the file, required, remembered parses of texts
+# or None): tuples, for speed
+_Field = tuple[str, int, Callable[[Cell], object], str, bool, dict[Cell, object] | None]
+MEMO_LIMIT = 1_024  # texts remembered per column
 
 
 class HouseholdParser:
@@ -62,7 +71,8 @@ class HouseholdParser:
         self.layout = layout
         self.node_region = node_region
         fields: list[_Field] = [
-            (c.name, layout.positions[c.name], c.parse, layout.label(c.name), c.required)
+            (c.name, layout.positions[c.name], c.parse, layout.label(c.name), c.required,
+             {} if c.parse in FEW_VALUES else None)
             for c in COLUMNS if c.name in layout.positions]
         self._member_fields = [f for f in fields if COLUMN_SCOPE[f[0]] is Scope.MEMBER]
         self._household_fields = [f for f in fields if COLUMN_SCOPE[f[0]] is Scope.HOUSEHOLD]
@@ -94,14 +104,21 @@ class HouseholdParser:
     def _cells(self, number: int, cells: Sequence[Cell], fields: list[_Field],
                errors: list[RowError]) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        for name, index, parse, label, required in fields:
+        for name, index, parse, label, required, memo in fields:
             raw = cells[index]
+            if memo is not None:
+                value = memo.get(raw)
+                if value is not None:  # the usual case: a spelling seen before
+                    found[name] = value
+                    continue
             if not raw and (raw is None or raw == ""):  # not 0 or False from an XLSX cell
                 if required:
                     errors.append(RowError(number, label, "required", f"{label} is empty"))
                 continue
             try:
-                found[name] = parse(raw)
+                found[name] = value = parse(raw)
+                if memo is not None and raw.__class__ is str and len(memo) < MEMO_LIMIT:
+                    memo[raw] = value  # text only: 1, 1.0 and True are one dict key
             except EmptyCell:  # only spaces
                 if required:
                     errors.append(RowError(number, label, "required", f"{label} is empty"))
@@ -113,7 +130,7 @@ class HouseholdParser:
                          head_cells: Sequence[Cell], household: dict[str, Any]) -> None:
         if self._household_cells(cells) == self._household_cells(head_cells):
             return  # the usual case: the household's cells repeated as they are
-        for name, index, parse, label, _ in self._household_fields:
+        for name, index, parse, label, _, _ in self._household_fields:
             raw, head_raw = cells[index], head_cells[index]
             if raw == head_raw or not text(raw) or text(raw) == text(head_raw):
                 continue

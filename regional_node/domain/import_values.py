@@ -26,6 +26,11 @@ _PERIOD_START_MONTH = {"S1": 1, "S2": 7, "Q1": 1, "Q2": 4, "Q3": 7, "Q4": 10}
 _COMPACT_DESA = re.compile(r"^\d{10}$")
 
 
+# Parsers of columns with a handful of spellings, whose results are immutable: a parse can be
+# remembered per text (see HouseholdParser).
+FEW_VALUES: set[Callable[[Cell], object]] = set()
+
+
 class CellError(Exception):
     """Why a cell's content cannot be used; ``reason`` is a stable code."""
 
@@ -137,6 +142,7 @@ def choice_parser(enum: type[E]) -> Callable[[Cell], E]:
                 raise CellError("invalid_choice", f"{value!r} is not one of: {allowed}")
         return found  # type: ignore[return-value]
 
+    FEW_VALUES.add(parse)
     return parse
 
 
@@ -176,6 +182,8 @@ def yes_no(cell: Cell) -> bool:
         return False
     raise CellError("invalid_choice", f"{text(cell)!r} is not yes/no (YA/TIDAK, TRUE/FALSE, 1/0)")
 
+
+FEW_VALUES.add(yes_no)
 
 _asset = choice_parser(Asset)
 _program = choice_parser(Program)

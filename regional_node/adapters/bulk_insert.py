@@ -15,6 +15,7 @@ import functools
 import json
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, cast
 
 import asyncpg
@@ -101,7 +102,7 @@ def _columns(table: Table, columns: list[str], rows: Sequence[Mapping[str, Any]]
     """The values of each column, converted for the driver."""
     converted = []
     for name in columns:
-        values = [row[name] for row in rows]
+        values = list(map(itemgetter(name), rows))
         process = processor_for(table.c[name])
         converted.append(values if process is None else list(map(process, values)))
     return converted

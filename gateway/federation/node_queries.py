@@ -1,8 +1,11 @@
 """The GraphQL documents the gateway sends to nodes (node API 1.x, regional_node/schema.graphql).
 
-Only what the caller selected travels: members and programs are asked for only when the
-gateway query reaches them. Names derived from codes (desa name, kecamatan) are computed at the
-gateway from the region table, not fetched.
+Only what the caller selected travels: each household, housing, member and program field is
+asked for only when the gateway query selects it (or a field computed from it), plus the keys
+the gateway itself needs (``HOUSEHOLD_KEYS`` etc.: ids for global ids, cursors, the merge and
+the read audit; the sort key of a list; non-null fields of the gateway's types). Names derived
+from codes (desa name, kecamatan) are computed at the gateway from the region table, not
+fetched. A selection of ``None`` asks for every field (the gateway's own jobs).
 
 Only what the caller's role may see travels either: a field the policy table DENIES to the
 role is never asked for (the node would refuse it too, with the same table).
@@ -28,6 +31,11 @@ HOUSEHOLD_FIELDS = " ".join(HOUSING_FIELDS if f == "housing" else f for f in HOU
 MEMBER_FIELDS = " ".join(MEMBER)
 PROGRAM_FIELDS = " ".join(PROGRAM)
 COUNT_FIELDS = "kecamatanCode desaCode status program desil households members"
+# Always asked (when the role may see them): global ids, the read audit and the merge need
+# ``id``; the gateway's types require ``status``, ``program``, ``period``, ``active``.
+HOUSEHOLD_KEYS = frozenset({"id", "status"})
+MEMBER_KEYS = frozenset({"id"})
+PROGRAM_KEYS = frozenset({"program", "period", "active"})
 
 
 def allowed(role: Role | None, type_name: str, names: Sequence[str]) -> list[str]:
@@ -38,8 +46,18 @@ def allowed(role: Role | None, type_name: str, names: Sequence[str]) -> list[str
     return [n for n in names if access(role, type_name, n) is not Access.DENIED]
 
 
-def member_fields(role: Role | None) -> str:
-    return " ".join(allowed(role, "Member", MEMBER))
+Names = frozenset[str] | None  # node fields of one type to ask for; None: all of them
+
+
+def _pick(names: Sequence[str], wanted: Names, keys: frozenset[str] = frozenset()
+          ) -> list[str]:
+    return [n for n in names if wanted is None or n in wanted or n in keys]
+
+
+def member_fields(role: Role | None, wanted: Names = None) -> str:
+    """(If none of the wanted fields may be seen, all that may: never an empty selection.)"""
+    return " ".join(allowed(role, "Member", _pick(MEMBER, wanted, MEMBER_KEYS))
+                    or allowed(role, "Member", MEMBER))
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,28 +65,42 @@ class HouseholdSelection:
     members: bool = False  # members or head
     programs: bool = False
     role: Role | None = None  # whose view: fields DENIED to it are not asked for
+    household_fields: Names = None  # of HOUSEHOLD (keys are added); None: all
+    housing_fields: Names = None  # of HOUSING
+    member_fields: Names = None  # of MEMBER (keys are added)
+    program_fields: Names = None  # of PROGRAM (keys are added)
 
-    def fields(self) -> str:
+    def fields(self, extra: Sequence[str] = ()) -> str:
+        """The node's Household selection; ``extra``: more household fields (a sort key)."""
+        wanted = (None if self.household_fields is None
+                  else self.household_fields | frozenset(extra))
         parts = []
-        for name in allowed(self.role, "Household", HOUSEHOLD):
+        for name in allowed(self.role, "Household", _pick(HOUSEHOLD, wanted, HOUSEHOLD_KEYS)):
             if name == "housing":
-                parts.append(f"housing {{ {' '.join(allowed(self.role, 'Housing', HOUSING))} }}")
+                housing = (allowed(self.role, "Housing", _pick(HOUSING, self.housing_fields))
+                           or allowed(self.role, "Housing", HOUSING))
+                if housing:
+                    parts.append(f"housing {{ {' '.join(housing)} }}")
             else:
                 parts.append(name)
         if self.members:  # every member; or, for who may see only the head, the head
             for field in allowed(self.role, "Household", ("members", "head"))[:1]:
-                parts.append(f"{field} {{ {member_fields(self.role)} }}")
+                parts.append(f"{field} {{ {member_fields(self.role, self.member_fields)} }}")
         if self.programs:
-            parts.append("programs(activeOnly: false) "
-                         f"{{ {' '.join(allowed(self.role, 'ProgramMembership', PROGRAM))} }}")
+            programs = allowed(self.role, "ProgramMembership",
+                               _pick(PROGRAM, self.program_fields, PROGRAM_KEYS))
+            parts.append(f"programs(activeOnly: false) {{ {' '.join(programs)} }}")
         return " ".join(parts) or "status"
 
 
-def households_document(selection: HouseholdSelection, *, total: bool) -> str:
+def households_document(selection: HouseholdSelection, *, total: bool,
+                        sort_key: str | None = None) -> str:
+    """``sort_key``: the household field the merge orders by (asked whatever is selected)."""
+    fields = selection.fields(() if sort_key is None else (sort_key,))
     return ("query GatewayHouseholds($filter: HouseholdFilter, $first: Int!, $after: String, "
             "$orderBy: HouseholdOrder!) { households(filter: $filter, first: $first, "
             "after: $after, orderBy: $orderBy) { edges { cursor node { "
-            f"{selection.fields()} }} }} pageInfo {{ hasNextPage endCursor }}"
+            f"{fields} }} }} pageInfo {{ hasNextPage endCursor }}"
             f"{' totalCount' if total else ''} }} }}")
 
 
@@ -76,10 +108,12 @@ def household_document(selection: HouseholdSelection) -> str:
     return f"query GatewayHousehold($id: ID!) {{ household(id: $id) {{ {selection.fields()} }} }}"
 
 
-def person_document(household: HouseholdSelection | None, role: Role | None = None) -> str:
+def person_document(household: HouseholdSelection | None, role: Role | None = None,
+                    member: Names = None) -> str:
+    """``member``: the person's own fields (keys are added); None: all."""
     nested = f" household {{ {household.fields()} }}" if household is not None else ""
     return ("query GatewayPerson($nik: String!) "
-            f"{{ person(nik: $nik) {{ {member_fields(role)}{nested} }} }}")
+            f"{{ person(nik: $nik) {{ {member_fields(role, member)}{nested} }} }}")
 
 
 COUNTS_DOCUMENT = ("query GatewayCounts($groupBy: [CountDimension!]!, "

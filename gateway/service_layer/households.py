@@ -78,7 +78,8 @@ async def list_households(services: GatewayServices, scope: RequestScope, flt: H
                 "orderBy": order}
 
     answers = await services.federation.scatter(
-        plan.targets, households_document(selection, total=want_total), variables, scope,
+        plan.targets, households_document(selection, total=want_total,
+                                         sort_key=SORT_FIELDS[order]), variables, scope,
         path=path)
     pages = [NodePage(region, [_edge(region, order, e, i)
                                for i, e in enumerate(data["households"]["edges"])],

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.federation.fanout import RequestScope
-from gateway.federation.node_queries import HouseholdSelection, person_document
+from gateway.federation.node_queries import HouseholdSelection, Names, person_document
 from gateway.federation.report import Path
 from gateway.service_layer.row_scope import regions_in_scope, require_in_scope, reraise_refusal
 from gateway.service_layer.services import GatewayServices
@@ -22,13 +22,13 @@ class FoundPerson:
 
 
 async def find_person(services: GatewayServices, scope: RequestScope, nik: str,
-                      household: HouseholdSelection | None, path: Path | None = None
-                      ) -> FoundPerson | None:
+                      household: HouseholdSelection | None, path: Path | None = None,
+                      member: Names = None) -> FoundPerson | None:
     """The person, from the node the directory names (or a scatter over the nodes in the
     user's scope). ``extensions.nikDirectory`` names regions only to whom may see a
-    person's region."""
+    person's region. ``member``: the person's fields to ask for (None: all)."""
     try:
-        return await _find_person(services, scope, nik, household, path)
+        return await _find_person(services, scope, nik, household, path, member)
     finally:
         note = scope.report.notes.get("nikDirectory")
         if note is not None and access(scope.meta.principal.role, "Member",
@@ -38,12 +38,12 @@ async def find_person(services: GatewayServices, scope: RequestScope, nik: str,
 
 
 async def _find_person(services: GatewayServices, scope: RequestScope, nik: str,
-                       household: HouseholdSelection | None, path: Path | None
-                       ) -> FoundPerson | None:
+                       household: HouseholdSelection | None, path: Path | None,
+                       member: Names) -> FoundPerson | None:
     parse_nik(nik)  # INVALID_NIK here, not from every node
     key = services.directory_key.key_of(nik)
     principal = scope.meta.principal
-    document, variables = person_document(household, principal.role), {"nik": nik}
+    document, variables = person_document(household, principal.role, member), {"nik": nik}
     region = await services.directory.region_of(key)
     note: dict[str, Any] = {"lookup": "miss", "fallback": None}
     scope.report.notes["nikDirectory"] = note

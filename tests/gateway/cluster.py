@@ -1,6 +1,6 @@
 """Real regional node apps for gateway tests: each on its own loopback port, over mutual TLS
 with certificates from a development PKI, on its own SQLite file, with request counting and
-a switch that makes it hang."""
+a switch that makes it hang; the GraphQL documents each node received are kept too."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -38,7 +39,7 @@ class RunningNode:
     url: str
 
     @property
-    def database(self):  # type: ignore[no-untyped-def]
+    def database(self) -> Any:
         return self.app[DATABASE]
 
 
@@ -50,6 +51,7 @@ class NodeCluster:
     nodes: dict[str, RunningNode] = field(default_factory=dict)
     requests: Counter[str] = field(default_factory=Counter)
     request_ids: list[tuple[str, str | None]] = field(default_factory=list)
+    documents: list[tuple[str, str]] = field(default_factory=list)  # (region, GraphQL text)
     hanging: set[str] = field(default_factory=set)  # hang before the node's own deadline
     slow_inside: set[str] = field(default_factory=set)  # hang inside the node's deadline
 
@@ -59,6 +61,9 @@ class NodeCluster:
             if request.path == "/graphql":
                 self.requests[region] += 1
                 self.request_ids.append((region, request.headers.get("X-Request-Id")))
+                if request.method == "POST":  # the body stays readable by the handler
+                    body = await request.json()
+                    self.documents.append((region, str(body.get("query", ""))))
             if region in self.hanging:
                 await asyncio.sleep(3600)
             return await handler(request)
@@ -90,7 +95,7 @@ class NodeCluster:
         self.nodes[region] = node
         return node
 
-    def _trust_options(self, region: str) -> dict[str, str]:
+    def _trust_options(self, region: str) -> dict[str, Any]:
         """Trust the gateway's signed user tokens (nodes with token authentication)."""
         names = {f.name for f in dataclasses.fields(NodeConfig)}
         layout = self.pki.layout
@@ -120,7 +125,7 @@ class NodeCluster:
         return path
 
 
-def _programs(i: int) -> tuple:  # type: ignore[type-arg]
+def _programs(i: int) -> tuple[Any, ...]:
     from schema.enums import Program
 
     return ((Program.PKH,) if i % 3 == 0 else ()) + ((Program.BPNT,) if i % 4 == 0 else ())

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from gateway.entrypoints.graphql.context import GatewayContext
-from gateway.entrypoints.graphql.selection import household_selection, selected_names
+from gateway.entrypoints.graphql.selection import household_selection, member_fields, selected
 from gateway.entrypoints.graphql.types import (
     Household,
     HouseholdCount,
@@ -117,12 +117,12 @@ class Query:
         if not 1 <= first <= MAX_PAGE:
             raise InvalidInput(f"first must be 1 to {MAX_PAGE}", reason="out_of_range",
                                field="first")
-        names = selected_names(info.selected_fields)
+        found = selected(info.selected_fields, "Query")
         page = await households.list_households(
             info.context.services, info.context.scope,
             filter.to_domain() if filter else DomainFilter(), first=first, after=after,
-            order=order_by.value, selection=household_selection(names, _role(info)),
-            want_total="totalCount" in names, path=_path(info))
+            order=order_by.value, selection=household_selection(found, _role(info)),
+            want_total="totalCount" in found.of("HouseholdConnection"), path=_path(info))
         edges = [HouseholdEdge(node=Household.from_json(e.region, e.record), page=page, index=i)
                  for i, e in enumerate(page.merged.edges)]
         return HouseholdConnection(
@@ -136,18 +136,19 @@ class Query:
                         ) -> Household | None:
         found = await households.get_household(
             info.context.services, info.context.scope, str(id),
-            household_selection(selected_names(info.selected_fields), _role(info)),
+            household_selection(selected(info.selected_fields, "Query"), _role(info)),
             path=_path(info))
         return Household.from_json(*found) if found is not None else None
 
     @strawberry.field(description="A person by NIK: one node through the NIK directory; on a "
                                   "miss every node is asked (extensions.nikDirectory says so)")
     async def person(self, info: Info[GatewayContext, None], nik: str) -> Member | None:
-        names = selected_names(info.selected_fields)
+        selection = selected(info.selected_fields, "Query")
         found = await people.find_person(
             info.context.services, info.context.scope, nik,
-            household_selection(names, _role(info)) if "household" in names else None,
-            path=_path(info))
+            household_selection(selection, _role(info))
+            if "household" in selection.of("Member") else None,
+            path=_path(info), member=member_fields(selection))
         return Member.from_json(found.region, found.record) if found is not None else None
 
     @strawberry.field(description="Household and member counts grouped by the given "

@@ -15,11 +15,16 @@ public have no region, so they see the row from everywhere.
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import uuid
 from enum import StrEnum
 from typing import Any
 
 import pytest
+from graphql import GraphQLObjectType
 
+from regional_node.adapters import orm
 from regional_node.entrypoints.graphql.schema import build_schema
 from schema.enums import Program
 from schema.masking import mask
@@ -27,6 +32,7 @@ from schema.policy import ROLE_POLICIES, ROLES, Access, RowScope, access, field_
 from schema.regions import RegionLevel, regions
 from schema.roles import Principal, Role
 from tests import factories
+from tests.node.field_helpers import field_visit
 from tests.node.helpers import DINSOS_BANDUNG, gql, store
 from tests.node.policy_walk import at, check_response, operation, probe, reach
 
@@ -39,8 +45,7 @@ ARGUMENTS = {
     "Query.householdCounts": "(groupBy: [KECAMATAN, DESA, STATUS, PROGRAM, DESIL])",
 }
 VARIABLES = {"hid": "ID!", "nik": "String!"}
-# Types of the registry the matrix must reach; proposal types (issue 3) need a proposal
-# fixture and are covered by their own tests until the matrix grows one.
+# Types of the registry the matrix must reach (one fresh household per role × position).
 REGISTRY_TYPES = {"Query", "NodeInfo", "HouseholdConnection", "HouseholdEdge", "PageInfo",
                   "Household", "Housing", "Member", "ProgramMembership", "HouseholdCount"}
 
@@ -120,7 +125,7 @@ async def test_policy_matrix(node_client: Any, node_database: Any, role: Role,
     household_id, nik = await _fixture(node_database)
     principal = principal_at(role, position)
     schema = build_schema()._schema
-    ids = {"hid": household_id, "nik": nik}
+    ids: dict[str, Any] = {"hid": household_id, "nik": nik}
     paths = reach(schema, role, ARGUMENTS)
     reference_paths = reach(schema, DINSOS_BANDUNG.role, ARGUMENTS)
     problems: list[str] = []
@@ -156,6 +161,7 @@ async def test_policy_matrix(node_client: Any, node_database: Any, role: Role,
                 problems.append(f"{type_name}.{field}: FORBIDDEN_FIELD error "
                                 f"{'missing' if is_denied else 'unexpected'} at {where}")
         problems += check_response(schema, role, query, body)
+    assert schema.query_type is not None
     for field in schema.query_type.fields:
         if f"Query.{field}" in ARGUMENTS or field == "node":
             await _check_root(node_client, principal, role, field, ids, problems)
@@ -168,7 +174,7 @@ def _forbidden(body: dict[str, Any]) -> set[tuple[Any, ...]]:
 
 
 async def _check_root(client: Any, principal: Principal | None, role: Role, field: str,
-                      ids: dict[str, str], problems: list[str]) -> None:
+                      ids: dict[str, Any], problems: list[str]) -> None:
     query = operation(f"{field}{ARGUMENTS.get(f'Query.{field}', '')} {{ __typename }}", VARIABLES)
     body = await gql(client, query, principal=principal, **ids)
     denied = (field,) in _forbidden(body)
@@ -177,7 +183,7 @@ async def _check_root(client: Any, principal: Principal | None, role: Role, fiel
 
 
 async def _assert_invisible(client: Any, principal: Principal | None, role: Role,
-                            ids: dict[str, str], problems: list[str]) -> None:
+                            ids: dict[str, Any], problems: list[str]) -> None:
     listing = await gql(client, "{ households(first: 50) { edges { node { __typename } } } }",
                         principal=principal)
     if access(role, "Query", "households") is not Access.DENIED:
@@ -196,3 +202,239 @@ async def _assert_invisible(client: Any, principal: Principal | None, role: Role
                     else "OUT_OF_REGION")
         if codes != [expected] or (body.get("data") or {}).get(field) is not None:
             problems.append(f"{field}: expected {expected} for a row out of scope: {body}")
+
+
+# --- the workflow types: proposals, notifications, attachments, community reports, field
+# verification and verivali, the outbox, the offline module -----------------------------------
+#
+# One node per backend is seeded once (a household, a proposal with its Musdes minutes, NIK
+# checks and history, a notification, a community report, a field visit with its photo, a
+# verivali period) and every role × position is then walked over it with real tokens: the
+# same generated queries (``reach`` / ``probe``), the same reference (Dinas Sosial of 32.73,
+# FULL on every field of these types), the same expectations read from ``schema.policy``.
+
+PERIOD = "2026-S2"
+WORKFLOW_ARGUMENTS = {
+    **ARGUMENTS,
+    "Query.proposals": "(first: 5)",
+    "Query.proposal": "(id: $pid)",
+    "Query.notifications": "(first: 5)",
+    "Query.communityReports": "(first: 5)",
+    "Query.communityReport": "(id: $rid)",
+    "Query.communityReportReceipt": "(receiptId: $rid)",
+    "Query.fieldVerifications": "(proposalId: $pid)",
+    "Query.verivaliCoverage": f'(period: "{PERIOD}")',
+}
+WORKFLOW_VARIABLES = {**VARIABLES, "pid": "ID!", "rid": "ID!"}
+# Reached through the queries above, compared field by field with the reference.
+WORKFLOW_TYPES = {
+    "ProposalConnection", "ProposalEdge", "Proposal", "ProposalEvent", "Musdes", "NikCheck",
+    "NotificationConnection", "NotificationEdge", "Notification",
+    "CommunityReportConnection", "CommunityReportEdge", "CommunityReport",
+    "CommunityReportReceipt", "FieldVerification", "GeoPosition", "HousePhoto",
+    "VerivaliPeriod", "VerivaliCoverage", "DesaCoverage", "OutboxBacklog"}
+# Returned by mutations only: each called as every role × position, checked against the
+# policy of the mutation and of every field of its result.
+MUTATION_TYPES = {"Mutation", "Attachment", "OfflinePackageFile"}
+# Not in the matrix yet: an import needs a filled work package per principal. Covered by
+# tests/node/test_offline.py; the coverage test below fails if this set grows silently.
+NOT_YET_IN_THE_MATRIX = {"OfflineImportResult", "OfflineImportRow"}
+# Types that are (part of) one row of a region: out of the principal's scope none of them may
+# come back. The others are lists (empty out of scope) or node-wide (the verivali periods and
+# coverage, the outbox backlog, a receipt looked up by its id).
+ROW_TYPES = {"ProposalEdge", "Proposal", "ProposalEvent", "Musdes", "NikCheck",
+             "NotificationEdge", "Notification", "CommunityReportEdge", "CommunityReport",
+             "FieldVerification", "GeoPosition", "HousePhoto", "DesaCoverage"}
+# Rows a principal sees by who it is rather than where: notifications are addressed to users
+# (the seeded one to the OWN desa operator, its recipient), so other principals may see none.
+ADDRESSED_TYPES = {"NotificationConnection", "NotificationEdge", "Notification"}
+MINUTES = b"%PDF-1.4\n% berita acara musyawarah desa\n%%EOF\n"
+
+
+def test_every_type_with_fields_is_in_the_matrix() -> None:
+    """A new type of the node's schema fails here until it joins the matrix."""
+    schema = build_schema()._schema
+    with_fields = {name for name, named in schema.type_map.items()
+                   if isinstance(named, GraphQLObjectType) and not name.startswith("__")}
+    covered = REGISTRY_TYPES | WORKFLOW_TYPES | MUTATION_TYPES | NOT_YET_IN_THE_MATRIX
+    assert with_fields - covered == set(), "types outside the policy matrix"
+    assert covered - with_fields == set(), "the matrix names types the schema lacks"
+    reference = reach(schema, DINSOS_BANDUNG.role, WORKFLOW_ARGUMENTS)
+    assert set(reference) >= WORKFLOW_TYPES, WORKFLOW_TYPES - set(reference)
+    for type_name in WORKFLOW_TYPES:
+        for field in schema.get_type(type_name).fields:  # type: ignore[union-attr]
+            assert access(DINSOS_BANDUNG.role, type_name, field) is Access.FULL, (
+                f"the reference role must be FULL on {type_name}.{field}")
+
+
+async def _seed_workflow(client: Any, database: Any) -> dict[str, Any]:
+    """Everything the workflow types show, in desa 32.73.01.1001, once per node."""
+    household_id, nik = await _fixture(database)
+    operator = principal_at(Role.OPERATOR_DESA, Position.OWN)
+    pendamping = principal_at(Role.PENDAMPING, Position.OWN)
+    assert operator is not None and pendamping is not None
+    uploaded = await gql(client, """mutation($c: String!) { uploadAttachment(
+        contentBase64: $c, mediaType: "application/pdf", filename: "ba.pdf") { sha256 } }""",
+                         principal=operator, c=base64.b64encode(MINUTES).decode())
+    assert "errors" not in uploaded, uploaded
+    minutes = uploaded["data"]["uploadAttachment"]["sha256"]
+    pid = str(uuid.uuid4())
+    async with database.writer() as session, session.begin():
+        session.add(orm.Proposal(
+            id=pid, kind="GRADUATION", state="NIK_VALID", desa_code=DESA,
+            household_id=int(household_id), details={"graduation": {"reason": "mampu"}},
+            details_digest="0" * 64, musdes_held_on=dt.date(2026, 11, 2),
+            musdes_minutes_number="12/2026", musdes_minutes_sha256=minutes, note="dicek",
+            nik_results=[{"nik": nik, "name": HEAD, "outcome": "MATCH", "acceptable": True,
+                          "detail": "cocok"}],
+            reason="-", created_by=operator.user_id, created_role=operator.role.value))
+        await session.flush()
+        session.add(orm.ProposalEvent(proposal_id=pid, action="CREATE", to_state="DRAFT",
+                                      actor=operator.user_id, role=operator.role.value,
+                                      reason="baru"))
+        session.add(orm.Notification(recipient=operator.user_id, desa_code=DESA,
+                                     proposal_id=pid, topic="NIK_ANOMALY", message="cek NIK"))
+    period = await gql(client, """mutation($code: String!) { createVerivaliPeriod(input: {
+        code: $code, name: "Semester 2", startsOn: "2026-07-01", endsOn: "2026-12-31"}) {
+        code } }""", code=PERIOD)
+    assert "errors" not in period, period
+    await field_visit(_Caller(client), pendamping, proposal_id=pid)
+    report = await gql(client, """mutation($d: String!) { submitUsul(input: {desaCode: $d,
+        personName: "Siti Aminah", address: "Jl. Melati 1", description: "belum terdaftar",
+        nik: "3273010101800002", kkNumber: "3273010101800001",
+        submitter: {name: "Tetangga", contact: "0812"}}) { receiptId } }""",
+                       principal=None, d=DESA)
+    assert "errors" not in report, report
+    return {"hid": household_id, "nik": nik, "pid": pid,
+            "rid": report["data"]["submitUsul"]["receiptId"]}
+
+
+class _Caller:
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    async def call(self, principal: Principal, query: str, **variables: Any) -> dict[str, Any]:
+        return await gql(self.client, query, principal=principal, **variables)
+
+
+async def test_policy_matrix_workflow_types(node_client: Any, node_database: Any) -> None:
+    ids = await _seed_workflow(node_client, node_database)
+    schema = build_schema()._schema
+    reference_paths = reach(schema, DINSOS_BANDUNG.role, WORKFLOW_ARGUMENTS)
+    references: dict[str, tuple[dict[str, Any], list[str | int]]] = {}
+    for type_name in sorted(WORKFLOW_TYPES):
+        query, where = probe(schema, reference_paths[type_name], type_name, WORKFLOW_VARIABLES)
+        body = await gql(node_client, query, **ids)
+        assert "errors" not in body, body
+        reference = at(body["data"], where)
+        assert isinstance(reference, dict), (type_name, where, body)
+        references[type_name] = reference, where
+    problems: list[str] = []
+    for role in ROLES:
+        paths = reach(schema, role, WORKFLOW_ARGUMENTS)
+        for position in Position:
+            principal = principal_at(role, position)
+            seen = visible(role, position)
+            label = f"{role.value}@{position.value}"
+            recipient = role is Role.OPERATOR_DESA and position is Position.OWN
+            for type_name in sorted(WORKFLOW_TYPES & set(paths)):
+                query, where = probe(schema, paths[type_name], type_name, WORKFLOW_VARIABLES)
+                body = await gql(node_client, query, principal=principal, **ids)
+                problems += [f"{label}: {p}" for p in check_response(schema, role, query, body)]
+                got = at(body.get("data"), where)
+                if not seen and type_name in ROW_TYPES:
+                    # outside the principal's scope nothing of the row may come back
+                    if got is not None:
+                        problems.append(f"{label}: {type_name} out of scope but at {where}")
+                    continue
+                not_addressed = type_name in ADDRESSED_TYPES and not recipient and (
+                    got is None or (isinstance(got, dict) and got.get("edges") == []))
+                if not_addressed:
+                    continue
+                if not isinstance(got, dict):
+                    if seen or _codes_at(body, where[:1]) != ["OUT_OF_REGION"]:
+                        problems.append(f"{label}: {type_name}: nothing at {where}: {body}")
+                    continue
+                reference = references[type_name][0]
+                denied = _forbidden(body)
+                for field in schema.get_type(type_name).fields:  # type: ignore[union-attr]
+                    granted = access(role, type_name, field)
+                    expected = _expected(role, type_name, field, reference[field])
+                    if not seen and granted is not Access.DENIED:
+                        # a list or an aggregate out of scope: empty, nothing counted
+                        if isinstance(expected, list):
+                            expected = []
+                        elif isinstance(expected, int) and not isinstance(expected, bool):
+                            expected = 0
+                    if got.get(field) != expected:
+                        problems.append(f"{label}: {type_name}.{field}: got {got.get(field)!r},"
+                                        f" policy says {granted} → {expected!r}")
+                    is_denied = granted is Access.DENIED
+                    if is_denied != (tuple([*where, field]) in denied):
+                        problems.append(f"{label}: {type_name}.{field}: FORBIDDEN_FIELD "
+                                        f"{'missing' if is_denied else 'unexpected'}")
+            for field in WORKFLOW_ARGUMENTS.keys() - ARGUMENTS.keys() | {"Query.outbox",
+                                                                       "Query.verivaliPeriods"}:
+                name = field.removeprefix("Query.")
+                query = operation(f"{name}{WORKFLOW_ARGUMENTS.get(field, '')} {{ __typename }}",
+                                  WORKFLOW_VARIABLES)
+                body = await gql(node_client, query, principal=principal, **ids)
+                if (access(role, "Query", name) is Access.DENIED) != ((name,) in _forbidden(body)):
+                    problems.append(f"{label}: Query.{name}: policy "
+                                    f"{access(role, 'Query', name)}, response {body}")
+            problems += await _check_mutations(node_client, role, principal, label)
+    assert problems == [], "\n".join(problems)
+
+
+async def _check_mutations(client: Any, role: Role, principal: Principal | None,
+                           label: str) -> list[str]:
+    """uploadAttachment (→ Attachment) and exportOfflinePackage (→ OfflinePackageFile) as
+    this principal; every other mutation with arguments that cannot succeed, for its own
+    FULL/DENIED outcome."""
+    schema = build_schema()._schema
+    problems: list[str] = []
+    calls: dict[str, tuple[str, str, dict[str, Any]]] = {
+        "uploadAttachment": ("Attachment", "(contentBase64: $c, mediaType: \"application/pdf\", "
+                             "filename: \"ba.pdf\")",
+                             {"c": base64.b64encode(MINUTES + label.encode()).decode()}),
+        "exportOfflinePackage": ("OfflinePackageFile", "(desaCode: $d, format: JSON)",
+                                 {"d": DESA}),
+    }
+    for mutation, (type_name, arguments, variables) in calls.items():
+        fields = " ".join(schema.get_type(type_name).fields)  # type: ignore[union-attr]
+        used = ", ".join(f"${k}: String!" for k in variables)
+        body = await gql(client, f"mutation({used}) {{ {mutation}{arguments} {{ {fields} }} }}",
+                         principal=principal, **variables)
+        denied = _forbidden(body)
+        result = (body.get("data") or {}).get(mutation)
+        if access(role, "Mutation", mutation) is Access.DENIED:
+            if (mutation,) not in denied or result is not None:
+                problems.append(f"{label}: Mutation.{mutation} is DENIED: {body}")
+            continue
+        if (mutation,) in denied:
+            problems.append(f"{label}: Mutation.{mutation} is FULL but refused: {body}")
+        if not isinstance(result, dict):
+            # allowed by the table, refused by the row scope (another desa): no data either
+            # (mutations say OUT_OF_SCOPE where queries say OUT_OF_REGION)
+            if visible(role, position_of(principal)) or _codes_at(body, [mutation]) != [
+                    "OUT_OF_SCOPE"]:
+                problems.append(f"{label}: Mutation.{mutation} returned nothing: {body}")
+            continue
+        for field in schema.get_type(type_name).fields:  # type: ignore[union-attr]
+            granted = access(role, type_name, field)
+            if (granted is Access.DENIED) != (result.get(field) is None):
+                problems.append(f"{label}: {type_name}.{field} is {granted}: {result}")
+            if (granted is Access.DENIED) != ((mutation, field) in denied):
+                problems.append(f"{label}: {type_name}.{field}: FORBIDDEN_FIELD mismatch")
+    return problems
+
+
+def _codes_at(body: dict[str, Any], path: list[str | int]) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors", [])
+            if e.get("path") == path]
+
+
+def position_of(principal: Principal | None) -> Position:
+    if principal is None or principal.region is None:
+        return Position.OWN
+    return Position(principal.user_id.rsplit("-", 1)[1].upper())

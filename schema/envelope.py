@@ -41,6 +41,7 @@ from joserfc.registry import HeaderParameter
 from certs.errors import CertificateRejected, CertificateWrongPurpose
 from certs.identity import HolderKind, Identity, kid_of
 from certs.trust import CertificateStore
+from schema import canonical_json as jcs
 from schema import envelope_errors as refused
 from schema.errors import InvalidInput, InvalidRegionCode
 from schema.regions import check_shape, is_within
@@ -92,6 +93,10 @@ class VerifiedEnvelope:
     certificate: x509.Certificate
     message_ts: datetime
     digest: str
+    record_digests: tuple[str, ...] | None = None
+    """SHA-256 (hex) of each ``message["records"]`` item's canonical JSON, in order, when the
+    message is ``{"records": [object, …]}``: computed with the payload, so each record is
+    canonicalized once."""
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -120,8 +125,10 @@ def make_header(
 
 
 def canonical_json(value: Any) -> bytes:
+    """RFC 8785 JSON of ``value`` (:mod:`schema.canonical_json`: the C encoder when provably
+    byte-equal, else ``rfc8785``)."""
     try:
-        return rfc8785.dumps(value)
+        return jcs.dumps(value)
     except (rfc8785.CanonicalizationError, TypeError) as error:
         raise refused.EnvelopeMalformed(f"not representable as canonical JSON: {error}") from None
 
@@ -129,6 +136,12 @@ def canonical_json(value: Any) -> bytes:
 def canonical_payload(header: Mapping[str, Any], message: Mapping[str, Any]) -> bytes:
     """The bytes that are signed: RFC 8785 JSON of ``{"header": …, "message": …}``."""
     return canonical_json({"header": header, "message": message})
+
+
+def _payload_of(header_json: bytes, message_json: bytes) -> bytes:
+    # canonical_payload from the parts' canonical JSON: members sorted ("header" < "message"),
+    # no whitespace, so byte-equal to canonical_json({"header": …, "message": …})
+    return b'{"header":' + header_json + b',"message":' + message_json + b"}"
 
 
 def envelope_digest(envelope: Mapping[str, Any]) -> str:
@@ -149,14 +162,15 @@ def sign_envelope(
     verifier that has not seen it yet (e.g. just after a rotation) can still check it."""
     try:
         _check_shape(header, message)
-        payload = canonical_payload(header, message)
+        header_json, message_json = canonical_json(header), canonical_json(message)
     except refused.EnvelopeMalformed as error:
         raise InvalidInput(f"cannot sign: {error.message}", reason="malformed") from None
+    payload = _payload_of(header_json, message_json)
     protected: dict[str, Any] = {
         "alg": ALGORITHM,
         "kid": kid,
-        HEADER_DIGEST: _part_digest(header),
-        MESSAGE_DIGEST: _part_digest(message),
+        HEADER_DIGEST: _digest_b64(header_json),
+        MESSAGE_DIGEST: _digest_b64(message_json),
     }
     if certificate is not None:
         protected["x5c"] = [base64.b64encode(certificate.public_bytes(Encoding.DER)).decode()]
@@ -195,7 +209,7 @@ def verify_envelope(
     header, message, signature = _parts(envelope)
     try:
         message_ts = _check_shape(header, message)
-        payload = canonical_payload(header, message)
+        payload, record_digests = _payload_and_record_digests(header, message)
         token = _parse_signature(signature, payload)
         certificate = _resolve_certificate(token.protected, trust)
         _as_refusal(trust.require_chained, certificate)
@@ -216,7 +230,24 @@ def verify_envelope(
         certificate=certificate,
         message_ts=message_ts,
         digest=hashlib.sha256(payload).hexdigest(),
+        record_digests=record_digests,
     )
+
+
+def _payload_and_record_digests(
+    header: Mapping[str, Any], message: Mapping[str, Any]
+) -> tuple[bytes, tuple[str, ...] | None]:
+    """``canonical_payload``, and the records' digests when the message is ``{"records": […]}``
+    (JCS of an object or array is built from its members' JCS, so the bytes are the same)."""
+    records = message.get("records")
+    if (type(message) is not dict or len(message) != 1 or type(records) is not list
+            or not all(type(record) is dict for record in records)):
+        return canonical_payload(header, message), None
+    header_json = canonical_json(header)  # first, as canonical_payload would: same refusal
+    parts = [canonical_json(record) for record in records]
+    message_json = b'{"records":[' + b",".join(parts) + b"]}"
+    digests = tuple(hashlib.sha256(part).hexdigest() for part in parts)
+    return _payload_of(header_json, message_json), digests
 
 
 def _parts(envelope: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any], Any]:
@@ -398,7 +429,11 @@ def _check_time(
 
 
 def _part_digest(part: Mapping[str, Any]) -> str:
-    digest = hashlib.sha256(canonical_json(part)).digest()
+    return _digest_b64(canonical_json(part))
+
+
+def _digest_b64(canonical: bytes) -> str:
+    digest = hashlib.sha256(canonical).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 

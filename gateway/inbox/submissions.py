@@ -176,12 +176,15 @@ class Inbox:
                                      sender_id=region, action=SyncAction.SUBMIT.value,
                                      kid=verified.kid, message_ts=verified.message_ts,
                                      record_count=len(records), received_at=now))
+            digests = verified.record_digests  # each record canonicalized once, in verify
+            if digests is None or len(digests) != len(records):
+                digests = tuple(hashlib.sha256(canonical_json(r)).hexdigest() for r in records)
             await session.execute(insert(NationalRecord), [
                 {"region": region, "record_id": str(r["id"]), "message_id": message_id,
                  "kind": str(r["kind"]) if r.get("kind") is not None else None,
-                 "desa_code": str(r["desa_code"]), "payload": dict(r),
-                 "digest": hashlib.sha256(canonical_json(r)).hexdigest(),
-                 "state": "RECEIVED", "received_at": now} for r in records])
+                 "desa_code": str(r["desa_code"]), "payload": dict(r), "digest": digest,
+                 "state": "RECEIVED", "received_at": now}
+                for r, digest in zip(records, digests, strict=True)])
             entries = await self._feed_directory(session, region, records, now)
             outcome = InboxOutcome(200, "ACCEPTED", f"{len(records)} records stored",
                                    message_id, accepted=True,

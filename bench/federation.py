@@ -2,6 +2,7 @@
 
     /work/venv/bin/python -m bench.federation                   # 1,000,000 households, 514 nodes
     /work/venv/bin/python -m bench.federation --households 3000 --regions 3 --repeat 3
+    /work/venv/bin/python -m bench.federation --only 3          # only (3) (and (4)), cached data
 
 In one run (the data is prepared once into ``--cache``, see ``bench/federation_data.py``):
 
@@ -243,15 +244,18 @@ async def measure(prepared: Prepared, cluster: Cluster, args: argparse.Namespace
         assert cluster.gateway is not None
         registered = memory_kib(cluster.gateway.pid)
 
-        print("checking: live fan-out and rollups equal PostgreSQL ...", flush=True)
-        expected = await postgres_counts(pg)
-        live = await gateway.query(LIVE_COUNTS)
-        check_federation(live, len(scale.regions))
-        check_equal("live fan-out", gateway_counts(live), expected)
-        check_equal("rollups", gateway_counts(await gateway.query(ROLLUP_COUNTS)), expected)
-        households = sum(h for (_, program), (h, _) in expected.items() if program == "PKH")
-        print(f"  equal: {len(expected)} groups (e.g. {households:,} PKH households)",
-              flush=True)
+        if {"1", "2"} & set(args.only):
+            print("checking: live fan-out and rollups equal PostgreSQL ...", flush=True)
+            expected = await postgres_counts(pg)
+            live = await gateway.query(LIVE_COUNTS)
+            check_federation(live, len(scale.regions))
+            check_equal("live fan-out", gateway_counts(live), expected)
+            check_equal("rollups", gateway_counts(await gateway.query(ROLLUP_COUNTS)),
+                        expected)
+            households = sum(h for (_, program), (h, _) in expected.items()
+                             if program == "PKH")
+            print(f"  equal: {len(expected)} groups (e.g. {households:,} PKH households)",
+                  flush=True)
         await check_samples(gateway, direct, samples)
 
         async def postgres(_: int) -> object:
@@ -289,6 +293,8 @@ async def measure(prepared: Prepared, cluster: Cluster, args: argparse.Namespace
                  args.repeat_small, 1.3, "same query to the node"),
                 ("(3b) NIK lookup", person_via_gateway, person_direct, args.repeat_small, 1.3,
                  "same query to the node")):
+            if name[1] not in args.only:
+                continue
             print(f"timing {name} ...", flush=True)
             comparisons.append(await compare(name, project, baseline, repeat=repeat,
                                              target=target, baseline_name=baseline_name,
@@ -376,8 +382,9 @@ def report(prepared: Prepared, args: argparse.Namespace, comparisons: Sequence[C
           f"{_mb(memory['registered'])} MB after start, {_mb(memory['after'])} MB after the "
           f"run | peak {_mb(memory['peak'])} MB | | | | | ≤ {MEMORY_TARGET_MB} MB | "
           f"{'met' if memory_met(memory) else 'MISSED'} |")
-    print(f"\n(repetitions: {args.repeat} for (1) and (2), {args.repeat_small} for (3); "
-          "project and baseline alternate)")
+    rounds = ([f"{args.repeat} for (1) and (2)"] if {"1", "2"} & set(args.only) else []) + (
+        [f"{args.repeat_small} for (3)"] if "3" in args.only else [])
+    print(f"\n(repetitions: {', '.join(rounds)}; project and baseline alternate)")
     print("\nCPU seconds per gateway request (median), by process: where the time goes")
     for c in comparisons:
         if c.cpu:
@@ -415,6 +422,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="timed rounds of (3)")
     parser.add_argument("--samples", type=int, default=10,
                         help="regions (and NIKs) the (3) queries rotate over")
+    parser.add_argument("--only", nargs="+", choices=("1", "2", "3"), default=["1", "2", "3"],
+                        help="time only these measurements (3: page and NIK lookup; the "
+                             "count checks run only with 1 or 2); (4) is always reported")
     parser.add_argument("--deadline-ms", type=int, default=30_000)
     parser.add_argument("--max-concurrency", type=int, default=64)
     return parser.parse_args(argv)

@@ -35,6 +35,7 @@ from tests import factories
 from tests.node.field_helpers import field_visit
 from tests.node.helpers import DINSOS_BANDUNG, gql, store
 from tests.node.policy_walk import at, check_response, operation, probe, reach
+from tests.node.report_helpers import row_counts
 
 DESA = "32.73.01.1001"
 HEAD = "Siti Aminah"
@@ -233,8 +234,10 @@ WORKFLOW_TYPES = {
     "CommunityReportConnection", "CommunityReportEdge", "CommunityReport",
     "CommunityReportReceipt", "FieldVerification", "GeoPosition", "HousePhoto",
     "VerivaliPeriod", "VerivaliCoverage", "DesaCoverage", "OutboxBacklog"}
-# Returned by mutations only: each called as every role × position, checked against the
-# policy of the mutation and of every field of its result.
+# Returned by mutations only: uploadAttachment and exportOfflinePackage are called as every
+# role × position and checked against the policy of the mutation and of every field of their
+# result; every other mutation is called with arguments that cannot succeed (REFUSED_CALLS),
+# for its own FULL/DENIED row.
 MUTATION_TYPES = {"Mutation", "Attachment", "OfflinePackageFile"}
 # Not in the matrix yet: an import needs a filled work package per principal. Covered by
 # tests/node/test_offline.py; the coverage test below fails if this set grows silently.
@@ -332,7 +335,7 @@ async def test_policy_matrix_workflow_types(node_client: Any, node_database: Any
     problems: list[str] = []
     for role in ROLES:
         paths = reach(schema, role, WORKFLOW_ARGUMENTS)
-        for position in Position:
+        for position in positions_of(role):
             principal = principal_at(role, position)
             seen = visible(role, position)
             label = f"{role.value}@{position.value}"
@@ -383,7 +386,65 @@ async def test_policy_matrix_workflow_types(node_client: Any, node_database: Any
                     problems.append(f"{label}: Query.{name}: policy "
                                     f"{access(role, 'Query', name)}, response {body}")
             problems += await _check_mutations(node_client, role, principal, label)
+    before = await row_counts(node_database)
+    for role in ROLES:
+        for position in positions_of(role):
+            problems += await _check_refusals(node_client, role, principal_at(role, position))
+    assert await row_counts(node_database) == before, "a mutation that cannot succeed wrote"
     assert problems == [], "\n".join(problems)
+
+
+NOWHERE = str(uuid.uuid4())  # no proposal, report or visit has this id
+GRADUATE_NOBODY = '{graduation: {householdId: "987654321", reason: "-"}}'
+# Every other mutation, with arguments that cannot succeed (an unknown id, a malformed
+# value): a role the table DENIES gets FORBIDDEN_FIELD, any other role a different refusal.
+REFUSED_CALLS = {
+    "createProposal": f"(input: {{id: $x, details: {GRADUATE_NOBODY}}})",
+    "submitProposal": "(id: $x)",
+    "resubmitProposal": "(id: $x)",
+    "verifyProposal": "(id: $x)",
+    "rejectProposal": '(id: $x, reason: "-")',
+    "approveProposal": "(id: $x)",
+    "markNotificationRead": '(id: "987654321")',
+    "submitUsul": '(input: {desaCode: "99.99.99.9999", personName: "-", address: "-", '
+                  'description: "-"})',
+    "submitSanggah": '(input: {desaCode: "99.99.99.9999", personName: "-", address: "-", '
+                     'description: "-", photoBase64: "", latitude: 0, longitude: 0})',
+    "proposeFromCommunityReport": f"(id: $x, proposal: {{id: $x, details: {GRADUATE_NOBODY}}})",
+    "resolveCommunityReport": '(id: $x, reason: "-")',
+    "dismissCommunityReport": '(id: $x, reason: "-")',
+    "importOfflinePackage": '(contentBase64: "")',
+    "recordFieldVerification": '(input: {id: $x, photoSha256: "%s", latitude: 0, longitude: 0})'
+                               % ("0" * 64),
+    "createVerivaliPeriod": '(input: {code: "-", startsOn: "2026-01-01", endsOn: "2026-01-02"})',
+}
+DOMAIN_REFUSALS = {"FORBIDDEN_FIELD", "NOT_FOUND", "INVALID_INPUT", "INVALID_REGION",
+                   "OUT_OF_SCOPE", "OUT_OF_REGION"}  # never an internal error
+CALLED_WITH_A_RESULT = {"uploadAttachment", "exportOfflinePackage"}  # _check_mutations
+
+
+def test_every_mutation_is_in_the_matrix() -> None:
+    schema = build_schema()._schema
+    assert schema.mutation_type is not None
+    assert set(schema.mutation_type.fields) == REFUSED_CALLS.keys() | CALLED_WITH_A_RESULT
+
+
+async def _check_refusals(client: Any, role: Role, principal: Principal | None) -> list[str]:
+    problems = []
+    label = f"{role.value}@{principal.user_id if principal else 'anonymous'}"
+    for mutation, arguments in REFUSED_CALLS.items():
+        query = f"mutation{'($x: ID!)' if '$x' in arguments else ''} " \
+                f"{{ {mutation}{arguments} {{ __typename }} }}"
+        variables: dict[str, Any] = {"x": NOWHERE} if "$x" in arguments else {}
+        body = await gql(client, query, principal=principal, **variables)
+        codes = _codes_at(body, [mutation])
+        if (body.get("data") or {}).get(mutation) is not None or len(codes) != 1:
+            problems.append(f"{label}: {mutation} should have been refused: {body}")
+        elif (access(role, "Mutation", mutation) is Access.DENIED) != (
+                codes == ["FORBIDDEN_FIELD"]) or codes[0] not in DOMAIN_REFUSALS:
+            problems.append(f"{label}: Mutation.{mutation} is "
+                            f"{access(role, 'Mutation', mutation)}, refused with {codes}")
+    return problems
 
 
 async def _check_mutations(client: Any, role: Role, principal: Principal | None,
@@ -427,6 +488,12 @@ async def _check_mutations(client: Any, role: Role, principal: Principal | None,
             if (granted is Access.DENIED) != ((mutation, field) in denied):
                 problems.append(f"{label}: {type_name}.{field}: FORBIDDEN_FIELD mismatch")
     return problems
+
+
+def positions_of(role: Role) -> list[Position]:
+    """Every position for a role with a region; national roles and the public are the same
+    principal everywhere (and the public is rate-limited per address), so: once."""
+    return list(Position) if role in OWN_SCOPE else [Position.OWN]
 
 
 def _codes_at(body: dict[str, Any], path: list[str | int]) -> list[str]:

@@ -16,26 +16,13 @@ audience).
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import datetime as dt
-import json
 import logging
 import os
-import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import aiohttp
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from joserfc.jwk import KeySet
-
-from certs import files
-from certs.errors import PkiError
 from gateway.config import PREFIX, GatewayConfig
-from schema.errors import ConfigError, Unauthenticated
+from schema.errors import Unauthenticated
 from schema.roles import Principal
 from schema.tokens import (
     ACCESS_TOKEN_LIFETIME,
@@ -46,43 +33,12 @@ from schema.tokens import (
     principal_from_claims,
 )
 from siks.infra import jwt
+from siks.infra.token_keys import IssuerKey, OidcTrust, load_or_create_issuer_key
 
 log = logging.getLogger("siks.gateway.auth")
 
 GATEWAY_AUDIENCE = "urn:siks:gateway:api"
 ISSUER_KEY_FILE = "login-issuer.key"
-JWKS_REFRESH_SECONDS = 60.0
-
-
-@dataclass(frozen=True, slots=True)
-class IssuerKey:
-    private_key: Ed25519PrivateKey
-
-    @property
-    def public_key(self) -> Ed25519PublicKey:
-        return self.private_key.public_key()
-
-    @property
-    def kid(self) -> str:
-        raw = self.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
-        return "gateway-" + base64.urlsafe_b64encode(raw).decode().rstrip("=")[:16]
-
-    def jwks(self) -> dict[str, Any]:
-        jwk = jwt.okp_key(self.public_key).as_dict(private=False)
-        return {"keys": [{**jwk, "kid": self.kid, "alg": jwt.EDDSA, "use": "sig"}]}
-
-
-def load_or_create_issuer_key(path: Path) -> IssuerKey:
-    """The key at ``path``; generated there (mode 0600) when the file does not exist."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        files.write_private_key(path, Ed25519PrivateKey.generate())
-        log.info("generated the gateway's login-token key at %s", path)
-    try:
-        return IssuerKey(files.read_private_key(path))
-    except PkiError as exc:
-        raise ConfigError(f"{PREFIX}SIGNING_KEY: {exc.message}") from None
-
 
 def issuer_key_path(config: GatewayConfig) -> Path:
     """``SIGNING_KEY``; else in ``DATA_DIR``; else beside a SQLite file; else the user's data
@@ -97,38 +53,6 @@ def issuer_key_path(config: GatewayConfig) -> Path:
     return base / "siks-gateway" / ISSUER_KEY_FILE
 
 
-class OidcTrust:
-    """An OIDC provider's keys, from a JWKS file or URL (refetched on an unknown kid, at most
-    once a minute)."""
-
-    def __init__(self, issuer: str, *, file: Path | None = None, url: str | None = None) -> None:
-        self.issuer, self._file, self._url = issuer, file, url
-        self._keys: KeySet | None = None
-        self._fetched_at = float("-inf")
-
-    async def key_set(self, kid: object) -> KeySet:
-        known = self._keys is not None and any(k.kid == kid for k in self._keys.keys)
-        if not known and time.monotonic() - self._fetched_at >= JWKS_REFRESH_SECONDS:
-            self._fetched_at = time.monotonic()
-            try:
-                self._keys = KeySet.import_key_set(await self._read())
-            except (OSError, ValueError, aiohttp.ClientError) as exc:
-                log.warning("could not read the OIDC provider's keys: %s", exc)
-        if self._keys is None:
-            raise Unauthenticated("the OIDC provider's keys are not available")
-        return self._keys
-
-    async def _read(self) -> Any:
-        if self._file is not None:
-            return json.loads(await asyncio.to_thread(self._file.read_text, "utf-8"))
-        assert self._url is not None
-        timeout = aiohttp.ClientTimeout(total=5)
-        async with aiohttp.ClientSession(timeout=timeout) as session, \
-                session.get(self._url) as response:
-            response.raise_for_status()
-            return await response.json()
-
-
 class GatewayTokens:
     """Issues login tokens and verifies every bearer token the gateway receives."""
 
@@ -140,7 +64,8 @@ class GatewayTokens:
     def from_config(cls, config: GatewayConfig) -> GatewayTokens:
         oidc = (OidcTrust(config.oidc_issuer, file=config.jwks_file, url=config.jwks_url)
                 if config.oidc_issuer else None)
-        return cls(load_or_create_issuer_key(issuer_key_path(config)), oidc=oidc)
+        return cls(load_or_create_issuer_key(issuer_key_path(config), kid_prefix="gateway",
+                                             setting=f"{PREFIX}SIGNING_KEY"), oidc=oidc)
 
     def issue(self, principal: Principal, *, now: dt.datetime | None = None,
               lifetime: dt.timedelta = ACCESS_TOKEN_LIFETIME) -> str:

@@ -16,23 +16,16 @@ and name a role the policy knows with the scope that role needs.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import datetime as dt
-import json
 import logging
 import os
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from joserfc.jwk import KeySet
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from certs import files
 from certs.errors import CertificateRejected, PkiError
@@ -50,42 +43,18 @@ from schema.tokens import (
     principal_from_claims,
 )
 from siks.infra import jwt
+from siks.infra.token_keys import IssuerKey, OidcTrust, load_or_create_issuer_key
+
+__all__ = [
+    "IssuerKey", "OidcTrust", "TokenTrust", "default_key_path", "load_gateway_trust",
+    "load_or_create_issuer_key",
+]
 
 log = logging.getLogger("siks.node.auth")
 
 ISSUER_KEY_FILE = "issuer-signing.key"
-JWKS_REFRESH_SECONDS = 60.0
-
-
-@dataclass(frozen=True, slots=True)
-class IssuerKey:
-    private_key: Ed25519PrivateKey
-
-    @property
-    def public_key(self) -> Ed25519PublicKey:
-        return self.private_key.public_key()
-
-    @property
-    def kid(self) -> str:
-        raw = self.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
-        return "node-" + base64.urlsafe_b64encode(raw).decode().rstrip("=")[:16]
-
-    def jwks(self) -> dict[str, Any]:
-        jwk = jwt.okp_key(self.public_key).as_dict(private=False)
-        return {"keys": [{**jwk, "kid": self.kid, "alg": jwt.EDDSA, "use": "sig"}]}
-
-
-def load_or_create_issuer_key(path: Path) -> IssuerKey:
-    """The key at ``path``; generated there (mode 0600) when the file does not exist."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        files.write_private_key(path, Ed25519PrivateKey.generate())
-        log.info("generated the node's token-signing key at %s", path)
-    try:
-        return IssuerKey(files.read_private_key(path))
-    except PkiError as exc:
-        raise ConfigError(f"token-signing key: {exc.message}") from None
-
+KID_PREFIX = "node"
+KEY_SETTING = "SIKS_NODE_SIGNING_KEY"
 
 def default_key_path(db_url: str, data_dir: str | None, region: str) -> Path:
     """``data_dir`` if set; else beside a SQLite file; else the user's data directory."""
@@ -95,36 +64,6 @@ def default_key_path(db_url: str, data_dir: str | None, region: str) -> Path:
         return Path(db_url.removeprefix("sqlite:///")).resolve().parent / ISSUER_KEY_FILE
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return base / "siks-node" / region / ISSUER_KEY_FILE
-
-
-class OidcTrust:
-    """An OIDC provider's keys, from a JWKS file or URL (refetched on an unknown kid, at most
-    once a minute)."""
-
-    def __init__(self, issuer: str, *, file: str | None = None, url: str | None = None) -> None:
-        self.issuer, self._file, self._url = issuer, file, url
-        self._keys: KeySet | None = None
-        self._fetched_at = float("-inf")
-
-    async def key_set(self, kid: object) -> KeySet:
-        known = self._keys is not None and any(k.kid == kid for k in self._keys.keys)
-        if not known and time.monotonic() - self._fetched_at >= JWKS_REFRESH_SECONDS:
-            self._fetched_at = time.monotonic()
-            self._keys = KeySet.import_key_set(await self._read())
-        if self._keys is None:
-            raise Unauthenticated("the OIDC provider's keys are not available")
-        return self._keys
-
-    async def _read(self) -> Any:
-        if self._file:
-            text = await asyncio.to_thread(Path(self._file).read_text, "utf-8")
-            return json.loads(text)
-        assert self._url is not None
-        timeout = aiohttp.ClientTimeout(total=5)
-        async with aiohttp.ClientSession(timeout=timeout) as session, \
-                session.get(self._url) as response:
-            response.raise_for_status()
-            return await response.json()
 
 
 class TokenTrust:

@@ -25,6 +25,8 @@ from strawberry.aiohttp.views import GraphQLView
 from regional_node.adapters.database import Database, open_database
 from regional_node.adapters.migrations import current_revision, head_revision, upgrade
 from regional_node.adapters.token_trust import (
+    KEY_SETTING,
+    KID_PREFIX,
     OidcTrust,
     TokenTrust,
     default_key_path,
@@ -124,7 +126,8 @@ def token_trust(config: NodeConfig) -> TokenTrust:
                 else default_key_path(config.db_url, config.data_dir, config.region))
     oidc = (OidcTrust(config.oidc_issuer, file=config.jwks_file, url=config.jwks_url)
             if config.oidc_issuer and (config.jwks_file or config.jwks_url) else None)
-    return TokenTrust(config.region, load_or_create_issuer_key(key_path),
+    own = load_or_create_issuer_key(key_path, kid_prefix=KID_PREFIX, setting=KEY_SETTING)
+    return TokenTrust(config.region, own,
                       gateway_ca=load_gateway_trust(config.trust_ca, config.trust_crl), oidc=oidc)
 
 

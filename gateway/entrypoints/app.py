@@ -44,8 +44,6 @@ from gateway.identity.http import (
     PrincipalResolver,
     add_auth_routes,
     authenticate_bearer,
-    principal_of,
-    require_json_posts,
 )
 from gateway.identity.trust import GatewayTokens
 from gateway.inbox.http import build_sync, run_inbox_listener
@@ -59,6 +57,7 @@ from gateway.service_layer.services import (
     user_context_forwarder,
 )
 from siks.infra.graphiql import add_graphiql_routes, graphiql_response
+from siks.infra.http_guards import principal_of, require_json_posts
 from siks.infra.ratelimit import Rate, TokenBuckets
 
 log = logging.getLogger("siks.gateway")

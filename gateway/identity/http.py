@@ -12,8 +12,7 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -25,53 +24,23 @@ from schema.errors import SiksError, Unauthenticated
 from schema.policy import RowScope, role_policy
 from schema.roles import ANONYMOUS, Principal
 from schema.tokens import ACCESS_TOKEN_LIFETIME
-from siks.infra.ratelimit import TokenBuckets
+from siks.infra.http_guards import (
+    GRAPHQL_PATH,
+    LOGIN_LIMIT,
+    LOGIN_PATH,
+    PRINCIPAL,
+    PUBLIC_LIMIT,
+    Handler,
+    error_response,
+)
+from siks.infra.http_guards import rate_limited as _limited
 
 PrincipalResolver = Callable[[web.Request], Principal]
 
 TOKENS = web.AppKey("tokens", GatewayTokens)
-LOGIN_LIMIT = web.AppKey("login_limit", TokenBuckets)
-PUBLIC_LIMIT = web.AppKey("public_limit", TokenBuckets)
 # Tests and benchmarks only: who a request WITHOUT a token is (default: PUBLIC). Never set by
 # ``serve``; a bearer token is verified whatever this says.
 TOKENLESS_PRINCIPAL: web.AppKey[PrincipalResolver] = web.AppKey("tokenless_principal")
-PRINCIPAL = web.RequestKey("principal", Principal)
-GRAPHQL_PATH = "/graphql"
-LOGIN_PATH = "/auth/login"
-JSON_TYPES = ("application/json", "application/graphql-response+json")
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def error_response(status: int, code: str, message: str,
-                   headers: dict[str, str] | None = None) -> web.Response:
-    return web.json_response({"errors": [{"message": message, "extensions": {"code": code}}]},
-                             status=status, headers=headers)
-
-
-def principal_of(request: web.Request) -> Principal:
-    return request.get(PRINCIPAL, ANONYMOUS)
-
-
-def client_key(request: web.Request) -> str:
-    return request.remote or "unknown"
-
-
-def _limited(buckets: TokenBuckets, request: web.Request, what: str) -> web.Response | None:
-    wait = buckets.take(client_key(request))
-    if wait <= 0:
-        return None
-    return error_response(429, "RATE_LIMITED", f"too many {what} from this address; retry later",
-                          {"Retry-After": str(max(1, math.ceil(wait)))})
-
-
-@web.middleware
-async def require_json_posts(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if (request.method == "POST" and request.path in (GRAPHQL_PATH, LOGIN_PATH)
-            and request.content_type not in JSON_TYPES):
-        return error_response(415, "UNSUPPORTED_MEDIA_TYPE",
-                              f"POST {request.path} needs Content-Type: application/json")
-    return await handler(request)
 
 
 def _is_public(principal: Principal) -> bool:

@@ -43,8 +43,6 @@ from regional_node.entrypoints.http_security import (
     TOKEN_TRUST,
     add_auth_routes,
     authenticate_bearer,
-    principal_of,
-    require_json_posts,
 )
 from regional_node.entrypoints.photo_upload import add_photo_routes
 from regional_node.entrypoints.registry_task import registry_ctx
@@ -52,6 +50,7 @@ from regional_node.entrypoints.relay_task import relay_ctx
 from regional_node.service_layer.node_meta import bind_region, bound_region
 from regional_node.service_layer.outbox import backlog
 from siks.infra.graphiql import add_graphiql_routes, graphiql_response
+from siks.infra.http_guards import principal_of, require_json_posts
 from siks.infra.ratelimit import Rate, TokenBuckets
 
 log = logging.getLogger("siks.node")

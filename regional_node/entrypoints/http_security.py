@@ -12,8 +12,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -22,50 +20,20 @@ from regional_node.adapters.database import Database
 from regional_node.adapters.token_trust import TokenTrust
 from regional_node.service_layer.users import authenticate
 from schema.errors import SiksError, Unauthenticated
-from schema.roles import ANONYMOUS, Principal
+from schema.roles import ANONYMOUS
 from schema.tokens import ACCESS_TOKEN_LIFETIME, claims_for
 from siks.infra import jwt
-from siks.infra.ratelimit import TokenBuckets
+from siks.infra.http_guards import (
+    GRAPHQL_PATH,
+    LOGIN_LIMIT,
+    PRINCIPAL,
+    PUBLIC_LIMIT,
+    Handler,
+    error_response,
+)
+from siks.infra.http_guards import rate_limited as _limited
 
 TOKEN_TRUST = web.AppKey("token_trust", TokenTrust)
-LOGIN_LIMIT = web.AppKey("login_limit", TokenBuckets)
-PUBLIC_LIMIT = web.AppKey("public_limit", TokenBuckets)
-PRINCIPAL = web.RequestKey("principal", Principal)
-GRAPHQL_PATH = "/graphql"
-JSON_TYPES = ("application/json", "application/graphql-response+json")
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def error_response(status: int, code: str, message: str,
-                   headers: dict[str, str] | None = None) -> web.Response:
-    return web.json_response({"errors": [{"message": message, "extensions": {"code": code}}]},
-                             status=status, headers=headers)
-
-
-def principal_of(request: web.Request) -> Principal:
-    return request.get(PRINCIPAL, ANONYMOUS)
-
-
-def client_key(request: web.Request) -> str:
-    return request.remote or "unknown"
-
-
-def _limited(buckets: TokenBuckets, request: web.Request, what: str) -> web.Response | None:
-    wait = buckets.take(client_key(request))
-    if wait <= 0:
-        return None
-    return error_response(429, "RATE_LIMITED", f"too many {what} from this address; retry later",
-                          {"Retry-After": str(max(1, math.ceil(wait)))})
-
-
-@web.middleware
-async def require_json_posts(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if (request.method == "POST" and request.path in (GRAPHQL_PATH, "/auth/login")
-            and request.content_type not in JSON_TYPES):
-        return error_response(415, "UNSUPPORTED_MEDIA_TYPE",
-                              f"POST {request.path} needs Content-Type: application/json")
-    return await handler(request)
 
 
 @web.middleware

@@ -1,0 +1,54 @@
+"""HTTP protections shared by the node and the gateway: JSON-only posts (no CSRF through a
+browser form or multipart), per-address rate limits, the request's principal, and the
+JSON error body every refusal uses."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from schema.roles import ANONYMOUS, Principal
+from siks.infra.ratelimit import TokenBuckets
+
+LOGIN_LIMIT = web.AppKey("login_limit", TokenBuckets)
+PUBLIC_LIMIT = web.AppKey("public_limit", TokenBuckets)
+PRINCIPAL = web.RequestKey("principal", Principal)
+GRAPHQL_PATH = "/graphql"
+LOGIN_PATH = "/auth/login"
+JSON_TYPES = ("application/json", "application/graphql-response+json")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def error_response(status: int, code: str, message: str,
+                   headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response({"errors": [{"message": message, "extensions": {"code": code}}]},
+                             status=status, headers=headers)
+
+
+def principal_of(request: web.Request) -> Principal:
+    return request.get(PRINCIPAL, ANONYMOUS)
+
+
+def client_key(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+def rate_limited(buckets: TokenBuckets, request: web.Request, what: str) -> web.Response | None:
+    """A 429 when this address has used up ``buckets``; None when it may go on."""
+    wait = buckets.take(client_key(request))
+    if wait <= 0:
+        return None
+    return error_response(429, "RATE_LIMITED", f"too many {what} from this address; retry later",
+                          {"Retry-After": str(max(1, math.ceil(wait)))})
+
+
+@web.middleware
+async def require_json_posts(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if (request.method == "POST" and request.path in (GRAPHQL_PATH, LOGIN_PATH)
+            and request.content_type not in JSON_TYPES):
+        return error_response(415, "UNSUPPORTED_MEDIA_TYPE",
+                              f"POST {request.path} needs Content-Type: application/json")
+    return await handler(request)

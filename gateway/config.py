@@ -17,6 +17,8 @@ flags override them). A missing or malformed value fails loudly, naming the vari
 ``SIKS_GATEWAY_PROBE_INTERVAL_S``  node health probe period, 0 = off (30)
 ``SIKS_GATEWAY_ROLLUP_REFRESH_S``  rollup refresh period, 0 = off (300)
 ``SIKS_GATEWAY_PRODUCTION``        1 = no GraphiQL, introspection or suggestions; mTLS required
+``SIKS_GATEWAY_PASS_THROUGH``      0 = complete node answers field by field through
+                                   graphql-core, not the pass-through path (1)
 ``SIKS_GATEWAY_DATA_DIR``          where the login issuer's key is generated (default: beside
                                    a SQLite database, else ~/.local/share/siks-gateway)
 ``SIKS_GATEWAY_SIGNING_KEY``       the login issuer's Ed25519 key file instead (PEM, 0600)
@@ -74,6 +76,7 @@ class GatewayConfig:
     jwks_url: str | None = None
     login_rate: str = "10/5"
     public_rate: str = "120/60"
+    pass_through: bool = True  # docs/gateway.md, "Pass-through path"
 
     def __post_init__(self) -> None:
         if len(self.directory_secret) < MIN_SECRET_LENGTH:
@@ -155,6 +158,7 @@ class GatewayConfig:
             jwks_url=raw("jwks_url") or None,
             login_rate=raw("login_rate") or "10/5",
             public_rate=raw("public_rate") or "120/60",
+            pass_through=(raw("pass_through") or "1").lower() not in ("0", "false", "no"),
         )
 
 

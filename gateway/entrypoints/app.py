@@ -238,7 +238,8 @@ def create_app(config: GatewayConfig, *, migrate: bool = True, probe_on_start: b
         app.cleanup_ctx.append(_background_ctx)
     view = GatewayGraphQLView(
         schema=build_schema(on_outcome=lambda outcome: gateway_metrics.requests.inc(
-            outcome=outcome), production=config.production),
+            outcome=outcome), production=config.production,
+            pass_through=config.pass_through),
         graphql_ide=None if config.production else "graphiql", allow_queries_via_get=True,
         multipart_uploads_enabled=False)
     app.router.add_route("*", "/graphql", view)

@@ -96,7 +96,7 @@ class FieldPolicy(SchemaExtension):
         granted = access(role, type_name, field_name)
         if granted is Access.DENIED:
             raise denial(role, type_name, field_name)
-        _note_read(context, type_name, field_name, root, kwargs)
+        note_read(context, type_name, field_name, root, kwargs)
         result = _next(root, info, *args, **kwargs)
         if granted is Access.MASKED:
             kind = field_rule(type_name, field_name).mask
@@ -105,8 +105,10 @@ class FieldPolicy(SchemaExtension):
         return result
 
 
-def _note_read(context: PolicyContext, type_name: str, field_name: str, root: Any,
-               arguments: dict[str, Any]) -> None:
+def note_read(context: PolicyContext, type_name: str, field_name: str, root: Any,
+              arguments: dict[str, Any]) -> None:
+    """Note in ``context.reads`` what resolving ``type_name.field_name`` on ``root`` reads
+    (a NIK looked up; the personal row ``root`` for a role whose reads are audited)."""
     lookup = NIK_LOOKUPS.get((type_name, field_name))
     if lookup is not None and isinstance(arguments.get(lookup), str):
         context.reads.nik_lookups.append(arguments[lookup])

@@ -1,5 +1,8 @@
 """The gateway's strawberry schema and its SDL (exported to ``gateway/schema.graphql``).
 
+Objects built from node answers are completed on the pass-through path (``pass_through.py``):
+the same answer, policy and audit without graphql-core's per-field work.
+
 Enforced on every operation, as at the node (docs/security.md): the role × field policy of
 ``schema.policy`` on every field (``FieldPolicy``: DENIED → null + FORBIDDEN_FIELD, MASKED →
 masked, strict mode), the reads national and partner users make written to the gateway's
@@ -24,6 +27,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from gateway.entrypoints.graphql.errors import FederationOutcome, RequestOutcome
+from gateway.entrypoints.graphql.pass_through import PassThroughExecutor
 from gateway.entrypoints.graphql.query import Query
 from gateway.entrypoints.graphql.read_audit import ReadAudit
 from siks.infra.graphql_cost import QueryCostLimiter
@@ -38,8 +42,10 @@ LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household
               "Household.assets": 4, "Query.householdCounts": 100, "Query.nodes": 514}
 
 
-def build_schema(on_outcome: RequestOutcome | None = None, *,
-                 production: bool = False) -> strawberry.Schema:
+def build_schema(on_outcome: RequestOutcome | None = None, *, production: bool = False,
+                 pass_through: bool = True) -> strawberry.Schema:
+    """``pass_through``: complete node answers on the pass-through path (the same answer,
+    without graphql-core's per-field work; ``pass_through.py``)."""
     extensions: list[Any] = [
         lambda: FederationOutcome(on_outcome=on_outcome),  # first in, last out: masks errors
         ReadAudit,
@@ -52,7 +58,9 @@ def build_schema(on_outcome: RequestOutcome | None = None, *,
     if production:
         extensions.append(DisableIntrospection)
     return strawberry.Schema(query=Query, extensions=extensions,
-                             config=StrawberryConfig(disable_field_suggestions=production))
+                             config=StrawberryConfig(disable_field_suggestions=production),
+                             execution_context_class=PassThroughExecutor if pass_through
+                             else None)
 
 
 @functools.cache

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.adapters.database import Database
@@ -29,6 +29,8 @@ from schema.audit_chain import (
 )
 
 INBOX_ACTOR_ROLE = "SYSTEM"
+_ENTRIES = cast(Table, GatewayAuditEntry.__table__)  # Core inserts: no ORM work per row
+_NO_DETAIL = digest({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +48,16 @@ async def append(session: AsyncSession, notes: list[AuditNote]) -> None:
     """Link ``notes`` onto the chain inside the session's open transaction."""
     if not notes:
         return
-    head = (await session.execute(select(GatewayAuditHead).where(GatewayAuditHead.id == 1)
-                                  .with_for_update())).scalar_one()
-    seq, prev, ts, rows = head.seq, head.entry_hash, timestamp(), []
+    seq, prev = (await session.execute(
+        select(GatewayAuditHead.seq, GatewayAuditHead.entry_hash)
+        .where(GatewayAuditHead.id == 1).with_for_update())).one()
+    ts, rows = timestamp(), []
     for note in notes:
         seq += 1
         fields = AuditFields(seq, ts, note.actor, note.role, note.action[:64],
                              note.entity_type, note.entity_id[:64], None,
-                             digest(note.detail), tuple(note.attachments))
+                             digest(note.detail) if note.detail else _NO_DETAIL,
+                             tuple(note.attachments))
         current = entry_hash(prev, fields)
         rows.append({"seq": seq, "ts": ts, "actor": fields.actor, "role": fields.role,
                      "action": fields.action, "entity_type": fields.entity_type,
@@ -62,7 +66,7 @@ async def append(session: AsyncSession, notes: list[AuditNote]) -> None:
                      "attachments": list(fields.attachments),
                      "prev_hash": prev, "entry_hash": current, "detail": dict(note.detail)})
         prev = current
-    await session.execute(insert(GatewayAuditEntry), rows)
+    await session.execute(insert(_ENTRIES), rows)
     await session.execute(update(GatewayAuditHead).where(GatewayAuditHead.id == 1)
                           .values(seq=seq, entry_hash=prev))
 

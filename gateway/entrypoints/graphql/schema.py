@@ -30,6 +30,7 @@ from gateway.entrypoints.graphql.errors import FederationOutcome, RequestOutcome
 from gateway.entrypoints.graphql.pass_through import PassThroughExecutor
 from gateway.entrypoints.graphql.query import Query
 from gateway.entrypoints.graphql.read_audit import ReadAudit
+from gateway.entrypoints.graphql.validation_cache import StandardRulesCache, ValidatedQueries
 from siks.infra.graphql_cost import QueryCostLimiter
 from siks.infra.graphql_policy import FieldPolicy
 
@@ -46,6 +47,7 @@ def build_schema(on_outcome: RequestOutcome | None = None, *, production: bool =
                  pass_through: bool = True) -> strawberry.Schema:
     """``pass_through``: complete node answers on the pass-through path (the same answer,
     without graphql-core's per-field work; ``pass_through.py``)."""
+    passed = ValidatedQueries()
     extensions: list[Any] = [
         lambda: FederationOutcome(on_outcome=on_outcome),  # first in, last out: masks errors
         ReadAudit,
@@ -54,6 +56,7 @@ def build_schema(on_outcome: RequestOutcome | None = None, *, production: bool =
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: QueryCostLimiter(limit=MAX_COST, sizes=LIST_SIZES),
+        lambda: StandardRulesCache(passed=passed),  # the spec's rules once per query text
     ]
     if production:
         extensions.append(DisableIntrospection)

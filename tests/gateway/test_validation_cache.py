@@ -1,0 +1,48 @@
+"""A query text that passed validation once skips the specification's rules next time; the
+gateway's own rules still run on every request (the cost with this request's variables, the
+strict policy for this caller), and a text that failed is validated in full again."""
+
+from __future__ import annotations
+
+from aiohttp.test_utils import TestClient
+
+from gateway.entrypoints.graphql.validation_cache import ValidatedQueries
+from tests.gateway.helpers import gql
+from tests.gateway.identity_helpers import MITRA, error_codes, gql_as
+
+LISTS = "edges { node { members { name } programs { program } assets } }"
+PRICED = "query($n: Int!) { " + " ".join(f"{alias}: households(first: $n) {{ {LISTS} }}"
+                                         for alias in "abcd") + " }"
+
+
+async def test_the_cost_of_each_request_is_checked_after_the_text_passed(
+        gateway: TestClient) -> None:
+    for _ in range(2):
+        assert "errors" not in await gql(gateway, PRICED, n=1)
+    body = await gql(gateway, PRICED, n=500)
+    assert error_codes(body) == ["QUERY_TOO_COMPLEX"] and body.get("data") is None
+
+
+async def test_strict_mode_is_checked_after_the_text_passed(gateway: TestClient) -> None:
+    query = "{ households { edges { node { status } } } }"
+    lenient = await gql_as(gateway, query, MITRA)
+    assert error_codes(lenient) == ["FORBIDDEN_FIELD"]  # validated, then denied at execution
+    strict = await gql_as(gateway, query, MITRA, headers={"X-SIKS-Strict": "1"})
+    assert strict.get("data") is None and strict["errors"][0]["extensions"]["strict"] is True
+
+
+async def test_a_text_that_failed_is_validated_again(gateway: TestClient) -> None:
+    query = "{ households { edges { node { nope } } } }"
+    for _ in range(2):
+        body = await gql(gateway, query)
+        assert body.get("data") is None
+        assert "Cannot query field 'nope'" in body["errors"][0]["message"]
+
+
+def test_the_cache_is_bounded_and_keeps_recent_texts() -> None:
+    passed = ValidatedQueries(max_entries=2)
+    for text in ("{ a }", "{ b }", "{ c }"):
+        passed.add(text)
+    assert "{ a }" not in passed and "{ b }" in passed and "{ c }" in passed
+    passed.add("{ " + "x " * 20_000 + "}")  # too long to keep
+    assert "{ b }" in passed and "{ c }" in passed

@@ -74,11 +74,18 @@ def _boundary(feature: dict) -> Boundary:
 
 
 @functools.cache
-def boundaries() -> dict[str, Boundary]:
+def _features() -> dict[str, dict[str, object]]:
     raw = resources.files("schema").joinpath("data", "kabkota_boundaries.geojson.gz").read_bytes()
     collection = json.loads(gzip.decompress(raw))
-    return {b.code: b for b in map(_boundary, collection["features"])}
+    return {feature["properties"]["code"]: feature for feature in collection["features"]}
 
 
+def boundaries() -> dict[str, Boundary]:
+    return {code: b for code in _features() if (b := boundary(code)) is not None}
+
+
+@functools.cache
 def boundary(kabkota_code: str) -> Boundary | None:
-    return boundaries().get(kabkota_code)
+    # built on first use: a node needs its own regency, not all 514 (half the load time)
+    feature = _features().get(kabkota_code)
+    return None if feature is None else _boundary(feature)

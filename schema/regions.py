@@ -147,8 +147,11 @@ def _read_package_text(name: str) -> str:
 @functools.cache
 def regions() -> RegionDirectory:
     """The shipped directory, loaded once per process."""
-    rows = csv.DictReader(io.StringIO(_read_package_text("regions.csv.gz")))
-    table = [Region(r["code"], r["name"], RegionLevel(r["level"])) for r in rows]
+    rows = csv.reader(io.StringIO(_read_package_text("regions.csv.gz")))
+    if next(rows) != ["code", "name", "level"]:
+        raise RuntimeError("schema/data/regions.csv.gz: unexpected header")
+    level_of = {level.value: level for level in RegionLevel}  # ~5x cheaper than RegionLevel(…)
+    table = [Region(code, name, level_of[level]) for code, name, level in rows]
     pop_rows = csv.DictReader(io.StringIO(_read_package_text("population.csv")))
     population = {
         r["code"]: (int(r["male"]), int(r["female"]), int(r["total"])) for r in pop_rows

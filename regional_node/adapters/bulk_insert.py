@@ -57,14 +57,27 @@ async def allocate_ids(session: AsyncSession, model: type[DeclarativeBase],
 async def insert_rows(session: AsyncSession, model: type[DeclarativeBase],
                       rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys) into ``model``'s table."""
-    if not rows:
-        return
-    table = _table(model)
+    if rows:
+        columns = list(rows[0])
+        await _insert(session, _table(model), columns,
+                      [list(map(itemgetter(name), rows)) for name in columns])
+
+
+async def insert_tuples(session: AsyncSession, model: type[DeclarativeBase],
+                        columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert ``rows`` (values in the order of ``columns``) into ``model``'s table."""
+    if rows:
+        await _insert(session, _table(model), list(columns), list(zip(*rows, strict=True)))
+
+
+async def _insert(session: AsyncSession, table: Table, columns: list[str],
+                  values: Sequence[Sequence[Any]]) -> None:
+    """Insert the rows whose values ``values`` holds column by column."""
     connection = await session.connection()
     dialect = connection.dialect
-    columns = list(rows[0])
+    count = len(values[0])
     if dialect.name == "postgresql":
-        records = list(zip(*_columns(table, columns, rows, _copy_processor), strict=True))
+        records = list(zip(*_converted(table, columns, values, _copy_processor), strict=True))
         driver = (await connection.get_raw_connection()).driver_connection
         if not driver.is_in_transaction():  # type: ignore[union-attr]
             # the driver begins lazily: make sure COPY joins the caller's transaction
@@ -76,35 +89,35 @@ async def insert_rows(session: AsyncSession, model: type[DeclarativeBase],
             raise Conflict(f"the change conflicts with stored data: {exc}") from exc
     elif dialect.paramstyle == "qmark":
         width = len(columns)
-        flat: list[Any] = [None] * (len(rows) * width)  # row after row, as VALUES wants them
-        for offset, values in enumerate(_columns(table, columns, rows,
-                                                 functools.partial(_bind_processor, dialect))):
-            flat[offset::width] = values
+        flat: list[Any] = [None] * (count * width)  # row after row, as VALUES wants them
+        for offset, column in enumerate(_converted(table, columns, values, functools.partial(
+                _bind_processor, dialect))):
+            flat[offset::width] = column
         quote = dialect.identifier_preparer.quote
         head = f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) VALUES "
         group = f"({', '.join('?' * width)})"
         per_statement = max(1, SQLITE_MAX_VARIABLES // width)
-        for start in range(0, len(rows), per_statement):
-            count = min(per_statement, len(rows) - start)
+        for start in range(0, count, per_statement):
+            size = min(per_statement, count - start)
             try:
                 await connection.exec_driver_sql(
-                    head + ", ".join([group] * count),
-                    tuple(flat[start * width:(start + count) * width]))
+                    head + ", ".join([group] * size),
+                    tuple(flat[start * width:(start + size) * width]))
             except IntegrityError as exc:
                 raise Conflict("the change conflicts with stored data: "
                                f"{str(exc.orig).splitlines()[0]}") from exc
     else:
-        await session.execute(insert(table), list(rows))
+        await session.execute(insert(table), [dict(zip(columns, row, strict=True))
+                                              for row in zip(*values, strict=True)])
 
 
-def _columns(table: Table, columns: list[str], rows: Sequence[Mapping[str, Any]],
-             processor_for: Callable[[Column[Any]], Processor]) -> list[list[Any]]:
-    """The values of each column, converted for the driver."""
-    converted = []
-    for name in columns:
-        values = list(map(itemgetter(name), rows))
+def _converted(table: Table, columns: list[str], values: Sequence[Sequence[Any]],
+               processor_for: Callable[[Column[Any]], Processor]) -> list[Sequence[Any]]:
+    """Each column's values, converted for the driver."""
+    converted: list[Sequence[Any]] = []
+    for name, column in zip(columns, values, strict=True):
         process = processor_for(table.c[name])
-        converted.append(values if process is None else list(map(process, values)))
+        converted.append(column if process is None else list(map(process, column)))
     return converted
 
 

@@ -52,6 +52,12 @@ class AuditTrail:
             tuple(attachments),
         ))
 
+    def record_digests(self, action: str, entity_type: str, entity_ids: Iterable[object],
+                       after_digests: Iterable[str]) -> None:
+        """One entry per entity whose ``after`` digest was computed already (bulk paths)."""
+        self._pending += [PendingEntry(action, entity_type, str(entity_id), None, after, ())
+                          for entity_id, after in zip(entity_ids, after_digests, strict=True)]
+
     async def flush(self) -> int:
         """Append the pending entries; the head row lock serialises concurrent writers."""
         if not self._pending:

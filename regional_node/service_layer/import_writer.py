@@ -1,5 +1,5 @@
-"""The storing half of an import: batches of parsed households are checked against the
-database and stored as the mode says (on PostgreSQL while the next batch is parsed).
+"""The storing half of an import: batches of prepared households are checked against the
+database and stored as the mode says (on PostgreSQL while the next batch is received).
 
 ``ALL_OR_NOTHING`` keeps one unit of work open for the whole file and stops storing at the
 first error (the final rollback discards what was stored); ``SKIP_BAD_ROWS`` commits every
@@ -20,8 +20,8 @@ from regional_node.adapters.database import Database
 from regional_node.adapters.orm import Household
 from regional_node.domain.audit import Actor
 from regional_node.domain.import_format import Layout, RowError
-from regional_node.domain.import_rows import HouseholdDraft
-from regional_node.service_layer.registry import existing_identifiers, store_households
+from regional_node.service_layer.import_reading import PreparedHousehold
+from regional_node.service_layer.registry import existing_identifiers, store_household_rows
 from regional_node.service_layer.unit_of_work import UnitOfWork
 
 
@@ -40,6 +40,7 @@ class ImportReport:
     households_skipped: int = 0
     members_stored: int = 0
     seconds: float = 0.0
+    reading_process: bool = False  # the file was read in a second process
     errors: list[RowError] = field(default_factory=list)
     failed_households: set[int] = field(default_factory=set, repr=False)  # their first rows
 
@@ -53,13 +54,11 @@ class ImportReport:
 
 
 class BatchWriter:
-    """Collects drafts into batches; at most one batch is being written at a time."""
+    """Writes batches; at most one batch is being written at a time."""
 
-    def __init__(self, database: Database, actor: Actor, report: ImportReport, layout: Layout,
-                 batch_size: int) -> None:
+    def __init__(self, database: Database, actor: Actor, report: ImportReport,
+                 layout: Layout) -> None:
         self.database, self.actor, self.report, self.layout = database, actor, report, layout
-        self.batch_size = batch_size
-        self._pending: list[HouseholdDraft] = []
         self._in_flight: asyncio.Task[None] | None = None
         self._single: UnitOfWork | None = None
         # PostgreSQL works in its own process while the next batch is parsed. SQLite works in
@@ -94,17 +93,17 @@ class BatchWriter:
             if self._single is not None:
                 await self._single.__aexit__(exc_type, exc, tb)  # rolls back unless committed
 
-    async def add(self, draft: HouseholdDraft) -> bool:
-        """Queue ``draft``; True when it completed a batch (now being written)."""
-        self._pending.append(draft)
-        if len(self._pending) < self.batch_size:
-            return False
-        await self._dispatch()
-        return True
+    async def write(self, batch: list[PreparedHousehold]) -> None:
+        """Start writing ``batch`` once the previous one is written (PostgreSQL: return then;
+        SQLite: return when it is written)."""
+        await self._wait()
+        if batch:
+            self._in_flight = asyncio.create_task(self._write(batch))
+            if not self._overlap:
+                await self._wait()
 
     async def finish(self) -> None:
-        """Write what is left; all-or-nothing commits here, or reports nothing stored."""
-        await self._dispatch()
+        """Wait for the last batch; all-or-nothing commits here, or reports nothing stored."""
         await self._wait()
         report = self.report
         if self._single is None:
@@ -115,20 +114,12 @@ class BatchWriter:
         else:
             await self._single.commit()
 
-    async def _dispatch(self) -> None:
-        batch, self._pending = self._pending, []
-        await self._wait()
-        if batch:
-            self._in_flight = asyncio.create_task(self._write(batch))
-            if not self._overlap:
-                await self._wait()
-
     async def _wait(self) -> None:
         if self._in_flight is not None:
             task, self._in_flight = self._in_flight, None
             await task
 
-    async def _write(self, drafts: list[HouseholdDraft]) -> None:
+    async def _write(self, drafts: list[PreparedHousehold]) -> None:
         if self._single is not None:
             await self._check_and_store(self._single, drafts)
             return
@@ -136,7 +127,7 @@ class BatchWriter:
             await self._check_and_store(uow, drafts)
             await uow.commit()
 
-    async def _check_and_store(self, uow: UnitOfWork, drafts: list[HouseholdDraft]) -> None:
+    async def _check_and_store(self, uow: UnitOfWork, drafts: list[PreparedHousehold]) -> None:
         await self._mark_registered(uow, drafts)
         good = [d for d in drafts if not d.errors]
         report = self.report
@@ -148,21 +139,21 @@ class BatchWriter:
                 report.failed_households.add(draft.first_row)
         if self._single is not None and report.errors:
             return  # all-or-nothing: nothing more is worth writing, the end rolls back
-        await store_households(uow, [d.record for d in good])
+        await store_household_rows(uow, [d.rows for d in good if d.rows is not None])
         await uow.audit.flush()  # chain this batch's entries now, not all at the commit
         self._stored_kks.update(d.kk_number for d in good)
-        self._stored_niks.update(m.nik for d in good for m in d.record.members)
+        self._stored_niks.update(nik for d in good for nik in d.niks)
         report.households_stored += len(good)
-        report.members_stored += sum(len(d.record.members) for d in good)
+        report.members_stored += sum(len(d.niks) for d in good)
 
 
-    async def _mark_registered(self, uow: UnitOfWork, drafts: list[HouseholdDraft]) -> None:
+    async def _mark_registered(self, uow: UnitOfWork, drafts: list[PreparedHousehold]) -> None:
         """Fail drafts whose KK or members' NIKs this node held before the import."""
         if not self._look_up:
             return
         kks, niks = await existing_identifiers(
             uow.session, (d.kk_number for d in drafts if d.kk_number),
-            (m.nik for d in drafts for m in d.record.members))
+            (nik for d in drafts for nik in d.niks))
         kks -= self._stored_kks
         niks -= self._stored_niks
         if not kks and not niks:
@@ -172,7 +163,7 @@ class BatchWriter:
             if draft.kk_number in kks:
                 draft.fail(draft.first_row, kk_label, "already_registered",
                            f"KK {draft.kk_number} is already registered on this node")
-            for member, row in zip(draft.record.members, draft.member_rows, strict=True):
-                if member.nik in niks:
+            for nik, row in zip(draft.niks, draft.member_rows, strict=True):
+                if nik in niks:
                     draft.fail(row, nik_label, "already_registered",
-                               f"NIK {member.nik} is already registered on this node")
+                               f"NIK {nik} is already registered on this node")

@@ -12,6 +12,7 @@ import datetime as dt
 
 from regional_node.adapters.household_records import StoredHousehold, load_household
 from regional_node.adapters.orm import Member, ProgramMembership, utcnow
+from regional_node.domain.household_rows import snapshot
 from regional_node.domain.proposal_details import (
     MEMBER_CORRECTABLE,
     DataCorrection,
@@ -28,7 +29,7 @@ from regional_node.domain.proposal_details import (
 from regional_node.domain.records import HouseholdRecord
 from regional_node.errors import Conflict, NotFound
 from regional_node.service_layer.proposal_rules import active_memberships
-from regional_node.service_layer.registry import existing_identifiers, register_households, snapshot
+from regional_node.service_layer.registry import existing_identifiers, register_households
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.enums import HouseholdStatus, InactiveReason, MatchStatus
 

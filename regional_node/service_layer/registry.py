@@ -7,23 +7,22 @@ caller's unit of work, one audit entry per household.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 from collections.abc import Iterable, Sequence
-from operator import attrgetter
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from regional_node.adapters.bulk_insert import allocate_ids, insert_rows
+from regional_node.adapters.bulk_insert import allocate_ids, insert_tuples
 from regional_node.adapters.orm import Household, Member, ProgramMembership, utcnow
-from regional_node.domain.records import (
-    HouseholdRecord,
-    MemberRecord,
-    ProgramRecord,
-    household_problems,
+from regional_node.domain.household_rows import (
+    HOUSEHOLD_COLUMNS,
+    MEMBER_COLUMNS,
+    PROGRAM_COLUMNS,
+    HouseholdRows,
+    household_rows,
+    rows_digest,
 )
+from regional_node.domain.records import HouseholdRecord, household_problems
 from regional_node.errors import DuplicateRecord, InvalidRecord
 from regional_node.service_layer.unit_of_work import UnitOfWork
 
@@ -60,91 +59,41 @@ async def register_households(uow: UnitOfWork, records: Sequence[HouseholdRecord
     return await store_households(uow, records)
 
 
+_HOUSEHOLD_INSERT = ("id", *HOUSEHOLD_COLUMNS, "inactive_reason", "version", "created_at",
+                     "updated_at")
+_MEMBER_INSERT = ("id", "household_id", *MEMBER_COLUMNS, "death_date", "created_at",
+                  "updated_at")
+_PROGRAM_INSERT = ("household_id", "member_id", *PROGRAM_COLUMNS, "end_date", "active")
+
+
 async def store_households(uow: UnitOfWork, records: Sequence[HouseholdRecord]) -> list[int]:
     """Insert records that were already validated and checked for duplicates."""
-    if not records:
+    return await store_household_rows(uow, [household_rows(r) for r in records])
+
+
+async def store_household_rows(uow: UnitOfWork, prepared: Sequence[HouseholdRows]
+                               ) -> list[int]:
+    """Insert prepared households (validated, checked for duplicates), one audit entry each."""
+    if not prepared:
         return []
     now, session = utcnow(), uow.session
-    household_ids = await allocate_ids(session, Household, len(records))
-    member_ids = iter(await allocate_ids(session, Member,
-                                         sum(len(r.members) for r in records)))
-    household_rows, member_rows, program_rows = [], [], []
-    for record, household_id in zip(records, household_ids, strict=True):
-        household_row = _household_row(record, now)
-        household_row["id"] = household_id
-        household_rows.append(household_row)
-        member_id_by_nik = {}
-        for member in record.members:
-            member_id_by_nik[member.nik] = member_id = next(member_ids)
-            member_row = _member_row(member, household_id, now)
-            member_row["id"] = member_id
-            member_rows.append(member_row)
-        program_rows += [_program_row(p, household_id, member_id_by_nik) for p in record.programs]
-    await insert_rows(session, Household, household_rows)
-    await insert_rows(session, Member, member_rows)
-    await insert_rows(session, ProgramMembership, program_rows)
-    for record, household_id in zip(records, household_ids, strict=True):
-        uow.audit.record("household.register", "household", household_id,
-                         after=snapshot(record))
+    household_ids = await allocate_ids(session, Household, len(prepared))
+    member_ids = iter(await allocate_ids(session, Member, sum(len(p[1]) for p in prepared)))
+    households, members, programs = [], [], []
+    for (values, member_values, program_values), household_id in zip(
+            prepared, household_ids, strict=True):
+        households.append((household_id, *values, None, 1, now, now))
+        ids = [next(member_ids) for _ in member_values]
+        members += [(member_id, household_id, *member, None, now, now)
+                    for member_id, member in zip(ids, member_values, strict=True)]
+        programs += [(household_id, None if index is None else ids[index], *program, None, True)
+                     for index, *program in program_values]
+    await insert_tuples(session, Household, _HOUSEHOLD_INSERT, households)
+    await insert_tuples(session, Member, _MEMBER_INSERT, members)
+    await insert_tuples(session, ProgramMembership, _PROGRAM_INSERT, programs)
+    uow.audit.record_digests("household.register", "household", household_ids,
+                             [rows_digest(p) for p in prepared])
     return household_ids
-
-
-_HOUSEHOLD_FIELDS = tuple(f.name for f in dataclasses.fields(HouseholdRecord))
-_MEMBER_FIELDS = tuple(f.name for f in dataclasses.fields(MemberRecord))
-_PROGRAM_FIELDS = tuple(f.name for f in dataclasses.fields(ProgramRecord))
-_household_values = attrgetter(*_HOUSEHOLD_FIELDS)
-_member_values = attrgetter(*_MEMBER_FIELDS)
-_program_values = attrgetter(*_PROGRAM_FIELDS)
-
-
-def snapshot(record: HouseholdRecord) -> dict[str, Any]:
-    """The state an audit digest covers: every field, members and programs included.
-
-    Equal to ``dataclasses.asdict(record)`` (a test holds it to that), built without its
-    recursive deep copy, which cost more than the inserts on large imports.
-    """
-    data = dict(zip(_HOUSEHOLD_FIELDS, _household_values(record), strict=True))
-    data["members"] = [dict(zip(_MEMBER_FIELDS, _member_values(m), strict=True))
-                       for m in record.members]
-    data["programs"] = [dict(zip(_PROGRAM_FIELDS, _program_values(p), strict=True))
-                        for p in record.programs]
-    data["assets"] = tuple(record.assets)
-    return data
-
-
-def _household_row(record: HouseholdRecord, now: dt.datetime) -> dict[str, Any]:
-    return {
-        "kk_number": record.kk_number, "desa_code": record.desa_code,
-        "address": record.address, "latitude": record.latitude, "longitude": record.longitude,
-        "floor_material": record.floor_material, "wall_material": record.wall_material,
-        "roof_material": record.roof_material, "floor_area_m2": record.floor_area_m2,
-        "tenure": record.tenure, "drinking_water": record.drinking_water,
-        "lighting": record.lighting, "cooking_fuel": record.cooking_fuel,
-        "toilet": record.toilet, "assets": [str(a) for a in record.assets],
-        "desil": record.desil, "status": record.status, "inactive_reason": None,
-        "version": 1, "created_at": now, "updated_at": now,
-    }
-
-
-def _member_row(member: MemberRecord, household_id: int, now: dt.datetime) -> dict[str, Any]:
-    return {
-        "household_id": household_id, "nik": member.nik, "name": member.name,
-        "birth_date": member.birth_date, "sex": member.sex,
-        "relationship": member.relationship, "education": member.education,
-        "occupation": member.occupation, "disability": member.disability,
-        "match_status": member.match_status, "alive": member.alive, "death_date": None,
-        "created_at": now, "updated_at": now,
-    }
-
-
-def _program_row(program: ProgramRecord, household_id: int,
-                 member_ids: dict[str, int]) -> dict[str, Any]:
-    return {
-        "household_id": household_id,
-        "member_id": member_ids[program.member_nik] if program.member_nik else None,
-        "program": program.program, "period": program.period,
-        "start_date": program.start_date, "end_date": None, "active": True,
-    }
 
 
 def _chunks(values: list[str]) -> Iterable[list[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from enum import Enum
 
 import pytest
 from sqlalchemy import func, select
@@ -11,11 +12,13 @@ from sqlalchemy import func, select
 from regional_node.adapters.bulk_insert import insert_rows
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import Household, Member, NodeMeta, ProgramMembership
-from regional_node.domain.audit import Actor
+from regional_node.domain.audit import Actor, digest
+from regional_node.domain.household_rows import household_rows, rows_digest, snapshot
 from regional_node.domain.records import HouseholdRecord, ProgramRecord
 from regional_node.errors import Conflict
 from regional_node.service_layer.audit import verify_audit_chain
-from regional_node.service_layer.registry import snapshot, store_households
+from regional_node.service_layer.registry import store_households
+from regional_node.service_layer.synthetic import generate_households
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.enums import Asset, FloorMaterial, Program
 from tests.factories import household
@@ -35,6 +38,28 @@ def _with_person_program(desa: str) -> HouseholdRecord:
 def test_snapshot_equals_dataclasses_asdict() -> None:
     record = _with_person_program("32.73.01.1001")
     assert snapshot(record) == dataclasses.asdict(record)
+
+
+def test_digest_from_rows_equals_digest_of_the_record() -> None:
+    """Imports digest the rows they store; the chain must hold what the record's digest is."""
+    records = [_with_person_program("32.73.01.1001"),
+               *generate_households("32.73", 300, seed=7)]
+    bare = household("32.73.02.1001", members=1, programs=())
+    bare.latitude = bare.longitude = bare.desil = None
+    records.append(bare)
+    for record in records:
+        rows = household_rows(record)
+        assert rows_digest(rows) == digest(snapshot(record)), record.kk_number
+    changed = household_rows(records[0])
+    changed[1][0] = (*changed[1][0][:1], "another name", *changed[1][0][2:])
+    assert rows_digest(changed) != digest(snapshot(records[0]))
+
+
+def test_rows_hold_plain_strings_not_enum_members() -> None:
+    values, members, programs = household_rows(_with_person_program("32.73.01.1001"))
+    for value in (*values, *values[14], *members[0], *programs[0]):
+        assert not isinstance(value, Enum), value
+    assert programs[-1][0] == 2  # the person-level program points at its member
 
 
 async def test_store_households_links_members_and_programs(database: Database) -> None:

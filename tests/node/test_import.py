@@ -7,6 +7,7 @@ CHILD, CHILD), so the sheet rows are: household 0 → rows 2-5, 1 → rows 6-9, 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,9 +16,11 @@ from sqlalchemy import func, select
 
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import AuditEntry, Household, Member, ProgramMembership
+from regional_node.adapters.tabular_files import TableFileError
 from regional_node.domain.audit import Actor
 from regional_node.domain.import_format import RowError
 from regional_node.domain.records import HouseholdRecord
+from regional_node.service_layer import importer
 from regional_node.service_layer.audit import verify_audit_chain
 from regional_node.service_layer.importer import ImportMode, ImportReport, import_households
 from schema.regions import RegionLevel, regions
@@ -33,6 +36,14 @@ from tests.node.import_files import (
 
 ACTOR = Actor("cli:test-operator", "DINSOS")
 SKIP = ImportMode.SKIP_BAD_ROWS
+READING_PROCESS = False
+
+
+@pytest.fixture(autouse=True, params=[False, True], ids=["read-here", "read-in-process"])
+def reading_process(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Every test runs with the file read in this process and in a second one."""
+    monkeypatch.setattr(sys.modules[__name__], "READING_PROCESS", request.param)
+    return bool(request.param)
 
 
 @pytest.fixture
@@ -48,7 +59,8 @@ def rows(records: list[HouseholdRecord]) -> list[Row]:
 async def run(database: Database, path: Path, mode: ImportMode = ImportMode.ALL_OR_NOTHING,
               **options: object) -> ImportReport:
     return await import_households(database, path, node_region="32.73", actor=ACTOR,
-                                   mode=mode, **options)  # type: ignore[arg-type]
+                                   mode=mode, reading_process=READING_PROCESS,
+                                   **options)  # type: ignore[arg-type]
 
 
 async def counts(database: Database) -> dict[str, int]:
@@ -290,3 +302,23 @@ async def test_progress_is_reported(database: Database, rows: list[Row],
               progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (12, 12)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+async def test_a_file_that_is_not_utf8_is_a_typed_error_and_nothing_is_stored(
+        database: Database, rows: list[Row], tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "dtks.csv", rows)
+    path.write_bytes(path.read_bytes() + "Désa Sukamaju".encode("latin-1") + b"\n")
+    with pytest.raises(TableFileError, match="not UTF-8"):
+        await run(database, path)
+    assert (await counts(database))["household"] == 0
+
+
+@pytest.mark.parametrize(("threshold", "expected"), [(1, True), (10**12, False)])
+async def test_large_files_are_read_in_a_second_process_by_default(
+        database: Database, rows: list[Row], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        threshold: int, expected: bool) -> None:
+    monkeypatch.setattr(importer, "READING_PROCESS_MIN_BYTES", threshold)
+    report = await import_households(database, write_csv(tmp_path / "dtks.csv", rows),
+                                     node_region="32.73", actor=ACTOR)
+    assert report.reading_process is expected
+    assert report.households_stored == 3

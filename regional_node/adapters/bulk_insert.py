@@ -45,11 +45,11 @@ async def allocate_ids(session: AsyncSession, model: type[DeclarativeBase],
     table = _table(model)
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        drawn = await session.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+        drawn = await session.execute(  # one array, not one row per key
+            text("SELECT array_agg(nextval(pg_get_serial_sequence(:table, 'id'))) "
                  "FROM generate_series(1, :count)"),
             {"table": table.name, "count": count})
-        return sorted(drawn.scalars())
+        return sorted(drawn.scalar_one())
     top = (await session.execute(select(func.max(table.c.id)))).scalar_one_or_none() or 0
     return list(range(top + 1, top + 1 + count))
 

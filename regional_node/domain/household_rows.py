@@ -17,10 +17,11 @@ from schema import enums
 from schema.identity_numbers import Sex
 
 # One household ready to store: its column values (no keys, no timestamps), its members'
-# values and its programs' values. Plain tuples of plain values (enums as their strings), so
-# that an import's reading process hands them over cheaply (pickle). A program's first value
-# is the index of its member in the household, or None for a household-level program.
-HouseholdRows = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+# values, its programs' values and the digest its audit entry carries. Plain tuples of plain
+# values (enums as their strings), so that an import's reading process hands them over
+# cheaply (pickle) and the digest is computed there too. A program's first value is the
+# index of its member in the household, or None for a household-level program.
+HouseholdRows = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]], str]
 
 HOUSEHOLD_COLUMNS = (
     "kk_number", "desa_code", "address", "latitude", "longitude", "floor_material",
@@ -32,7 +33,13 @@ PROGRAM_COLUMNS = ("program", "period", "start_date")
 
 
 def household_rows(record: HouseholdRecord) -> HouseholdRows:
-    """What the registry stores for ``record``."""
+    """What the registry stores for ``record``, with its audit digest."""
+    values, members, programs = _values(record)
+    return values, members, programs, rows_digest(values, members, programs)
+
+
+def _values(record: HouseholdRecord) -> tuple[tuple[Any, ...], list[tuple[Any, ...]],
+                                               list[tuple[Any, ...]]]:
     members = record.members
     index_by_nik = {m.nik: i for i, m in enumerate(members)}
     return (
@@ -50,10 +57,10 @@ def household_rows(record: HouseholdRecord) -> HouseholdRows:
     )
 
 
-def rows_digest(rows: HouseholdRows) -> str:
-    """The audit digest of the household ``rows`` holds: ``digest(snapshot(record))``,
-    byte for byte, computed from the rows (a test holds the two equal)."""
-    values, members, programs = rows
+def rows_digest(values: tuple[Any, ...], members: list[tuple[Any, ...]],
+                programs: list[tuple[Any, ...]]) -> str:
+    """The audit digest of the household these rows hold: ``digest(snapshot(record))``, byte
+    for byte, computed from the rows (a test holds the two equal)."""
     data: dict[str, Any] = dict(zip(HOUSEHOLD_COLUMNS, values, strict=True))
     data["members"] = [dict(zip(MEMBER_COLUMNS, member, strict=True)) for member in members]
     data["programs"] = [

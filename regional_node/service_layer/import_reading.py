@@ -25,6 +25,9 @@ from regional_node.domain.import_repeats import RepeatMarker, find_repeats
 from regional_node.domain.import_rows import HouseholdDraft, HouseholdParser, SheetRow
 from regional_node.domain.import_values import identity_number, text
 
+# The storing half waits for the first batch: keep it small so that storing starts early.
+FIRST_BATCH = 200
+
 
 @dataclass(frozen=True, slots=True)
 class ReadRequest:
@@ -87,13 +90,26 @@ def read_import(request: ReadRequest) -> Iterator[Opening | ReadBatch]:
         known = find_repeats(table.rows(), layout) if request.skip_bad_rows else None
         reader = _Reader(layout, request.node_region, RepeatMarker(layout, known))
         batch: list[PreparedHousehold] = []
+        size = min(FIRST_BATCH, request.batch_size)
         for kk, rows in _groups(table.rows(), layout, reader):
             batch.append(reader.prepare(kk, rows))
-            if len(batch) >= request.batch_size:
+            if len(batch) >= size:
                 yield reader.batch(batch)
                 batch = []
+                size = _next_size(request.batch_size, reader.rows_read, table.estimated_rows,
+                                  reader.households)
         if batch or reader.marker.late_errors:
             yield reader.batch(batch)
+
+
+def _next_size(batch_size: int, rows_read: int, estimated_rows: int | None,
+               households: int) -> int:
+    """Full batches, but smaller ones near the end of the file: the storing half writes the
+    last batch after the reading is over, so a small last batch ends the import sooner."""
+    if not estimated_rows or not households:
+        return batch_size
+    households_left = (estimated_rows - rows_read) * households // rows_read
+    return max(FIRST_BATCH, min(batch_size, households_left // 2))
 
 
 class _Reader:
@@ -101,6 +117,7 @@ class _Reader:
         self.parser = HouseholdParser(layout, node_region)
         self.marker = marker
         self.rows_read = 0
+        self.households = 0
         self._kk_label = layout.label("kk_number")
 
     def prepare(self, kk: str, rows: list[SheetRow]) -> PreparedHousehold:
@@ -109,6 +126,7 @@ class _Reader:
             for number, _ in rows[1:]:
                 draft.fail(number, self._kk_label, "required", f"{self._kk_label} is empty")
         self.marker.mark(draft, rows)
+        self.households += 1
         return _prepared(draft)
 
     def batch(self, households: list[PreparedHousehold]) -> ReadBatch:

@@ -20,7 +20,6 @@ from regional_node.domain.household_rows import (
     PROGRAM_COLUMNS,
     HouseholdRows,
     household_rows,
-    rows_digest,
 )
 from regional_node.domain.records import HouseholdRecord, household_problems
 from regional_node.errors import DuplicateRecord, InvalidRecord
@@ -80,7 +79,7 @@ async def store_household_rows(uow: UnitOfWork, prepared: Sequence[HouseholdRows
     household_ids = await allocate_ids(session, Household, len(prepared))
     member_ids = iter(await allocate_ids(session, Member, sum(len(p[1]) for p in prepared)))
     households, members, programs = [], [], []
-    for (values, member_values, program_values), household_id in zip(
+    for (values, member_values, program_values, _), household_id in zip(
             prepared, household_ids, strict=True):
         households.append((household_id, *values, None, 1, now, now))
         ids = [next(member_ids) for _ in member_values]
@@ -92,7 +91,7 @@ async def store_household_rows(uow: UnitOfWork, prepared: Sequence[HouseholdRows
     await insert_tuples(session, Member, _MEMBER_INSERT, members)
     await insert_tuples(session, ProgramMembership, _PROGRAM_INSERT, programs)
     uow.audit.record_digests("household.register", "household", household_ids,
-                             [rows_digest(p) for p in prepared])
+                             [p[3] for p in prepared])
     return household_ids
 
 

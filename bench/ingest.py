@@ -24,6 +24,7 @@ import asyncio
 import csv
 import datetime as dt
 import json
+import os
 import platform
 import resource
 import sys
@@ -233,6 +234,11 @@ class Backend:
             self.created.append(label)
             url = f"{self.server.rpartition('/')[0]}/{label}"
         await prepare_database(NodeConfig(region=region, db_url=url))
+        if self.name != "sqlite":
+            # CREATE DATABASE and the migrations leave dirty pages and a pending checkpoint:
+            # write them out now, not while the clock runs (both sides start equal)
+            await self._admin("CHECKPOINT")
+        os.sync()  # nor should the previous run's files still be on their way to the disk
         return url
 
     async def drop_all(self) -> None:

@@ -17,11 +17,12 @@ from schema import enums
 from schema.identity_numbers import Sex
 
 # One household ready to store: its column values (no keys, no timestamps), its members'
-# values, its programs' values and the digest its audit entry carries. Plain tuples of plain
-# values (enums as their strings), so that an import's reading process hands them over
-# cheaply (pickle) and the digest is computed there too. A program's first value is the
-# index of its member in the household, or None for a household-level program.
-HouseholdRows = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]], str]
+# values, its programs' values and the digest its audit entry carries (None: not computed
+# yet, the registry computes it). Plain tuples of plain values (enums as their strings), so
+# that an import's reading process hands them over cheaply (pickle). A program's first value
+# is the index of its member in the household, or None for a household-level program.
+HouseholdRows = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]],
+                      str | None]
 
 HOUSEHOLD_COLUMNS = (
     "kk_number", "desa_code", "address", "latitude", "longitude", "floor_material",
@@ -32,10 +33,11 @@ MEMBER_COLUMNS = ("nik", "name", "birth_date", "sex", "relationship", "education
 PROGRAM_COLUMNS = ("program", "period", "start_date")
 
 
-def household_rows(record: HouseholdRecord) -> HouseholdRows:
-    """What the registry stores for ``record``, with its audit digest."""
+def household_rows(record: HouseholdRecord, *, with_digest: bool = True) -> HouseholdRows:
+    """What the registry stores for ``record``, with its audit digest unless told not to."""
     values, members, programs = _values(record)
-    return values, members, programs, rows_digest(values, members, programs)
+    found = rows_digest(values, members, programs) if with_digest else None
+    return values, members, programs, found
 
 
 def _values(record: HouseholdRecord) -> tuple[tuple[Any, ...], list[tuple[Any, ...]],

@@ -38,6 +38,8 @@ class ReadRequest:
     skip_bad_rows: bool
     sheet: str | None
     batch_size: int
+    # compute the audit digests here (True), or leave them to the storing half (False)
+    digests: bool = True
 
 
 @dataclass(slots=True)
@@ -88,7 +90,8 @@ def read_import(request: ReadRequest) -> Iterator[Opening | ReadBatch]:
             return
         # all-or-nothing stores nothing once an error is found: repeats can be found late
         known = find_repeats(table.rows(), layout) if request.skip_bad_rows else None
-        reader = _Reader(layout, request.node_region, RepeatMarker(layout, known))
+        reader = _Reader(layout, request.node_region, RepeatMarker(layout, known),
+                         request.digests)
         batch: list[PreparedHousehold] = []
         size = min(FIRST_BATCH, request.batch_size)
         for kk, rows in _groups(table.rows(), layout, reader):
@@ -113,7 +116,9 @@ def _next_size(batch_size: int, rows_read: int, estimated_rows: int | None,
 
 
 class _Reader:
-    def __init__(self, layout: Layout, node_region: str, marker: RepeatMarker) -> None:
+    def __init__(self, layout: Layout, node_region: str, marker: RepeatMarker,
+                 digests: bool) -> None:
+        self.digests = digests
         self.parser = HouseholdParser(layout, node_region)
         self.marker = marker
         self.rows_read = 0
@@ -127,7 +132,7 @@ class _Reader:
                 draft.fail(number, self._kk_label, "required", f"{self._kk_label} is empty")
         self.marker.mark(draft, rows)
         self.households += 1
-        return _prepared(draft)
+        return _prepared(draft, self.digests)
 
     def batch(self, households: list[PreparedHousehold]) -> ReadBatch:
         marker = self.marker
@@ -138,11 +143,12 @@ class _Reader:
         return found
 
 
-def _prepared(draft: HouseholdDraft) -> PreparedHousehold:
+def _prepared(draft: HouseholdDraft, digests: bool) -> PreparedHousehold:
     members = draft.record.members
     return PreparedHousehold(
         draft.kk_number, draft.first_row, [m.nik for m in members], draft.member_rows,
-        draft.errors, None if draft.errors else household_rows(draft.record))
+        draft.errors,
+        None if draft.errors else household_rows(draft.record, with_digest=digests))
 
 
 def _groups(rows: Iterable[SheetRow], layout: Layout,

@@ -20,6 +20,7 @@ from regional_node.domain.household_rows import (
     PROGRAM_COLUMNS,
     HouseholdRows,
     household_rows,
+    rows_digest,
 )
 from regional_node.domain.records import HouseholdRecord, household_problems
 from regional_node.errors import DuplicateRecord, InvalidRecord
@@ -91,7 +92,7 @@ async def store_household_rows(uow: UnitOfWork, prepared: Sequence[HouseholdRows
     await insert_tuples(session, Member, _MEMBER_INSERT, members)
     await insert_tuples(session, ProgramMembership, _PROGRAM_INSERT, programs)
     uow.audit.record_digests("household.register", "household", household_ids,
-                             [p[3] for p in prepared])
+                             [p[3] or rows_digest(*p[:3]) for p in prepared])
     return household_ids
 
 

@@ -1,17 +1,22 @@
 """Row scope: which rows a principal sees, from the policy table's :class:`RowScope`.
 
 Pure functions over region codes, shared by the node (to filter its queries) and the gateway
-(to route a query only to the nodes a principal can see).
+(to route a query only to the nodes a principal can see); and the program scope of a partner
+ministry, which both apply to the program memberships they return.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from schema.errors import Forbidden, InvalidRegionCode, Unauthenticated
 from schema.policy import RowScope, role_policy
 from schema.regions import RegionLevel, check_shape, is_within, level_of
 from schema.roles import Principal
+
+T = TypeVar("T")
 
 PUBLIC_SEARCH_MIN_NAME = 3
 PUBLIC_SEARCH_LEVELS = (RegionLevel.DESA, RegionLevel.KECAMATAN)
@@ -92,8 +97,24 @@ def check_public_search(principal: Principal, region: str | None, name: str | No
 
 
 def program_scope(principal: Principal) -> frozenset[str] | None:
-    """The programs whose memberships the principal sees; None: all of them."""
+    """The programs whose memberships the principal sees; None: all of them.
+
+    The policy's ``programs_limited`` (MITRA, a partner ministry) with programs named in the
+    token. It limits program *memberships* (``Household.programs``) only: grouped counts
+    (``householdCounts``, every ``HouseholdCount`` field OPEN) are statistics open to every
+    role, the public included, and are not limited by it."""
     policy = role_policy(principal.role)
     if policy is not None and policy.programs_limited and principal.programs:
         return frozenset(principal.programs)
     return None
+
+
+def memberships_in_scope(principal: Principal, memberships: Iterable[T],
+                         program_of: Callable[[T], str | None]) -> list[T]:
+    """The ``memberships`` whose program the principal sees (:func:`program_scope`), in
+    order: the one rule the node (its rows) and the gateway (node answers, defence in depth)
+    both apply. A membership without a program is dropped when the scope is limited."""
+    allowed = program_scope(principal)
+    if allowed is None:
+        return list(memberships)
+    return [m for m in memberships if program_of(m) in allowed]

@@ -19,6 +19,7 @@ from gateway.federation.node_queries import (
 )
 from gateway.federation.planner import Plan, plan_for_region
 from gateway.federation.report import Path
+from gateway.service_layer.program_scope import limit_household
 from gateway.service_layer.row_scope import (
     require_in_scope,
     reraise_refusal,
@@ -81,6 +82,10 @@ async def list_households(services: GatewayServices, scope: RequestScope, flt: H
         plan.targets, households_document(selection, total=want_total,
                                          sort_key=SORT_FIELDS[order]), variables, scope,
         path=path)
+    principal = scope.meta.principal
+    for region, data in answers.items():  # before the merge: nothing out of scope is kept
+        for edge in data["households"]["edges"]:
+            limit_household(principal, region, edge["node"])
     pages = [NodePage(region, [_edge(region, order, e, i)
                                for i, e in enumerate(data["households"]["edges"])],
                       bool(data["households"]["pageInfo"]["hasNextPage"]))
@@ -105,4 +110,4 @@ async def get_household(services: GatewayServices, scope: RequestScope, global_i
         reraise_refusal(scope, region)
     if data is None or data.get("household") is None:
         return None
-    return region, data["household"]
+    return region, limit_household(scope.meta.principal, region, data["household"])

@@ -9,6 +9,7 @@ from typing import Any
 from gateway.federation.fanout import RequestScope
 from gateway.federation.node_queries import HouseholdSelection, Names, person_document
 from gateway.federation.report import Path
+from gateway.service_layer.program_scope import limit_person
 from gateway.service_layer.row_scope import regions_in_scope, require_in_scope, reraise_refusal
 from gateway.service_layer.services import GatewayServices
 from schema.identity_numbers import parse_nik
@@ -56,7 +57,7 @@ async def _find_person(services: GatewayServices, scope: RequestScope, nik: str,
             reraise_refusal(scope, region)
             return None  # the node that holds the person failed; the error says which
         if data.get("person") is not None:
-            return FoundPerson(region, data["person"])
+            return FoundPerson(region, limit_person(principal, region, data["person"]))
         note["lookup"] = "stale"
         asked.add(region)
     others = [r for r in regions_in_scope(principal, services.registry.regions())
@@ -73,4 +74,4 @@ async def _find_person(services: GatewayServices, scope: RequestScope, nik: str,
         note["duplicates"] = found  # one NIK registered in several regions (data ganda)
     await services.directory.learn(key, found[0])
     note["region"] = found[0]
-    return FoundPerson(found[0], answers[found[0]]["person"])
+    return FoundPerson(found[0], limit_person(principal, found[0], answers[found[0]]["person"]))

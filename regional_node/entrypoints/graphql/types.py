@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from operator import attrgetter
 from typing import Any
 
 import strawberry
@@ -33,7 +34,7 @@ from schema.enums import (
     WallMaterial,
 )
 from schema.regions import regions
-from schema.scope import program_scope
+from schema.scope import memberships_in_scope
 
 for _enum in (HouseholdStatus, InactiveReason, Program, Relationship, Sex, Education, Disability,
               FloorMaterial, WallMaterial, RoofMaterial, Tenure, DrinkingWater, Lighting,
@@ -163,9 +164,9 @@ class Household:
     async def programs(self, info: Info[NodeContext, None],
                        active_only: bool = True) -> list[ProgramMembership]:
         rows = await info.context.loaders.programs.load(self.row_id)
-        allowed = program_scope(info.context.principal)
-        return [ProgramMembership.from_row(r) for r in rows
-                if (r.active or not active_only) and (allowed is None or r.program in allowed)]
+        return [ProgramMembership.from_row(r) for r in memberships_in_scope(
+                    info.context.principal, rows, attrgetter("program"))
+                if r.active or not active_only]
 
     @classmethod
     def from_row(cls, row: HouseholdRow) -> Household:

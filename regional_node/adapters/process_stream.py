@@ -13,7 +13,8 @@ instead of filling memory.
 An exception raised by the generator is raised again here, as itself when it can be pickled,
 otherwise as :class:`ProcessStreamError` with its text; a child that dies without a word
 (killed, out of memory) raises :class:`ProcessStreamError` too. Leaving the ``async with``
-early stops the child.
+early stops the child; a consumer that dies ends the child at its next item (its pipe
+breaks), so no reader is left behind.
 """
 
 from __future__ import annotations
@@ -117,10 +118,12 @@ def _serve(target: str, ahead: int) -> int:
 
 
 def _write_frames(frames: queue.Queue[bytes | None], out: BinaryIO) -> None:
-    with contextlib.suppress(BrokenPipeError):  # the consumer left early
+    try:
         while (frame := frames.get()) is not None:
             out.write(frame)
             out.flush()
+    except BrokenPipeError:  # the consumer is gone (left early, or died): so is the work
+        os._exit(0)
 
 
 def _frame(kind: bytes, payload: bytes) -> bytes:

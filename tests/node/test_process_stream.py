@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +94,35 @@ async def test_leaving_early_stops_the_child() -> None:
             return
         await asyncio.sleep(0.05)
     pytest.fail(f"the child {pid} still runs")
+
+
+ORPHANING_PARENT = """
+import asyncio, sys
+from regional_node.adapters.process_stream import stream_from_process
+from tests.node.test_process_stream import endless
+
+async def main():
+    async with stream_from_process(endless, None) as items:
+        print(await anext(items), flush=True)
+        await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
+
+
+async def test_a_child_whose_consumer_dies_ends_too(tmp_path: Path) -> None:
+    parent = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", ORPHANING_PARENT, stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)})
+    assert parent.stdout is not None
+    child = int(await asyncio.wait_for(parent.stdout.readline(), 30))
+    parent.kill()  # no clean-up runs in the consumer
+    await parent.wait()
+    for _ in range(100):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        await asyncio.sleep(0.05)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail(f"the child {child} outlived its consumer")

@@ -99,13 +99,14 @@ def check_public_search(principal: Principal, region: str | None, name: str | No
 def program_scope(principal: Principal) -> frozenset[str] | None:
     """The programs whose memberships the principal sees; None: all of them.
 
-    The policy's ``programs_limited`` (MITRA, a partner ministry) with programs named in the
-    token. It limits program *memberships* (``Household.programs``) only: grouped counts
-    (``householdCounts``, every ``HouseholdCount`` field OPEN) are statistics open to every
-    role, the public included, and are not limited by it."""
+    The policy's ``programs_limited`` (MITRA, a partner ministry): the programs named in the
+    token, and none when it names none (a partner's scope fails closed). It limits program
+    *memberships* (``Household.programs``) only: grouped counts (``householdCounts``, every
+    ``HouseholdCount`` field OPEN) are statistics open to every role, the public included,
+    and are not limited by it."""
     policy = role_policy(principal.role)
-    if policy is not None and policy.programs_limited and principal.programs:
-        return frozenset(principal.programs)
+    if policy is not None and policy.programs_limited:
+        return frozenset(principal.programs or ())
     return None
 
 

@@ -77,8 +77,9 @@ def principal_at(role: Role, position: Position) -> Principal | None:
     if role is Role.PUBLIC:
         return None
     own = OWN_SCOPE.get(role)
-    if own is None:
-        return Principal(f"user:{role.value.lower()}", role)
+    if own is None:  # a partner names its programs (without any it sees none)
+        programs = (Program.PKH.value,) if ROLE_POLICIES[role].programs_limited else ()
+        return Principal(f"user:{role.value.lower()}", role, programs=programs)
     level = regions().require(own).level
     scope = {Position.OWN: own, Position.PARENT: own.rsplit(".", 1)[0],
              Position.SIBLING: _sibling(own), Position.OTHER: _other_province(level)}[position]

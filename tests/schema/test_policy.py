@@ -13,7 +13,8 @@ from regional_node.entrypoints.graphql.schema import build_schema
 from schema.masking import mask_name
 from schema.policy import FIELD_POLICY, ROLE_POLICIES, ROLES, Access, access
 from schema.policy_doc import markdown, section_of
-from schema.roles import Role
+from schema.roles import Principal, Role
+from schema.scope import memberships_in_scope
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 
@@ -102,3 +103,15 @@ def test_the_security_page_prints_the_current_table() -> None:
     assert section_of(DOC.read_text("utf-8")) == markdown(), (
         "docs/security.md is stale: replace its policy section with "
         "`python -m schema.policy --markdown`")
+
+
+@pytest.mark.parametrize(("role", "programs", "seen"), [
+    (Role.MITRA, ("PKH",), ["PKH"]),
+    (Role.MITRA, (), []),  # a partner whose token names no program sees none: fails closed
+    (Role.KEMENSOS, (), ["PKH", "BPNT", None]),
+    (Role.PUBLIC, (), ["PKH", "BPNT", None]),
+])
+def test_program_scope_of_each_role(role: Role, programs: tuple[str, ...],
+                                    seen: list[str | None]) -> None:
+    principal = Principal("user:t", role, programs=programs)
+    assert memberships_in_scope(principal, ["PKH", "BPNT", None], lambda p: p) == seen

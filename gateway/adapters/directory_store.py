@@ -37,9 +37,9 @@ class DirectoryStore:
             return True
 
     async def region_of(self, nik_key: str) -> str | None:
-        async with self.database.reader() as session:
-            return (await session.execute(select(NikDirectoryEntry.region).where(
-                NikDirectoryEntry.nik_key == nik_key))).scalar_one_or_none()
+        statement = select(NikDirectoryEntry.region).where(NikDirectoryEntry.nik_key == nik_key)
+        return await self.database.run_sync(
+            lambda connection: connection.execute(statement).scalar_one_or_none(), write=False)
 
     async def replace_region(self, region: str, nik_keys: Iterable[str],
                              at: dt.datetime | None = None) -> int:

@@ -4,15 +4,23 @@ SQLite runs in WAL mode with ``synchronous=FULL``. It gets two engines: readers 
 transactions (many at once), writers begin ``IMMEDIATE`` so that a write transaction holds the
 write lock from its first statement and never fails half-way on a stale snapshot. PostgreSQL
 needs only one engine; writers serialise on the audit head row instead.
+
+:meth:`Database.run_sync` runs a short synchronous unit of work (SQLAlchemy Core on a sync
+``Connection``) in one transaction. On SQLite it runs whole in a worker thread over the stdlib
+driver (same file, same pragmas and ``BEGIN``/``BEGIN IMMEDIATE``): one hand-off to a thread
+for the transaction, where aiosqlite hands every cursor, execute, fetch, close, commit and
+pool reset to its thread one by one (about 18 hand-offs for a small write, ~3 ms; 0.5 ms
+this way). On PostgreSQL it runs over asyncpg through ``AsyncConnection.run_sync``.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -22,6 +30,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from schema.errors import ConfigError
+
+T = TypeVar("T")
 
 _DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg",
             "postgres": "postgresql+asyncpg"}
@@ -67,6 +77,22 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
     return engine
 
 
+def _sqlite_sync_engine(url: str, *, immediate: bool) -> Engine:
+    """A stdlib-driver engine on the same file as ``url`` (an aiosqlite URL), for
+    :meth:`Database.run_sync`; its connections move between worker threads."""
+    engine = create_engine(make_url(url).set(drivername="sqlite+pysqlite"),
+                           connect_args={"check_same_thread": False})
+    on_connect, on_begin = _sqlite_pragmas(immediate)
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine, "begin", on_begin)
+    return engine
+
+
+def _in_transaction(engine: Engine, work: Callable[[Connection], T]) -> T:
+    with engine.begin() as connection:
+        return work(connection)
+
+
 @dataclass
 class Database:
     """The node's storage: one reader and one writer session factory."""
@@ -74,6 +100,7 @@ class Database:
     url: str
     read_engine: AsyncEngine
     write_engine: AsyncEngine
+    _sync_engines: dict[bool, Engine] = field(default_factory=dict, repr=False)
 
     @property
     def dialect(self) -> str:
@@ -85,10 +112,24 @@ class Database:
     def writer(self) -> AsyncSession:
         return async_sessionmaker(self.write_engine, expire_on_commit=False)()
 
+    async def run_sync(self, work: Callable[[Connection], T], *, write: bool) -> T:
+        """``work(connection)`` in one transaction, committed when it returns (rolled back
+        when it raises); ``write``: the writer's transaction (``BEGIN IMMEDIATE`` on SQLite).
+        Keep ``work`` short: on SQLite it holds a worker thread (and, writing, the lock)."""
+        if self.dialect != "sqlite":
+            async with (self.write_engine if write else self.read_engine).begin() as connection:
+                return await connection.run_sync(work)
+        engine = self._sync_engines.get(write)
+        if engine is None:
+            engine = self._sync_engines[write] = _sqlite_sync_engine(self.url, immediate=write)
+        return await asyncio.to_thread(_in_transaction, engine, work)
+
     async def dispose(self) -> None:
         await self.read_engine.dispose()
         if self.write_engine is not self.read_engine:
             await self.write_engine.dispose()
+        for engine in self._sync_engines.values():
+            engine.dispose()
 
 
 def open_database(url: str, *, pool_size: int = 10) -> Database:

@@ -14,6 +14,9 @@
 - ``gateway_audit_entry`` / ``gateway_audit_head``: the gateway's own hash-chained audit log
   (every inbox accept and refusal with its reason, every decision, user creations, and the
   personal data national and partner users read through the gateway).
+- ``gateway_read_record``: what one audited read operation read, in order (households,
+  members, NIKs looked up), one row each; the operation's chain entry binds the whole list
+  through a digest in its ``detail``, so a row edited, deleted or added breaks verification.
 - ``gateway_user``: national and partner staff who log in at the gateway (a role, a scope, a
   scrypt hash of the password).
 
@@ -39,6 +42,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -223,6 +227,28 @@ class GatewayAuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Id)
     entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class GatewayReadRecord(Base):
+    """One record an audited read operation read (``kind`` household / member: its global id
+    ``32.73:123``; ``nik``: the masked NIK, with the NIK directory's keyed hash in ``nik_key``),
+    at ``position`` in that operation's list. Indexed by record id ("who read household
+    32.73:123, when": a join on the entry) and by NIK key ("who looked up this NIK")."""
+
+    __tablename__ = "gateway_read_record"
+    __table_args__ = (
+        Index("ix_gateway_read_record_nik_key", "nik_key",
+              sqlite_where=text("nik_key IS NOT NULL"),
+              postgresql_where=text("nik_key IS NOT NULL")),
+        {"sqlite_with_rowid": False},
+    )
+
+    entry_seq: Mapped[int] = mapped_column(
+        Id, ForeignKey("gateway_audit_entry.seq"), primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(64), index=True)
+    nik_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class GatewayUser(Base):

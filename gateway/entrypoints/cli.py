@@ -1,4 +1,5 @@
 """Gateway commands: ``siks gateway serve|migrate|nodes|node add|node remove|refresh|export-sdl``
+(``audit verify``: the gateway's audit chain, reads included)
 (and ``user add``: ``cli_users``)
 (and ``decide``, ``prune-receipts``: ``cli_sync``).
 Heavy imports happen inside handlers so ``siks --help`` stays quick."""
@@ -24,6 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     _add_node(sub)
     _add_refresh(sub)
     _add_export_sdl(sub)
+    _add_audit(sub)
     from gateway.entrypoints import cli_users
 
     cli_users.register(sub)
@@ -95,6 +97,50 @@ def _migrate(args: argparse.Namespace) -> int:
 
     print(f"gateway database ready at revision {asyncio.run(run())}")
     return 0
+
+
+def _add_audit(commands: argparse._SubParsersAction) -> None:
+    audit = commands.add_parser("audit", help="check the gateway's tamper-evident audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True,
+                                          metavar="COMMAND")
+    verify = audit_commands.add_parser(
+        "verify", help="recompute the audit hash chain and the records each read names")
+    _db_option(verify)
+    verify.set_defaults(handler=_audit_verify)
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from sqlalchemy.engine import make_url
+
+    from gateway.adapters.database import async_url, open_database
+    from gateway.adapters.migrations import current_revision, head_revision
+    from gateway.inbox.audit import verify_gateway_chain
+    from schema.errors import ConfigError
+
+    url = database_url(args.db_url)
+    location = make_url(async_url(url))
+    database_file = location.database
+    if location.get_backend_name() == "sqlite" and not Path(database_file or "").is_file():
+        raise ConfigError(f"no gateway database at {database_file}")
+
+    async def run() -> int:
+        database = open_database(url)
+        try:
+            if await current_revision(database) != head_revision():
+                raise ConfigError("the gateway database is not migrated to this version "
+                                  "(run: siks gateway migrate)")
+            report = await verify_gateway_chain(database)
+        finally:
+            await database.dispose()
+        if report.first_break is None:
+            print(f"gateway audit chain OK: {report.verified} entries")
+            return 0
+        print(f"gateway audit chain BROKEN at entry {report.first_break.seq}: "
+              f"{report.first_break.message} ({report.verified} entries verified before it)",
+              file=sys.stderr)
+        return 1
+
+    return asyncio.run(run())
 
 
 @asynccontextmanager

@@ -5,23 +5,31 @@ Entries are appended inside the caller's transaction; writers serialise on the h
 (``SELECT … FOR UPDATE`` on PostgreSQL, the write lock on SQLite). ``detail`` (say, the code
 and reason of a refused submission) is stored beside the entry and covered by its hash through
 ``after_digest``.
+
+A read operation (``append_read``) is one entry whose ``detail`` holds the digest of what it
+read (``readsDigest``: SHA-256 over the canonical JSON of its ``[kind, record id, NIK key]``
+rows, in order); the rows themselves go to ``gateway_read_record`` in the same transaction,
+so verification recomputes each such entry's digest from its rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Connection, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.adapters.database import Database
-from gateway.adapters.orm import GatewayAuditEntry, GatewayAuditHead
+from gateway.adapters.orm import GatewayAuditEntry, GatewayAuditHead, GatewayReadRecord
 from schema.audit_chain import (
     AuditFields,
     ChainBreak,
     StoredEntry,
+    canonical_json,
     digest,
     entry_hash,
     timestamp,
@@ -30,7 +38,14 @@ from schema.audit_chain import (
 
 INBOX_ACTOR_ROLE = "SYSTEM"
 _ENTRIES = cast(Table, GatewayAuditEntry.__table__)  # Core inserts: no ORM work per row
+_READ_RECORDS = cast(Table, GatewayReadRecord.__table__)
 _NO_DETAIL = digest({})
+READS_DIGEST = "readsDigest"  # in the detail of an entry that owns gateway_read_record rows
+
+ReadRow = tuple[str, str, str | None]  # (kind, record id, NIK key)
+_READ_COLUMNS = ("entry_seq", "position", "kind", "record_id", "nik_key")
+_MARKS = {"qmark": "?, ?, ?, ?, ?", "numeric_dollar": "$1, $2, $3, $4, $5",
+          "format": "%s, %s, %s, %s, %s"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +59,14 @@ class AuditNote:
     attachments: tuple[str, ...] = ()  # e.g. operation:<name>, query:<sha256> for reads
 
 
-async def append(session: AsyncSession, notes: list[AuditNote]) -> None:
-    """Link ``notes`` onto the chain inside the session's open transaction."""
-    if not notes:
-        return
-    seq, prev = (await session.execute(
-        select(GatewayAuditHead.seq, GatewayAuditHead.entry_hash)
-        .where(GatewayAuditHead.id == 1).with_for_update())).one()
+_HEAD = (select(GatewayAuditHead.seq, GatewayAuditHead.entry_hash)
+         .where(GatewayAuditHead.id == 1).with_for_update())
+
+
+def _linked(seq: int, prev: str, notes: list[AuditNote]
+            ) -> tuple[list[dict[str, Any]], Any]:
+    """The rows of ``notes`` linked after entry ``seq`` (hash ``prev``), and the statement
+    that moves the head onto the last of them."""
     ts, rows = timestamp(), []
     for note in notes:
         seq += 1
@@ -66,9 +82,51 @@ async def append(session: AsyncSession, notes: list[AuditNote]) -> None:
                      "attachments": list(fields.attachments),
                      "prev_hash": prev, "entry_hash": current, "detail": dict(note.detail)})
         prev = current
+    return rows, (update(GatewayAuditHead).where(GatewayAuditHead.id == 1)
+                  .values(seq=seq, entry_hash=prev))
+
+
+async def append(session: AsyncSession, notes: list[AuditNote]) -> int | None:
+    """Link ``notes`` onto the chain inside the session's open transaction; returns the
+    sequence number of the last one (None: no notes, nothing written)."""
+    if not notes:
+        return None
+    seq, prev = (await session.execute(_HEAD)).one()
+    rows, move_head = _linked(seq, prev, notes)
     await session.execute(insert(_ENTRIES), rows)
-    await session.execute(update(GatewayAuditHead).where(GatewayAuditHead.id == 1)
-                          .values(seq=seq, entry_hash=prev))
+    await session.execute(move_head)
+    return int(rows[-1]["seq"])
+
+
+def reads_digest(rows: Sequence[ReadRow]) -> str:
+    """The digest of what a read operation read, in order."""
+    return hashlib.sha256(canonical_json([list(row) for row in rows])).hexdigest()
+
+
+def append_read(connection: Connection, note: AuditNote, rows: Sequence[ReadRow]) -> int:
+    """One entry for a read operation (its ``detail`` gains the count and digest of ``rows``)
+    and its rows in ``gateway_read_record`` (one bulk insert), inside the connection's open
+    transaction (the writer's: ``Database.run_sync(..., write=True)``); returns its seq."""
+    detail = {**note.detail, "reads": len(rows), READS_DIGEST: reads_digest(rows)}
+    seq, prev = connection.execute(_HEAD).one()
+    entries, move_head = _linked(seq, prev, [AuditNote(
+        note.actor, note.action, note.entity_type, note.entity_id, detail, note.role,
+        note.attachments)])
+    seq = int(entries[0]["seq"])
+    connection.execute(insert(_ENTRIES), entries)
+    if rows:
+        values = [(seq, position, kind, record_id, nik_key)
+                  for position, (kind, record_id, nik_key) in enumerate(rows)]
+        marks = _MARKS.get(connection.dialect.paramstyle)
+        if marks is None:
+            connection.execute(insert(_READ_RECORDS), [dict(zip(_READ_COLUMNS, v, strict=True))
+                                                       for v in values])
+        else:  # the driver's executemany: no per-row parameter processing (~1 ms a page)
+            connection.exec_driver_sql(
+                f"INSERT INTO gateway_read_record ({', '.join(_READ_COLUMNS)}) "
+                f"VALUES ({marks})", values)
+    connection.execute(move_head)
+    return seq
 
 
 async def audit_alone(database: Database, note: AuditNote) -> None:
@@ -89,19 +147,49 @@ class GatewayChainReport:
 
 
 async def verify_gateway_chain(database: Database) -> GatewayChainReport:
-    """Recompute the chain; a ``detail`` that no longer matches its digest counts as altered."""
+    """Recompute the chain; a ``detail`` that no longer matches its digest, or read records
+    (``gateway_read_record``) that no longer match their entry's digest, count as altered."""
     async with database.reader() as session, session.begin():
         head = (await session.execute(select(GatewayAuditHead)
                                       .where(GatewayAuditHead.id == 1))).scalar_one()
         rows = (await session.execute(select(GatewayAuditEntry)
                                       .order_by(GatewayAuditEntry.seq))).scalars().all()
-    for row in rows:
-        if row.detail is not None and digest(row.detail) != row.after_digest:
-            return GatewayChainReport(row.seq - 1, head.seq, ChainBreak(
-                row.seq, "altered", f"entry {row.seq}: its detail was altered"))
+        reads = (await session.execute(
+            select(_READ_RECORDS.c.entry_seq, _READ_RECORDS.c.kind, _READ_RECORDS.c.record_id,
+                   _READ_RECORDS.c.nik_key)
+            .order_by(_READ_RECORDS.c.entry_seq, _READ_RECORDS.c.position))).all()
+    read_rows: dict[int, list[ReadRow]] = defaultdict(list)
+    for entry_seq, kind, record_id, nik_key in reads:
+        read_rows[entry_seq].append((kind, record_id, nik_key))
+    content_break = _content_break(rows, read_rows)
     entries = [StoredEntry(AuditFields(r.seq, r.ts, r.actor, r.role, r.action, r.entity_type,
                                        r.entity_id, r.before_digest, r.after_digest,
                                        tuple(r.attachments or ())), r.prev_hash, r.entry_hash)
                for r in rows]
     verified, first_break = verify_chain(entries, head.seq, head.entry_hash)
+    if content_break is not None and (first_break is None or content_break.seq <= first_break.seq):
+        return GatewayChainReport(content_break.seq - 1, head.seq, content_break)
     return GatewayChainReport(verified, head.seq, first_break)
+
+
+def _content_break(entries: Sequence[GatewayAuditEntry],
+                   read_rows: dict[int, list[ReadRow]]) -> ChainBreak | None:
+    """The first entry whose detail, or whose read records, no longer match its digests."""
+    for row in entries:
+        if row.detail is not None and digest(row.detail) != row.after_digest:
+            return ChainBreak(row.seq, "altered", f"entry {row.seq}: its detail was altered")
+        owned = read_rows.pop(row.seq, [])
+        expected = (row.detail or {}).get(READS_DIGEST)
+        if expected is None and owned:
+            return ChainBreak(row.seq, "altered",
+                              f"entry {row.seq}: records were added to gateway_read_record "
+                              "for an entry that read none")
+        if expected is not None and reads_digest(owned) != expected:
+            return ChainBreak(row.seq, "altered",
+                              f"entry {row.seq}: the records it read were altered "
+                              "(gateway_read_record rows edited, deleted or added)")
+    if read_rows:
+        seq = min(read_rows)
+        return ChainBreak(seq, "altered", f"gateway_read_record holds records of entry {seq}, "
+                                          "which is not in the chain")
+    return None

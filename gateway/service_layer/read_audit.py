@@ -2,12 +2,15 @@
 national or partner user read through the gateway, and every NIK looked up, by anyone.
 
 Written to the gateway's own hash chain (``gateway_audit_entry``, the chain of the inbox
-work), in one transaction per operation, before the response leaves: ``siks gateway audit``
-style verification covers reads too. One entry per record read (action ``read``, entity
-``household``/``member``, its global id ``32.73:123``); one per NIK looked up (action
-``read.nik_lookup``, entity id the masked NIK; ``detail.nikKey`` is the NIK directory's keyed
-hash, which binds the NIK without storing it). Each entry's attachments name the operation:
-``operation:<name>`` and ``query:<sha256>``; actor and role are the token's subject and role.
+work), in one transaction per operation, before the response leaves. **One entry per audited
+operation** (action ``read``, entity ``operation`` / its name; actor and role the token's
+subject and role; attachments ``operation:<name>`` and ``query:<sha256>``), whose ``detail``
+binds the full list of what it read through a digest (``readsDigest``, see
+:func:`gateway.inbox.audit.append_read`). The list itself is in ``gateway_read_record``, one
+row per record in the order read, written in the same transaction with one bulk insert:
+``household`` / ``member`` and the global id ``32.73:123``; ``nik`` and the masked NIK, with
+the NIK directory's keyed hash in ``nik_key`` (which binds the NIK without storing it).
+"Who read household 32.73:123, and when" is one indexed query (:func:`readers_of`).
 The nodes audit the same reads in their own chains (the gateway's token names the user).
 """
 
@@ -16,15 +19,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
 
 from gateway.adapters.database import Database
+from gateway.adapters.orm import GatewayAuditEntry, GatewayReadRecord
 from gateway.federation.directory import NikDirectoryKey
-from gateway.inbox.audit import AuditNote, append
+from gateway.inbox.audit import AuditNote, ReadRow, append_read
 from schema.identity_numbers import mask_number
 from schema.roles import Principal
 
 READ = "read"
-NIK_LOOKUP = "read.nik_lookup"
+OPERATION = "operation"  # the entity of a read entry: the operation (its name as the id)
+NIK = "nik"  # the kind of a NIK lookup's row
 
 
 def operation_refs(operation_name: str | None, query: str | None) -> tuple[str, str]:
@@ -37,18 +45,55 @@ def _nik_key(directory_key: NikDirectoryKey, nik: str) -> str:
     return hmac.new(directory_key.secret, nik.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def read_rows(directory_key: NikDirectoryKey, entities: Iterable[tuple[str, str]],
+              nik_lookups: Iterable[str]) -> list[ReadRow]:
+    """What an operation read, as the rows of ``gateway_read_record``: the records in the
+    order read, then the NIKs looked up."""
+    rows: list[ReadRow] = [(kind, record_id[:64], None) for kind, record_id in entities]
+    rows += [(NIK, mask_number(nik)[:64], _nik_key(directory_key, nik)) for nik in nik_lookups]
+    return rows
+
+
 async def record_reads(database: Database, directory_key: NikDirectoryKey, principal: Principal,
                        entities: Iterable[tuple[str, str]], nik_lookups: Iterable[str], *,
                        operation_name: str | None, query: str | None) -> int:
-    """Append the entries in one transaction; returns how many were written."""
+    """Append the operation's entry and its rows in one transaction; returns how many
+    records (and NIK lookups) it names. Nothing to audit: nothing written, 0."""
+    rows = read_rows(directory_key, entities, nik_lookups)
+    if not rows:
+        return 0
     refs = operation_refs(operation_name, query)
-    actor, role = principal.user_id, principal.role.value
-    notes = [AuditNote(actor, READ, entity_type, entity_id, {}, role, refs)
-             for entity_type, entity_id in entities]
-    notes += [AuditNote(actor, NIK_LOOKUP, "nik", mask_number(nik),
-                        {"nikKey": _nik_key(directory_key, nik)}, role, refs)
-              for nik in nik_lookups]
-    if notes:
-        async with database.writer() as session, session.begin():
-            await append(session, notes)
-    return len(notes)
+    note = AuditNote(principal.user_id, READ, OPERATION,
+                     (operation_name or "(anonymous)")[:64], {}, principal.role.value, refs)
+    await database.run_sync(lambda connection: append_read(connection, note, rows), write=True)
+    return len(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Someone who read a record (or looked up a NIK): the entry that says so."""
+
+    seq: int
+    ts: str
+    actor: str
+    role: str
+    attachments: tuple[str, ...]
+
+
+async def readers_of(database: Database, record_id: str, kind: str | None = None
+                     ) -> list[Reader]:
+    """Who read ``record_id`` (a global id ``32.73:123``; for ``kind`` ``nik``, pass the
+    NIK key instead: ``NikDirectoryKey.key_of(nik)``), oldest first."""
+    column = GatewayReadRecord.nik_key if kind == NIK else GatewayReadRecord.record_id
+    statement = (select(GatewayAuditEntry.seq, GatewayAuditEntry.ts, GatewayAuditEntry.actor,
+                        GatewayAuditEntry.role, GatewayAuditEntry.attachments)
+                 .join(GatewayReadRecord, GatewayReadRecord.entry_seq == GatewayAuditEntry.seq)
+                 .where(column == record_id).order_by(GatewayAuditEntry.seq))
+    if kind is not None:
+        statement = statement.where(GatewayReadRecord.kind == kind)
+    async with database.reader() as session:
+        rows = (await session.execute(statement)).all()
+    readers: dict[int, Reader] = {}  # one per entry (a NIK may be looked up twice in one)
+    for seq, ts, actor, role, attachments in rows:
+        readers.setdefault(seq, Reader(seq, ts, actor, role, tuple(attachments or ())))
+    return list(readers.values())

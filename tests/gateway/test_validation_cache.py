@@ -46,3 +46,26 @@ def test_the_cache_is_bounded_and_keeps_recent_texts() -> None:
     assert "{ a }" not in passed and "{ b }" in passed and "{ c }" in passed
     passed.add("{ " + "x " * 20_000 + "}")  # too long to keep
     assert "{ b }" in passed and "{ c }" in passed
+
+
+async def test_parsed_texts_are_reused_and_refusals_repeat(gateway: TestClient) -> None:
+    """A text is parsed once (strawberry's ParserCache, keyed with the token limit); a text
+    that does not parse, or has too many tokens, is refused the same way every time."""
+    from strawberry.extensions.parser_cache import _get_parse_cache
+
+    from gateway.entrypoints.graphql.schema import PARSED_TEXTS
+
+    query = "query Parsed { households(first: 1) { edges { node { status } } } }"
+    cache = _get_parse_cache(PARSED_TEXTS)
+    hits = cache.cache_info().hits
+    for _ in range(2):
+        assert "errors" not in await gql(gateway, query)
+    assert cache.cache_info().hits > hits
+    too_many = "{ " + "householdCounts(groupBy: []) { households } " * 400 + "}"
+    for text, message in (("{ households { ", "Syntax Error: Expected Name, found <EOF>."),
+                          (too_many, "Syntax Error: Document contains more than 2000 tokens. "
+                                     "Parsing aborted.")):
+        for _ in range(2):
+            body = await gql(gateway, text)
+            assert body.get("data") is None
+            assert [e["message"] for e in body["errors"]] == [message]

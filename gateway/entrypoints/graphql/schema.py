@@ -22,6 +22,7 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -38,6 +39,7 @@ MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2_000
 MAX_COST = 25_000
+PARSED_TEXTS = 256
 # Assumed sizes of unpaginated lists, for the cost limit (paginated ones use `first`).
 LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household.programs": 6,
               "Household.assets": 4, "Query.householdCounts": 100, "Query.nodes": 514}
@@ -55,6 +57,8 @@ def build_schema(on_outcome: RequestOutcome | None = None, *, production: bool =
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=PARSED_TEXTS),  # parse a query text once (keyed with
+        # the token limit; a text over it is refused on every request, never cached)
         lambda: QueryCostLimiter(limit=MAX_COST, sizes=LIST_SIZES),
         lambda: StandardRulesCache(passed=passed),  # the spec's rules once per query text
     ]

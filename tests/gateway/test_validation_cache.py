@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
-from gateway.entrypoints.graphql.validation_cache import ValidatedQueries
+from siks.infra.graphql_validation_cache import ValidatedQueries
 from tests.gateway.helpers import gql
 from tests.gateway.identity_helpers import MITRA, error_codes, gql_as
 
@@ -69,3 +69,12 @@ async def test_parsed_texts_are_reused_and_refusals_repeat(gateway: TestClient) 
             body = await gql(gateway, text)
             assert body.get("data") is None
             assert [e["message"] for e in body["errors"]] == [message]
+
+
+async def test_a_variable_with_a_wrong_value_is_a_typed_error(gateway: TestClient) -> None:
+    query = ("query($by: [CountDimension!]!) { householdCounts(groupBy: $by) "
+             "{ program households } }")
+    for _ in range(2):  # validated once, the variables checked on every request
+        body = await gql(gateway, query, by=["NOT_A_DIMENSION"])
+        assert body.get("data") is None and error_codes(body) == ["INVALID_INPUT"]
+        assert "NOT_A_DIMENSION" in body["errors"][0]["message"]

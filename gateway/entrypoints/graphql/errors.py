@@ -19,12 +19,15 @@ from strawberry.extensions import SchemaExtension
 
 from gateway.entrypoints.graphql.context import GatewayContext
 from schema.errors import SiksError
+from siks.infra.graphql_variables import variable_error
 
 log = logging.getLogger("siks.gateway.graphql")
 
 
 def _convert(error: GraphQLError, request_id: str) -> GraphQLError:
     original = error.original_error
+    if original is not None and (typed := variable_error(error)) is not None:
+        return typed
     if original is None:
         return error
     if isinstance(original, SiksError):

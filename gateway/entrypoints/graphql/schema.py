@@ -31,9 +31,9 @@ from gateway.entrypoints.graphql.errors import FederationOutcome, RequestOutcome
 from gateway.entrypoints.graphql.pass_through import PassThroughExecutor
 from gateway.entrypoints.graphql.query import Query
 from gateway.entrypoints.graphql.read_audit import ReadAudit
-from gateway.entrypoints.graphql.validation_cache import StandardRulesCache, ValidatedQueries
 from siks.infra.graphql_cost import QueryCostLimiter
 from siks.infra.graphql_policy import FieldPolicy
+from siks.infra.graphql_validation_cache import StandardRulesCache, ValidatedQueries
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30

@@ -15,12 +15,15 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from schema.errors import SiksError
+from siks.infra.graphql_variables import variable_error
 
 log = logging.getLogger("siks.node.graphql")
 
 
 def _convert(error: GraphQLError, request_id: str) -> GraphQLError:
     original = error.original_error
+    if original is not None and (typed := variable_error(error)) is not None:
+        return typed
     if original is None:
         return error  # syntax and validation errors: already safe and useful
     if isinstance(original, SiksError):

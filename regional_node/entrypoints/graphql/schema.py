@@ -11,6 +11,7 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -31,6 +32,7 @@ from regional_node.entrypoints.graphql.verification_api import (
 )
 from siks.infra.graphql_cost import QueryCostLimiter
 from siks.infra.graphql_policy import FieldPolicy
+from siks.infra.graphql_validation_cache import StandardRulesCache, ValidatedQueries
 
 NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
                                   VerificationQuery, OutboxQuery))
@@ -40,8 +42,7 @@ Mutation = merge_types("Mutation", (ProposalMutation, CommunityReportMutation,
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2_000
-
-
+PARSED_TEXTS = 256
 MAX_COST = 25_000
 # Assumed sizes of unpaginated lists, for the cost limit (paginated ones use `first`).
 LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household.programs": 6,
@@ -51,6 +52,7 @@ LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household
 @functools.cache
 def build_schema(production: bool = False) -> strawberry.Schema:
     """The node's schema. ``production``: no introspection and no field suggestions."""
+    passed = ValidatedQueries()
     extensions: list[Any] = [
         DomainErrors,  # first in, last out: converts every error, including the others'
         ReadAudit,
@@ -58,7 +60,10 @@ def build_schema(production: bool = False) -> strawberry.Schema:
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=PARSED_TEXTS),  # parse a query text once (keyed with
+        # the token limit; a text over it is refused on every request, never cached)
         lambda: QueryCostLimiter(limit=MAX_COST, sizes=LIST_SIZES),
+        lambda: StandardRulesCache(passed=passed),  # the spec's rules once per query text
     ]
     if production:
         extensions.append(DisableIntrospection)

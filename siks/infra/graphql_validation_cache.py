@@ -1,10 +1,11 @@
 """Skip the specification's validation rules for a query text that already passed them.
 
 Those rules (``graphql.specified_rules``) depend on the schema and the document only, and
-take 1–2 ms per request; the same few operations arrive again and again. A query text that
-passed every rule once skips them next time; the gateway's own rules (depth, aliases, the
-cost with this request's variables, the strict field policy for this caller, no
-introspection in production) and strawberry's own run on every request. A text that failed
+take 1–2 ms per request; the same few operations arrive again and again (at a node: the
+gateway's few documents, from every fan-out). A query text that passed every rule once skips
+them next time; the service's own rules (depth, aliases, the cost with this request's
+variables, the gateway's strict field policy for this caller, no introspection in
+production) and strawberry's own run on every request. A text that failed
 anything is never remembered, so its next request is validated in full.
 """
 

@@ -79,7 +79,15 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) < 2:
         print(__doc__, file=sys.stderr)
         return 2
-    asyncio.run(serve(CachePaths(Path(args[0])), args[1:]))
+    profile_to = os.environ.get("SIKS_BENCH_PROFILE_NODES")  # a directory: one file per host
+    if not profile_to:
+        asyncio.run(serve(CachePaths(Path(args[0])), args[1:]))
+        return 0
+    import cProfile
+
+    with cProfile.Profile() as profile:
+        asyncio.run(serve(CachePaths(Path(args[0])), args[1:]))
+    profile.dump_stats(str(Path(profile_to) / f"nodes-{os.getpid()}.prof"))
     return 0
 
 

@@ -89,14 +89,16 @@ async def _both(fast: TestClient, full: TestClient, query: str, principal: Princ
 
 
 async def _reads(client: TestClient) -> list[tuple[object, ...]]:
-    """Each read entry, with the records it names in order."""
+    """Each read entry, with the records it names (sorted: root fields that call nodes
+    complete concurrently, so records of different root fields interleave in either order)."""
     async with client.app[SERVICES].database.reader() as session:
         entries = (await session.execute(select(GatewayAuditEntry).where(
             GatewayAuditEntry.action.like("read%")).order_by(GatewayAuditEntry.seq))).scalars()
         records = (await session.execute(select(GatewayReadRecord).order_by(
             GatewayReadRecord.entry_seq, GatewayReadRecord.position))).scalars().all()
         return [(r.actor, r.role, r.action, r.entity_type, r.entity_id, *r.attachments,
-                 [(x.kind, x.record_id, x.nik_key) for x in records if x.entry_seq == r.seq])
+                 sorted([(x.kind, x.record_id, x.nik_key) for x in records
+                         if x.entry_seq == r.seq], key=repr))
                 for r in entries]
 
 

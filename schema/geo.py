@@ -80,10 +80,6 @@ def _features() -> dict[str, dict[str, object]]:
     return {feature["properties"]["code"]: feature for feature in collection["features"]}
 
 
-def boundaries() -> dict[str, Boundary]:
-    return {code: b for code in _features() if (b := boundary(code)) is not None}
-
-
 @functools.cache
 def boundary(kabkota_code: str) -> Boundary | None:
     # built on first use: a node needs its own regency, not all 514 (half the load time)

@@ -20,7 +20,8 @@ class NikDirectoryKey:
         return cls(secret.encode("utf-8"))
 
     def key_of(self, nik: str) -> str:
-        return hmac.new(self.secret, nik.encode("ascii"), hashlib.sha256).hexdigest()
+        # UTF-8: the same bytes as ASCII for a NIK, and no error for a malformed one
+        return hmac.new(self.secret, nik.encode("utf-8"), hashlib.sha256).hexdigest()
 
     @property
     def fingerprint(self) -> str:

@@ -17,7 +17,6 @@ The nodes audit the same reads in their own chains (the gateway's token names th
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -40,17 +39,12 @@ def operation_refs(operation_name: str | None, query: str | None) -> tuple[str, 
     return f"operation:{operation_name or '(anonymous)'}", f"query:{digest}"
 
 
-def _nik_key(directory_key: NikDirectoryKey, nik: str) -> str:
-    """The directory's key of the NIK (an attempt with any text at all is audited too)."""
-    return hmac.new(directory_key.secret, nik.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
 def read_rows(directory_key: NikDirectoryKey, entities: Iterable[tuple[str, str]],
               nik_lookups: Iterable[str]) -> list[ReadRow]:
     """What an operation read, as the rows of ``gateway_read_record``: the records in the
     order read, then the NIKs looked up."""
     rows: list[ReadRow] = [(kind, record_id[:64], None) for kind, record_id in entities]
-    rows += [(NIK, mask_number(nik)[:64], _nik_key(directory_key, nik)) for nik in nik_lookups]
+    rows += [(NIK, mask_number(nik)[:64], directory_key.key_of(nik)) for nik in nik_lookups]
     return rows
 
 

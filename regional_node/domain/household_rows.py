@@ -7,7 +7,11 @@ process of its own and hands these tuples over: they pickle far faster than reco
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import hashlib
+from collections.abc import Callable
 from enum import Enum
+from json.encoder import encode_basestring
 from operator import attrgetter
 from typing import Any
 
@@ -62,14 +66,118 @@ def _values(record: HouseholdRecord) -> tuple[tuple[Any, ...], list[tuple[Any, .
 def rows_digest(values: tuple[Any, ...], members: list[tuple[Any, ...]],
                 programs: list[tuple[Any, ...]]) -> str:
     """The audit digest of the household these rows hold: ``digest(snapshot(record))``, byte
-    for byte, computed from the rows (a test holds the two equal)."""
+    for byte, computed from the rows (a test holds the two equal).
+
+    The canonical JSON is written straight from the rows (keys in sorted order, each value as
+    :func:`~schema.audit_chain.canonical_json` writes it) instead of building dictionaries for
+    the encoder to sort: the same bytes, hashed the same way, for about a third less CPU. A value
+    of any other type takes the general path.
+    """
+    try:
+        text = _canonical_rows(values, members, programs)
+    except (_NotPlain, TypeError):  # TypeError: a value that cannot be a dictionary key
+        return digest(_rows_snapshot(values, members, programs))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _rows_snapshot(values: tuple[Any, ...], members: list[tuple[Any, ...]],
+                   programs: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """What ``snapshot(record)`` holds, rebuilt from the rows."""
     data: dict[str, Any] = dict(zip(HOUSEHOLD_COLUMNS, values, strict=True))
     data["members"] = [dict(zip(MEMBER_COLUMNS, member, strict=True)) for member in members]
     data["programs"] = [
         {"program": program, "period": period, "start_date": start,
          "member_nik": None if index is None else members[index][0]}
         for index, program, period, start in programs]
-    return digest(data)
+    return data
+
+
+class _NotPlain(Exception):
+    """A value the fast path does not write (or rows of the wrong width)."""
+
+
+def _canonical_rows(values: tuple[Any, ...], members: list[tuple[Any, ...]],
+                    programs: list[tuple[Any, ...]]) -> str:
+    if len(values) != len(HOUSEHOLD_COLUMNS) or any(
+            len(member) != len(MEMBER_COLUMNS) for member in members):
+        raise _NotPlain
+    # values that repeat (enum strings, codes, dates) are written once and looked up after
+    json, repeated = _json, _REPEATED.__getitem__
+    member_texts = [
+        _MEMBER_JSON.format(json(nik), json(name), *map(repeated, middle), json(alive))
+        for nik, name, *middle, alive in members]
+    program_texts = [
+        _PROGRAM_JSON.format(repeated(program), repeated(period), repeated(start),
+                             "null" if index is None else json(members[index][0]))
+        for index, program, period, start in programs]
+    (kk_number, desa_code, address, latitude, longitude, floor_material, wall_material,
+     roof_material, floor_area_m2, tenure, drinking_water, lighting, cooking_fuel, toilet,
+     assets, desil, status) = values
+    return _HOUSEHOLD_JSON.format(
+        json(kk_number), repeated(desa_code), json(address), json(latitude), json(longitude),
+        repeated(floor_material), repeated(wall_material), repeated(roof_material),
+        json(floor_area_m2), repeated(tenure), repeated(drinking_water), repeated(lighting),
+        repeated(cooking_fuel), repeated(toilet), _list_json(assets, repeated), json(desil),
+        repeated(status), "[" + ",".join(member_texts) + "]",
+        "[" + ",".join(program_texts) + "]")
+
+
+def _json(value: Any) -> str:
+    """``value`` as :func:`~schema.audit_chain.canonical_json` writes it (``json``'s C encoder,
+    ``ensure_ascii=False``, ``default=str``), for the plain types rows hold."""
+    write = _WRITERS.get(value.__class__)
+    if write is None:
+        raise _NotPlain
+    return write(value)
+
+
+def _float_json(value: float) -> str:
+    written = float.__repr__(value)  # what the encoder writes for a finite float
+    return _NON_FINITE.get(written, written)
+
+
+_NON_FINITE = {"inf": "Infinity", "-inf": "-Infinity", "nan": "NaN"}
+
+
+def _list_json(value: Any, write: Callable[[Any], str] | None = None) -> str:
+    if value.__class__ is not list and value.__class__ is not tuple:
+        return _json(value)
+    return "[" + ",".join(map(write or _json, value)) + "]"
+
+
+_WRITERS: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring, type(None): lambda _: "null",
+    bool: lambda value: "true" if value else "false", int: int.__repr__, float: _float_json,
+    dt.date: lambda value: f'"{value}"',  # default=str, then the string: nothing to escape
+    list: _list_json, tuple: _list_json}
+
+
+class _Repeated(dict[Any, str]):
+    """Values written already, by value: only texts, None and dates are kept (a number is
+    never kept: ``1 == 1.0 == True`` as keys, but each is written differently)."""
+
+    def __missing__(self, value: Any) -> str:
+        written = _json(value)
+        if value.__class__ in _KEPT and len(self) < 100_000:
+            self[value] = written
+        return written
+
+
+_KEPT = (str, type(None), dt.date)
+_REPEATED = _Repeated()
+
+
+def _template(names: tuple[str, ...]) -> str:
+    """A ``str.format`` template of a JSON object whose values are ``names`` in that order,
+    written with its keys sorted."""
+    position = {name: index for index, name in enumerate(names)}
+    assert all(encode_basestring(name) == f'"{name}"' for name in names)
+    return "{{" + ",".join(f'"{name}":{{{position[name]}}}' for name in sorted(names)) + "}}"
+
+
+_HOUSEHOLD_JSON = _template((*HOUSEHOLD_COLUMNS, "members", "programs"))
+_MEMBER_JSON = _template(MEMBER_COLUMNS)
+_PROGRAM_JSON = _template(("program", "period", "start_date", "member_nik"))
 
 
 _HOUSEHOLD_FIELDS = tuple(f.name for f in dataclasses.fields(HouseholdRecord))

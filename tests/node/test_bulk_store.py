@@ -54,6 +54,53 @@ def test_digest_from_rows_equals_digest_of_the_record() -> None:
     assert rows_digest(values, members, programs) != digest(snapshot(records[0]))
 
 
+def test_digest_from_rows_writes_every_value_as_the_encoder_does() -> None:
+    """The rows' JSON is written without the encoder: text that needs escaping, non-ASCII,
+    floats of every shape, None everywhere and values of other types must still hash the same
+    (other types take the encoder's path)."""
+    record = _with_person_program("32.73.01.1001")
+    tricky = ['quote " back \\ slash', "tab\tnew\nline\x00\x1f", "Ñoño — 𝔘 ünï", "", "{0}"]
+    for index, text in enumerate(tricky):
+        record.members[index % 3].name = text
+        record.members[index % 3].occupation = text
+        record.address = text
+        record.programs[0].period = text
+        assert household_rows(record)[3] == digest(snapshot(record)), text
+    for latitude in (-6.9, -6.917464, 1e-07, 1e16, -0.0, 0.1 + 0.2, 5e-324, float("inf"),
+                     float("nan")):
+        record.latitude = record.floor_area_m2 = latitude
+        assert household_rows(record)[3] == digest(snapshot(record)), latitude
+    record.desil = 0
+    record.latitude = record.longitude = record.floor_area_m2 = None
+    record.members[0].education = record.members[0].occupation = None
+    record.members[1].alive = False
+    record.members[1].birth_date = dt.date(1, 1, 1)
+    record.assets = ()
+    assert household_rows(record)[3] == digest(snapshot(record))
+    values, members, programs, _ = household_rows(record, with_digest=False)
+    unusual = [  # not what rows hold, but each must hash as the encoder writes it
+        ((*values[:1], dt.datetime(2026, 1, 2, 3, 4, 5), *values[2:]), members, programs),
+        ((*values[:15], True, *values[16:]), members, programs),
+        ((*values[:14], ("A", 1, None), *values[15:]), members, programs),
+        (values, [(*members[0][:3], Enum("S", {"M": "MALE"}).M, *members[0][4:])], []),
+        ((*values[:1], ["a", "list"], *values[2:]), members, programs),
+    ]
+    for rows in unusual:
+        data = dict(zip(("kk_number", "desa_code", "address", "latitude", "longitude",
+                         "floor_material", "wall_material", "roof_material", "floor_area_m2",
+                         "tenure", "drinking_water", "lighting", "cooking_fuel", "toilet",
+                         "assets", "desil", "status"), rows[0], strict=True))
+        data["members"] = [dict(zip(("nik", "name", "birth_date", "sex", "relationship",
+                                     "education", "occupation", "disability", "match_status",
+                                     "alive"), m, strict=True)) for m in rows[1]]
+        data["programs"] = [{"program": p, "period": q, "start_date": s,
+                             "member_nik": None if i is None else rows[1][i][0]}
+                            for i, p, q, s in rows[2]]
+        assert rows_digest(*rows) == digest(data)
+    with pytest.raises(ValueError):
+        rows_digest(values[:-1], members, programs)
+
+
 def test_rows_hold_plain_strings_not_enum_members() -> None:
     values, members, programs, _ = household_rows(_with_person_program("32.73.01.1001"))
     for value in (*values, *values[14], *members[0], *programs[0]):

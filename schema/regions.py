@@ -83,30 +83,45 @@ def expand_kecamatan(digits: str) -> str:
 
 
 class RegionDirectory:
-    """Lookups over the full table: name, level, parent, children, containment."""
+    """Lookups over the full table: name, level, parent, children, containment.
+
+    Built cheaply (a process that only checks a few codes, like an import's reading process,
+    waits for it): each :class:`Region` is made on first use and kept, the children index on
+    the first question about children.
+    """
 
     def __init__(self, regions: list[Region], population: dict[str, tuple[int, int, int]]):
+        self._rows = {r.code: (r.name, r.level) for r in regions}
         self._by_code = {r.code: r for r in regions}
-        self._children: dict[str, list[str]] = {}
-        for region in regions:
-            parent = region.parent_code
-            if parent is not None:
-                self._children.setdefault(parent, []).append(region.code)
         self._population = population
+        self._children: dict[str, list[str]] | None = None
+
+    @classmethod
+    def _of_rows(cls, rows: dict[str, tuple[str, RegionLevel]],
+                 population: dict[str, tuple[int, int, int]]) -> RegionDirectory:
+        directory = cls([], population)
+        directory._rows = rows
+        return directory
 
     def __len__(self) -> int:
-        return len(self._by_code)
+        return len(self._rows)
 
     def __contains__(self, code: object) -> bool:
-        return code in self._by_code
+        return code in self._rows
 
     def get(self, code: str) -> Region | None:
-        return self._by_code.get(code)
+        region = self._by_code.get(code)
+        if region is None:
+            row = self._rows.get(code)
+            if row is None:
+                return None
+            region = self._by_code[code] = Region(code, *row)
+        return region
 
     def require(self, code: str, *, level: RegionLevel | None = None) -> Region:
         """The region for ``code``, or :class:`InvalidRegionCode` saying why not."""
         check_shape(code)
-        region = self._by_code.get(code)
+        region = self.get(code)
         if region is None:
             raise InvalidRegionCode(f"region {code} does not exist", reason="unknown")
         if level is not None and region.level != level:
@@ -117,7 +132,14 @@ class RegionDirectory:
         return region
 
     def children(self, code: str) -> list[Region]:
-        return [self._by_code[c] for c in self._children.get(code, [])]
+        if self._children is None:
+            children: dict[str, list[str]] = {}
+            for child in self._rows:
+                parent = parent_code(child)
+                if parent is not None:
+                    children.setdefault(parent, []).append(child)
+            self._children = children
+        return [self._region(c) for c in self._children.get(code, [])]
 
     def descendants(self, code: str, level: RegionLevel) -> Iterator[Region]:
         for child in self.children(code):
@@ -127,7 +149,13 @@ class RegionDirectory:
                 yield from self.descendants(child.code, level)
 
     def all(self, level: RegionLevel | None = None) -> Iterator[Region]:
-        return (r for r in self._by_code.values() if level is None or r.level == level)
+        return (self._region(code) for code, (_, found) in self._rows.items()
+                if level is None or found == level)
+
+    def _region(self, code: str) -> Region:
+        region = self.get(code)
+        assert region is not None
+        return region
 
     def population(self, code: str) -> tuple[int, int, int]:
         """(male, female, total) for a provinsi or kab/kota."""
@@ -151,9 +179,9 @@ def regions() -> RegionDirectory:
     if next(rows) != ["code", "name", "level"]:
         raise RuntimeError("schema/data/regions.csv.gz: unexpected header")
     level_of = {level.value: level for level in RegionLevel}  # ~5x cheaper than RegionLevel(…)
-    table = [Region(code, name, level_of[level]) for code, name, level in rows]
+    table = {code: (name, level_of[level]) for code, name, level in rows}
     pop_rows = csv.DictReader(io.StringIO(_read_package_text("population.csv")))
     population = {
         r["code"]: (int(r["male"]), int(r["female"]), int(r["total"])) for r in pop_rows
     }
-    return RegionDirectory(table, population)
+    return RegionDirectory._of_rows(table, population)

@@ -19,7 +19,6 @@ breaks), so no reader is left behind.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import importlib
 import os
@@ -30,9 +29,12 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
-from typing import Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from schema.errors import SiksError
+
+if TYPE_CHECKING:  # imported where used: the child never uses asyncio, and importing it
+    import asyncio  # (~0.06 s) would delay the first item the parent is waiting for
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -50,6 +52,8 @@ class ProcessStreamError(SiksError):
 async def stream_from_process(produce: Callable[[A], Iterator[T]], argument: A, *,
                               ahead: int = 3) -> AsyncIterator[AsyncIterator[T]]:
     """``async with stream_from_process(f, x) as items: async for item in items: ...``"""
+    import asyncio
+
     target = f"{produce.__module__}:{produce.__qualname__}"
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", __name__, target, str(ahead),
@@ -70,6 +74,8 @@ async def stream_from_process(produce: Callable[[A], Iterator[T]], argument: A, 
 
 async def _receive(child: asyncio.subprocess.Process,
                    stdout: asyncio.StreamReader) -> AsyncIterator[Any]:
+    import asyncio
+
     while True:
         try:
             kind = await stdout.readexactly(1)

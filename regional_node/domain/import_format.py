@@ -73,6 +73,9 @@ def _importable_status(cell: Cell) -> HouseholdStatus:
     return status
 
 
+values.REMEMBERED[_importable_status] = values.FEW_TEXTS
+
+
 H, M = Scope.HOUSEHOLD, Scope.MEMBER
 COLUMNS: tuple[Column, ...] = (
     Column("kk_number", H, values.identity_number_cell, "family card number (16 digits)",

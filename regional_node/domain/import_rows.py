@@ -22,7 +22,7 @@ from regional_node.domain.import_format import (
     Scope,
 )
 from regional_node.domain.import_values import (
-    FEW_VALUES,
+    REMEMBERED,
     Cell,
     CellError,
     EmptyCell,
@@ -59,9 +59,8 @@ class HouseholdDraft:
 
 
 # (canonical name, position, parser, label in the file, required, remembered parses of texts
-# or None): tuples, for speed
-_Field = tuple[str, int, Callable[[Cell], object], str, bool, dict[Cell, object] | None]
-MEMO_LIMIT = 1_024  # texts remembered per column
+# or None, how many texts to remember): tuples, for speed
+_Field = tuple[str, int, Callable[[Cell], object], str, bool, dict[Cell, object] | None, int]
 
 
 class HouseholdParser:
@@ -72,7 +71,7 @@ class HouseholdParser:
         self.node_region = node_region
         fields: list[_Field] = [
             (c.name, layout.positions[c.name], c.parse, layout.label(c.name), c.required,
-             {} if c.parse in FEW_VALUES else None)
+             {} if c.parse in REMEMBERED else None, REMEMBERED.get(c.parse, 0))
             for c in COLUMNS if c.name in layout.positions]
         self._member_fields = [f for f in fields if COLUMN_SCOPE[f[0]] is Scope.MEMBER]
         self._household_fields = [f for f in fields if COLUMN_SCOPE[f[0]] is Scope.HOUSEHOLD]
@@ -104,7 +103,7 @@ class HouseholdParser:
     def _cells(self, number: int, cells: Sequence[Cell], fields: list[_Field],
                errors: list[RowError]) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        for name, index, parse, label, required, memo in fields:
+        for name, index, parse, label, required, memo, limit in fields:
             raw = cells[index]
             if memo is not None:
                 value = memo.get(raw)
@@ -117,7 +116,7 @@ class HouseholdParser:
                 continue
             try:
                 found[name] = value = parse(raw)
-                if memo is not None and raw.__class__ is str and len(memo) < MEMO_LIMIT:
+                if memo is not None and raw.__class__ is str and len(memo) < limit:
                     memo[raw] = value  # text only: 1, 1.0 and True are one dict key
             except EmptyCell:  # only spaces
                 if required:
@@ -130,7 +129,7 @@ class HouseholdParser:
                          head_cells: Sequence[Cell], household: dict[str, Any]) -> None:
         if self._household_cells(cells) == self._household_cells(head_cells):
             return  # the usual case: the household's cells repeated as they are
-        for name, index, parse, label, _, _ in self._household_fields:
+        for name, index, parse, label, _, _, _ in self._household_fields:
             raw, head_raw = cells[index], head_cells[index]
             if raw == head_raw or not text(raw) or text(raw) == text(head_raw):
                 continue

@@ -26,9 +26,12 @@ _PERIOD_START_MONTH = {"S1": 1, "S2": 7, "Q1": 1, "Q2": 4, "Q3": 7, "Q4": 10}
 _COMPACT_DESA = re.compile(r"^\d{10}$")
 
 
-# Parsers of columns with a handful of spellings, whose results are immutable: a parse can be
-# remembered per text (see HouseholdParser).
-FEW_VALUES: set[Callable[[Cell], object]] = set()
+# Parsers whose result depends on the text alone and is immutable: a parse can be remembered
+# per text (see HouseholdParser), up to this many texts per column. Columns with a handful of
+# spellings (choices) need few; dates repeat across a large file (birth dates, program starts)
+# but come in thousands.
+REMEMBERED: dict[Callable[[Cell], object], int] = {}
+FEW_TEXTS, MANY_TEXTS = 1_024, 65_536
 
 
 class CellError(Exception):
@@ -142,7 +145,7 @@ def choice_parser(enum: type[E]) -> Callable[[Cell], E]:
                 raise CellError("invalid_choice", f"{value!r} is not one of: {allowed}")
         return found  # type: ignore[return-value]
 
-    FEW_VALUES.add(parse)
+    REMEMBERED[parse] = FEW_TEXTS
     return parse
 
 
@@ -183,7 +186,7 @@ def yes_no(cell: Cell) -> bool:
     raise CellError("invalid_choice", f"{text(cell)!r} is not yes/no (YA/TIDAK, TRUE/FALSE, 1/0)")
 
 
-FEW_VALUES.add(yes_no)
+REMEMBERED[yes_no] = FEW_TEXTS
 
 _asset = choice_parser(Asset)
 _program = choice_parser(Program)
@@ -234,3 +237,7 @@ def _program_item(item: str) -> ProgramItem:
     else:
         month = _PERIOD_START_MONTH[part]
     return ProgramItem(program, period, dt.date(year, month, 1))
+
+
+REMEMBERED.update({desa_code: FEW_TEXTS, whole_number: FEW_TEXTS, date: MANY_TEXTS,
+                   assets: FEW_TEXTS * 4, programs: FEW_TEXTS * 4})

@@ -8,6 +8,7 @@ and the reason, so an operator can fix a spreadsheet row in one pass.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -118,14 +119,20 @@ def _number_problem(field_name: str, check: Callable[[], object]) -> list[Proble
 
 
 def _region_problems(record: HouseholdRecord, node_region: str) -> list[Problem]:
+    check = _desa_problems if record.desa_code.__class__ is str else _desa_problems.__wrapped__
+    return list(check(record.desa_code, node_region))
+
+
+@functools.lru_cache(maxsize=4_096)  # a node's households share its few hundred desa codes
+def _desa_problems(desa_code: str, node_region: str) -> tuple[Problem, ...]:
     try:
-        regions().require(record.desa_code, level=RegionLevel.DESA)
+        regions().require(desa_code, level=RegionLevel.DESA)
     except InvalidInput as exc:
-        return [Problem("desa_code", exc.reason, exc.message)]
-    if not is_within(record.desa_code, node_region):
-        return [Problem("desa_code", "out_of_region",
-                        f"desa {record.desa_code} is not in this node's region {node_region}")]
-    return []
+        return (Problem("desa_code", exc.reason, exc.message),)
+    if not is_within(desa_code, node_region):
+        return (Problem("desa_code", "out_of_region",
+                        f"desa {desa_code} is not in this node's region {node_region}"),)
+    return ()
 
 
 def _coordinate_problems(record: HouseholdRecord, node_region: str) -> list[Problem]:

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.exc import IntegrityError
 
 from gateway.adapters.directory_store import DirectoryStore
 from gateway.adapters.migrations import VERSION_TABLE, current_revision, head_revision
@@ -110,3 +111,16 @@ async def test_rollups_of_many_regions_are_replaced_in_one_go(gateway_database):
         ("32.73", 10, 30), ("32.04", 1, 2)}
     assert await store.grouped([Dimension.PROGRAM], HouseholdFilter(), ["32.04"]) == []
     await store.replace_many({}, later)  # nothing to do
+
+
+async def test_a_refresh_that_fails_midway_keeps_every_previous_snapshot(gateway_database):
+    store = RollupStore(gateway_database)
+    await store.replace_many({"32.73": [RollupRow(None, "ACTIVE", 1, 10, 30)],
+                              "32.04": [RollupRow(None, "ACTIVE", 1, 7, 20)]}, T0)
+    broken = RollupRow(None, None, 1, 1, 1)  # type: ignore[arg-type]  # status is NOT NULL
+    with pytest.raises(IntegrityError):
+        await store.replace_many({"32.04": [RollupRow(None, "ACTIVE", 2, 1, 2)],
+                                  "32.73": [broken]}, T0 + dt.timedelta(hours=1))
+    assert await store.snapshots() == {"32.73": T0, "32.04": T0}
+    by_region = await store.grouped([Dimension.KABKOTA], HouseholdFilter(), ["32.04", "32.73"])
+    assert {(g.kabkota, g.households) for g in by_region} == {("32.73", 10), ("32.04", 7)}

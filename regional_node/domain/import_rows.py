@@ -22,6 +22,7 @@ from regional_node.domain.import_format import (
     Scope,
 )
 from regional_node.domain.import_values import (
+    FEW_TEXTS,
     REMEMBERED,
     Cell,
     CellError,
@@ -61,6 +62,7 @@ class HouseholdDraft:
 # (canonical name, position, parser, label in the file, required, remembered parses of texts
 # or None, how many texts to remember): tuples, for speed
 _Field = tuple[str, int, Callable[[Cell], object], str, bool, dict[Cell, object] | None, int]
+GROUPS_LIMIT = 4_096  # combinations of a person's choice texts remembered
 
 
 class HouseholdParser:
@@ -75,6 +77,14 @@ class HouseholdParser:
             for c in COLUMNS if c.name in layout.positions]
         self._member_fields = [f for f in fields if COLUMN_SCOPE[f[0]] is Scope.MEMBER]
         self._household_fields = [f for f in fields if COLUMN_SCOPE[f[0]] is Scope.HOUSEHOLD]
+        # A person's choice columns (sex, relationship, education...) come in a few hundred
+        # combinations: their parses are remembered per combination of texts, so that a row
+        # seen before parses only its other columns.
+        grouped = [f for f in self._member_fields if f[6] == FEW_TEXTS]
+        self._group_names = [f[0] for f in grouped]
+        self._group_cells = itemgetter(*(f[1] for f in grouped)) if len(grouped) > 1 else None
+        self._ungrouped_fields = [f for f in self._member_fields if f not in grouped]
+        self._groups: dict[tuple[Cell, ...], dict[str, Any]] = {}
         self._width = max(layout.positions.values()) + 1
         self._household_cells = itemgetter(*(f[1] for f in self._household_fields))
 
@@ -84,7 +94,7 @@ class HouseholdParser:
         width = self._width
         rows = [(number, cells if len(cells) >= width else _padded(cells, width))
                 for number, cells in rows]
-        parsed = [(number, cells, self._cells(number, cells, self._member_fields, errors))
+        parsed = [(number, cells, self._member_cells(number, cells, errors))
                   for number, cells in rows]
         heads = [number for number, _, found in parsed
                  if found.get("relationship") is Relationship.HEAD]
@@ -99,6 +109,25 @@ class HouseholdParser:
             self._add_member(draft, number, found)
         self._add_problems(draft, heads)
         return draft
+
+    def _member_cells(self, number: int, cells: Sequence[Cell],
+                      errors: list[RowError]) -> dict[str, Any]:
+        """``_cells`` of the member columns, the same values and errors in the same order."""
+        if self._group_cells is None:
+            return self._cells(number, cells, self._member_fields, errors)
+        texts = self._group_cells(cells)
+        grouped = self._groups.get(texts)
+        if grouped is not None:  # no error among them: only the other columns can have one
+            found = self._cells(number, cells, self._ungrouped_fields, errors)
+            found.update(grouped)
+            return found
+        before = len(errors)
+        found = self._cells(number, cells, self._member_fields, errors)
+        if (len(errors) == before and len(self._groups) < GROUPS_LIMIT
+                and all(text.__class__ is str for text in texts)):  # 1, 1.0, True: one key
+            self._groups[texts] = {name: found[name] for name in self._group_names
+                                   if name in found}
+        return found
 
     def _cells(self, number: int, cells: Sequence[Cell], fields: list[_Field],
                errors: list[RowError]) -> dict[str, Any]:

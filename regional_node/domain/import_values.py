@@ -74,7 +74,7 @@ def text(cell: Cell) -> str:
 
 def plain_text(cell: Cell) -> str:
     """A text column's value (names, addresses)."""
-    value = text(cell)
+    value = cell.strip() if type(cell) is str else text(cell)  # text(), minus a call
     if not value:
         raise EmptyCell()
     return value
@@ -82,7 +82,7 @@ def plain_text(cell: Cell) -> str:
 
 def identity_number(cell: Cell) -> str:
     """A NIK or KK number as text; a leading ``'`` (Excel's force-text mark) is dropped."""
-    value = text(cell)
+    value = cell.strip() if type(cell) is str else text(cell)
     return value[1:].strip() if value.startswith("'") else value
 
 
@@ -151,9 +151,12 @@ def choice_parser(enum: type[E]) -> Callable[[Cell], E]:
 
 def number(cell: Cell) -> float:
     """A decimal number; a decimal comma (``-6,91``) is accepted."""
-    if isinstance(cell, int | float) and not isinstance(cell, bool):
+    if type(cell) is str:  # CSV: always
+        value = cell.strip()
+    elif isinstance(cell, int | float) and not isinstance(cell, bool):
         return float(cell)
-    value = text(cell)
+    else:
+        value = text(cell)
     if not value:
         raise EmptyCell()
     if "," in value and "." not in value:

@@ -31,7 +31,7 @@ from schema.enums import (
 )
 from schema.errors import InvalidInput
 from schema.geo import boundary
-from schema.identity_numbers import Sex, parse_kk, parse_nik
+from schema.identity_numbers import Sex, parse_kk, parse_nik, same_birthday, valid_nik_birth
 from schema.regions import RegionLevel, is_within, regions
 
 # Indonesia's extent, generously: anything outside is certainly a typo (swapped lat/lon...).
@@ -172,18 +172,22 @@ def _member_problems(members: list[MemberRecord], today: dt.date) -> list[Proble
 def _one_member_problems(member: MemberRecord, today: dt.date) -> list[Problem]:
     if not member.name.strip():
         return [Problem("name", "required", "member name is empty")]
-    try:
-        parts = parse_nik(member.nik, today=today)
-    except InvalidInput as exc:
-        return [Problem("nik", exc.reason, exc.message)]
+    found = valid_nik_birth(member.nik, today)  # the usual case, without NikParts
+    if found is None:
+        try:
+            parts = parse_nik(member.nik, today=today)
+        except InvalidInput as exc:
+            return [Problem("nik", exc.reason, exc.message)]
+        found = parts.birth_date, parts.sex
+    birth_date, sex = found
     problems = []
-    if not parts.born_on(member.birth_date):
+    if not same_birthday(member.birth_date, birth_date):
         problems.append(Problem("birth_date", "nik_mismatch",
                                 f"birth date {member.birth_date} differs from the NIK's "
-                                f"{parts.birth_date}"))
-    if parts.sex != member.sex:
+                                f"{birth_date}"))
+    if sex != member.sex:
         problems.append(Problem("sex", "nik_mismatch",
-                                f"sex {member.sex} differs from the NIK's {parts.sex}"))
+                                f"sex {member.sex} differs from the NIK's {sex}"))
     return problems
 
 

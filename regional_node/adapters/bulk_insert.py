@@ -137,4 +137,18 @@ def _table(model: type[DeclarativeBase]) -> Table:
 
 
 def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value)
+    if value is None:
+        return None
+    if value.__class__ is list and all(item.__class__ is str for item in value):
+        key = tuple(value)  # texts only: 1, 1.0 and True would be one key
+        text = _JSON_OF_TEXTS.get(key)
+        if text is None:
+            text = json.dumps(value)
+            if len(_JSON_OF_TEXTS) < 4_096:
+                _JSON_OF_TEXTS[key] = text
+        return text
+    return json.dumps(value)
+
+
+# lists of texts (assets, an audit entry's attachments: mostly empty) repeat across rows
+_JSON_OF_TEXTS: dict[tuple[str, ...], str] = {}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from inspect import isawaitable
 from typing import Any, Protocol
 
@@ -26,7 +27,15 @@ from strawberry.extensions import SchemaExtension
 
 from schema.errors import ForbiddenField
 from schema.masking import MaskKind, mask
-from schema.policy import NIK_LOOKUPS, PERSONAL_TYPES, Access, access, field_rule, role_policy
+from schema.policy import (
+    FIELD_POLICY,
+    NIK_LOOKUPS,
+    PERSONAL_TYPES,
+    Access,
+    access,
+    field_rule,
+    role_policy,
+)
 from schema.roles import Principal, Role
 
 
@@ -45,6 +54,17 @@ class PolicyContext(Protocol):
     principal: Principal
     strict: bool
     reads: ReadLog
+
+
+@cache
+def unconditional_fields(role: Role) -> frozenset[tuple[str, str]]:
+    """The fields ``role`` reads in full that note nothing (no personal type, no NIK lookup):
+    nothing to decide when they resolve (a page of counts is mostly such fields)."""
+    return frozenset(
+        (type_name, field_name)
+        for type_name, fields in FIELD_POLICY.items() if type_name not in PERSONAL_TYPES
+        for field_name, rule in fields.items()
+        if rule.for_role(role) is Access.FULL and (type_name, field_name) not in NIK_LOOKUPS)
 
 
 def _is_meta(type_name: str, field_name: str) -> bool:
@@ -89,10 +109,11 @@ class FieldPolicy(SchemaExtension):
     def resolve(self, _next: Callable[..., Any], root: Any, info: GraphQLResolveInfo,
                 *args: Any, **kwargs: Any) -> Any:
         type_name, field_name = info.parent_type.name, info.field_name
-        if _is_meta(type_name, field_name):
-            return _next(root, info, *args, **kwargs)
         context: PolicyContext = info.context
         role = context.principal.role
+        if (type_name, field_name) in unconditional_fields(role) or _is_meta(type_name,
+                                                                             field_name):
+            return _next(root, info, *args, **kwargs)
         granted = access(role, type_name, field_name)
         if granted is Access.DENIED:
             raise denial(role, type_name, field_name)

@@ -11,10 +11,19 @@ from graphql import GraphQLObjectType, get_named_type, get_nullable_type, is_non
 from gateway.entrypoints.graphql.schema import build_schema as build_gateway_schema
 from regional_node.entrypoints.graphql.schema import build_schema
 from schema.masking import mask_name
-from schema.policy import FIELD_POLICY, ROLE_POLICIES, ROLES, Access, access
+from schema.policy import (
+    FIELD_POLICY,
+    NIK_LOOKUPS,
+    PERSONAL_TYPES,
+    ROLE_POLICIES,
+    ROLES,
+    Access,
+    access,
+)
 from schema.policy_doc import markdown, section_of
 from schema.roles import Principal, Role
 from schema.scope import memberships_in_scope
+from siks.infra.graphql_policy import unconditional_fields
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 
@@ -115,3 +124,20 @@ def test_program_scope_of_each_role(role: Role, programs: tuple[str, ...],
                                     seen: list[str | None]) -> None:
     principal = Principal("user:t", role, programs=programs)
     assert memberships_in_scope(principal, ["PKH", "BPNT", None], lambda p: p) == seen
+
+
+@pytest.mark.parametrize("role", [*ROLES, Role.SYSTEM])
+def test_fields_resolved_without_a_decision_are_exactly_the_full_unaudited_ones(
+        role: Role) -> None:
+    free = unconditional_fields(role)
+    for type_name, fields in FIELD_POLICY.items():
+        for field_name in fields:
+            expected = (access(role, type_name, field_name) is Access.FULL
+                        and type_name not in PERSONAL_TYPES
+                        and (type_name, field_name) not in NIK_LOOKUPS)
+            assert ((type_name, field_name) in free) is expected, (role, type_name, field_name)
+    assert ("Member", "name") not in free and ("Query", "person") not in free
+    if role is Role.SYSTEM:
+        assert not free  # no role the table knows: every field is decided (and denied)
+    else:
+        assert ("HouseholdCount", "households") in free

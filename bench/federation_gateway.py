@@ -8,6 +8,7 @@ the nodes file, probes every node), without background jobs (the benchmark decid
 is refreshed), answering as national staff (a Kemensos principal, as the gateway tests do
 until gateway logins land). When it listens, one JSON line goes to stdout:
 ``{"url": "http://127.0.0.1:PORT", "pid": PID}``; it runs until its stdin closes (or SIGTERM).
+With ``SIKS_BENCH_PROFILE_GATEWAY=DIR`` it writes a cProfile file into ``DIR`` when it stops.
 """
 
 from __future__ import annotations
@@ -64,7 +65,15 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1:
         print(__doc__, file=sys.stderr)
         return 2
-    asyncio.run(serve(config_from_json(args[0])))
+    profile_to = os.environ.get("SIKS_BENCH_PROFILE_GATEWAY")  # a directory for the file
+    if not profile_to:
+        asyncio.run(serve(config_from_json(args[0])))
+        return 0
+    import cProfile
+
+    with cProfile.Profile() as profile:
+        asyncio.run(serve(config_from_json(args[0])))
+    profile.dump_stats(str(Path(profile_to) / f"gateway-{os.getpid()}.prof"))
     return 0
 
 

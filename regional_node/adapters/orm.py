@@ -118,7 +118,8 @@ class ProgramMembership(Base):
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    # no index of its own: uq_program_membership_scope's index starts with household_id
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     program: Mapped[str] = mapped_column(String(16))
     period: Mapped[str] = mapped_column(String(16))

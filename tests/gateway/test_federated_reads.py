@@ -50,7 +50,8 @@ async def test_national_counts_equal_the_sum_of_the_nodes(gateway, cluster):  # 
 
     live = await gql(gateway, """{ householdCounts(groupBy: [PROGRAM, STATUS, KECAMATAN]) {
         program status households members } }""")  # kecamatan: not in rollups, pushed down
-    assert live["extensions"]["counts"] == [{"source": "live", "refreshed": []}]
+    assert live["extensions"]["counts"] == [
+        {"field": "householdCounts", "source": "live", "refreshed": []}]
     summed: dict[tuple[str, str], list[int]] = {}
     for row in live["data"]["householdCounts"]:
         sums = summed.setdefault((row["program"], row["status"]), [0, 0])
@@ -97,6 +98,18 @@ async def test_rollups_answer_without_fan_out_until_fresher_data_is_demanded(gat
     cluster.requests.clear()
     await gql(gateway, query, age=3600)  # all fresh enough: no fan-out
     assert sum(cluster.requests.values()) == 0
+
+
+async def test_each_counts_field_is_noted_in_the_order_the_query_names_it(gateway, cluster):  # type: ignore[no-untyped-def]
+    await seed(cluster)
+    query = """{ byDesa: householdCounts(groupBy: [DESA]) { households }
+        total: householdCounts(groupBy: [KABKOTA]) { households }
+        fresh: householdCounts(groupBy: [STATUS], maxAgeSeconds: 0) { households } }"""
+    for _ in range(3):  # the live field answers last or first, the notes keep their order
+        notes = (await gql(gateway, query))["extensions"]["counts"]
+        assert [(n["field"], n["source"]) for n in notes] == [
+            ("byDesa", "live"), ("total", "rollup"), ("fresh", "rollup")]
+        assert sorted(notes[2]["refreshed"]) == sorted(SEED)
 
 
 PAGE = """query($after: String, $order: HouseholdOrder!) {

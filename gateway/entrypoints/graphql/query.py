@@ -4,8 +4,10 @@ across the nodes. Resolvers are thin: the service layer plans, calls and combine
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 import strawberry
+from graphql import FieldNode
 from strawberry.types import Info
 
 from gateway.entrypoints.graphql.context import GatewayContext
@@ -89,6 +91,17 @@ def _path(info: Info[GatewayContext, None]) -> list[str | int]:
     return info.path.as_list()
 
 
+def _note_counts(info: Info[GatewayContext, None], note: dict[str, Any]) -> None:
+    """``extensions.counts``: one note per ``householdCounts`` field, in the order the
+    operation names them (root fields complete concurrently, in any order)."""
+    order = [s.alias.value if s.alias else s.name.value
+             for s in info.operation.selection_set.selections if isinstance(s, FieldNode)]
+    notes: list[dict[str, Any]] = info.context.scope.report.notes.setdefault("counts", [])
+    rank = {key: index for index, key in enumerate(order)}
+    notes.append(note)
+    notes.sort(key=lambda n: (rank.get(n["field"], len(order)), n["field"]))
+
+
 def _role(info: Info[GatewayContext, None]) -> Role:
     return info.context.principal.role
 
@@ -166,8 +179,8 @@ class Query:
             info.context.services, info.context.scope, group_by,
             filter.to_domain() if filter else DomainFilter(), max_age_s=max_age_seconds,
             path=_path(info))
-        info.context.scope.report.notes.setdefault("counts", []).append(
-            {"source": answer.source, "refreshed": list(answer.refreshed)})
+        _note_counts(info, {"field": info.path.key, "source": answer.source,
+                            "refreshed": list(answer.refreshed)})
         return [HouseholdCount(
             province_code=g.province, kabkota_code=g.kabkota, kecamatan_code=g.kecamatan,
             desa_code=g.desa, status=HouseholdStatus(g.status) if g.status else None,

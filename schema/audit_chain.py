@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
 GENESIS = "0" * 64
@@ -64,16 +65,71 @@ def digest(snapshot: Mapping[str, Any]) -> str:
 
 
 def entry_hash(prev_hash: str, fields: AuditFields) -> str:
-    # the same body as asdict(fields) + prev_hash, built without asdict's deep copy (hot path
-    # of bulk imports)
-    body = {
+    """SHA-256 of the canonical JSON of ``fields`` and ``prev_hash`` (:func:`entry_body`).
+
+    The usual entry (texts, None, an integer ``seq``) is written straight into the canonical
+    form, keys in sorted order, without building the dictionary for the encoder to sort: the
+    same bytes (a test holds them equal) for a quarter of the CPU, on the hot path of bulk
+    imports. Anything else goes through :func:`canonical_json`.
+    """
+    try:
+        text = _ENTRY_JSON % (
+            _text(fields.action), _text(fields.actor), _text(fields.after_digest),
+            _texts(fields.attachments), _text(fields.before_digest), _text(fields.entity_id),
+            _text(fields.entity_type), _text(prev_hash), _text(fields.role),
+            _integer(fields.seq), _text(fields.ts))
+    except _NotPlain:
+        return hashlib.sha256(canonical_json(entry_body(prev_hash, fields))).hexdigest()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def entry_body(prev_hash: str, fields: AuditFields) -> dict[str, Any]:
+    """What an entry's hash covers: ``asdict(fields)`` and ``prev_hash`` (built without
+    asdict's deep copy)."""
+    return {
         "seq": fields.seq, "ts": fields.ts, "actor": fields.actor, "role": fields.role,
         "action": fields.action, "entity_type": fields.entity_type,
         "entity_id": fields.entity_id, "before_digest": fields.before_digest,
         "after_digest": fields.after_digest, "attachments": list(fields.attachments),
         "prev_hash": prev_hash,
     }
-    return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+# entry_body's keys in sorted order, a value each as canonical_json writes it
+_ENTRY_JSON = ('{"action":%s,"actor":%s,"after_digest":%s,"attachments":%s,'
+               '"before_digest":%s,"entity_id":%s,"entity_type":%s,"prev_hash":%s,"role":%s,'
+               '"seq":%s,"ts":%s}')
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _text(value: object) -> str:
+    """A text or None as canonical_json writes it (``json``'s C encoder, no ASCII escaping)."""
+    if type(value) is str:
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    raise _NotPlain
+
+
+def _texts(values: object) -> str:
+    if type(values) is not tuple and type(values) is not list:
+        raise _NotPlain
+    return "[" + ",".join(map(_text_only, values)) + "]"
+
+
+def _text_only(value: object) -> str:
+    if type(value) is not str:
+        raise _NotPlain
+    return encode_basestring(value)
+
+
+def _integer(value: object) -> str:
+    if type(value) is not int:  # not a bool: the encoder writes true/false
+        raise _NotPlain
+    return int.__repr__(value)
 
 
 def timestamp(moment: dt.datetime | None = None) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from regional_node.adapters.bulk_insert import insert_rows
+from regional_node.adapters.bulk_insert import insert_tuples
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import AuditEntry, AuditHead
 from regional_node.domain.audit import (
@@ -65,16 +65,20 @@ class AuditTrail:
         head = (await self._session.execute(
             select(AuditHead).where(AuditHead.id == 1).with_for_update()
         )).scalar_one()
-        seq, prev, ts, rows = head.seq, head.entry_hash, timestamp(), []
+        seq, prev, ts = head.seq, head.entry_hash, timestamp()
+        actor, role = self._actor.id, self._actor.role
+        rows: list[tuple[Any, ...]] = []
         for pending in self._pending:
             seq += 1
-            fields = AuditFields(seq, ts, self._actor.id, self._actor.role, pending.action,
-                                 pending.entity_type, pending.entity_id, pending.before_digest,
+            fields = AuditFields(seq, ts, actor, role, pending.action, pending.entity_type,
+                                 pending.entity_id, pending.before_digest,
                                  pending.after_digest, pending.attachments)
             current = entry_hash(prev, fields)
-            rows.append({**_columns(fields), "prev_hash": prev, "entry_hash": current})
+            rows.append((seq, ts, actor, role, pending.action, pending.entity_type,
+                         pending.entity_id, pending.before_digest, pending.after_digest,
+                         list(pending.attachments), prev, current))
             prev = current
-        await insert_rows(self._session, AuditEntry, rows)
+        await insert_tuples(self._session, AuditEntry, _ENTRY_COLUMNS, rows)
         await self._session.execute(
             update(AuditHead).where(AuditHead.id == 1).values(seq=seq, entry_hash=prev))
         written = len(self._pending)
@@ -82,13 +86,8 @@ class AuditTrail:
         return written
 
 
-def _columns(fields: AuditFields) -> dict[str, Any]:
-    return {
-        "seq": fields.seq, "ts": fields.ts, "actor": fields.actor, "role": fields.role,
-        "action": fields.action, "entity_type": fields.entity_type,
-        "entity_id": fields.entity_id, "before_digest": fields.before_digest,
-        "after_digest": fields.after_digest, "attachments": list(fields.attachments),
-    }
+_ENTRY_COLUMNS = ("seq", "ts", "actor", "role", "action", "entity_type", "entity_id",
+                  "before_digest", "after_digest", "attachments", "prev_hash", "entry_hash")
 
 
 def _stored(row: AuditEntry) -> StoredEntry:

@@ -16,6 +16,11 @@ flags override them). A missing or malformed value fails loudly, naming the vari
 ``SIKS_GATEWAY_BREAKER_RESET_S``   seconds an open circuit waits before one trial call (10)
 ``SIKS_GATEWAY_PROBE_INTERVAL_S``  node health probe period, 0 = off (30)
 ``SIKS_GATEWAY_ROLLUP_REFRESH_S``  rollup refresh period, 0 = off (300)
+``SIKS_GATEWAY_DIRECTORY_REFRESH_S``
+                                   NIK directory refresh from node snapshots, 0 = off
+                                   (86400: daily; a directory miss scatters and learns
+                                   meanwhile; the first refresh runs a minute after start
+                                   when the directory is empty)
 ``SIKS_GATEWAY_PRODUCTION``        1 = no GraphiQL, introspection or suggestions; mTLS required
 ``SIKS_GATEWAY_PASS_THROUGH``      0 = complete node answers field by field through
                                    graphql-core, not the pass-through path (1)
@@ -69,6 +74,7 @@ class GatewayConfig:
     breaker_reset_s: float = 10.0
     probe_interval_s: float = 30.0
     rollup_refresh_s: float = 300.0
+    directory_refresh_s: float = 86_400.0
     data_dir: Path | None = None
     signing_key: Path | None = None
     oidc_issuer: str | None = None
@@ -92,6 +98,7 @@ class GatewayConfig:
         _require(self.breaker_reset_s > 0, "BREAKER_RESET_S", "must be positive")
         _require(self.probe_interval_s >= 0, "PROBE_INTERVAL_S", "must not be negative")
         _require(self.rollup_refresh_s >= 0, "ROLLUP_REFRESH_S", "must not be negative")
+        _require(self.directory_refresh_s >= 0, "DIRECTORY_REFRESH_S", "must not be negative")
         if self.production and self.pki_dir is None:
             raise ConfigError(f"{PREFIX}PKI_DIR is required in production: nodes are called "
                               "over mutual TLS only")
@@ -151,6 +158,7 @@ class GatewayConfig:
             breaker_reset_s=parsed("breaker_reset_s", float, 10.0),
             probe_interval_s=parsed("probe_interval_s", float, 30.0),
             rollup_refresh_s=parsed("rollup_refresh_s", float, 300.0),
+            directory_refresh_s=parsed("directory_refresh_s", float, 86_400.0),
             data_dir=path("data_dir"),
             signing_key=path("signing_key"),
             oidc_issuer=raw("oidc_issuer") or None,

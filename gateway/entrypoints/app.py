@@ -67,6 +67,7 @@ SERVICES = web.AppKey("services", GatewayServices)
 INBOX = web.AppKey("inbox", web.AppRunner)
 METRICS = web.AppKey("metrics", GatewayMetrics)
 SNAPSHOT_BUDGET_MS = 60_000
+DIRECTORY_FIRST_S = 60.0  # an empty directory is first filled this long after start
 MAX_BODY_BYTES = 1024 * 1024
 STRICT_HEADER = "X-SIKS-Strict"
 
@@ -116,9 +117,12 @@ def _services_ctx(migrate: bool, probe_on_start: bool, node_ssl: ssl.SSLContext 
     return services_ctx
 
 
-async def _every(seconds: float, job: Callable[[], Awaitable[Any]], name: str) -> None:
+async def _every(seconds: float, job: Callable[[], Awaitable[Any]], name: str, *,
+                 first_after: float | None = None) -> None:
+    delay = seconds if first_after is None else first_after
     while True:
-        await asyncio.sleep(seconds)
+        await asyncio.sleep(delay)
+        delay = seconds
         try:
             await job()
         except Exception:  # a failed round is logged; the next one runs anyway
@@ -126,13 +130,25 @@ async def _every(seconds: float, job: Callable[[], Awaitable[Any]], name: str) -
 
 
 async def refresh_snapshots(services: GatewayServices) -> None:
-    """Rollups and NIK directory from every callable node (what ``serve`` runs periodically)."""
+    """Rollups and NIK directory from every callable node (``siks gateway refresh``)."""
+    await refresh_rollups(services)
+    await refresh_directory(services)
+
+
+async def refresh_rollups(services: GatewayServices) -> None:
+    """Every callable node's counts (one small request each)."""
     scope = RequestScope(Deadline.after_ms(SNAPSHOT_BUDGET_MS),
                          node_health.system_meta("rollups"))
-    regions = services.registry.callable_regions()
-    await rollups.refresh(services.federation, services.rollups, regions, scope)
+    await rollups.refresh(services.federation, services.rollups,
+                          services.registry.callable_regions(), scope)
+
+
+async def refresh_directory(services: GatewayServices) -> None:
+    """Every callable node's NIKs, paged through its households: heavy for the nodes (each
+    audits every household and member the gateway reads), so it runs far less often than the
+    rollups (``DIRECTORY_REFRESH_S``)."""
     await directory_sync.sync_all(services.federation, services.directory,
-                                  services.directory_key, regions)
+                                  services.directory_key, services.registry.callable_regions())
 
 
 async def _background_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -144,7 +160,13 @@ async def _background_ctx(app: web.Application) -> AsyncIterator[None]:
             lambda: node_health.probe_all(services.federation, services.nodes), "probe")))
     if config.rollup_refresh_s > 0:
         tasks.append(asyncio.create_task(_every(
-            config.rollup_refresh_s, lambda: refresh_snapshots(services), "snapshots")))
+            config.rollup_refresh_s, lambda: refresh_rollups(services), "rollups")))
+    if config.directory_refresh_s > 0:
+        first = (min(DIRECTORY_FIRST_S, config.directory_refresh_s)
+                 if await services.directory.count() == 0 else config.directory_refresh_s)
+        tasks.append(asyncio.create_task(_every(
+            config.directory_refresh_s, lambda: refresh_directory(services), "directory",
+            first_after=first)))
     yield
     for task in tasks:
         task.cancel()

@@ -19,6 +19,15 @@ def test_reads_the_environment_with_defaults():
         "sqlite:///gw.db", 8080, 1500, None)
 
 
+def test_the_nik_directory_refreshes_daily_unless_told_otherwise():
+    assert (GatewayConfig.from_env(BASE).directory_refresh_s,
+            GatewayConfig.from_env(BASE).rollup_refresh_s) == (86_400.0, 300.0)
+    told = {**BASE, "SIKS_GATEWAY_DIRECTORY_REFRESH_S": "3600"}
+    assert GatewayConfig.from_env(told).directory_refresh_s == 3600.0
+    off = {**BASE, "SIKS_GATEWAY_DIRECTORY_REFRESH_S": "0"}
+    assert GatewayConfig.from_env(off).directory_refresh_s == 0.0
+
+
 def test_flags_override_the_environment():
     assert GatewayConfig.from_env(BASE, port=9000).port == 9000
 
@@ -38,6 +47,9 @@ def test_a_missing_required_value_names_the_variable(missing: str):
     ("SIKS_GATEWAY_MAX_CONCURRENCY", "0", "SIKS_GATEWAY_MAX_CONCURRENCY"),
     ("SIKS_GATEWAY_PKI_DIR", "/nonexistent/pki", "is not a directory"),
     ("SIKS_GATEWAY_NODES_FILE", "/nonexistent/nodes.txt", "does not exist"),
+    ("SIKS_GATEWAY_DIRECTORY_REFRESH_S", "-1", "SIKS_GATEWAY_DIRECTORY_REFRESH_S must not be "
+                                                "negative"),
+    ("SIKS_GATEWAY_DIRECTORY_REFRESH_S", "daily", "'daily' is not a valid float"),
 ])
 def test_bad_values_fail_loudly(name: str, value: str, message: str):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):

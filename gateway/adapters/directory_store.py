@@ -67,6 +67,12 @@ class DirectoryStore:
             else:
                 entry.region, entry.updated_at = region, utcnow()
 
+    async def is_empty(self) -> bool:
+        """Whether no entry is held (one row looked at, not a count of millions)."""
+        statement = select(NikDirectoryEntry.nik_key).limit(1)
+        async with self.database.reader() as session:
+            return (await session.execute(statement)).first() is None
+
     async def count(self, region: str | None = None) -> int:
         statement = select(func.count()).select_from(NikDirectoryEntry)
         if region is not None:

@@ -163,7 +163,7 @@ async def _background_ctx(app: web.Application) -> AsyncIterator[None]:
             config.rollup_refresh_s, lambda: refresh_rollups(services), "rollups")))
     if config.directory_refresh_s > 0:
         first = (min(DIRECTORY_FIRST_S, config.directory_refresh_s)
-                 if await services.directory.count() == 0 else config.directory_refresh_s)
+                 if await services.directory.is_empty() else config.directory_refresh_s)
         tasks.append(asyncio.create_task(_every(
             config.directory_refresh_s, lambda: refresh_directory(services), "directory",
             first_after=first)))

@@ -94,12 +94,11 @@ def _path(info: Info[GatewayContext, None]) -> list[str | int]:
 def _note_counts(info: Info[GatewayContext, None], note: dict[str, Any]) -> None:
     """``extensions.counts``: one note per ``householdCounts`` field, in the order the
     operation names them (root fields complete concurrently, in any order)."""
-    order = [s.alias.value if s.alias else s.name.value
-             for s in info.operation.selection_set.selections if isinstance(s, FieldNode)]
+    rank = {(s.alias or s.name).value: index for index, s
+            in enumerate(info.operation.selection_set.selections) if isinstance(s, FieldNode)}
     notes: list[dict[str, Any]] = info.context.scope.report.notes.setdefault("counts", [])
-    rank = {key: index for index, key in enumerate(order)}
     notes.append(note)
-    notes.sort(key=lambda n: (rank.get(n["field"], len(order)), n["field"]))
+    notes.sort(key=lambda n: (rank.get(n["field"], len(rank)), n["field"]))
 
 
 def _role(info: Info[GatewayContext, None]) -> Role:

@@ -127,14 +127,22 @@ def query_cost(schema: GraphQLSchema, document: DocumentNode, variables: Mapping
 def cost_rule(variables: Mapping[str, Any], *, limit: int, sizes: Mapping[str, int],
               default_list_size: int) -> type[ValidationRule]:
     class CostLimit(ValidationRule):
-        def enter_document(self, node: DocumentNode, *_: Any) -> None:
-            cost = query_cost(self.context.schema, node, variables, sizes=sizes,
+        uses_variables = True  # checked on every request (graphql_validation_cache)
+
+        @staticmethod
+        def errors_in(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
+            cost = query_cost(schema, document, variables, sizes=sizes,
                               default_list_size=default_list_size)
-            if cost > limit:
-                self.report_error(GraphQLError(
-                    f"the query is too expensive: estimated cost {cost}, limit {limit} "
-                    "(ask for smaller pages or fewer nested lists)", node,
-                    extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "limit": limit}))
+            if cost <= limit:
+                return []
+            return [GraphQLError(
+                f"the query is too expensive: estimated cost {cost}, limit {limit} "
+                "(ask for smaller pages or fewer nested lists)", document,
+                extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "limit": limit})]
+
+        def enter_document(self, node: DocumentNode, *_: Any) -> None:
+            for error in self.errors_in(self.context.schema, node):
+                self.report_error(error)
 
     return CostLimit
 

@@ -76,8 +76,10 @@ def denial(role: Role, type_name: str, field_name: str) -> ForbiddenField:
                           field=f"{type_name}.{field_name}", role=role.value)
 
 
+@cache
 def strict_rule(role: Role) -> type[ValidationRule]:
-    """A validation rule refusing any selection of a field DENIED to ``role``."""
+    """A validation rule refusing any selection of a field DENIED to ``role`` (one class per
+    role: the validation cache tells the roles' validations apart by it)."""
 
     class StrictFieldPolicy(ValidationRule):
         def enter_field(self, node: FieldNode, *_: Any) -> None:

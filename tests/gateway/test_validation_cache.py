@@ -1,14 +1,18 @@
-"""A query text that passed validation once skips the specification's rules next time; the
-gateway's own rules still run on every request (the cost with this request's variables, the
-strict policy for this caller), and a text that failed is validated in full again."""
+"""A query text that passed validation once skips its rules next time (the specification's,
+depth, aliases, and the strict policy of the same role); the cost with this request's
+variables is still checked on every request, a text that failed is validated in full again,
+and another role's strict policy is validated anew."""
 
 from __future__ import annotations
 
+import pytest
+import strawberry.schema.schema as strawberry_schema
 from aiohttp.test_utils import TestClient
+from graphql import specified_rules
 
 from siks.infra.graphql_validation_cache import ValidatedQueries
 from tests.gateway.helpers import gql
-from tests.gateway.identity_helpers import MITRA, error_codes, gql_as
+from tests.gateway.identity_helpers import KEMENSOS, MITRA, error_codes, gql_as
 
 LISTS = "edges { node { members { name } programs { program } assets } }"
 PRICED = "query($n: Int!) { " + " ".join(f"{alias}: households(first: $n) {{ {LISTS} }}"
@@ -39,13 +43,53 @@ async def test_a_text_that_failed_is_validated_again(gateway: TestClient) -> Non
         assert "Cannot query field 'nope'" in body["errors"][0]["message"]
 
 
+async def test_a_passed_text_is_not_visited_again(gateway: TestClient,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    visits: list[int] = []
+    validate = strawberry_schema.validate
+
+    def counted(*args: object, **kwargs: object) -> object:
+        visits.append(1)
+        return validate(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(strawberry_schema, "validate", counted)
+    query = "query Visited($n: Int!) { households(first: $n) { edges { node { status } } } }"
+    assert "errors" not in await gql(gateway, query, n=1)
+    assert visits  # validated once, here and at the nodes it asked
+    visits.clear()
+    for n in (2, 3):
+        assert "errors" not in await gql(gateway, query, n=n)
+    assert not visits
+
+
+async def test_another_role_in_strict_mode_is_validated_anew(gateway: TestClient) -> None:
+    query = "{ households { edges { node { desaCode members { name } } } } }"
+    strict = {"X-SIKS-Strict": "1"}
+    for _ in range(2):
+        assert "errors" not in await gql_as(gateway, query, KEMENSOS, headers=strict)
+    refused = await gql_as(gateway, query, MITRA, headers=strict)
+    assert refused.get("data") is None and refused["errors"][0]["extensions"]["strict"] is True
+
+
+async def test_a_text_too_deep_is_refused_every_time(gateway: TestClient) -> None:
+    query = ('{ person(nik: "3273015705900002") { ' + "household { members { " * 5 + "nik"
+             + " } }" * 5 + " } }")
+    for _ in range(2):
+        body = await gql(gateway, query)
+        assert body.get("data") is None
+        assert "exceeds maximum operation depth" in str(body["errors"])
+
+
 def test_the_cache_is_bounded_and_keeps_recent_texts() -> None:
     passed = ValidatedQueries(max_entries=2)
+    rules = frozenset(specified_rules)
     for text in ("{ a }", "{ b }", "{ c }"):
-        passed.add(text)
-    assert "{ a }" not in passed and "{ b }" in passed and "{ c }" in passed
-    passed.add("{ " + "x " * 20_000 + "}")  # too long to keep
-    assert "{ b }" in passed and "{ c }" in passed
+        passed.add((text, rules))
+    assert ("{ a }", rules) not in passed
+    assert ("{ b }", rules) in passed and ("{ c }", rules) in passed
+    assert ("{ c }", frozenset()) not in passed  # what passed is the text with its rules
+    passed.add(("{ " + "x " * 20_000 + "}", rules))  # too long to keep
+    assert ("{ b }", rules) in passed and ("{ c }", rules) in passed
 
 
 async def test_parsed_texts_are_reused_and_refusals_repeat(gateway: TestClient) -> None:

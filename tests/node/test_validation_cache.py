@@ -1,6 +1,6 @@
-"""The node validates a query text against the specification's rules once: the gateway sends
-the same few documents on every fan-out. Its own rules still run on every request, and a
-text that failed is validated in full again."""
+"""The node validates a query text once (with the same rules): the gateway sends the same few
+documents on every fan-out. The cost with this request's variables is still checked on every
+request, and a text that failed is validated in full again."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -33,7 +34,7 @@ from gateway.entrypoints.graphql.query import Query
 from gateway.entrypoints.graphql.read_audit import ReadAudit
 from siks.infra.graphql_cost import QueryCostLimiter
 from siks.infra.graphql_policy import FieldPolicy
-from siks.infra.graphql_validation_cache import StandardRulesCache, ValidatedQueries
+from siks.infra.graphql_validation_cache import ValidatedQueries, ValidationCache
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -50,17 +51,18 @@ def build_schema(on_outcome: RequestOutcome | None = None, *, production: bool =
     """``pass_through``: complete node answers on the pass-through path (the same answer,
     without graphql-core's per-field work; ``pass_through.py``)."""
     passed = ValidatedQueries()
+    limits = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+              *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules]
     extensions: list[Any] = [
         lambda: FederationOutcome(on_outcome=on_outcome),  # first in, last out: masks errors
         ReadAudit,
         FieldPolicy,
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(limits),  # the same rule classes every request
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=PARSED_TEXTS),  # parse a query text once (keyed with
         # the token limit; a text over it is refused on every request, never cached)
         lambda: QueryCostLimiter(limit=MAX_COST, sizes=LIST_SIZES),
-        lambda: StandardRulesCache(passed=passed),  # the spec's rules once per query text
+        lambda: ValidationCache(passed=passed),  # after every rule: each text validated once
     ]
     if production:
         extensions.append(DisableIntrospection)

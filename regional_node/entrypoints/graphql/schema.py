@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -32,7 +33,7 @@ from regional_node.entrypoints.graphql.verification_api import (
 )
 from siks.infra.graphql_cost import QueryCostLimiter
 from siks.infra.graphql_policy import FieldPolicy
-from siks.infra.graphql_validation_cache import StandardRulesCache, ValidatedQueries
+from siks.infra.graphql_validation_cache import ValidatedQueries, ValidationCache
 
 NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
                                   VerificationQuery, OutboxQuery))
@@ -53,17 +54,18 @@ LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household
 def build_schema(production: bool = False) -> strawberry.Schema:
     """The node's schema. ``production``: no introspection and no field suggestions."""
     passed = ValidatedQueries()
+    limits = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+              *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules]
     extensions: list[Any] = [
         DomainErrors,  # first in, last out: converts every error, including the others'
         ReadAudit,
         FieldPolicy,
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(limits),  # the same rule classes every request
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=PARSED_TEXTS),  # parse a query text once (keyed with
         # the token limit; a text over it is refused on every request, never cached)
         lambda: QueryCostLimiter(limit=MAX_COST, sizes=LIST_SIZES),
-        lambda: StandardRulesCache(passed=passed),  # the spec's rules once per query text
+        lambda: ValidationCache(passed=passed),  # after every rule: each text validated once
     ]
     if production:
         extensions.append(DisableIntrospection)

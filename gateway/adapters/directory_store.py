@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from gateway.adapters.database import Database
 from gateway.adapters.orm import GatewayMeta, NikDirectoryEntry, utcnow
 
 KEY_FINGERPRINT = "nik_directory.key_fingerprint"
 CHUNK = 500
+_REGION_OF = select(NikDirectoryEntry.region).where(
+    NikDirectoryEntry.nik_key == bindparam("nik_key"))
 
 
 class DirectoryStore:
@@ -37,9 +39,8 @@ class DirectoryStore:
             return True
 
     async def region_of(self, nik_key: str) -> str | None:
-        statement = select(NikDirectoryEntry.region).where(NikDirectoryEntry.nik_key == nik_key)
-        return await self.database.run_sync(
-            lambda connection: connection.execute(statement).scalar_one_or_none(), write=False)
+        region: str | None = await self.database.probe(_REGION_OF, {"nik_key": nik_key})
+        return region
 
     async def replace_region(self, region: str, nik_keys: Iterable[str],
                              at: dt.datetime | None = None) -> int:

@@ -3,14 +3,19 @@ registry, NIK directory and rollups keep what they are given."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
+import sqlite3
+import time
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import Column, MetaData, String, Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
+from gateway.adapters.database import open_database
 from gateway.adapters.directory_store import DirectoryStore
 from gateway.adapters.migrations import VERSION_TABLE, current_revision, head_revision
 from gateway.adapters.node_store import NodeStore
@@ -20,6 +25,7 @@ from gateway.errors import UnknownNode
 from gateway.federation.aggregates import Dimension
 from gateway.federation.filters import HouseholdFilter
 from gateway.federation.model import NodeStatus
+from siks.infra.sqlite_probe import ProbeBusy, SqliteProbe
 
 T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -124,3 +130,29 @@ async def test_a_refresh_that_fails_midway_keeps_every_previous_snapshot(gateway
     assert await store.snapshots() == {"32.73": T0, "32.04": T0}
     by_region = await store.grouped([Dimension.KABKOTA], HouseholdFilter(), ["32.04", "32.73"])
     assert {(g.kabkota, g.households) for g in by_region} == {("32.73", 10), ("32.04", 7)}
+
+
+
+async def test_a_probe_that_finds_the_database_locked_waits_on_a_thread(tmp_path):
+    """On SQLite a probe (the NIK directory's look-up) runs on the event loop's thread and
+    never waits there; finding the database locked, it waits on a worker thread instead."""
+    path = tmp_path / "locked.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.executescript("CREATE TABLE entry (k TEXT PRIMARY KEY, v TEXT); "
+                         "INSERT INTO entry VALUES ('a', 'before');")
+    entry = Table("entry", MetaData(), Column("k", String, primary_key=True), Column("v", String))
+    probe = select(entry.c.v).where(entry.c.k == bindparam("k"))
+    holder.execute("BEGIN EXCLUSIVE")  # rollback journal: no reader gets in
+    holder.execute("UPDATE entry SET v = 'after'")
+    with pytest.raises(ProbeBusy):
+        SqliteProbe(f"sqlite:///{path}").first_value(probe, {"k": "a"})
+    database = open_database(f"sqlite:///{path}")
+    try:
+        asyncio.get_running_loop().call_later(0.3, holder.execute, "COMMIT")
+        started = time.monotonic()
+        assert await database.probe(probe, {"k": "a"}) == "after"
+        assert time.monotonic() - started >= 0.25  # it waited for the lock, off the loop
+        assert await database.probe(probe, {"k": "nope"}) is None
+    finally:
+        holder.close()
+        await database.dispose()

@@ -23,6 +23,14 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import make_url
 
 _DIALECT = sqlite_dialect.dialect(paramstyle="named")
+_BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (extended codes keep them in the low byte)
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _BUSY_CODES
+    return "locked" in str(error) or "busy" in str(error)
 
 
 class ProbeBusy(Exception):
@@ -48,7 +56,7 @@ class SqliteProbe:
             finally:
                 cursor.close()  # ends the statement's read snapshot now
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
+            if _is_busy(exc):
                 raise ProbeBusy(str(exc)) from exc
             raise
         return None if row is None else row[0]

@@ -106,6 +106,13 @@ class Comparison:
     def met(self) -> bool:
         return self.ratio <= self.target
 
+    @property
+    def added(self) -> float:
+        """The median of (project − baseline) over the alternating pairs: what the project
+        adds under the same load (a ratio also moves when only the baseline gets faster)."""
+        return statistics.median(p - b for p, b in zip(self.project.samples,
+                                                       self.baseline.samples, strict=True))
+
 
 Counts = dict[tuple[str, str], tuple[int, int]]
 
@@ -385,6 +392,9 @@ def report(prepared: Prepared, args: argparse.Namespace, comparisons: Sequence[C
     rounds = ([f"{args.repeat} for (1) and (2)"] if {"1", "2"} & set(args.only) else []) + (
         [f"{args.repeat_small} for (3)"] if "3" in args.only else [])
     print(f"\n(repetitions: {', '.join(rounds)}; project and baseline alternate)")
+    print("\nadded by the gateway (median of gateway − baseline over the alternating pairs)")
+    for c in comparisons:
+        print(f"  {c.name}: {_ms(c.added)} ms")
     print("\nCPU seconds per gateway request (median), by process: where the time goes")
     for c in comparisons:
         if c.cpu:

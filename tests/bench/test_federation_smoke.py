@@ -46,3 +46,4 @@ def test_the_benchmark_runs_end_to_end_at_tiny_scale(tmp_path: Path,
                 "(3a) one-region page", "(3b) NIK lookup", "(4) gateway RSS, 3 nodes"):
         assert row in out, out
     assert "300 households" in out
+    assert "added by the gateway" in out and "(3b) NIK lookup: " in out

@@ -15,6 +15,7 @@ import functools
 import json
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, cast
 
@@ -40,22 +41,41 @@ async def allocate_ids(session: AsyncSession, model: type[DeclarativeBase],
     SQLite the node's writers hold the database write lock from their first statement
     (``BEGIN IMMEDIATE``), so the keys after the current maximum stay free until commit.
     """
-    if count <= 0:
-        return []
-    table = _table(model)
+    return (await allocate_id_sets(session, [(model, count)]))[0]
+
+
+async def allocate_id_sets(session: AsyncSession,
+                           wanted: Sequence[tuple[type[DeclarativeBase], int]]
+                           ) -> list[list[int]]:
+    """:func:`allocate_ids` for several tables; on PostgreSQL in one statement (one round
+    trip), each table's keys from its own sequence as before."""
+    found: list[list[int]] = [[] for _ in wanted]
+    asked = [(index, _table(model), count) for index, (model, count) in enumerate(wanted)
+             if count > 0]
+    if not asked:
+        return found
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        # one array, not one row per key; the sequence looked up once (materialised), not
-        # once per key (that took 85 % of the statement's time)
-        drawn = await session.execute(
-            text("WITH sequence AS MATERIALIZED (SELECT pg_get_serial_sequence(:table, 'id')"
-                 "::regclass AS id) "
-                 "SELECT array_agg(nextval(sequence.id)) "
-                 "FROM sequence, generate_series(1, :count)"),
-            {"table": table.name, "count": count})
-        return sorted(drawn.scalar_one())
-    top = (await session.execute(select(func.max(table.c.id)))).scalar_one_or_none() or 0
-    return list(range(top + 1, top + 1 + count))
+        # one array per table, not one row per key; each sequence looked up once
+        # (materialised), not once per key (that took 85 % of the statement's time)
+        sequences = ", ".join(
+            f"s{n} AS MATERIALIZED (SELECT pg_get_serial_sequence(:table{n}, 'id')::regclass"
+            " AS id)" for n in range(len(asked)))
+        arrays = ", ".join(
+            f"(SELECT array_agg(nextval(s{n}.id)) FROM s{n}, generate_series(1, :count{n}))"
+            for n in range(len(asked)))
+        parameters: dict[str, Any] = {}
+        for n, (_, table, count) in enumerate(asked):
+            parameters[f"table{n}"], parameters[f"count{n}"] = table.name, count
+        drawn = (await session.execute(text(f"WITH {sequences} SELECT {arrays}"),
+                                       parameters)).one()
+        for (index, _, _), keys in zip(asked, drawn, strict=True):
+            found[index] = sorted(keys)
+        return found
+    for index, table, count in asked:
+        top = (await session.execute(select(func.max(table.c.id)))).scalar_one_or_none() or 0
+        found[index] = list(range(top + 1, top + 1 + count))
+    return found
 
 
 async def insert_rows(session: AsyncSession, model: type[DeclarativeBase],
@@ -70,8 +90,53 @@ async def insert_rows(session: AsyncSession, model: type[DeclarativeBase],
 async def insert_tuples(session: AsyncSession, model: type[DeclarativeBase],
                         columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Insert ``rows`` (values in the order of ``columns``) into ``model``'s table."""
-    if rows:
+    if not rows:
+        return
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await send_copy(session, copy_rows(model, columns, rows))
+    else:
         await _insert(session, _table(model), list(columns), list(zip(*rows, strict=True)))
+
+
+@dataclass(frozen=True, slots=True)
+class CopyRows:
+    """Rows converted for PostgreSQL's ``COPY`` (:func:`copy_rows`), ready to send."""
+
+    table: str
+    columns: tuple[str, ...]
+    records: Sequence[Sequence[Any]]
+
+
+def copy_rows(model: type[DeclarativeBase], columns: Sequence[str],
+              rows: Sequence[Sequence[Any]]) -> CopyRows:
+    """``rows`` (values in the order of ``columns``) as :func:`send_copy` sends them to
+    PostgreSQL: the same records :func:`insert_tuples` sends. No database work: a caller may
+    prepare the next rows while the server works on a previous statement."""
+    table, names = _table(model), tuple(columns)
+    processors = [_copy_processor(table.c[name]) for name in names]
+    if all(process is None for process in processors):
+        return CopyRows(table.name, names, rows)
+    values = [column if process is None else list(map(process, column))
+              for column, process in zip(zip(*rows, strict=True), processors, strict=True)]
+    return CopyRows(table.name, names, list(zip(*values, strict=True)))
+
+
+async def send_copy(session: AsyncSession, rows: CopyRows) -> None:
+    """``COPY`` rows prepared by :func:`copy_rows` into their table (PostgreSQL), in the
+    session's transaction."""
+    if not rows.records:
+        return
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    if not driver.is_in_transaction():  # type: ignore[union-attr]
+        # the driver begins lazily: make sure COPY joins the caller's transaction
+        await session.execute(text("SELECT 1"))
+    try:
+        await driver.copy_records_to_table(  # type: ignore[union-attr]
+            rows.table, records=rows.records, columns=rows.columns)
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        raise Conflict(f"the change conflicts with stored data: {exc}") from exc
 
 
 async def _insert(session: AsyncSession, table: Table, columns: list[str],
@@ -81,16 +146,9 @@ async def _insert(session: AsyncSession, table: Table, columns: list[str],
     dialect = connection.dialect
     count = len(values[0])
     if dialect.name == "postgresql":
-        records = list(zip(*_converted(table, columns, values, _copy_processor), strict=True))
-        driver = (await connection.get_raw_connection()).driver_connection
-        if not driver.is_in_transaction():  # type: ignore[union-attr]
-            # the driver begins lazily: make sure COPY joins the caller's transaction
-            await session.execute(text("SELECT 1"))
-        try:
-            await driver.copy_records_to_table(  # type: ignore[union-attr]
-                table.name, records=records, columns=columns)
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise Conflict(f"the change conflicts with stored data: {exc}") from exc
+        converted = _converted(table, columns, values, _copy_processor)
+        await send_copy(session, CopyRows(table.name, tuple(columns),
+                                          list(zip(*converted, strict=True))))
     elif dialect.paramstyle == "qmark":
         width = len(columns)
         flat: list[Any] = [None] * (count * width)  # row after row, as VALUES wants them

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from regional_node.adapters.bulk_insert import insert_tuples
+from regional_node.adapters.bulk_insert import CopyRows, copy_rows, insert_tuples, send_copy
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import AuditEntry, AuditHead
 from regional_node.domain.audit import (
@@ -41,6 +41,9 @@ class AuditTrail:
         self._session = session
         self._actor = actor
         self._pending: list[PendingEntry] = []
+        # (seq, entry_hash) of the chain's end in this transaction, once its row is locked:
+        # no other writer can move it until the transaction ends
+        self._head: tuple[int, str] | None = None
 
     def record(self, action: str, entity_type: str, entity_id: object, *,
                before: Mapping[str, Any] | None = None, after: Mapping[str, Any] | None = None,
@@ -62,13 +65,34 @@ class AuditTrail:
         """Append the pending entries; the head row lock serialises concurrent writers."""
         if not self._pending:
             return 0
-        head = (await self._session.execute(
-            select(AuditHead).where(AuditHead.id == 1).with_for_update()
-        )).scalar_one()
-        seq, prev, ts = head.seq, head.entry_hash, timestamp()
+        await self.hold_head()
+        rows = self.chain(self.take_pending(), timestamp())
+        await self.write(rows)
+        return len(rows)
+
+    async def hold_head(self) -> None:
+        """Lock the chain's head row for this transaction (once) and remember where it is."""
+        if self._head is None:
+            head = (await self._session.execute(
+                select(AuditHead).where(AuditHead.id == 1).with_for_update()
+            )).scalar_one()
+            self._head = head.seq, head.entry_hash
+
+    def take_pending(self) -> list[PendingEntry]:
+        """The entries recorded and not chained yet, in order; none remain pending."""
+        pending, self._pending = self._pending, []
+        return pending
+
+    def chain(self, entries: Iterable[PendingEntry], ts: str) -> list[tuple[Any, ...]]:
+        """Link ``entries`` after the chain's end as it will be once every row chained
+        before is written: the rows :meth:`write` stores. No database work, so a caller may
+        chain the next entries while the server stores the previous ones; chained rows must
+        be written in the order they were chained. Needs :meth:`hold_head` first."""
+        assert self._head is not None, "hold_head() first"
+        seq, prev = self._head
         actor, role = self._actor.id, self._actor.role
         rows: list[tuple[Any, ...]] = []
-        for pending in self._pending:
+        for pending in entries:
             seq += 1
             fields = AuditFields(seq, ts, actor, role, pending.action, pending.entity_type,
                                  pending.entity_id, pending.before_digest,
@@ -78,16 +102,32 @@ class AuditTrail:
                          pending.entity_id, pending.before_digest, pending.after_digest,
                          list(pending.attachments), prev, current))
             prev = current
-        await insert_tuples(self._session, AuditEntry, _ENTRY_COLUMNS, rows)
+        self._head = seq, prev
+        return rows
+
+    async def write(self, rows: Sequence[tuple[Any, ...]],
+                    prepared: CopyRows | None = None) -> None:
+        """Store chained rows (:meth:`chain`; on PostgreSQL ``prepared``, their
+        :func:`entry_copy_rows`, may be given instead of converting them now) and move the
+        head row to the last of them."""
+        if not rows:
+            return
+        if prepared is not None:
+            await send_copy(self._session, prepared)
+        else:
+            await insert_tuples(self._session, AuditEntry, ENTRY_COLUMNS, rows)
+        last = rows[-1]
         await self._session.execute(
-            update(AuditHead).where(AuditHead.id == 1).values(seq=seq, entry_hash=prev))
-        written = len(self._pending)
-        self._pending.clear()
-        return written
+            update(AuditHead).where(AuditHead.id == 1).values(seq=last[0], entry_hash=last[-1]))
 
 
-_ENTRY_COLUMNS = ("seq", "ts", "actor", "role", "action", "entity_type", "entity_id",
-                  "before_digest", "after_digest", "attachments", "prev_hash", "entry_hash")
+def entry_copy_rows(rows: Sequence[tuple[Any, ...]]) -> CopyRows:
+    """Chained rows as ``COPY`` sends them (PostgreSQL), for :meth:`AuditTrail.write`."""
+    return copy_rows(AuditEntry, ENTRY_COLUMNS, rows)
+
+
+ENTRY_COLUMNS = ("seq", "ts", "actor", "role", "action", "entity_type", "entity_id",
+                 "before_digest", "after_digest", "attachments", "prev_hash", "entry_hash")
 
 
 def _stored(row: AuditEntry) -> StoredEntry:

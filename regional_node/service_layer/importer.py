@@ -19,6 +19,7 @@ Modes:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -88,17 +89,68 @@ async def _store(messages: AsyncIterator[Opening | ReadBatch], database: Databas
         report.errors = opening.header_errors
         return
     async with BatchWriter(database, actor, report, opening.layout) as writer:
-        async for batch in messages:
-            assert isinstance(batch, ReadBatch)
-            report.rows_read = batch.rows_read
-            report.errors += batch.late_errors
-            report.failed_households |= batch.late_households
-            if not digested:
-                await _add_digests(batch.households)
-            await writer.write(batch.households)
-            if progress is not None:
-                progress(report.rows_read, opening.estimated_rows)
+        # A writer that prepares batches ahead keeps the one it prepared last until the next
+        # arrives (its keys must be drawn before the server gets busy with the previous
+        # batch). From a reading process the next batch is received while this one is
+        # stored, so that whether it is there already is known: if not, what is ready is
+        # sent at once. Read here, the next batch is only read after this one is handed on.
+        batches = _Received(messages, ahead=writer.prepares_ahead and not digested)
+        try:
+            while (batch := await batches.next()) is not None:
+                report.rows_read = batch.rows_read
+                report.errors += batch.late_errors
+                report.failed_households |= batch.late_households
+                if not digested:
+                    await _add_digests(batch.households)
+                await writer.write(batch.households)
+                if not batches.waiting():
+                    await writer.send_ready()
+                if progress is not None:
+                    progress(report.rows_read, opening.estimated_rows)
+        finally:
+            await batches.close()
         await writer.finish()
+
+
+class _Received:
+    """The batches of ``messages``; with ``ahead``, the next one is received (in a task of
+    its own) while the caller works on the current one."""
+
+    def __init__(self, messages: AsyncIterator[Opening | ReadBatch], *, ahead: bool) -> None:
+        self._messages = messages
+        self._queue: asyncio.Queue[ReadBatch | BaseException | None] = asyncio.Queue(1)
+        self._task = asyncio.create_task(self._receive()) if ahead else None
+
+    async def next(self) -> ReadBatch | None:
+        """The next batch, or None after the last."""
+        if self._task is None:
+            message = await anext(self._messages, None)
+            assert message is None or isinstance(message, ReadBatch)
+            return message
+        received = await self._queue.get()
+        if isinstance(received, BaseException):
+            raise received
+        return received
+
+    def waiting(self) -> bool:
+        """Whether the next batch (or the end) has been received already."""
+        return not self._queue.empty()
+
+    async def close(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _receive(self) -> None:
+        try:
+            async for message in self._messages:
+                assert isinstance(message, ReadBatch)
+                await self._queue.put(message)
+        except Exception as exc:  # noqa: BLE001 - raised again by next(), in order
+            await self._queue.put(exc)
+            return
+        await self._queue.put(None)
 
 
 async def _add_digests(households: list[PreparedHousehold]) -> None:

@@ -7,12 +7,14 @@ caller's unit of work, one audit entry per household.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from regional_node.adapters.bulk_insert import allocate_ids, insert_tuples
+from regional_node.adapters.bulk_insert import allocate_id_sets, insert_tuples
 from regional_node.adapters.orm import Household, Member, ProgramMembership, utcnow
 from regional_node.domain.household_rows import (
     HOUSEHOLD_COLUMNS,
@@ -59,11 +61,11 @@ async def register_households(uow: UnitOfWork, records: Sequence[HouseholdRecord
     return await store_households(uow, records)
 
 
-_HOUSEHOLD_INSERT = ("id", *HOUSEHOLD_COLUMNS, "inactive_reason", "version", "created_at",
-                     "updated_at")
-_MEMBER_INSERT = ("id", "household_id", *MEMBER_COLUMNS, "death_date", "created_at",
-                  "updated_at")
-_PROGRAM_INSERT = ("household_id", "member_id", *PROGRAM_COLUMNS, "end_date", "active")
+HOUSEHOLD_INSERT = ("id", *HOUSEHOLD_COLUMNS, "inactive_reason", "version", "created_at",
+                    "updated_at")
+MEMBER_INSERT = ("id", "household_id", *MEMBER_COLUMNS, "death_date", "created_at",
+                 "updated_at")
+PROGRAM_INSERT = ("household_id", "member_id", *PROGRAM_COLUMNS, "end_date", "active")
 
 
 async def store_households(uow: UnitOfWork, records: Sequence[HouseholdRecord]) -> list[int]:
@@ -77,8 +79,33 @@ async def store_household_rows(uow: UnitOfWork, prepared: Sequence[HouseholdRows
     if not prepared:
         return []
     now, session = utcnow(), uow.session
-    household_ids = await allocate_ids(session, Household, len(prepared))
-    member_ids = iter(await allocate_ids(session, Member, sum(len(p[1]) for p in prepared)))
+    household_ids, member_ids = await draw_household_keys(session, prepared)
+    households, members, programs = household_tables(prepared, household_ids,
+                                                     iter(member_ids), now)
+    await insert_tuples(session, Household, HOUSEHOLD_INSERT, households)
+    await insert_tuples(session, Member, MEMBER_INSERT, members)
+    await insert_tuples(session, ProgramMembership, PROGRAM_INSERT, programs)
+    uow.audit.record_digests("household.register", "household", household_ids,
+                             audit_digests(prepared))
+    return household_ids
+
+
+async def draw_household_keys(session: AsyncSession, prepared: Sequence[HouseholdRows]
+                              ) -> tuple[list[int], list[int]]:
+    """The primary keys of these households and of their members, in that order (one
+    statement on PostgreSQL)."""
+    household_ids, member_ids = await allocate_id_sets(
+        session, [(Household, len(prepared)), (Member, sum(len(p[1]) for p in prepared))])
+    return household_ids, member_ids
+
+
+def household_tables(prepared: Sequence[HouseholdRows], household_ids: Sequence[int],
+                     member_ids: Iterator[int], now: dt.datetime
+                     ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]],
+                                list[tuple[Any, ...]]]:
+    """The rows of these households, their members and programs, in the order of
+    ``HOUSEHOLD_INSERT``, ``MEMBER_INSERT`` and ``PROGRAM_INSERT``: members take their keys
+    from ``member_ids`` in order (a caller may build a batch a slice at a time)."""
     households, members, programs = [], [], []
     for (values, member_values, program_values, _), household_id in zip(
             prepared, household_ids, strict=True):
@@ -88,12 +115,12 @@ async def store_household_rows(uow: UnitOfWork, prepared: Sequence[HouseholdRows
                     for member_id, member in zip(ids, member_values, strict=True)]
         programs += [(household_id, None if index is None else ids[index], *program, None, True)
                      for index, *program in program_values]
-    await insert_tuples(session, Household, _HOUSEHOLD_INSERT, households)
-    await insert_tuples(session, Member, _MEMBER_INSERT, members)
-    await insert_tuples(session, ProgramMembership, _PROGRAM_INSERT, programs)
-    uow.audit.record_digests("household.register", "household", household_ids,
-                             [p[3] or rows_digest(*p[:3]) for p in prepared])
-    return household_ids
+    return households, members, programs
+
+
+def audit_digests(prepared: Sequence[HouseholdRows]) -> list[str]:
+    """The ``after`` digest of each household's audit entry (computed now if not yet)."""
+    return [p[3] or rows_digest(*p[:3]) for p in prepared]
 
 
 def _chunks(values: list[str]) -> Iterable[list[str]]:

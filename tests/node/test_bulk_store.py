@@ -9,7 +9,7 @@ from enum import Enum
 import pytest
 from sqlalchemy import func, select
 
-from regional_node.adapters.bulk_insert import insert_rows
+from regional_node.adapters.bulk_insert import allocate_id_sets, insert_rows
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import Household, Member, NodeMeta, ProgramMembership
 from regional_node.domain.audit import Actor, digest
@@ -164,3 +164,15 @@ async def test_a_unique_clash_in_the_bulk_path_is_a_conflict(database: Database)
             await store_households(uow, [record])
     async with database.reader() as session:
         assert (await session.execute(select(func.count()).select_from(Household))).scalar() == 1
+
+
+async def test_keys_for_several_tables_in_one_allocation(database: Database) -> None:
+    async with UnitOfWork(database, ACTOR) as uow:
+        await store_households(uow, [_with_person_program("32.73.05.1001")])  # keys 1; 1-3
+        households, nothing, members = await allocate_id_sets(
+            uow.session, [(Household, 2), (ProgramMembership, 0), (Member, 4)])
+        assert nothing == []
+        assert households == sorted(households) and len(set(households)) == 2
+        assert members == sorted(members) and len(set(members)) == 4
+        assert min(households) > 1 and min(members) > 3
+        assert await allocate_id_sets(uow.session, [(Household, 0)]) == [[]]

@@ -6,21 +6,26 @@ CHILD, CHILD), so the sheet rows are: household 0 → rows 2-5, 1 → rows 6-9, 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import AuditEntry, Household, Member, ProgramMembership
 from regional_node.adapters.tabular_files import TableFileError
 from regional_node.domain.audit import Actor
+from regional_node.domain.household_rows import HouseholdRows
 from regional_node.domain.import_format import RowError
 from regional_node.domain.records import HouseholdRecord
-from regional_node.service_layer import importer
+from regional_node.errors import Conflict
+from regional_node.service_layer import import_writer, importer, registry
 from regional_node.service_layer.audit import verify_audit_chain
 from regional_node.service_layer.importer import ImportMode, ImportReport, import_households
 from schema.regions import RegionLevel, regions
@@ -264,6 +269,81 @@ async def test_all_or_nothing_keeps_existing_data_and_rolls_back_earlier_batches
     assert located(report) == {(12, "birth_date", "invalid_date")}
     assert (report.households_stored, report.members_stored, report.households_skipped) == (
         0, 0, 3)
+    assert await counts(database) == before
+    assert await stored_niks(database) == {m.nik for m in existing.members}
+    assert (await verify_audit_chain(database)).ok
+
+
+async def test_a_batch_the_database_refuses_midway_stores_nothing(
+        database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second of four batches (1, 200, 200, 1 households) reuses a household key of the
+    first, so the database refuses it (on PostgreSQL while the third is prepared ahead): a
+    conflict, and nothing of the file is stored."""
+    existing = household("32.73.05.1001", members=2)
+    await store(database, [existing])
+    before = await counts(database)
+    drawn: list[list[int]] = []
+    draw = registry.draw_household_keys
+
+    async def a_key_again(session: AsyncSession, prepared: Sequence[HouseholdRows]
+                          ) -> tuple[list[int], list[int]]:
+        household_ids, member_ids = await draw(session, prepared)
+        drawn.append(household_ids)
+        if len(drawn) == 2:
+            household_ids = [drawn[0][0], *household_ids[1:]]
+        return household_ids, member_ids
+
+    monkeypatch.setattr(registry, "draw_household_keys", a_key_again)
+    monkeypatch.setattr(import_writer, "draw_household_keys", a_key_again)
+    path = write_csv(tmp_path / "dtks.csv", person_rows(generate_households(402, members=2)))
+    with pytest.raises(Conflict, match="conflicts with stored data"):
+        await run(database, path, batch_size=1)
+
+    assert len(drawn) >= 2
+    assert await counts(database) == before
+    assert await stored_niks(database) == {m.nik for m in existing.members}
+    assert (await verify_audit_chain(database)).ok
+
+
+async def test_an_error_preparing_a_batch_stores_nothing(
+        database: Database, rows: list[Row], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Building the second batch's rows fails (on PostgreSQL while the first batch is being
+    stored): the error comes out, the first batch is rolled back with everything else."""
+    existing = household("32.73.05.1001", members=2)
+    await store(database, [existing])
+    before = await counts(database)
+    built: list[int] = []
+    tables = registry.household_tables
+
+    def failing_second(*args: Any) -> Any:
+        built.append(len(args[0]))
+        if len(built) == 2:
+            raise RuntimeError("building the rows failed")
+        return tables(*args)
+
+    monkeypatch.setattr(registry, "household_tables", failing_second)
+    monkeypatch.setattr(import_writer, "household_tables", failing_second)
+    with pytest.raises(RuntimeError, match="building the rows failed"):
+        await run(database, write_csv(tmp_path / "dtks.csv", rows), batch_size=1)
+
+    assert await counts(database) == before
+    assert await stored_niks(database) == {m.nik for m in existing.members}
+    assert (await verify_audit_chain(database)).ok
+
+
+async def test_a_reading_error_after_stored_batches_stores_nothing(
+        database: Database, rows: list[Row], tmp_path: Path) -> None:
+    """The last household's last row cannot be read (a cell over the csv module's limit):
+    the batches before it, sent or prepared ahead, are rolled back."""
+    existing = household("32.73.05.1001", members=2)
+    await store(database, [existing])
+    before = await counts(database)
+    rows[-1]["occupation"] = "x" * (csv.field_size_limit() + 1)
+
+    with pytest.raises(csv.Error, match="field larger than field limit"):
+        await run(database, write_csv(tmp_path / "dtks.csv", rows), batch_size=1)
+
     assert await counts(database) == before
     assert await stored_niks(database) == {m.nik for m in existing.members}
     assert (await verify_audit_chain(database)).ok

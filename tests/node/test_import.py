@@ -27,6 +27,7 @@ from regional_node.domain.records import HouseholdRecord
 from regional_node.errors import Conflict
 from regional_node.service_layer import import_writer, importer, registry
 from regional_node.service_layer.audit import verify_audit_chain
+from regional_node.service_layer.import_reading import FIRST_BATCH, _next_size
 from regional_node.service_layer.importer import ImportMode, ImportReport, import_households
 from schema.regions import RegionLevel, regions
 from tests.factories import household
@@ -402,3 +403,15 @@ async def test_large_files_are_read_in_a_second_process_by_default(
                                      node_region="32.73", actor=ACTOR)
     assert report.reading_process is expected
     assert report.households_stored == 3
+
+
+def test_batches_grow_from_the_first_and_shrink_towards_the_end() -> None:
+    households, rows_each, sizes, size, read = 20_000, 4, [], FIRST_BATCH, 0
+    while read < households:
+        size = min(size, households - read)
+        sizes.append(size)
+        read += size
+        size = _next_size(2000, 2 * size, read * rows_each, households * rows_each, read)
+    assert sizes[:6] == [200, 400, 800, 1600, 2000, 2000]
+    assert sizes[-2:] == sorted(sizes[-2:], reverse=True) and sizes[-1] < 2000
+    assert sum(sizes) == households

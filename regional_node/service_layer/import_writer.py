@@ -127,9 +127,10 @@ class BatchWriter:
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         try:
-            if self._in_flight is not None and not self._in_flight.done():
-                self._in_flight.cancel()
-                with contextlib.suppress(BaseException):
+            if self._in_flight is not None:
+                if not self._in_flight.done():
+                    self._in_flight.cancel()
+                with contextlib.suppress(BaseException):  # failed too: the first error wins
                     await self._in_flight
         finally:
             if self._single is not None:

@@ -1,6 +1,6 @@
-"""Scalar and enum fields completed inline on the pass-through path answer exactly what
-graphql-core's full path answers, errors included: a null for a non-null field, a value the
-scalar or enum cannot serialize, and plain values."""
+"""Scalar and enum fields completed on the pass-through path answer exactly what graphql-core's
+full path answers, errors included: a null for a non-null field, a value the scalar or enum
+cannot serialize, and plain values."""
 
 from __future__ import annotations
 

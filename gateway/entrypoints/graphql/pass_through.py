@@ -36,14 +36,12 @@ from typing import Any
 from graphql import (
     GraphQLError,
     GraphQLField,
-    GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
     get_named_type,
-    get_nullable_type,
     is_leaf_type,
     is_object_type,
 )
@@ -148,8 +146,6 @@ class _Field:
     mask: MaskKind | None
     nik_lookup: bool
     needs_path: bool  # a list or an object: its children need the path
-    leaf: GraphQLLeafType | None  # a scalar or enum field (T or T!): completed inline
-    non_null: bool
 
 
 @dataclass(slots=True)
@@ -210,15 +206,12 @@ class PassThroughExecutor(StrawberryGraphQLCoreExecutionContext):
             kind = field_rule(parent.name, name).mask if granted is Access.MASKED else None
             if granted is Access.MASKED:
                 assert kind is not None, f"{parent.name}.{name} is MASKED without a mask kind"
-            nullable = get_nullable_type(definition.type)
             fields.append(_Field(
                 response_key, name, field_details, definition.type, static.get, arguments,
                 {static.arguments[n]: v for n, v in arguments.items()}, error,
                 granted is Access.DENIED, kind, (parent.name, name) in NIK_LOOKUPS,
                 not is_leaf_type(get_named_type(definition.type))
-                or _is_list(definition.type),
-                nullable if is_leaf_type(nullable) else None,
-                isinstance(definition.type, GraphQLNonNull)))
+                or _is_list(definition.type)))
         policy = role_policy(role)
         plan = _Plan(fields, parent.name in PERSONAL_TYPES
                      and policy is not None and policy.audited_reads)
@@ -248,16 +241,8 @@ class PassThroughExecutor(StrawberryGraphQLCoreExecutionContext):
                 value = field.get(source, field.kwargs)
                 if field.mask is not None:
                     value = mask(field.mask, value)
-                if field.leaf is None or isinstance(value, Exception):
-                    completed[field.key] = self._complete(field.type, field, field_path,
-                                                          value, type_name)
-                elif value is None or value is Undefined:  # _complete's answer, inline
-                    if field.non_null:
-                        raise TypeError(f"Cannot return null for non-nullable field "
-                                        f"{type_name}.{field.name}.")
-                    completed[field.key] = None
-                else:
-                    completed[field.key] = self.complete_leaf_value(field.leaf, value)
+                completed[field.key] = self._complete(field.type, field, field_path, value,
+                                                      type_name)
             except Exception as raw_error:
                 self.handle_field_error(raw_error, field.type, field.details,
                                         field_path or Path(path, field.key, type_name))

@@ -25,9 +25,7 @@ from regional_node.domain.import_repeats import RepeatMarker, find_repeats
 from regional_node.domain.import_rows import HouseholdDraft, HouseholdParser, SheetRow
 from regional_node.domain.import_values import identity_number, text
 
-# The storing half waits for the first batch: keep it small so that storing starts early,
-# and let batches grow from there (each at most twice the one before) so that it stays busy
-# while the reading gets ahead.
+# The storing half waits for the first batch: keep it small so that storing starts early.
 FIRST_BATCH = 200
 
 
@@ -42,6 +40,10 @@ class ReadRequest:
     batch_size: int
     # compute the audit digests here (True), or leave them to the storing half (False)
     digests: bool = True
+    # batches grow from the first (each at most twice the one before) instead of going
+    # straight to batch_size: for a storing half that prepares the next batch while the
+    # database stores the previous one, so that the database has work sooner
+    growing: bool = False
 
 
 @dataclass(slots=True)
@@ -101,17 +103,18 @@ def read_import(request: ReadRequest) -> Iterator[Opening | ReadBatch]:
             if len(batch) >= size:
                 yield reader.batch(batch)
                 batch = []
-                size = _next_size(request.batch_size, 2 * size, reader.rows_read,
-                                  table.estimated_rows, reader.households)
+                size = _next_size(request.batch_size,
+                                  2 * size if request.growing else request.batch_size,
+                                  reader.rows_read, table.estimated_rows, reader.households)
         if batch or reader.marker.late_errors:
             yield reader.batch(batch)
 
 
 def _next_size(batch_size: int, growing: int, rows_read: int, estimated_rows: int | None,
                households: int) -> int:
-    """Full batches, but smaller ones at the start (``growing``: twice the last) and near the
-    end of the file: the storing half writes the last batch after the reading is over, so a
-    small last batch ends the import sooner."""
+    """Full batches, but smaller ones at the start when growing (``growing``: twice the last
+    one, or ``batch_size``) and near the end of the file: the storing half writes the last
+    batch after the reading is over, so a small last batch ends the import sooner."""
     size = min(batch_size, max(FIRST_BATCH, growing))
     if not estimated_rows or not households:
         return size

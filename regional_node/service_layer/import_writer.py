@@ -92,6 +92,12 @@ class _ReadyBatch:
     member_count: int
 
 
+def prepares_ahead(database: Database, mode: ImportMode) -> bool:
+    """Whether the writer prepares each batch while the previous one is stored (see the
+    module's doc): all-or-nothing on PostgreSQL."""
+    return mode is ImportMode.ALL_OR_NOTHING and database.dialect == "postgresql"
+
+
 class BatchWriter:
     """Writes batches; at most one batch is being written at a time."""
 
@@ -121,7 +127,7 @@ class BatchWriter:
             # a KK or NIK of the file meanwhile, the unique constraints refuse the import.
             found = await self._single.session.execute(select(Household.id).limit(1))
             self._look_up = found.first() is not None
-            self.prepares_ahead = self._overlap
+            self.prepares_ahead = prepares_ahead(self.database, self.report.mode)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -38,7 +38,12 @@ from regional_node.service_layer.import_reading import (
     fewer_collections,
     read_import,
 )
-from regional_node.service_layer.import_writer import BatchWriter, ImportMode, ImportReport
+from regional_node.service_layer.import_writer import (
+    BatchWriter,
+    ImportMode,
+    ImportReport,
+    prepares_ahead,
+)
 from schema.regions import RegionLevel, regions
 
 BATCH_HOUSEHOLDS = 2000
@@ -67,7 +72,8 @@ async def import_households(database: Database, source_path: str | Path, *, node
     # With a reading process, the audit digests (a fifth of the reading's CPU) are computed
     # here as batches arrive, while it reads on: it is the slower half on both backends.
     request = ReadRequest(path, node_region, mode is ImportMode.SKIP_BAD_ROWS, sheet,
-                          batch_size, digests=not reading_process)
+                          batch_size, digests=not reading_process,
+                          growing=prepares_ahead(database, mode))
     started = time.perf_counter()
     report = ImportReport(str(path), mode, reading_process=reading_process)
     with fewer_collections():

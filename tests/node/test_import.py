@@ -405,13 +405,16 @@ async def test_large_files_are_read_in_a_second_process_by_default(
     assert report.households_stored == 3
 
 
-def test_batches_grow_from_the_first_and_shrink_towards_the_end() -> None:
+@pytest.mark.parametrize("growing", [True, False])
+def test_batches_grow_from_the_first_and_shrink_towards_the_end(growing: bool) -> None:
     households, rows_each, sizes, size, read = 20_000, 4, [], FIRST_BATCH, 0
     while read < households:
         size = min(size, households - read)
         sizes.append(size)
         read += size
-        size = _next_size(2000, 2 * size, read * rows_each, households * rows_each, read)
-    assert sizes[:6] == [200, 400, 800, 1600, 2000, 2000]
+        size = _next_size(2000, 2 * size if growing else 2000, read * rows_each,
+                          households * rows_each, read)
+    start = [200, 400, 800, 1600, 2000, 2000] if growing else [200, 2000, 2000, 2000]
+    assert sizes[:len(start)] == start
     assert sizes[-2:] == sorted(sizes[-2:], reverse=True) and sizes[-1] < 2000
     assert sum(sizes) == households

@@ -61,6 +61,11 @@ class AuditTrail:
         self._pending += [PendingEntry(action, entity_type, str(entity_id), None, after, ())
                           for entity_id, after in zip(entity_ids, after_digests, strict=True)]
 
+    def transaction_ended(self) -> None:
+        """The transaction that held the head is over: the next flush locks and reads it
+        again (another writer may have moved it meanwhile)."""
+        self._head = None
+
     async def flush(self) -> int:
         """Append the pending entries; the head row lock serialises concurrent writers."""
         if not self._pending:

@@ -40,6 +40,8 @@ class UnitOfWork:
         except IntegrityError as exc:
             await self.session.rollback()
             raise Conflict(f"the change conflicts with stored data: {_constraint(exc)}") from exc
+        finally:
+            self.audit.transaction_ended()
         self._committed = True
 
     async def __aexit__(self, exc_type: type[BaseException] | None,

@@ -10,8 +10,10 @@ from sqlalchemy.exc import DBAPIError
 
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import AuditEntry, Household
+from regional_node.domain.audit import Actor
 from regional_node.errors import DuplicateRecord, InvalidRecord
 from regional_node.service_layer.audit import verify_audit_chain
+from regional_node.service_layer.unit_of_work import UnitOfWork
 from siks.cli import main as siks
 from tests import factories
 from tests.node.helpers import store
@@ -106,3 +108,17 @@ async def test_a_refused_write_stores_nothing_not_even_audit(database):
         assert (await session.execute(select(func.count()).select_from(Household))).scalar() == 1
     report = await verify_audit_chain(database)
     assert report.ok and report.verified == 1
+
+
+async def test_a_unit_of_work_committing_twice_links_after_other_writers(database):
+    """The chain's head is held for one transaction only: a unit of work that commits, then
+    writes and commits again, links its second entry after what others wrote meanwhile."""
+    actor = Actor("user:operator", "OPERATOR_DESA")
+    async with UnitOfWork(database, actor) as uow:
+        uow.audit.record("note", "test", 1, after={"n": 1})
+        await uow.commit()
+        await store(database, [factories.household()])  # another writer moves the head
+        uow.audit.record("note", "test", 2, after={"n": 2})
+        await uow.commit()
+    report = await verify_audit_chain(database)
+    assert report.ok and report.verified == 3

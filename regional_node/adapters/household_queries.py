@@ -18,6 +18,7 @@ from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from regional_node.adapters.database import Database
 from regional_node.adapters.orm import Household, Member, ProgramMembership
 from regional_node.errors import InvalidCursor
 from schema.regions import RegionLevel, level_of
@@ -200,14 +201,27 @@ class CountRow:
     members: int
 
 
-async def grouped_counts(session: AsyncSession, flt: HouseholdFilter,
+async def grouped_counts(database: Database, flt: HouseholdFilter,
                          dimensions: Sequence[CountDimension]) -> list[CountRow]:
     """Households and living members per group. By PROGRAM, a household counts once in each
-    program it (or any of its members) is actively enrolled in."""
+    program it (or any of its members) is actively enrolled in. One read transaction in one
+    hand-off (``Database.run_sync``): the gateway's rollups ask every node for these."""
+    statement = _grouped_counts_statement(flt, dimensions)
+    rows = await database.run_sync(
+        lambda connection: connection.execute(statement).mappings().all(), write=False)
+    return [CountRow(kecamatan=row.get("kecamatan"), desa=row.get("desa"),
+                     status=row.get("status"), program=row.get("program"),
+                     desil=row.get("desil"), households=int(row["households"]),
+                     members=int(row["members"])) for row in rows]
+
+
+def _grouped_counts_statement(flt: HouseholdFilter, dimensions: Sequence[CountDimension]
+                              ) -> Select[Any]:
+    # named subqueries: an anonymous one draws a random name (os.urandom) each time
     alive = (select(Member.household_id, func.count().label("n")).where(Member.alive.is_(True))
-             .group_by(Member.household_id).subquery())
+             .group_by(Member.household_id).subquery("alive"))
     enrolled = (select(ProgramMembership.household_id, ProgramMembership.program)
-                .where(ProgramMembership.active.is_(True)).distinct().subquery())
+                .where(ProgramMembership.active.is_(True)).distinct().subquery("enrolled"))
     keys: dict[CountDimension, Any] = {
         CountDimension.KECAMATAN: func.substr(Household.desa_code, 1, KECAMATAN_CODE_LENGTH),
         CountDimension.DESA: Household.desa_code,
@@ -224,8 +238,4 @@ async def grouped_counts(session: AsyncSession, flt: HouseholdFilter,
         statement = statement.join(enrolled, enrolled.c.household_id == Household.id)
     if chosen:
         statement = statement.group_by(*chosen).order_by(*chosen)
-    rows = (await session.execute(statement)).mappings()
-    return [CountRow(kecamatan=row.get("kecamatan"), desa=row.get("desa"),
-                     status=row.get("status"), program=row.get("program"),
-                     desil=row.get("desil"), households=int(row["households"]),
-                     members=int(row["members"])) for row in rows]
+    return statement

@@ -175,8 +175,7 @@ class Query:
                                filter: HouseholdFilter | None = None) -> list[HouseholdCount]:
         domain_filter = _domain_filter(filter, info.context)
         dimensions = list(dict.fromkeys(group_by))
-        async with info.context.database.reader() as session:
-            rows = await q.grouped_counts(session, domain_filter, dimensions)
+        rows = await q.grouped_counts(info.context.database, domain_filter, dimensions)
         return [HouseholdCount(
             kecamatan_code=r.kecamatan, desa_code=r.desa,
             status=HouseholdStatus(r.status) if r.status else None,

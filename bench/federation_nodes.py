@@ -65,13 +65,19 @@ async def serve(paths: CachePaths, regions: Sequence[str]) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
-    loop.add_reader(sys.stdin.fileno(), lambda: stop.set() if not sys.stdin.read(1) else None)
+    loop.add_reader(sys.stdin.fileno(), _stop_at_end_of_input, loop, stop)
     try:
         await stop.wait()
     finally:
         for runner in runners:
             with contextlib.suppress(Exception):
                 await runner.cleanup()
+
+
+def _stop_at_end_of_input(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    if not sys.stdin.read(1):  # the parent closed our stdin; stop watching it (at its end
+        loop.remove_reader(sys.stdin.fileno())  # it stays readable: every loop turn)
+        stop.set()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -113,7 +113,12 @@ def copy_rows(model: type[DeclarativeBase], columns: Sequence[str],
     """``rows`` (values in the order of ``columns``) as :func:`send_copy` sends them to
     PostgreSQL: the same records :func:`insert_tuples` sends. No database work: a caller may
     prepare the next rows while the server works on a previous statement."""
-    table, names = _table(model), tuple(columns)
+    return _copy_rows(_table(model), columns, rows)
+
+
+def _copy_rows(table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+               ) -> CopyRows:
+    names = tuple(columns)
     processors = [_copy_processor(table.c[name]) for name in names]
     if all(process is None for process in processors):
         return CopyRows(table.name, names, rows)
@@ -146,9 +151,7 @@ async def _insert(session: AsyncSession, table: Table, columns: list[str],
     dialect = connection.dialect
     count = len(values[0])
     if dialect.name == "postgresql":
-        converted = _converted(table, columns, values, _copy_processor)
-        await send_copy(session, CopyRows(table.name, tuple(columns),
-                                          list(zip(*converted, strict=True))))
+        await send_copy(session, _copy_rows(table, columns, list(zip(*values, strict=True))))
     elif dialect.paramstyle == "qmark":
         width = len(columns)
         flat: list[Any] = [None] * (count * width)  # row after row, as VALUES wants them

@@ -9,9 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Callable
 from enum import Enum
-from json.encoder import encode_basestring
 from operator import attrgetter
 from typing import Any
 
@@ -19,6 +17,7 @@ from regional_node.domain.audit import digest
 from regional_node.domain.records import HouseholdRecord, MemberRecord, ProgramRecord
 from schema import enums
 from schema.identity_numbers import Sex
+from schema.plain_json import NotPlain, json_template, plain_json, plain_list_json
 
 # One household ready to store: its column values (no keys, no timestamps), its members'
 # values, its programs' values and the digest its audit entry carries (None: not computed
@@ -75,7 +74,7 @@ def rows_digest(values: tuple[Any, ...], members: list[tuple[Any, ...]],
     """
     try:
         text = _canonical_rows(values, members, programs)
-    except (_NotPlain, TypeError):  # TypeError: a value that cannot be a dictionary key
+    except (NotPlain, TypeError):  # TypeError: a value that cannot be a dictionary key
         return digest(_rows_snapshot(values, members, programs))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -92,17 +91,13 @@ def _rows_snapshot(values: tuple[Any, ...], members: list[tuple[Any, ...]],
     return data
 
 
-class _NotPlain(Exception):
-    """A value the fast path does not write (or rows of the wrong width)."""
-
-
 def _canonical_rows(values: tuple[Any, ...], members: list[tuple[Any, ...]],
                     programs: list[tuple[Any, ...]]) -> str:
     if len(values) != len(HOUSEHOLD_COLUMNS) or any(
             len(member) != len(MEMBER_COLUMNS) for member in members):
-        raise _NotPlain
+        raise NotPlain
     # values that repeat (enum strings, codes, dates) are written once and looked up after
-    json, repeated = _json, _REPEATED.__getitem__
+    json, repeated = plain_json, _REPEATED.__getitem__
     member_texts = [
         _MEMBER_JSON.format(json(nik), json(name), *map(repeated, middle), json(alive))
         for nik, name, *middle, alive in members]
@@ -117,39 +112,9 @@ def _canonical_rows(values: tuple[Any, ...], members: list[tuple[Any, ...]],
         json(kk_number), repeated(desa_code), json(address), json(latitude), json(longitude),
         repeated(floor_material), repeated(wall_material), repeated(roof_material),
         json(floor_area_m2), repeated(tenure), repeated(drinking_water), repeated(lighting),
-        repeated(cooking_fuel), repeated(toilet), _list_json(assets, repeated), json(desil),
+        repeated(cooking_fuel), repeated(toilet), plain_list_json(assets, repeated), json(desil),
         repeated(status), "[" + ",".join(member_texts) + "]",
         "[" + ",".join(program_texts) + "]")
-
-
-def _json(value: Any) -> str:
-    """``value`` as :func:`~schema.audit_chain.canonical_json` writes it (``json``'s C encoder,
-    ``ensure_ascii=False``, ``default=str``), for the plain types rows hold."""
-    write = _WRITERS.get(value.__class__)
-    if write is None:
-        raise _NotPlain
-    return write(value)
-
-
-def _float_json(value: float) -> str:
-    written = float.__repr__(value)  # what the encoder writes for a finite float
-    return _NON_FINITE.get(written, written)
-
-
-_NON_FINITE = {"inf": "Infinity", "-inf": "-Infinity", "nan": "NaN"}
-
-
-def _list_json(value: Any, write: Callable[[Any], str] | None = None) -> str:
-    if value.__class__ is not list and value.__class__ is not tuple:
-        return _json(value)
-    return "[" + ",".join(map(write or _json, value)) + "]"
-
-
-_WRITERS: dict[type, Callable[[Any], str]] = {
-    str: encode_basestring, type(None): lambda _: "null",
-    bool: lambda value: "true" if value else "false", int: int.__repr__, float: _float_json,
-    dt.date: lambda value: f'"{value}"',  # default=str, then the string: nothing to escape
-    list: _list_json, tuple: _list_json}
 
 
 class _Repeated(dict[Any, str]):
@@ -157,7 +122,7 @@ class _Repeated(dict[Any, str]):
     never kept: ``1 == 1.0 == True`` as keys, but each is written differently)."""
 
     def __missing__(self, value: Any) -> str:
-        written = _json(value)
+        written = plain_json(value)
         if value.__class__ in _KEPT and len(self) < 100_000:
             self[value] = written
         return written
@@ -167,17 +132,9 @@ _KEPT = (str, type(None), dt.date)
 _REPEATED = _Repeated()
 
 
-def _template(names: tuple[str, ...]) -> str:
-    """A ``str.format`` template of a JSON object whose values are ``names`` in that order,
-    written with its keys sorted."""
-    position = {name: index for index, name in enumerate(names)}
-    assert all(encode_basestring(name) == f'"{name}"' for name in names)
-    return "{{" + ",".join(f'"{name}":{{{position[name]}}}' for name in sorted(names)) + "}}"
-
-
-_HOUSEHOLD_JSON = _template((*HOUSEHOLD_COLUMNS, "members", "programs"))
-_MEMBER_JSON = _template(MEMBER_COLUMNS)
-_PROGRAM_JSON = _template(("program", "period", "start_date", "member_nik"))
+_HOUSEHOLD_JSON = json_template((*HOUSEHOLD_COLUMNS, "members", "programs"))
+_MEMBER_JSON = json_template(MEMBER_COLUMNS)
+_PROGRAM_JSON = json_template(("program", "period", "start_date", "member_nik"))
 
 
 _HOUSEHOLD_FIELDS = tuple(f.name for f in dataclasses.fields(HouseholdRecord))

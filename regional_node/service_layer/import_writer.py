@@ -162,9 +162,7 @@ class BatchWriter:
         caller has none at hand yet)."""
         if self._ready is not None:
             await self._wait()
-            if self._ready is not None:
-                ready, self._ready = self._ready, None
-                self._in_flight = asyncio.create_task(self._send(ready))
+            self._start_sending_ready()
 
     async def finish(self) -> None:
         """Wait for the last batch; all-or-nothing commits here, or reports nothing stored."""
@@ -237,13 +235,17 @@ class BatchWriter:
         prepared = [d.rows for d in good if d.rows is not None]
         keys = await draw_household_keys(uow.session, prepared)
         await uow.audit.hold_head()  # (once) the chain's end stays ours until the end
-        if self._ready is not None:
-            ready, self._ready = self._ready, None
-            self._in_flight = asyncio.create_task(self._send(ready))
+        self._start_sending_ready()
         self._ready = await self._prepare(uow, prepared, keys, len(good),
                                           sum(len(d.niks) for d in good))
         self._stored_kks.update(d.kk_number for d in good)
         self._stored_niks.update(nik for d in good for nik in d.niks)
+
+    def _start_sending_ready(self) -> None:
+        """Send the batch prepared last, if any, in a task (the connection must be free)."""
+        if self._ready is not None:
+            ready, self._ready = self._ready, None
+            self._in_flight = asyncio.create_task(self._send(ready))
 
     async def _prepare(self, uow: UnitOfWork, prepared: list[HouseholdRows],
                        keys: tuple[list[int], list[int]], household_count: int,

@@ -50,32 +50,15 @@ class Boundary:
         return self.reference_point
 
 
-def _in_ring(ring: Ring, x: float, y: float) -> bool:
-    inside = False
-    j = len(ring) - 1
-    for i in range(len(ring)):
-        xi, yi = ring[i]
-        xj, yj = ring[j]
-        if (yi > y) != (yj > y) and x < (xj - xi) * (y - yi) / (yj - yi) + xi:
-            inside = not inside
-        j = i
-    return inside
-
-
-def _in_polygon(polygon: tuple[Ring, ...], x: float, y: float) -> bool:
-    outer, *holes = polygon
-    return _in_ring(outer, x, y) and not any(_in_ring(hole, x, y) for hole in holes)
-
-
-Edge = tuple[float, float, float, float]  # xi, yi, xj, yj as _in_ring takes them
+Edge = tuple[float, float, float, float]  # xi, yi, xj, yj: from point i to point j
 
 
 @dataclass(frozen=True, slots=True)
 class _Bands:
-    """A ring's edges sorted into horizontal bands. :func:`_in_ring` counts the edges whose
-    latitude span holds the point's (``(yi > y) != (yj > y)``); every such edge is in the
+    """A ring's edges sorted into horizontal bands. The even-odd ray cast counts the edges
+    whose latitude span holds the point's (``(yi > y) != (yj > y)``); every such edge is in the
     point's band, so testing that band's edges alone, with the same arithmetic, gives the same
-    answer, without walking the whole ring (a regency's outline has up to ~16,000 points)."""
+    answer as walking the whole ring (a regency's outline has up to ~16,000 points)."""
 
     low: float
     height: float
@@ -104,7 +87,7 @@ def _band(y: float, low: float, height: float, count: int) -> int:
 
 
 def _in_bands(bands: _Bands, x: float, y: float) -> bool:
-    """:func:`_in_ring` of the ring ``bands`` was built from."""
+    """Whether (x, y) is inside the ring ``bands`` was built from (even-odd ray cast)."""
     edges = bands.edges
     inside = False
     for xi, yi, xj, yj in edges[_band(y, bands.low, bands.height, len(edges))]:

@@ -32,6 +32,9 @@ flags override them). A missing or malformed value fails loudly, naming the vari
 ``SIKS_GATEWAY_LOGIN_RATE``        logins per minute / burst per client address (10/5)
 ``SIKS_GATEWAY_PUBLIC_RATE``       requests without a token per minute / burst (120/60)
 =================================  =========================================================
+
+Booleans take 1/true/yes/on or 0/false/no/off (``siks.infra.settings.parse_bool``); any other
+value is refused, naming the variable.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from gateway.errors import ConfigError
+from siks.infra.settings import parse_bool
 
 PREFIX = "SIKS_GATEWAY_"
 MIN_SECRET_LENGTH = 32
@@ -139,6 +143,9 @@ class GatewayConfig:
                 raise ConfigError(f"{PREFIX}{name.upper()}: {value!r} is not a valid "
                                   f"{parse.__name__}") from None
 
+        def flag(name: str, default: bool) -> bool:
+            return parse_bool(PREFIX + name.upper(), raw(name), default)
+
         def path(name: str) -> Path | None:
             value = raw(name)
             return Path(value) if value else None
@@ -148,7 +155,7 @@ class GatewayConfig:
             directory_secret=required("directory_secret", "--directory-secret"),
             host=raw("host") or "127.0.0.1",
             port=parsed("port", int, 8080),
-            production=(raw("production") or "0").lower() in ("1", "true", "yes"),
+            production=flag("production", False),
             pki_dir=path("pki_dir"),
             nodes_file=path("nodes_file"),
             deadline_ms=parsed("deadline_ms", int, 5000),
@@ -166,7 +173,7 @@ class GatewayConfig:
             jwks_url=raw("jwks_url") or None,
             login_rate=raw("login_rate") or "10/5",
             public_rate=raw("public_rate") or "120/60",
-            pass_through=(raw("pass_through") or "1").lower() not in ("0", "false", "no"),
+            pass_through=flag("pass_through", True),
         )
 
 

@@ -61,3 +61,25 @@ def test_production_requires_mutual_tls(tmp_path: Path):
         GatewayConfig.from_env({**BASE, "SIKS_GATEWAY_PRODUCTION": "1"})
     assert GatewayConfig.from_env({**BASE, "SIKS_GATEWAY_PRODUCTION": "1",
                                    "SIKS_GATEWAY_PKI_DIR": str(tmp_path)}).production
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("1", True), ("true", True), ("YES", True), (" On ", True), ("TRUE ", True),
+    ("0", False), ("false", False), ("No", False), ("off", False), ("", False)])
+def test_production_takes_every_documented_boolean_word(tmp_path: Path, raw: str,
+                                                        expected: bool):
+    env = {**BASE, "SIKS_GATEWAY_PRODUCTION": raw, "SIKS_GATEWAY_PKI_DIR": str(tmp_path)}
+    assert GatewayConfig.from_env(env).production is expected
+
+
+@pytest.mark.parametrize("name", ["SIKS_GATEWAY_PRODUCTION", "SIKS_GATEWAY_PASS_THROUGH"])
+@pytest.mark.parametrize("raw", ["enabled", "2", "y", "tru", "of"])
+def test_a_boolean_outside_the_documented_words_is_refused_naming_it(name: str, raw: str):
+    with pytest.raises(ConfigError, match=f"^{name}: {raw!r} is not a boolean"):
+        GatewayConfig.from_env({**BASE, name: raw})
+
+
+def test_pass_through_stays_on_unless_turned_off():
+    assert GatewayConfig.from_env(BASE).pass_through is True
+    off = {**BASE, "SIKS_GATEWAY_PASS_THROUGH": "off"}
+    assert GatewayConfig.from_env(off).pass_through is False

@@ -234,6 +234,21 @@ def verify_envelope(
     )
 
 
+def verify_signature(envelope: Mapping[str, Any], trust: CertificateStore) -> str:
+    """The ``kid`` of a certificate issued by the national CA whose key signed this header and
+    message, or an :class:`~schema.envelope_errors.EnvelopeRefused`. Nothing that depends on
+    the time (validity, revocation, window) or on the parties is checked: this recognises a
+    resend of a message that verified in full when it was stored."""
+    header, message, signature = _parts(envelope)
+    _check_shape(header, message)
+    token = _parse_signature(signature, canonical_payload(header, message))
+    certificate = _resolve_certificate(token.protected, trust)
+    _as_refusal(trust.require_chained, certificate)
+    _check_signature(token, certificate, header, message)
+    kid: str = token.protected["kid"]
+    return kid
+
+
 def _payload_and_record_digests(
     header: Mapping[str, Any], message: Mapping[str, Any]
 ) -> tuple[bytes, tuple[str, ...] | None]:

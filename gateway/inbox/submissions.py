@@ -35,6 +35,7 @@ from schema.envelope import (
     canonical_json,
     envelope_digest,
     verify_envelope,
+    verify_signature,
 )
 from schema.envelope_errors import EnvelopeMalformed, EnvelopeRefused
 from schema.sync_messages import (
@@ -45,6 +46,9 @@ from schema.sync_messages import (
 )
 
 MAX_MESSAGE_ID = 64
+# A resend of a stored message refused only for one of these (its key was revoked since, or
+# it is now past the window) is still acknowledged; each is checked after the signature.
+REPLAYABLE_CODES = frozenset({"CERT_REVOKED", "MESSAGE_TOO_OLD"})
 STATUS_BY_CODE = {"ENVELOPE_MALFORMED": 400, "TOTAL_COUNT_MISMATCH": 400,
                   "SUBMISSION_MALFORMED": 400, "WRONG_ACTION": 400,
                   "MESSAGE_ID_CONFLICT": 409, "RECORD_CONFLICT": 409}
@@ -219,17 +223,20 @@ class Inbox:
         was revoked since, or it is now past the window): acknowledged again, nothing stored.
         Otherwise a node whose acknowledgement was lost would mark refused what the gateway
         holds. Same id, same digest (which covers header and message), same sender as the
-        TLS peer: the content is what was verified when it was stored."""
+        TLS peer, and a signature that still verifies with the key that signed it when it was
+        stored (``REPLAYABLE_CODES``: refused only for a later revocation or the window); a
+        zeroed, garbage or missing signature is a refusal like any other."""
         message_id = _message_id_of(envelope)
-        if envelope is None or message_id is None:
+        if envelope is None or message_id is None or code not in REPLAYABLE_CODES:
             return None
         try:
             digest = envelope_digest(envelope)
+            kid = verify_signature(envelope, self.trust())
         except (EnvelopeRefused, TypeError, ValueError):
             return None
         async with self.database.writer() as session, session.begin():
             known = await session.get(InboxReceipt, message_id)
-            if known is None or known.digest != digest or (
+            if known is None or known.digest != digest or known.kid != kid or (
                     tls_peer is not None and tls_peer != known.sender_id):
                 return None
             outcome = InboxOutcome(

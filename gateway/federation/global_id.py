@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from schema.errors import InvalidInput
+from schema.ids import is_record_id
 from schema.regions import RegionLevel, level_of
 
 
@@ -14,7 +15,7 @@ def split(global_id: str) -> tuple[str, str]:
     """``32.73:123`` → (``32.73``, ``123``); InvalidInput for anything else."""
     region, sep, local = str(global_id).partition(":")
     try:
-        well_formed = bool(sep) and local.isdigit() and level_of(region) is RegionLevel.KABKOTA
+        well_formed = bool(sep) and is_record_id(local) and level_of(region) is RegionLevel.KABKOTA
     except InvalidInput:
         well_formed = False
     if not well_formed:

@@ -31,6 +31,7 @@ from regional_node.service_layer.proposal_nik_check import check_proposal_nik
 from regional_node.service_layer.proposal_support import mark_notification_read, upload_attachment
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.errors import InvalidInput
+from schema.ids import record_id
 
 POPULATION_REGISTRY = web.AppKey("population_registry", PopulationRegistry)
 """The node's link to Dukcapil; when the app has one, submitting runs the NIK check at once."""
@@ -137,9 +138,7 @@ class Mutation:
     @strawberry.mutation(description="Mark one of your notifications as read")
     async def mark_notification_read(self, info: Info[NodeContext, None],
                                      id: strawberry.ID) -> Notification | None:
-        if not str(id).isdigit():
-            raise InvalidInput(f"{id!r} is not a notification id", reason="malformed",
-                               field="id")
-        row = await _run(info.context, mark_notification_read, int(id))
+        row = await _run(info.context, mark_notification_read,
+                         record_id(id, "id", "a notification id"))
         return Notification.from_row(row)
 

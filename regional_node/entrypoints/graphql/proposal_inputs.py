@@ -45,6 +45,7 @@ from schema.enums import (
 )
 from schema.errors import InvalidInput
 from schema.identity_numbers import Sex
+from schema.ids import record_id
 
 
 @strawberry.input(description="A person as the KK (family card) lists them")
@@ -190,9 +191,7 @@ class ProposalInput:
 
 
 def _id(value: Any, field: str) -> int:
-    if not str(value).isdigit():
-        raise InvalidInput(f"{value!r} is not an id", reason="malformed", field=field)
-    return int(value)
+    return record_id(value, field)
 
 
 def _member(m: MemberInput) -> MemberRecord:

@@ -22,6 +22,7 @@ from regional_node.entrypoints.graphql.types import PageInfo
 from regional_node.errors import OutOfRegion, OutOfScope
 from regional_node.service_layer.proposals import proposal_id
 from schema.errors import InvalidInput
+from schema.ids import record_id
 from schema.regions import is_within, regions
 from schema.roles import Principal
 
@@ -66,10 +67,7 @@ def _filter(flt: ProposalFilter | None, node_region: str) -> q.ProposalFilter:
         return q.ProposalFilter()
     household = None
     if flt.household_id is not None:
-        if not str(flt.household_id).isdigit():
-            raise InvalidInput("householdId is not an id", reason="malformed",
-                               field="householdId")
-        household = int(flt.household_id)
+        household = record_id(flt.household_id, "householdId")
     return q.ProposalFilter(state=flt.state.value if flt.state else None,
                             kind=flt.kind.value if flt.kind else None,
                             region=_region_filter(flt.region, node_region),

@@ -25,6 +25,7 @@ from regional_node.entrypoints.graphql.types import (
 from regional_node.errors import OutOfRegion
 from schema.errors import InvalidInput
 from schema.identity_numbers import parse_nik
+from schema.ids import record_id
 from schema.regions import is_within, regions
 from schema.roles import Principal
 from schema.scope import check_public_search, overlaps, sees_row, window
@@ -149,9 +150,8 @@ class Query:
     @strawberry.field(description="One household by its id")
     async def household(self, info: Info[NodeContext, None], id: strawberry.ID
                         ) -> Household | None:
-        if not str(id).isdigit():
-            raise InvalidInput(f"{id!r} is not a household id", reason="malformed", field="id")
-        row = await info.context.loaders.household.load(int(id))
+        row = await info.context.loaders.household.load(
+            record_id(id, "id", "a household id"))
         if row is None:
             return None
         _require_visible(info.context, row)

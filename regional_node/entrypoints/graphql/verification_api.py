@@ -33,6 +33,7 @@ from regional_node.service_layer.proposals import actor_of
 from regional_node.service_layer.proposals import proposal_id as canonical_proposal_id
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.errors import Forbidden, InvalidInput
+from schema.ids import record_id
 from schema.regions import is_within, regions
 from schema.roles import Principal
 
@@ -65,10 +66,7 @@ class VerivaliPeriodInput:
 def _household_id(value: strawberry.ID | None) -> int | None:
     if value is None:
         return None
-    if not str(value).isdigit():
-        raise InvalidInput(f"{value!r} is not a household id", reason="malformed",
-                           field="householdId")
-    return int(value)
+    return record_id(value, "householdId", "a household id")
 
 
 def _region(code: str | None, node_region: str) -> str | None:

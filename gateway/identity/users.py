@@ -1,8 +1,8 @@
 """Gateway users: create one (written to the gateway's audit chain), and check a login.
 
-The same rules as the node's users (``regional_node.service_layer.users``): a username of
-lowercase letters and digits, a password of at least 12 characters hashed with scrypt, one
-role and the scope that role needs (``schema.scope.check_principal``). Kemensos (national) and
+The same rules as the node's users, in one place (``schema.accounts.validate_new_user``): a
+username of lowercase letters and digits, a password of at least 12 characters (hashed with
+scrypt), one role of a person and the scope that role needs. Kemensos (national) and
 partner ministries (MITRA, with their programs) are who log in here; regional roles may exist
 too, scoped to their region.
 """
@@ -10,73 +10,28 @@ too, scoped to their region.
 from __future__ import annotations
 
 import asyncio
-import re
-from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from gateway.adapters.database import Database
 from gateway.adapters.orm import GatewayUser
 from gateway.inbox.audit import AuditNote, append
-from schema.enums import Program
-from schema.errors import InvalidInput, SiksError, Unauthenticated
-from schema.regions import regions
+from schema.accounts import USER_PREFIX, NewUser, validate_new_user
+from schema.errors import SiksError, Unauthenticated
 from schema.roles import Principal, Role
-from schema.scope import check_principal
 from siks.infra.passwords import dummy_hash, hash_password, verify_password
 
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-MIN_PASSWORD = 12
-USER_PREFIX = "user:"
+__all__ = ["DuplicateUser", "NewUser", "add_user", "authenticate", "user_exists"]
 
 
 class DuplicateUser(SiksError):
     code = "DUPLICATE"
 
 
-@dataclass(frozen=True, slots=True)
-class NewUser:
-    username: str
-    password: str
-    role: Role
-    region: str | None = None
-    programs: tuple[str, ...] = ()
-    household_ids: tuple[int, ...] = ()
-
-    def principal(self) -> Principal:
-        return Principal(USER_PREFIX + self.username, self.role, self.region, self.programs,
-                         self.household_ids)
-
-
-def _validate(user: NewUser) -> None:
-    if not USERNAME.match(user.username):
-        raise InvalidInput("a username is 2-64 lowercase letters, digits, '.', '_' or '-'",
-                           reason="username", field="username")
-    if len(user.password) < MIN_PASSWORD:
-        raise InvalidInput(f"a password needs at least {MIN_PASSWORD} characters",
-                           reason="weak_password", field="password")
-    if user.role in (Role.SYSTEM, Role.PUBLIC):
-        raise InvalidInput(f"role {user.role} is not a person who logs in", reason="role",
-                           field="role")
-    if user.region is not None:
-        regions().require(user.region)
-    unknown = [p for p in user.programs if p not in Program.__members__]
-    if unknown:
-        raise InvalidInput(f"unknown programs: {', '.join(unknown)}", reason="program",
-                           field="programs")
-    if user.role is Role.MITRA and not user.programs:
-        raise InvalidInput("a partner ministry (MITRA) user needs its programs (--programs)",
-                           reason="scope", field="programs")
-    try:
-        check_principal(user.principal())
-    except Unauthenticated as exc:
-        raise InvalidInput(exc.message, reason="scope", field="scope") from None
-
-
 async def add_user(database: Database, user: NewUser, *, actor: str) -> int:
     """Store ``user`` (password hashed) and write ``user.create`` to the audit chain, in one
     transaction."""
-    _validate(user)
+    validate_new_user(user)
     password_hash = await asyncio.to_thread(hash_password, user.password)
     async with database.writer() as session, session.begin():
         taken = await session.scalar(

@@ -48,7 +48,8 @@ class GatewayLink(Protocol):
 
 
 def node_tls_context(pki_dir: Path, region: str) -> ssl.SSLContext:
-    """The node's mTLS client context from its PKI directory."""
+    """The node's mTLS client context from its PKI directory; each new connection uses the
+    files as they are on disk then (a renewed CRL, a rotated key: no restart)."""
     return client_context(PkiLayout(Path(pki_dir)).tls_files(Identity.region(region)))
 
 

@@ -32,7 +32,7 @@ from regional_node.adapters.token_trust import default_key_path
 from regional_node.config import PREFIX, NodeConfig
 from regional_node.domain.proposals import ProposalScope, covers
 from regional_node.entrypoints.http_security import TOKEN_TRUST, error_response
-from regional_node.errors import ConfigError
+from regional_node.errors import ConfigError, OutOfScope
 from regional_node.service_layer.field_verification import (
     DEFAULT_MAX_PHOTO_BYTES,
     FieldVerificationSettings,
@@ -99,7 +99,7 @@ def _refusal(exc: SiksError) -> web.Response:
     headers = None
     if isinstance(exc, Unauthenticated):
         status, headers = 401, {"WWW-Authenticate": 'Bearer error="invalid_token"'}
-    elif isinstance(exc, Forbidden):
+    elif isinstance(exc, Forbidden | OutOfScope):
         status = 403
     elif isinstance(exc, InvalidInput) and exc.reason == "too_large":
         status = 413
@@ -134,14 +134,15 @@ def _photo_body(row: Photo, created: bool) -> dict[str, Any]:
             "created": created}
 
 
-async def upload_photo(request: web.Request, database: Database) -> web.Response:
+async def upload_photo(request: web.Request, database: Database,
+                       node_region: str) -> web.Response:
     settings = request.app[FIELD_VERIFICATION]
     try:
         principal = await _principal(request)
         if request.headers.get(UPLOAD_HEADER, "").strip().lower() != UPLOAD_HEADER_VALUE:
             raise Forbidden(f"a photo upload needs the header {UPLOAD_HEADER}: "
                             f"{UPLOAD_HEADER_VALUE}", reason="upload_header")
-        require_uploader(principal)
+        require_uploader(principal, node_region)
         if request.content_type != JPEG_TYPE:
             return error_response(415, "UNSUPPORTED_MEDIA_TYPE",
                                   f"POST {PHOTO_PATH} takes the photo itself as {JPEG_TYPE}")
@@ -149,7 +150,7 @@ async def upload_photo(request: web.Request, database: Database) -> web.Response
         prepared = await asyncio.to_thread(prepare_photo, content, request.app[PHOTO_FILES],
                                            settings.max_photo_bytes)
         async with UnitOfWork(database, actor_of(principal)) as uow:
-            stored = await record_photo(uow, principal, prepared)
+            stored = await record_photo(uow, principal, node_region, prepared)
             await uow.commit()
     except SiksError as exc:
         return _refusal(exc)
@@ -192,7 +193,7 @@ def add_photo_routes(app: web.Application, config: NodeConfig,
     app[FIELD_VERIFICATION] = settings or settings_from_env()
 
     async def upload(request: web.Request) -> web.Response:
-        return await upload_photo(request, request.app[database])
+        return await upload_photo(request, request.app[database], config.region)
 
     async def download(request: web.Request) -> web.StreamResponse:
         return await download_photo(request, request.app[database])

@@ -26,6 +26,7 @@ from regional_node.domain.geotag import (
     assess_location,
     flag_names,
 )
+from regional_node.domain.node_scope import require_overlap
 from regional_node.domain.proposals import OPEN_STATES, UPLOADERS, ProposalScope, covers
 from regional_node.errors import (
     Conflict,
@@ -67,9 +68,11 @@ class StoredPhoto:
     created: bool  # False: the same bytes were uploaded before
 
 
-def require_uploader(principal: Principal) -> None:
+def require_uploader(principal: Principal, node_region: str) -> None:
+    """An uploader's role, and a scope that meets this node's kab/kota."""
     if principal.role not in UPLOADERS:
         raise Forbidden(f"role {principal.role} may not upload photos", reason="role")
+    require_overlap(principal, node_region, "upload photos")
 
 
 def check_photo_size(size: int, max_bytes: int) -> None:
@@ -96,10 +99,10 @@ def _photo_snapshot(row: Photo) -> dict[str, Any]:
             "exif_longitude": row.exif_longitude, "exif_taken_at": row.exif_taken_at}
 
 
-async def record_photo(uow: UnitOfWork, principal: Principal,
+async def record_photo(uow: UnitOfWork, principal: Principal, node_region: str,
                        photo: PreparedPhoto) -> StoredPhoto:
     """The photo's row (once per content), audited with its hash as the attachment."""
-    require_uploader(principal)
+    require_uploader(principal, node_region)
     existing = await uow.session.get(Photo, photo.sha256)
     if existing is not None:
         return StoredPhoto(existing, created=False)

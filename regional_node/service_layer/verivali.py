@@ -15,6 +15,7 @@ from regional_node.adapters.verification_queries import (
     stored_period,
     stored_periods,
 )
+from regional_node.domain.node_scope import require_whole_node
 from regional_node.domain.verivali import (
     NoPeriod,
     Period,
@@ -61,12 +62,15 @@ async def ensure_period_for(uow: UnitOfWork, day: dt.date) -> Period:
     return period
 
 
-async def create_period(uow: UnitOfWork, principal: Principal, code: str, starts_on: dt.date,
-                        ends_on: dt.date, name: str | None = None) -> Period:
-    """A period Dinas Sosial defines (for instance a special re-verification round)."""
+async def create_period(uow: UnitOfWork, principal: Principal, node_region: str, code: str,
+                        starts_on: dt.date, ends_on: dt.date,
+                        name: str | None = None) -> Period:
+    """A period Dinas Sosial of this kab/kota (or its province) defines (for instance a
+    special re-verification round)."""
     if principal.role not in PERIOD_MAKERS:
         raise Forbidden(f"role {principal.role} may not define verivali periods",
                         reason="role")
+    require_whole_node(principal, node_region, "define verivali periods")
     period = new_period(code, starts_on, ends_on, name, await stored_periods(uow.session))
     uow.session.add(VerivaliPeriod(code=period.code, name=period.name,
                                    starts_on=period.starts_on, ends_on=period.ends_on,

@@ -116,7 +116,7 @@ async def visit(database: Database, files: Any, day: dt.date, *, seed: int,
     prepared = prepare_photo(jpeg(gps=BANDUNG, seed=seed), files)
     actor = Actor(principal.user_id, principal.role.value)
     async with UnitOfWork(database, actor) as uow:
-        await record_photo(uow, principal, prepared)
+        await record_photo(uow, principal, "32.73", prepared)
         await record_field_verification(uow, principal, VerificationSubmission(
             id=str(uuid.uuid4()), photo_sha256=prepared.sha256, position=GeoPoint(*BANDUNG),
             household_id=household_id, proposal_id=proposal_id), "32.73", today=day)

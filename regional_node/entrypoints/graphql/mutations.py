@@ -131,7 +131,8 @@ class Mutation:
         except (binascii.Error, ValueError):
             raise InvalidInput("contentBase64 is not base64", reason="malformed",
                                field="contentBase64") from None
-        stored = await _run(info.context, upload_attachment, content, media_type, filename)
+        stored = await _run(info.context, upload_attachment, info.context.region, content,
+                            media_type, filename)
         return Attachment(sha256=stored.sha256, media_type=stored.media_type,
                           size_bytes=stored.size_bytes, filename=stored.filename)
 

@@ -185,7 +185,8 @@ class VerificationMutation:
                                      input: VerivaliPeriodInput) -> VerivaliPeriod | None:
         principal = info.context.principal
         async with UnitOfWork(info.context.database, actor_of(principal)) as uow:
-            period = await verivali.create_period(uow, principal, input.code, input.starts_on,
-                                                  input.ends_on, input.name)
+            period = await verivali.create_period(uow, principal, info.context.region,
+                                                  input.code, input.starts_on, input.ends_on,
+                                                  input.name)
             await uow.commit()
         return VerivaliPeriod.from_period(period)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from certs import files
 from certs.errors import PkiAlreadyExists, PkiError, PkiNotFound
@@ -240,17 +240,8 @@ class CertificateAuthority:
         tls_names: TlsNames,
     ) -> IssuedCertificate:
         key = Ed25519PrivateKey.generate()
-        certificate = build_holder_certificate(
-            ca_certificate=self.certificate,
-            ca_key=self._key,
-            holder=holder,
-            purpose=purpose,
-            public_key=key.public_key(),
-            now=now,
-            valid_for=valid_for,
-            dns_names=tls_names.dns_names,
-            ip_addresses=tls_names.ip_addresses,
-        )
+        certificate = self.certify(holder, purpose, key.public_key(), now=now,
+                                   valid_for=valid_for, tls_names=tls_names)
         if purpose is Purpose.SIGNING:
             certificate_path, key_path = (
                 self.layout.signing_certificate(holder),
@@ -261,12 +252,37 @@ class CertificateAuthority:
                 self.layout.tls_certificate(holder),
                 self.layout.tls_key(holder),
             )
-        files.write_certificate(
-            self.layout.issued_certificate(serial_hex(certificate)), certificate
-        )
         files.write_private_key(key_path, key)
         files.write_certificate(certificate_path, certificate)
         return IssuedCertificate(purpose, certificate, certificate_path, key_path)
+
+    def certify(
+        self,
+        holder: Identity,
+        purpose: Purpose,
+        public_key: Ed25519PublicKey,
+        *,
+        now: datetime,
+        valid_for: timedelta,
+        tls_names: TlsNames,
+    ) -> x509.Certificate:
+        """A holder certificate for a public key (the CA never needs the private key), kept
+        in the CA's register of issued certificates."""
+        certificate = build_holder_certificate(
+            ca_certificate=self.certificate,
+            ca_key=self._key,
+            holder=holder,
+            purpose=purpose,
+            public_key=public_key,
+            now=now,
+            valid_for=valid_for,
+            dns_names=tls_names.dns_names,
+            ip_addresses=tls_names.ip_addresses,
+        )
+        files.write_certificate(
+            self.layout.issued_certificate(serial_hex(certificate)), certificate
+        )
+        return certificate
 
     def _current_tls_names(self, holder: Identity) -> TlsNames:
         path = self.layout.tls_certificate(holder)

@@ -18,10 +18,12 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from certs import requests
 from certs.authority import CertificateAuthority, HolderCredentials, TlsNames, utc_now
 from certs.dev import ensure_dev_pki
 from certs.identity import Identity, identity_of, kid_of, serial_hex
 from certs.issue import purpose_of
+from certs.layout import PkiLayout
 from certs.revocation import RevocationReason, reason_name
 from schema.errors import SiksError
 
@@ -77,6 +79,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     listing = commands.add_parser("list", parents=[common], help="every issued certificate")
     listing.set_defaults(handler=handle_list)
+
+    request = commands.add_parser(
+        "request",
+        parents=[common, _tls_options()],
+        help="in the region: new keys (kept here) and certificate requests for the national CA",
+    )
+    request.add_argument("holder", help="kab/kota code such as 32.73, or 'gateway'")
+    request.set_defaults(handler=handle_request)
+
+    sign = commands.add_parser(
+        "sign", parents=[common], help="at the national CA: sign certificate requests"
+    )
+    sign.add_argument("requests", nargs="+", type=Path, metavar="CSR",
+                      help="the .csr files a region sent")
+    sign.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
+                      help="where to write the certificates, ca.crt and crl.pem (default .)")
+    sign.set_defaults(handler=handle_sign)
+
+    install = commands.add_parser(
+        "install", parents=[common], help="in the region: install the certificates the CA signed"
+    )
+    install.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                         help="the bundle from `siks certs sign` (.crt files, ca.crt, crl.pem)")
+    install.set_defaults(handler=handle_install)
 
     dev = commands.add_parser("dev", parents=[common], help="generate the development PKI")
     dev.add_argument("--regions", nargs="+", default=["32.73"], metavar="CODE")
@@ -203,14 +229,51 @@ def handle_list(args: argparse.Namespace) -> int:
     now = utc_now()
     crl = authority.crl()
     print(f"{'HOLDER':<8} {'PURPOSE':<8} {'STATUS':<8} {'NOT AFTER':<20} {'SERIAL':<40} KID")
-    for certificate in sorted(authority.issued_certificates(), key=_listing_order):
-        status = _status(authority, crl, certificate, now)
+    issued = authority.issued_certificates()
+    latest = _latest(authority, issued)
+    for certificate in sorted(issued, key=_listing_order):
+        status = _status(latest, crl, certificate, now)
         purpose = purpose_of(certificate)
         print(
             f"{identity_of(certificate).id:<8} {purpose.value if purpose else '?':<8} "
             f"{status:<8} {certificate.not_valid_after_utc:%Y-%m-%d %H:%M}     "
             f"{serial_hex(certificate):<40} {kid_of(certificate)}"
         )
+    return 0
+
+
+@reports_errors
+def handle_request(args: argparse.Namespace) -> int:
+    holder = Identity.parse(args.holder)
+    paths = requests.make_requests(pki_dir(args), holder, _tls_names(args))
+    print(f"new keys of {holder.display_name} in "
+          f"{requests.pending_dir(PkiLayout(pki_dir(args)), holder)} (0600; they never leave)")
+    print("send these requests to the national CA:")
+    for path in paths:
+        print(f"  {path}")
+    return 0
+
+
+@reports_errors
+def handle_sign(args: argparse.Namespace) -> int:
+    authority = CertificateAuthority.open(pki_dir(args))
+    parsed = [requests.read_request(path) for path in args.requests]
+    issued = [requests.sign_request(authority, request) for request in parsed]
+    for request, certificate in zip(parsed, issued, strict=True):
+        print(f"signed {request.purpose.value} certificate of {request.holder.display_name}: "
+              f"serial {serial_hex(certificate)}, valid until "
+              f"{certificate.not_valid_after_utc:%Y-%m-%d}")
+    written = requests.write_bundle(authority, issued, args.out)
+    print("send these back to the region:", *(f"  {path}" for path in written), sep="\n")
+    return 0
+
+
+@reports_errors
+def handle_install(args: argparse.Namespace) -> int:
+    installed = requests.install(pki_dir(args), args.files)
+    for issued in installed:
+        print(f"installed {issued.purpose.value} certificate {issued.serial} of "
+              f"{identity_of(issued.certificate).display_name}: {issued.certificate_path}")
     return 0
 
 
@@ -228,7 +291,7 @@ def _listing_order(certificate: x509.Certificate) -> tuple[str, str, datetime]:
 
 
 def _status(
-    authority: CertificateAuthority,
+    latest: dict[tuple[str, str], x509.Certificate],
     crl: x509.CertificateRevocationList,
     certificate: x509.Certificate,
     now: datetime,
@@ -237,12 +300,31 @@ def _status(
         return "revoked"
     if certificate.not_valid_after_utc < now:
         return "expired"
-    layout, holder = authority.layout, identity_of(certificate)
-    current = {layout.signing_certificate(holder), layout.tls_certificate(holder)}
-    for path in current:
-        if path.exists() and path.read_bytes() == _pem(certificate):
-            return "current"
-    return "retired"
+    return "current" if latest.get(_slot(certificate)) is certificate else "retired"
+
+
+def _slot(certificate: x509.Certificate) -> tuple[str, str]:
+    purpose = purpose_of(certificate)
+    return identity_of(certificate).id, purpose.value if purpose else ""
+
+
+def _latest(authority: CertificateAuthority, certificates: list[x509.Certificate]
+            ) -> dict[tuple[str, str], x509.Certificate]:
+    """The certificate in use per holder and purpose: the CA's current file where the CA made
+    the key (``issue``/``rotate``), else the newest it signed (the holder's ``request``)."""
+    layout = authority.layout
+    current = set()
+    for certificate in certificates:
+        holder = identity_of(certificate)
+        for path in (layout.signing_certificate(holder), layout.tls_certificate(holder)):
+            if path.exists() and path.read_bytes() == _pem(certificate):
+                current.add(serial_hex(certificate))
+    latest: dict[tuple[str, str], x509.Certificate] = {}
+    for certificate in certificates:  # oldest first: a later one replaces an earlier
+        held = latest.get(_slot(certificate))
+        if held is None or serial_hex(held) not in current:
+            latest[_slot(certificate)] = certificate
+    return latest
 
 
 def _pem(certificate: x509.Certificate) -> bytes:

@@ -1,11 +1,19 @@
 """The node's configuration, read from ``SIKS_NODE_*`` environment variables (command-line
-flags override them). A missing or malformed value fails loudly with the variable's name."""
+flags override them). A missing or malformed value fails loudly with the variable's name.
+
+With a PKI directory (``SIKS_NODE_PKI_DIR``: the CA certificate, the CRL and this region's
+signing and TLS certificates and keys) the node serves as in production: approvals are
+signed with the region's key, a mutual-TLS listener for the gateway opens on
+``SIKS_NODE_MTLS_PORT`` (default: the HTTP port + 100), the gateway's tokens are trusted
+through the national CA, and with ``SIKS_NODE_GATEWAY_URL`` the relay delivers the outbox.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from regional_node.errors import ConfigError
 from schema.errors import InvalidInput
@@ -41,6 +49,10 @@ class NodeConfig:
     trust_crl: str | None = None
     login_rate: str = "10/5"  # per client address: logins a minute / burst
     public_rate: str = "120/60"  # per client address: requests without a token
+    # federation (docs/deploy.md): the region's PKI, the gateway-facing listener, the relay
+    pki_dir: str | None = None
+    mtls_port: int | None = None
+    gateway_url: str | None = None
 
     def __post_init__(self) -> None:
         try:
@@ -51,6 +63,14 @@ class NodeConfig:
             raise ConfigError(f"{PREFIX}PORT: {self.port} is not a TCP port")
         if (self.jwks_url or self.jwks_file) and not self.oidc_issuer:
             raise ConfigError(f"{PREFIX}OIDC_ISSUER must name the issuer whose JWKS is trusted")
+        if self.mtls_port is not None and not 0 < self.mtls_port < 65536:
+            raise ConfigError(f"{PREFIX}MTLS_PORT: {self.mtls_port} is not a TCP port")
+        if self.mtls_port is not None and self.pki_dir is None:
+            raise ConfigError(f"{PREFIX}MTLS_PORT needs {PREFIX}PKI_DIR (the listener's "
+                              "certificate)")
+        if self.gateway_url and self.pki_dir is None:
+            raise ConfigError(f"{PREFIX}GATEWAY_URL needs {PREFIX}PKI_DIR (the relay signs "
+                              "and connects with the region's keys)")
         for name in ("login_rate", "public_rate"):
             try:
                 Rate.parse(getattr(self, name))
@@ -76,6 +96,9 @@ class NodeConfig:
         port = value("port", "8100")
         if not port.isdigit():
             raise ConfigError(f"{PREFIX}PORT: {port!r} is not a number")
+        mtls_port = str(given.get("mtls_port") or env.get(PREFIX + "MTLS_PORT") or "") or None
+        if mtls_port is not None and not mtls_port.isdigit():
+            raise ConfigError(f"{PREFIX}MTLS_PORT: {mtls_port!r} is not a number")
         production = value("production", "0").lower() in ("1", "true", "yes")
 
         def optional(name: str) -> str | None:
@@ -87,4 +110,27 @@ class NodeConfig:
                    jwks_file=optional("jwks_file"), oidc_issuer=optional("oidc_issuer"),
                    trust_ca=optional("trust_ca"), trust_crl=optional("trust_crl"),
                    login_rate=value("login_rate", "10/5"),
-                   public_rate=value("public_rate", "120/60"))
+                   public_rate=value("public_rate", "120/60"),
+                   pki_dir=optional("pki_dir"),
+                   mtls_port=int(mtls_port) if mtls_port is not None else None,
+                   gateway_url=optional("gateway_url"))
+
+    @property
+    def listener_mtls_port(self) -> int | None:
+        """Where the gateway calls this node over mutual TLS (None: no PKI, no listener)."""
+        if self.pki_dir is None:
+            return None
+        return self.mtls_port if self.mtls_port is not None else self.port + 100
+
+    @property
+    def ca_certificate(self) -> str | None:
+        """The CA the gateway's tokens must chain to: ``TRUST_CA``, else the PKI's."""
+        if self.trust_ca or self.pki_dir is None:
+            return self.trust_ca
+        return str(Path(self.pki_dir) / "ca" / "ca.crt")
+
+    @property
+    def crl(self) -> str | None:
+        if self.trust_crl or self.pki_dir is None:
+            return self.trust_crl
+        return str(Path(self.pki_dir) / "ca" / "crl.pem")

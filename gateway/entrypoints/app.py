@@ -18,6 +18,7 @@ import logging
 import signal
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -56,6 +57,7 @@ from gateway.service_layer.services import (
     node_ssl_context,
     user_context_forwarder,
 )
+from siks.infra.database import ensure_reachable, require_sqlite_folder
 from siks.infra.graphiql import add_graphiql_routes, graphiql_response
 from siks.infra.http_guards import principal_of, require_json_posts
 from siks.infra.ratelimit import Rate, TokenBuckets
@@ -92,6 +94,11 @@ def _services_ctx(migrate: bool, probe_on_start: bool, node_ssl: ssl.SSLContext 
     async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         config = app[CONFIG]
         database = open_database(config.db_url)
+        try:
+            await ensure_reachable(database)
+        except BaseException:
+            await database.dispose()
+            raise
         client = NodeClient(ssl_context=node_ssl if node_ssl is not None
                             else node_ssl_context(config), pool_size=config.max_concurrency,
                             user_context=user_context_forwarder(config))
@@ -237,6 +244,18 @@ def _inbox_ctx(port: int) -> Callable[[web.Application], AsyncIterator[None]]:
     return inbox_ctx
 
 
+def check_gateway_pki(pki_dir: Path) -> None:
+    """The gateway's certificates and keys as it will use them, or one ConfigError line."""
+    from certs.errors import PkiError
+    from certs.holder_check import check_holder_files
+    from certs.identity import Identity
+
+    try:
+        check_holder_files(pki_dir, Identity.gateway())
+    except PkiError as exc:
+        raise ConfigError(f"{PREFIX}PKI_DIR: {exc.message}") from None
+
+
 def create_app(config: GatewayConfig, *, migrate: bool = True, probe_on_start: bool = True,
                background: bool = True, node_ssl: ssl.SSLContext | None = None,
                principal_of: PrincipalResolver | None = None,
@@ -244,6 +263,9 @@ def create_app(config: GatewayConfig, *, migrate: bool = True, probe_on_start: b
     """``inbox_port``: also run the node inbox listener there (0: any free port).
     ``principal_of``: tests and benchmarks only — who a request WITHOUT a bearer token is
     (default PUBLIC); a bearer token is always verified, and ``serve`` never sets it."""
+    require_sqlite_folder(config.db_url)
+    if config.pki_dir is not None:
+        check_gateway_pki(config.pki_dir)
     app = web.Application(client_max_size=MAX_BODY_BYTES,
                           middlewares=[request_context, require_json_posts, authenticate_bearer])
     app[CONFIG] = config
@@ -283,8 +305,16 @@ async def serve(config: GatewayConfig, inbox_port: int | None = None) -> None:
         inbox_port = default_inbox_port()
     app = create_app(config, inbox_port=inbox_port if config.pki_dir is not None else None)
     runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, config.host, config.port).start()
+    try:
+        await runner.setup()
+        await web.TCPSite(runner, config.host, config.port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise ConfigError(f"cannot listen on {config.host}:{config.port}: {exc.strerror}"
+                          ) from None
+    except BaseException:
+        await runner.cleanup()
+        raise
     print(f"gateway serving GraphQL at http://{config.host}:{config.port}/graphql", flush=True)
     if INBOX in app:
         host, port = app[INBOX].addresses[0][:2]

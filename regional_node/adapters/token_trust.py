@@ -57,11 +57,14 @@ KID_PREFIX = "node"
 KEY_SETTING = "SIKS_NODE_SIGNING_KEY"
 
 def default_key_path(db_url: str, data_dir: str | None, region: str) -> Path:
-    """``data_dir`` if set; else beside a SQLite file; else the user's data directory."""
+    """``data_dir`` if set; else beside a SQLite file, named after it (nodes whose databases
+    share a folder, as the demo's do, each keep their own key); else the user's data
+    directory."""
     if data_dir:
         return Path(data_dir) / ISSUER_KEY_FILE
     if db_url.startswith("sqlite:///"):
-        return Path(db_url.removeprefix("sqlite:///")).resolve().parent / ISSUER_KEY_FILE
+        database = Path(db_url.removeprefix("sqlite:///")).resolve()
+        return database.parent / f"{database.stem}.{ISSUER_KEY_FILE}"
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return base / "siks-node" / region / ISSUER_KEY_FILE
 

@@ -33,7 +33,7 @@ from regional_node.adapters.token_trust import (
     load_gateway_trust,
     load_or_create_issuer_key,
 )
-from regional_node.config import NodeConfig
+from regional_node.config import PREFIX, NodeConfig
 from regional_node.entrypoints.deadline import deadline_middleware
 from regional_node.entrypoints.graphql.context import NodeContext, make_loaders
 from regional_node.entrypoints.graphql.schema import build_schema
@@ -47,8 +47,10 @@ from regional_node.entrypoints.http_security import (
 from regional_node.entrypoints.photo_upload import add_photo_routes
 from regional_node.entrypoints.registry_task import registry_ctx
 from regional_node.entrypoints.relay_task import relay_ctx
+from regional_node.errors import ConfigError
 from regional_node.service_layer.node_meta import bind_region, bound_region
 from regional_node.service_layer.outbox import backlog
+from siks.infra.database import ensure_reachable, require_sqlite_folder
 from siks.infra.graphiql import add_graphiql_routes, graphiql_response
 from siks.infra.http_guards import principal_of, require_json_posts
 from siks.infra.ratelimit import Rate, TokenBuckets
@@ -78,6 +80,11 @@ def _database_ctx(migrate: bool) -> Callable[[web.Application], AsyncIterator[No
     async def database_ctx(app: web.Application) -> AsyncIterator[None]:
         config = app[CONFIG]
         database = open_database(config.db_url)
+        try:
+            await ensure_reachable(database)
+        except BaseException:
+            await database.dispose()
+            raise
         if migrate:
             await upgrade(database)
             await bind_region(database, config.region)
@@ -127,11 +134,14 @@ def token_trust(config: NodeConfig) -> TokenTrust:
             if config.oidc_issuer and (config.jwks_file or config.jwks_url) else None)
     own = load_or_create_issuer_key(key_path, kid_prefix=KID_PREFIX, setting=KEY_SETTING)
     return TokenTrust(config.region, own,
-                      gateway_ca=load_gateway_trust(config.trust_ca, config.trust_crl), oidc=oidc)
+                      gateway_ca=load_gateway_trust(config.ca_certificate, config.crl), oidc=oidc)
 
 
 def create_app(config: NodeConfig, *, migrate: bool = True,
                schema: strawberry.Schema | None = None) -> web.Application:
+    require_sqlite_folder(config.db_url)
+    if config.pki_dir is not None:
+        check_node_pki(config)
     app = web.Application(client_max_size=MAX_BODY_BYTES,
                           middlewares=[deadline_middleware, require_json_posts,
                                        authenticate_bearer])
@@ -155,15 +165,58 @@ def create_app(config: NodeConfig, *, migrate: bool = True,
     return app
 
 
+def check_node_pki(config: NodeConfig) -> None:
+    """The region's PKI as the node will use it, or one ConfigError line saying what is wrong."""
+    from certs.errors import PkiError
+    from certs.holder_check import check_holder_files
+    from certs.identity import Identity
+
+    assert config.pki_dir is not None
+    try:
+        check_holder_files(Path(config.pki_dir), Identity.region(config.region))
+    except PkiError as exc:
+        raise ConfigError(f"{PREFIX}PKI_DIR: {exc.message}") from None
+
+
+async def open_mtls_site(runner: web.AppRunner, config: NodeConfig) -> str:
+    """The listener the gateway calls: the region's TLS certificate, a client certificate
+    from the national CA required. The plain listener stays for staff behind a proxy."""
+    from certs.identity import Identity
+    from certs.layout import PkiLayout
+    from certs.tls import server_context
+
+    port = config.listener_mtls_port
+    assert config.pki_dir is not None and port is not None
+    tls = PkiLayout(Path(config.pki_dir)).tls_files(Identity.region(config.region))
+    site = web.TCPSite(runner, config.host, port, ssl_context=server_context(tls))
+    await site.start()
+    host = "127.0.0.1" if config.host in ("0.0.0.0", "") else config.host
+    return f"https://{host}:{port}"
+
+
 async def serve(config: NodeConfig) -> None:
     """Run until SIGINT/SIGTERM, then shut down cleanly."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     runner = web.AppRunner(create_app(config))
-    await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port)
-    await site.start()
+    try:
+        await runner.setup()
+        site = web.TCPSite(runner, config.host, config.port)
+        await site.start()
+        mtls_url = await open_mtls_site(runner, config) if config.pki_dir else None
+    except OSError as exc:
+        await runner.cleanup()
+        raise ConfigError(f"cannot listen on {config.host}: {exc.strerror}") from None
+    except BaseException:
+        await runner.cleanup()
+        raise
     print(f"node {config.region} serving GraphQL at http://{config.host}:{config.port}/graphql",
           flush=True)
+    if mtls_url is not None:
+        print(f"node {config.region} serving the gateway with mutual TLS at {mtls_url}",
+              flush=True)
+    if config.gateway_url:
+        print(f"node {config.region} relaying signed submissions to {config.gateway_url}",
+              flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

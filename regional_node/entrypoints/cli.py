@@ -61,13 +61,25 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
     add_database_options(serve)
     serve.add_argument("--host", help=f"address to bind (env {PREFIX}HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, help=f"TCP port (env {PREFIX}PORT, default 8100)")
+    serve.add_argument("--pki-dir", metavar="DIR",
+                       help=f"the region's PKI (CA certificate, CRL, its signing and TLS keys): "
+                            f"sign approvals, serve the gateway over mutual TLS, trust the "
+                            f"gateway's tokens (env {PREFIX}PKI_DIR)")
+    serve.add_argument("--mtls-port", type=int, metavar="PORT",
+                       help=f"the gateway-facing mutual-TLS listener (env {PREFIX}MTLS_PORT, "
+                            "default: --port + 100); opens when a PKI is given")
+    serve.add_argument("--gateway-url", metavar="URL",
+                       help=f"the gateway's node inbox, e.g. https://gateway:8443: the relay "
+                            f"delivers approvals and pulls decisions (env {PREFIX}GATEWAY_URL)")
     serve.set_defaults(handler=_serve)
 
 
 def _serve(args: argparse.Namespace) -> int:
     from regional_node.entrypoints.app import serve
 
-    config = config_from(args, host=args.host, port=args.port)
+    config = NodeConfig.from_env(None, region=args.region, db_url=args.db_url, host=args.host,
+                                 port=args.port, pki_dir=args.pki_dir,
+                                 mtls_port=args.mtls_port, gateway_url=args.gateway_url)
     asyncio.run(serve(config))
     return 0
 

@@ -1,5 +1,6 @@
 """The relay as a background task of the node app (``cleanup_ctx``): registers the region's
-signing key for approvals (``SIKS_NODE_PKI_DIR``), and when ``SIKS_NODE_GATEWAY_URL`` is set,
+signing key for approvals (the config's PKI directory, else ``SIKS_NODE_PKI_DIR``), and when
+a gateway URL is set (``--gateway-url`` / ``SIKS_NODE_GATEWAY_URL``),
 delivers the outbox, pulls decisions and sends checkpoints until the app stops. The node
 serves and approves whether or not the gateway is reachable. See docs/sync.md."""
 
@@ -9,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -25,24 +27,26 @@ log = logging.getLogger("siks.node.relay")
 def relay_ctx(config_key: web.AppKey[Any], database_key: web.AppKey[Any]
               ) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        region, database = app[config_key].region, app[database_key]
-        sync = SyncConfig.from_env()
-        if sync.pki_dir is None:
+        config, database = app[config_key], app[database_key]
+        region, sync = config.region, SyncConfig.from_env()
+        pki_dir = Path(config.pki_dir) if config.pki_dir else sync.pki_dir
+        gateway_url = config.gateway_url or sync.gateway_url
+        if pki_dir is None:
             yield
             return
-        signer = PkiSigner(sync.pki_dir, region)
+        signer = PkiSigner(pki_dir, region)
         use_signer(database, signer)
         task: asyncio.Task[None] | None = None
         stop = asyncio.Event()
         link = None
-        if sync.gateway_url:
-            link = HttpGatewayLink(sync.gateway_url, node_tls_context(sync.pki_dir, region))
+        if gateway_url:
+            link = HttpGatewayLink(gateway_url, node_tls_context(pki_dir, region))
             await link.__aenter__()
             relay = Relay(database, link, region, signer=signer,
-                          trust=ReloadingTrust(sync.pki_dir),
+                          trust=ReloadingTrust(pki_dir),
                           checkpoint_interval_s=sync.checkpoint_interval_s)
             task = asyncio.create_task(relay.run_forever(stop, sync.relay_interval_s))
-            log.info("relay to %s started", sync.gateway_url)
+            log.info("relay to %s started", gateway_url)
         try:
             yield
         finally:

@@ -161,3 +161,48 @@ def open_database(url: str, *, pool_size: int = 10) -> Database:
                         _sqlite_engine(resolved, immediate=True))
     engine = create_async_engine(resolved, pool_size=pool_size, pool_pre_ping=True)
     return Database(resolved, engine, engine)
+
+
+async def ensure_reachable(database: Database) -> None:
+    """One ``SELECT 1``; a database that cannot be reached is one ConfigError line that says
+    where and why (a missing database, an unreachable server, a refused login, a SQLite file
+    whose folder does not exist), never a driver's traceback."""
+    from sqlalchemy import text
+
+    try:
+        async with database.reader() as session:
+            await session.execute(text("SELECT 1"))
+    except (TimeoutError, OSError) as exc:
+        raise ConfigError(f"cannot reach the database at {_where(database)}: "
+                          f"{exc.strerror or exc.__class__.__name__}") from None
+    except Exception as exc:  # the drivers' own errors, wrapped by SQLAlchemy
+        cause = getattr(getattr(exc, "orig", None), "__cause__", None) or getattr(exc, "orig", exc)
+        detail = str(cause).strip().splitlines()[0] if str(cause).strip() else repr(cause)
+        hint = ""
+        if cause.__class__.__name__ == "InvalidCatalogNameError":
+            hint = " (create it first: createdb, or CREATE DATABASE)"
+        elif database.dialect == "sqlite":
+            hint = " (does its folder exist, and may this user write there?)"
+        raise ConfigError(f"cannot open the database at {_where(database)}: {detail}{hint}"
+                          ) from None
+
+
+def _where(database: Database) -> str:
+    url = make_url(database.url)
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+
+
+def require_sqlite_folder(url: str) -> None:
+    """A SQLite file can be created only in a folder that exists: say so before a service
+    writes anything beside it (its keys, its data)."""
+    parsed = make_url(async_url(url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return
+    from pathlib import Path
+
+    folder = Path(parsed.database).resolve().parent
+    if not folder.is_dir():
+        raise ConfigError(f"cannot open the database at {parsed.database}: the folder "
+                          f"{folder} does not exist")

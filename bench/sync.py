@@ -76,6 +76,7 @@ from schema.envelope import (
     make_header,
     sign_envelope,
 )
+from schema.identity_numbers import Sex, make_nik
 from schema.regions import RegionLevel, regions
 
 INBOX_TARGET = 2_000.0  # records/s
@@ -93,7 +94,10 @@ def make_records(region: str, count: int, prefix: str) -> list[dict[str, Any]]:
     kab = region.replace(".", "")
     out = []
     for i in range(count):
-        niks = [f"{kab}{(i * 4 + m) % 10**10:010d}" for m in range(4)]
+        desa = codes[i % len(codes)]  # valid NIKs of the desa's kecamatan (the inbox checks)
+        niks = [make_nik(desa[:8], dt.date(1960 + (i * 4 + m) // 9999 % 40, 1 + m, 10 + m),
+                         Sex.MALE if m % 2 == 0 else Sex.FEMALE, (i * 4 + m) % 9999 + 1)
+                for m in range(4)]
         members = [{"nik": nik, "name": f"Warga {i} {m}", "sex": "F" if m % 2 else "M",
                     "birth_date": f"19{60 + (i + m) % 40}-0{1 + m}-1{m}",
                     "relationship": ("HEAD", "SPOUSE", "CHILD", "CHILD")[m],
@@ -103,7 +107,7 @@ def make_records(region: str, count: int, prefix: str) -> list[dict[str, Any]]:
                                  "address": f"Jl. Merdeka No. {i % 400}, RT 0{i % 9 + 1}",
                                  "members": members}}
         out.append({"id": f"{prefix}-{i:07d}", "kind": "NEW_HOUSEHOLD",
-                    "desa_code": codes[i % len(codes)], "household_id": f"hh-{i:07d}",
+                    "desa_code": desa, "household_id": f"hh-{i:07d}",
                     "details": details,
                     "details_digest": hashlib.sha256(canonical_json(details)).hexdigest(),
                     "approved_at": "2026-11-20T08:00:00+00:00",

@@ -12,9 +12,22 @@ from schema.identity_numbers import Sex
 
 __all__ = [
     "Asset", "CookingFuel", "Disability", "DrinkingWater", "Education", "FloorMaterial",
-    "HouseholdStatus", "InactiveReason", "Lighting", "MatchStatus", "Program", "Relationship",
-    "RoofMaterial", "Sex", "Tenure", "Toilet", "WallMaterial",
+    "HouseholdStatus", "InactiveReason", "Lighting", "MatchStatus", "Program", "ProposalKind",
+    "Relationship", "RoofMaterial", "Sex", "Tenure", "Toilet", "WallMaterial",
 ]
+
+
+class ProposalKind(StrEnum):
+    """Kinds of proposal (usulan): what a node approves and the gateway receives."""
+
+    NEW_HOUSEHOLD = "NEW_HOUSEHOLD"  # usulan rumah tangga baru (needs a Musdes/Muskel)
+    NEW_MEMBER = "NEW_MEMBER"  # tambah anggota keluarga
+    DATA_CORRECTION = "DATA_CORRECTION"  # perbaikan data
+    DEATH = "DEATH"  # meninggal
+    MOVED = "MOVED"  # pindah (the whole household leaves)
+    GRADUATION = "GRADUATION"  # graduasi / mampu
+    PROGRAM_ENROLMENT = "PROGRAM_ENROLMENT"
+    PROGRAM_EXIT = "PROGRAM_EXIT"
 
 
 class HouseholdStatus(StrEnum):

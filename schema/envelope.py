@@ -93,6 +93,8 @@ class VerifiedEnvelope:
     certificate: x509.Certificate
     message_ts: datetime
     digest: str
+    signature: str = ""
+    """The JWS (compact, detached payload) that verified: kept, it proves who sent it."""
     record_digests: tuple[str, ...] | None = None
     """SHA-256 (hex) of each ``message["records"]`` item's canonical JSON, in order, when the
     message is ``{"records": [object, …]}``: computed with the payload, so each record is
@@ -230,6 +232,7 @@ def verify_envelope(
         certificate=certificate,
         message_ts=message_ts,
         digest=hashlib.sha256(payload).hexdigest(),
+        signature=signature,
         record_digests=record_digests,
     )
 

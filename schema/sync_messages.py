@@ -26,8 +26,13 @@ from enum import StrEnum
 from typing import Any
 
 from schema.audit_chain import GENESIS, AuditFields, entry_hash
+from schema.enums import ProposalKind
+from schema.errors import InvalidRegionCode
+from schema.identity_numbers import nik_problem
+from schema.regions import RegionLevel, level_of, regions
 
 GATEWAY_RECEIVER = "gateway"
+_KINDS = frozenset(kind.value for kind in ProposalKind)
 MAX_CHECKPOINT_ENTRIES = 2_000
 
 
@@ -45,6 +50,16 @@ class DecisionKind(StrEnum):
 
 class MessageShapeError(ValueError):
     """A verified envelope whose message is not what its action promises."""
+
+
+class RecordRefused(MessageShapeError):
+    """A signed record whose content breaks the rules the node applies before it signs one:
+    ``code`` is ``RECORD_KIND_UNKNOWN``, ``RECORD_DESA_UNKNOWN``, ``RECORD_NIK_INVALID`` or
+    ``RECORD_MALFORMED``. A valid signature proves who sent a record, not that it is sound."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 # --- submissions ----------------------------------------------------------------------------
@@ -85,7 +100,46 @@ def submission_records(message: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         niks = record.get("niks", [])
         if not isinstance(niks, list) or not all(isinstance(n, str) for n in niks):
             raise MessageShapeError(f"record {rid}: niks must be a list of strings")
+    for record in records:
+        check_record(record)
     return records
+
+
+def check_record(record: Mapping[str, Any]) -> None:
+    """The content rules every submitted record meets (the node checks them before signing,
+    the gateway again on receipt): a known proposal kind, a desa that exists in the
+    Kemendagri table, details as an object, every NIK valid (16 digits, a real kecamatan, a
+    birth date, a non-zero serial) and ``niks`` exactly the NIKs the details name. Raises
+    :class:`RecordRefused`."""
+    rid = record.get("id")
+    kind = record.get("kind")
+    if kind not in _KINDS:
+        raise RecordRefused("RECORD_KIND_UNKNOWN", f"record {rid}: kind {kind!r} is not one of "
+                            f"{', '.join(k.value for k in ProposalKind)}")
+    desa = record.get("desa_code")
+    if not _is_desa(desa):
+        raise RecordRefused("RECORD_DESA_UNKNOWN",
+                            f"record {rid}: desa_code {desa!r} is no desa/kelurahan")
+    details = record.get("details")
+    if not isinstance(details, Mapping):
+        raise RecordRefused("RECORD_MALFORMED", f"record {rid}: details must be an object")
+    named = collect_niks(details)
+    for nik in [*named, *record.get("niks", [])]:
+        problem = nik_problem(nik)
+        if problem is not None:
+            raise RecordRefused("RECORD_NIK_INVALID", f"record {rid}: NIK {nik!r}: {problem}")
+    if list(record.get("niks", [])) != named:
+        raise RecordRefused("RECORD_MALFORMED",
+                            f"record {rid}: niks must list the NIKs its details name, in order")
+
+
+def _is_desa(code: object) -> bool:
+    if not isinstance(code, str):
+        return False
+    try:
+        return level_of(code) is RegionLevel.DESA and code in regions()
+    except InvalidRegionCode:
+        return False
 
 
 # --- decisions ------------------------------------------------------------------------------

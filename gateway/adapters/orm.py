@@ -8,6 +8,8 @@
 - ``gateway_meta``: small key/value facts (e.g. which directory key filled the directory).
 - ``inbox_receipt`` / ``national_record``: signed submissions accepted from the nodes, one
   receipt per message (idempotency by message id + digest) and one row per record.
+- ``signed_message``: each accepted submission's header and JWS, kept for good, so that the
+  gateway can later prove which node sent a record.
 - ``decision_outbox``: signed national decisions waiting for (or acknowledged by) their node.
 - ``node_checkpoint``: the nodes' signed audit-chain checkpoints, each proven to extend the
   previous one.
@@ -143,6 +145,22 @@ class InboxReceipt(Base):
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class SignedMessage(Base):
+    """What proves who sent a stored submission: its envelope header and JWS, kept for good
+    (receipts are pruned). With the message's records (``national_record``, in ``position``
+    order) they rebuild the envelope exactly as signed (``gateway.inbox.proof``)."""
+
+    __tablename__ = "signed_message"
+
+    message_id: Mapped[str] = mapped_column(MESSAGE_ID, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(REGION_CODE)
+    kid: Mapped[str] = mapped_column(String(64))
+    header: Mapped[dict[str, Any]]
+    signature: Mapped[str]  # JWS compact serialization, detached payload
+    record_count: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class NationalRecord(Base):
     """A record (an approved proposal) as its region signed it, and what Kemensos decided."""
 
@@ -151,6 +169,7 @@ class NationalRecord(Base):
     region: Mapped[str] = mapped_column(REGION_CODE, primary_key=True)
     record_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     message_id: Mapped[str] = mapped_column(MESSAGE_ID, index=True)
+    position: Mapped[int | None] = mapped_column(Integer)  # in its message; NULL before 0005
     kind: Mapped[str | None] = mapped_column(String(32))
     desa_code: Mapped[str] = mapped_column(REGION_CODE)
     payload: Mapped[dict[str, Any]]

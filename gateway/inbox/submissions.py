@@ -3,11 +3,15 @@
 The rules (docs/sync.md, "Inbox rules"): the envelope verifies (:func:`schema.envelope.
 verify_envelope`: chained to the national CA, valid at ``message_ts``, not revoked, SAN region
 = ``sender_id`` = every record's region, signature, ``EdDSA``, known ``kid``, inside the time
-window); the TLS peer that posted it is its sender; the message is a list of records. Then, in
-one transaction: the ``(message_id, digest)`` receipt, every record, the NIK directory entries
-and the audit entry. A message id already received with the same digest is acknowledged again
-and stores nothing (``REPLAYED``); with another digest it is a 409 conflict. Every outcome is
-audited with its code and reason; a refusal stores nothing else.
+window); the TLS peer that posted it is its sender; the message is a list of records that
+each meet the content rules the node applies (:func:`schema.sync_messages.check_record`:
+``RECORD_KIND_UNKNOWN``, ``RECORD_DESA_UNKNOWN``, ``RECORD_NIK_INVALID``, ``RECORD_MALFORMED``,
+422). Then, in one transaction: the ``(message_id, digest)`` receipt, the header and JWS
+(``signed_message``, kept for good: :mod:`gateway.inbox.proof`), every record with its
+position, the NIK directory entries and the audit entry. A message id already received with
+the same digest is acknowledged again and stores nothing (``REPLAYED``); with another digest it
+is a 409 conflict. Every outcome is audited with its code and reason; a refusal stores nothing
+else.
 """
 
 from __future__ import annotations
@@ -27,7 +31,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from certs.identity import HolderKind
 from certs.trust import CertificateStore
 from gateway.adapters.database import Database
-from gateway.adapters.orm import InboxReceipt, NationalRecord, NikDirectoryEntry, utcnow
+from gateway.adapters.orm import (
+    InboxReceipt,
+    NationalRecord,
+    NikDirectoryEntry,
+    SignedMessage,
+    utcnow,
+)
 from gateway.federation.directory import NikDirectoryKey
 from gateway.inbox.audit import AuditNote, append, audit_alone
 from schema.envelope import (
@@ -41,6 +51,7 @@ from schema.envelope_errors import EnvelopeMalformed, EnvelopeRefused
 from schema.sync_messages import (
     GATEWAY_RECEIVER,
     MessageShapeError,
+    RecordRefused,
     SyncAction,
     submission_records,
 )
@@ -148,6 +159,8 @@ class Inbox:
                                       403 if exc.code not in STATUS_BY_CODE else None)
         except Refusal as exc:
             return await self.refuse(envelope, exc.code, exc.reason, exc.status)
+        except RecordRefused as exc:
+            return await self.refuse(envelope, exc.code, str(exc), 422)
         except MessageShapeError as exc:
             return await self.refuse(envelope, "SUBMISSION_MALFORMED", str(exc))
         for _ in range(3):  # a concurrent twin may commit first: then it is a replay
@@ -183,12 +196,17 @@ class Inbox:
             digests = verified.record_digests  # each record canonicalized once, in verify
             if digests is None or len(digests) != len(records):
                 digests = tuple(hashlib.sha256(canonical_json(r)).hexdigest() for r in records)
+            session.add(SignedMessage(message_id=message_id, sender_id=region,
+                                      kid=verified.kid, header=dict(header),
+                                      signature=verified.signature,
+                                      record_count=len(records), received_at=now))
             await session.execute(insert(NationalRecord), [
                 {"region": region, "record_id": str(r["id"]), "message_id": message_id,
+                 "position": position,
                  "kind": str(r["kind"]) if r.get("kind") is not None else None,
                  "desa_code": str(r["desa_code"]), "payload": dict(r), "digest": digest,
                  "state": "RECEIVED", "received_at": now}
-                for r, digest in zip(records, digests, strict=True)])
+                for position, (r, digest) in enumerate(zip(records, digests, strict=True))])
             entries = await self._feed_directory(session, region, records, now)
             outcome = InboxOutcome(200, "ACCEPTED", f"{len(records)} records stored",
                                    message_id, accepted=True,

@@ -16,19 +16,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from regional_node.errors import ForbiddenTransition, OutOfScope, WrongState
+from schema.enums import ProposalKind as ProposalKind  # the contract's: the gateway checks it
 from schema.errors import InvalidInput
 from schema.roles import Principal, Role
-
-
-class ProposalKind(StrEnum):
-    NEW_HOUSEHOLD = "NEW_HOUSEHOLD"  # usulan rumah tangga baru (needs a Musdes/Muskel)
-    NEW_MEMBER = "NEW_MEMBER"  # tambah anggota keluarga
-    DATA_CORRECTION = "DATA_CORRECTION"  # perbaikan data
-    DEATH = "DEATH"  # meninggal
-    MOVED = "MOVED"  # pindah (the whole household leaves)
-    GRADUATION = "GRADUATION"  # graduasi / mampu
-    PROGRAM_ENROLMENT = "PROGRAM_ENROLMENT"
-    PROGRAM_EXIT = "PROGRAM_EXIT"
 
 
 class ProposalState(StrEnum):

@@ -29,9 +29,18 @@ from schema.envelope import envelope_digest, make_header, sign_envelope
 from schema.errors import InvalidInput
 from schema.regions import is_within
 from schema.roles import Principal
-from schema.sync_messages import GATEWAY_RECEIVER, SyncAction
+from schema.sync_messages import GATEWAY_RECEIVER, RecordRefused, SyncAction, check_record
 
 SignerSource = Callable[[], SigningCredentials]
+
+
+def _check_content(record: Mapping[str, Any]) -> None:
+    """The rules the gateway applies on receipt (schema.sync_messages.check_record): never
+    sign what it would refuse."""
+    try:
+        check_record(record)
+    except RecordRefused as refused:
+        raise InvalidInput(str(refused), reason=refused.code.lower(), field="records") from None
 
 
 class PkiSigner:
@@ -100,6 +109,8 @@ async def queue_submission(uow: UnitOfWork, records: Sequence[Mapping[str, Any]]
         if not isinstance(code, str) or not is_within(code, region):
             raise InvalidInput(f"record {record.get('id')} lies outside region {region}",
                                reason="out_of_region", field="records")
+        if action == SyncAction.SUBMIT:
+            _check_content(record)
     moment = now or utcnow()
     header = make_header(action=str(action), sender_id=region, receiver_id=receiver_id,
                          total_count=len(records), message_ts=moment)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,8 @@ from certs.trust import CertificateStore
 from gateway.adapters.database import Database as GatewayDatabase
 from gateway.adapters.orm import GatewayAuditEntry, InboxReceipt, NationalRecord
 from schema.envelope import make_header, sign_envelope
-from schema.regions import RegionLevel, regions
+from schema.identity_numbers import Sex, make_nik
+from schema.regions import RegionLevel, parent_code, regions
 
 ISSUED = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 NOW = ISSUED + timedelta(days=1)
@@ -59,14 +60,25 @@ def desas(region: str) -> list[str]:
     return _DESA[region]
 
 
+def nik_in(desa: str, i: int) -> str:
+    """A valid NIK (schema.identity_numbers) registered in ``desa``'s kecamatan, one per ``i``."""
+    born = date(1960, 1, 1) + timedelta(days=i // 9999)
+    return make_nik(parent_code(desa) or desa, born, Sex.FEMALE if i % 2 else Sex.MALE,
+                    i % 9999 + 1)
+
+
 def make_records(region: str, count: int, prefix: str = "r") -> list[dict[str, Any]]:
     codes = desas(region)
-    return [{"id": f"{prefix}-{i:06d}", "kind": "NEW_HOUSEHOLD", "desa_code": codes[i % len(codes)],
-             "details": {"household": {"kk_number": f"{i:016d}",
-                                       "members": [{"nik": f"{region[:2]}{i:014d}",
-                                                    "name": f"Warga {i}"}]}},
-             "niks": [f"{region[:2]}{i:014d}"]}
-            for i in range(count)]
+    records = []
+    for i in range(count):
+        desa = codes[i % len(codes)]
+        nik = nik_in(desa, i)
+        records.append({"id": f"{prefix}-{i:06d}", "kind": "NEW_HOUSEHOLD", "desa_code": desa,
+                        "details": {"household": {"kk_number": f"{i:016d}",
+                                                  "members": [{"nik": nik,
+                                                               "name": f"Warga {i}"}]}},
+                        "niks": [nik]})
+    return records
 
 
 def signed(credentials: SigningCredentials, records: list[dict[str, Any]], *,

@@ -6,24 +6,24 @@
   (:class:`~gateway.identity.trust.GatewayTokens`); a token that does not verify is a 401,
   never a silent downgrade to anonymous. No token: the PUBLIC principal, rate-limited per
   client address. The principal comes from nowhere else (no header, no cookie).
+  A token that does not verify counts against the same per-address limit (429 once spent).
 * ``POST /auth/login`` (JSON ``username``/``password``) returns a 15-minute EdDSA JWT from the
-  gateway's issuer; rate-limited per client address. ``GET /auth/jwks`` publishes its key.
+  gateway's issuer; throttled per client address and per account, known devices excepted
+  (:mod:`siks.infra.http_login`). ``GET /auth/jwks`` publishes its key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from aiohttp import web
 
 from gateway.adapters.database import Database
 from gateway.identity.trust import GatewayTokens
 from gateway.identity.users import authenticate
-from schema.errors import SiksError, Unauthenticated
+from schema.errors import Unauthenticated
 from schema.policy import RowScope, role_policy
 from schema.roles import ANONYMOUS, Principal
-from schema.tokens import ACCESS_TOKEN_LIFETIME
 from siks.infra.http_guards import (
     GRAPHQL_PATH,
     LOGIN_LIMIT,
@@ -34,6 +34,12 @@ from siks.infra.http_guards import (
     error_response,
 )
 from siks.infra.http_guards import rate_limited as _limited
+from siks.infra.http_login import LOGIN_GUARD
+from siks.infra.http_login import login as throttled_login
+from siks.infra.login_guard import LoginGuard
+
+__all__ = ["LOGIN_LIMIT", "PUBLIC_LIMIT", "TOKENLESS_PRINCIPAL", "TOKENS", "PrincipalResolver",
+           "add_auth_routes", "authenticate_bearer"]  # the limits for app.py
 
 PrincipalResolver = Callable[[web.Request], Principal]
 
@@ -68,6 +74,9 @@ async def authenticate_bearer(request: web.Request, handler: Handler) -> web.Str
             raise Unauthenticated("Authorization must be 'Bearer <token>'")
         request[PRINCIPAL] = await request.app[TOKENS].verify(token.strip())
     except Unauthenticated as exc:
+        refused = _limited(request.app[PUBLIC_LIMIT], request, "requests without a valid token")
+        if refused is not None:
+            return refused
         description = exc.message.replace('"', "'")
         return error_response(401, exc.code, exc.message, {
             "WWW-Authenticate": f'Bearer error="invalid_token", error_description="{description}"'})
@@ -75,24 +84,10 @@ async def authenticate_bearer(request: web.Request, handler: Handler) -> web.Str
 
 
 async def login(request: web.Request, database: Database) -> web.Response:
-    refused = _limited(request.app[LOGIN_LIMIT], request, "login attempts")
-    if refused is not None:
-        return refused
-    try:
-        body: Any = await request.json()
-    except ValueError:
-        return error_response(400, "INVALID_INPUT", "the body must be JSON")
-    if not (isinstance(body, dict) and isinstance(body.get("username"), str)
-            and isinstance(body.get("password"), str)):
-        return error_response(400, "INVALID_INPUT", "give {\"username\": …, \"password\": …}")
-    try:
-        principal = await authenticate(database, body["username"], body["password"])
-    except SiksError as exc:
-        return error_response(401, exc.code, exc.message)
-    token = request.app[TOKENS].issue(principal)
-    return web.json_response({"access_token": token, "token_type": "Bearer",
-                              "expires_in": int(ACCESS_TOKEN_LIFETIME.total_seconds())},
-                             headers={"Cache-Control": "no-store"})
+    async def check(username: str, password: str) -> Principal:
+        return await authenticate(database, username, password)
+
+    return await throttled_login(request, check, request.app[TOKENS].issue)
 
 
 async def jwks(request: web.Request) -> web.Response:
@@ -104,5 +99,6 @@ def add_auth_routes(app: web.Application, database_of: Callable[[web.Application
     async def login_handler(request: web.Request) -> web.Response:
         return await login(request, database_of(request.app))
 
+    app[LOGIN_GUARD] = LoginGuard()
     app.router.add_post(LOGIN_PATH, login_handler)
     app.router.add_get("/auth/jwks", jwks)

@@ -5,22 +5,23 @@
 * ``Authorization: Bearer <token>`` is verified on every request (:class:`TokenTrust`); a token
   that does not verify is a 401, never a silent downgrade to anonymous. No token: the PUBLIC
   principal, rate-limited per client address.
+  A token that does not verify counts against the same per-address limit (429 once spent).
 * ``POST /auth/login`` (JSON ``username``/``password``) returns a short-lived EdDSA JWT from the
-  node's own issuer; rate-limited per client address. ``GET /auth/jwks`` publishes its key.
+  node's own issuer; throttled per client address and per account, known devices excepted
+  (:mod:`siks.infra.http_login`). ``GET /auth/jwks`` publishes its key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from aiohttp import web
 
 from regional_node.adapters.database import Database
 from regional_node.adapters.token_trust import TokenTrust
 from regional_node.service_layer.users import authenticate
-from schema.errors import SiksError, Unauthenticated
-from schema.roles import ANONYMOUS
+from schema.errors import Unauthenticated
+from schema.roles import ANONYMOUS, Principal
 from schema.tokens import ACCESS_TOKEN_LIFETIME, claims_for
 from siks.infra import jwt
 from siks.infra.http_guards import (
@@ -32,6 +33,12 @@ from siks.infra.http_guards import (
     error_response,
 )
 from siks.infra.http_guards import rate_limited as _limited
+from siks.infra.http_login import LOGIN_GUARD
+from siks.infra.http_login import login as throttled_login
+from siks.infra.login_guard import LoginGuard
+
+__all__ = ["LOGIN_LIMIT", "PUBLIC_LIMIT", "TOKEN_TRUST", "add_auth_routes", "error_response",
+           "authenticate_bearer"]  # LOGIN_LIMIT and PUBLIC_LIMIT for app.py
 
 TOKEN_TRUST = web.AppKey("token_trust", TokenTrust)
 
@@ -53,34 +60,24 @@ async def authenticate_bearer(request: web.Request, handler: Handler) -> web.Str
             raise Unauthenticated("Authorization must be 'Bearer <token>'")
         request[PRINCIPAL] = await request.app[TOKEN_TRUST].verify(token.strip())
     except Unauthenticated as exc:
-        return error_response(401, exc.code, exc.message, {
+        refused = _limited(request.app[PUBLIC_LIMIT], request, "requests without a valid token")
+        return refused or error_response(401, exc.code, exc.message, {
             "WWW-Authenticate": f'Bearer error="invalid_token", error_description="{exc.message}"'})
     return await handler(request)
 
 
 async def login(request: web.Request, database: Database) -> web.Response:
-    refused = _limited(request.app[LOGIN_LIMIT], request, "login attempts")
-    if refused is not None:
-        return refused
-    try:
-        body: Any = await request.json()
-    except ValueError:
-        return error_response(400, "INVALID_INPUT", "the body must be JSON")
-    if not (isinstance(body, dict) and isinstance(body.get("username"), str)
-            and isinstance(body.get("password"), str)):
-        return error_response(400, "INVALID_INPUT", "give {\"username\": …, \"password\": …}")
     trust = request.app[TOKEN_TRUST]
-    try:
-        principal = await authenticate(database, body["username"],
-                                       body["password"])
-    except SiksError as exc:
-        return error_response(401, exc.code, exc.message)
-    claims = claims_for(principal, issuer=trust.issuer, audience=trust.audience,
-                        now=dt.datetime.now(dt.UTC), lifetime=ACCESS_TOKEN_LIFETIME)
-    token = jwt.sign(claims, trust.own.private_key, kid=trust.own.kid)
-    return web.json_response({"access_token": token, "token_type": "Bearer",
-                              "expires_in": int(ACCESS_TOKEN_LIFETIME.total_seconds())},
-                             headers={"Cache-Control": "no-store"})
+
+    async def check(username: str, password: str) -> Principal:
+        return await authenticate(database, username, password)
+
+    def issue(principal: Principal) -> str:
+        claims = claims_for(principal, issuer=trust.issuer, audience=trust.audience,
+                            now=dt.datetime.now(dt.UTC), lifetime=ACCESS_TOKEN_LIFETIME)
+        return jwt.sign(claims, trust.own.private_key, kid=trust.own.kid)
+
+    return await throttled_login(request, check, issue)
 
 
 async def jwks(request: web.Request) -> web.Response:
@@ -91,5 +88,6 @@ def add_auth_routes(app: web.Application, database: web.AppKey[Database]) -> Non
     async def login_handler(request: web.Request) -> web.Response:
         return await login(request, request.app[database])
 
+    app[LOGIN_GUARD] = LoginGuard()
     app.router.add_post("/auth/login", login_handler)
     app.router.add_get("/auth/jwks", jwks)

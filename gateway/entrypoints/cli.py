@@ -1,5 +1,6 @@
 """Gateway commands: ``siks gateway serve|migrate|nodes|node add|node remove|refresh|export-sdl``
-(``audit verify``: the gateway's audit chain, reads included)
+(``audit verify [--witness FILE]``: the gateway's audit chain, reads included, and its signed
+checkpoints; ``audit checkpoint --out FILE``)
 (and ``user add``: ``cli_users``)
 (and ``decide``, ``prune-receipts``: ``cli_sync``).
 Heavy imports happen inside handlers so ``siks --help`` stays quick."""
@@ -12,8 +13,12 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gateway.config import PREFIX, GatewayConfig, database_url
+
+if TYPE_CHECKING:
+    from gateway.adapters.database import Database
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -104,17 +109,29 @@ def _add_audit(commands: argparse._SubParsersAction) -> None:
     audit_commands = audit.add_subparsers(dest="audit_command", required=True,
                                           metavar="COMMAND")
     verify = audit_commands.add_parser(
-        "verify", help="recompute the audit hash chain and the records each read names")
+        "verify", help="recompute the audit hash chain and the records each read names; "
+                       "with --witness, also check it against the signed checkpoints")
     _db_option(verify)
+    _pki_option(verify)
+    verify.add_argument("--witness", type=Path, metavar="FILE",
+                        help="a witness file of signed checkpoints (siks gateway audit "
+                             "checkpoint); needs the PKI's ca/ (--pki-dir)")
     verify.set_defaults(handler=_audit_verify)
+    checkpoint = audit_commands.add_parser(
+        "checkpoint", help="sign the audit chain's head with the gateway's key and append it "
+                           "to a witness file that an auditor keeps")
+    _db_option(checkpoint)
+    _pki_option(checkpoint)
+    checkpoint.add_argument("--out", type=Path, metavar="FILE", required=True,
+                            help="the witness file (one signed checkpoint per line, appended)")
+    checkpoint.set_defaults(handler=_audit_checkpoint)
 
 
-def _audit_verify(args: argparse.Namespace) -> int:
+def _migrated_database(args: argparse.Namespace) -> str:
+    """The database URL, refused (ConfigError) when there is no SQLite file there."""
     from sqlalchemy.engine import make_url
 
-    from gateway.adapters.database import async_url, open_database
-    from gateway.adapters.migrations import current_revision, head_revision
-    from gateway.inbox.audit import verify_gateway_chain
+    from gateway.adapters.database import async_url
     from schema.errors import ConfigError
 
     url = database_url(args.db_url)
@@ -122,23 +139,88 @@ def _audit_verify(args: argparse.Namespace) -> int:
     database_file = location.database
     if location.get_backend_name() == "sqlite" and not Path(database_file or "").is_file():
         raise ConfigError(f"no gateway database at {database_file}")
+    return url
+
+
+def _pki_dir(args: argparse.Namespace) -> Path:
+    from schema.errors import ConfigError
+
+    pki_dir = args.pki_dir or _env_path(PREFIX + "PKI_DIR")
+    if pki_dir is None or not (Path(pki_dir) / "ca" / "ca.crt").is_file():
+        raise ConfigError(f"no PKI directory with ca/ca.crt (--pki-dir or {PREFIX}PKI_DIR)")
+    return Path(pki_dir)
+
+
+async def _require_current(database: Database) -> None:
+    from gateway.adapters.migrations import current_revision, head_revision
+    from schema.errors import ConfigError
+
+    if await current_revision(database) != head_revision():
+        raise ConfigError("the gateway database is not migrated to this version "
+                          "(run: siks gateway migrate)")
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from certs.trust import CertificateStore
+    from gateway.adapters.database import open_database
+    from gateway.inbox.audit import verify_gateway_chain
+    from gateway.inbox.witness import WitnessReport, verify_witness
+    from schema.errors import ConfigError
+
+    url = _migrated_database(args)
+    trust = CertificateStore.load(_pki_dir(args)) if args.witness is not None else None
+    if args.witness is not None and not args.witness.is_file():
+        raise ConfigError(f"no witness file at {args.witness}")
+
+    async def run() -> int:
+        database = open_database(url)
+        witnessed: WitnessReport | None = None
+        try:
+            await _require_current(database)
+            report = await verify_gateway_chain(database)
+            if trust is not None and args.witness is not None:
+                witnessed = await verify_witness(database, trust,
+                                                 args.witness.read_text().splitlines())
+        finally:
+            await database.dispose()
+        if report.first_break is not None:
+            print(f"gateway audit chain BROKEN at entry {report.first_break.seq}: "
+                  f"{report.first_break.message} ({report.verified} entries verified before "
+                  "it)", file=sys.stderr)
+            return 1
+        if witnessed is not None and witnessed.problem is not None:
+            print(f"gateway audit chain does NOT match its witness {args.witness}: "
+                  f"{witnessed.problem}", file=sys.stderr)
+            return 1
+        print(f"gateway audit chain OK: {report.verified} entries")
+        if witnessed is not None:
+            latest = witnessed.latest.size if witnessed.latest else 0
+            print(f"matches {witnessed.matched} signed checkpoints in {args.witness} (the "
+                  f"latest at entry {latest}; entries after it are not anchored yet)")
+        return 0
+
+    return asyncio.run(run())
+
+
+def _audit_checkpoint(args: argparse.Namespace) -> int:
+    from certs.identity import Identity
+    from certs.signing import SigningCredentials
+    from gateway.adapters.database import open_database
+    from gateway.inbox.witness import checkpoint
+
+    url = _migrated_database(args)
+    credentials = SigningCredentials.load(_pki_dir(args), Identity.gateway())
 
     async def run() -> int:
         database = open_database(url)
         try:
-            if await current_revision(database) != head_revision():
-                raise ConfigError("the gateway database is not migrated to this version "
-                                  "(run: siks gateway migrate)")
-            report = await verify_gateway_chain(database)
+            await _require_current(database)
+            point = await checkpoint(database, credentials, args.out)
         finally:
             await database.dispose()
-        if report.first_break is None:
-            print(f"gateway audit chain OK: {report.verified} entries")
-            return 0
-        print(f"gateway audit chain BROKEN at entry {report.first_break.seq}: "
-              f"{report.first_break.message} ({report.verified} entries verified before it)",
-              file=sys.stderr)
-        return 1
+        print(f"checkpoint of the gateway audit chain at entry {point.size} "
+              f"({point.head[:16]}…) signed by {credentials.kid}, appended to {args.out}")
+        return 0
 
     return asyncio.run(run())
 

@@ -8,11 +8,13 @@ its own body limit (a backlog message may carry thousands of records).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import os
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,7 @@ from gateway.inbox.checkpoints import accept_checkpoint
 from gateway.inbox.decisions import DecisionDesk
 from gateway.inbox.submissions import Inbox
 from gateway.inbox.trust import ReloadingTrust
+from gateway.inbox.witness import PeriodicCheckpoints, witness_settings
 
 log = logging.getLogger("siks.gateway.inbox")
 
@@ -154,17 +157,32 @@ def create_inbox_app(services: SyncServices, *, require_tls: bool = True) -> web
 
 
 @asynccontextmanager
-async def run_inbox_listener(services: SyncServices, pki_dir: Path, host: str,
-                             port: int) -> AsyncIterator[web.AppRunner]:
+async def run_inbox_listener(services: SyncServices, pki_dir: Path, host: str, port: int, *,
+                             environ: Mapping[str, str] | None = None
+                             ) -> AsyncIterator[web.AppRunner]:
     """Start the mTLS listener (``port`` 0: any free port, see ``runner.addresses``); yields
-    its runner; cleans up after. ``siks gateway serve`` runs it beside the GraphQL port."""
+    its runner; cleans up after. ``siks gateway serve`` runs it beside the GraphQL port. With
+    it, the gateway's audit chain is checkpointed to its witness file periodically
+    (:mod:`gateway.inbox.witness`, ``SIKS_GATEWAY_AUDIT_WITNESS``,
+    ``SIKS_GATEWAY_AUDIT_CHECKPOINT_INTERVAL_S``)."""
+    witness, interval_s = witness_settings(pki_dir, environ)
     runner = web.AppRunner(create_inbox_app(services), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port, ssl_context=inbox_tls(pki_dir)).start()
     log.info("node inbox listening with mutual TLS on %s:%s", host, port)
+    checkpoints = None
+    if interval_s > 0:
+        periodic = PeriodicCheckpoints(services.inbox.database, services.desk.signer,
+                                       services.inbox.trust, witness, interval_s)
+        checkpoints = asyncio.create_task(periodic.run())
+        log.info("audit checkpoints every %.0f s to %s", interval_s, witness)
     try:
         yield runner
     finally:
+        if checkpoints is not None:
+            checkpoints.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await checkpoints
         await runner.cleanup()
 
 

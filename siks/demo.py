@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 DEMO_REGIONS = ("32.73", "35.78", "53.71")
+MTLS_PORT_OFFSET = 100  # node 8101 serves the gateway over mTLS on 8201 (NodeConfig's default)
+INBOX_PORT_OFFSET = 100  # the gateway on 8100 takes the nodes' submissions on 8200
+RELAY_INTERVAL_S = 1.0  # the demo's relays look for work every second
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -76,24 +79,26 @@ async def run_demo(directory: Path, *, households: int, host: str, base_port: in
     from aiohttp import web
 
     from regional_node.config import NodeConfig
-    from regional_node.entrypoints.app import create_app
+    from regional_node.entrypoints.app import create_app, open_mtls_site
     from regional_node.service_layer.lifecycle import prepare_database
     from schema.regions import regions
     from siks import demo_gateway
 
     pki = demo_gateway.demo_pki(directory, DEMO_REGIONS)
+    os.environ.setdefault("SIKS_NODE_RELAY_INTERVAL_S", str(RELAY_INTERVAL_S))
     registry_runner, registry_url = await _start_registry_sandbox(directory, host, base_port - 2)
-    logins = demo_gateway.demo_logins(DEMO_REGIONS[0])
+    logins = demo_gateway.demo_logins(DEMO_REGIONS)
     passwords = demo_gateway.demo_passwords(directory, logins)
     runners: list[web.AppRunner] = [registry_runner]
     lines = []
     node_urls: dict[str, str] = {}
+    gateway_port = base_port - 1
+    inbox_url = f"https://{_loopback(host)}:{gateway_port + INBOX_PORT_OFFSET}"
     try:
         for offset, region in enumerate(DEMO_REGIONS):
             config = NodeConfig(region=region, db_url=f"sqlite:///{directory / region}.sqlite",
                                 host=host, port=base_port + offset,
-                                trust_ca=str(pki.layout.ca_certificate),
-                                trust_crl=str(pki.layout.crl))
+                                pki_dir=str(pki.layout.root), gateway_url=inbox_url)
             await prepare_database(config)
             count, generated = await _seed_if_new(config.db_url, region, households, seed)
             if generated:
@@ -103,24 +108,26 @@ async def run_demo(directory: Path, *, households: int, host: str, base_port: in
             await runner.setup()
             await web.TCPSite(runner, host, config.port).start()
             runners.append(runner)
-            node_urls[region] = await demo_gateway.add_mtls_site(
-                runner, pki, region, host, config.port + demo_gateway.MTLS_PORT_OFFSET)
+            node_urls[region] = await open_mtls_site(runner, config)
             name = regions().require(region).name
             lines.append(f"  {region} {name:<16} {count:>6} households  "
                          f"GraphiQL: http://{host}:{config.port}/graphql")
-        gateway_port = base_port - 1
         await demo_gateway.create_gateway_logins(
             f"sqlite:///{directory / 'gateway.sqlite'}", logins, passwords)
-        runners.append(await demo_gateway.start_gateway(directory, pki, node_urls, host=host,
-                                                        port=gateway_port))
+        runners.append(await demo_gateway.start_gateway(
+            directory, pki, node_urls, host=host, port=gateway_port,
+            inbox_port=gateway_port + INBOX_PORT_OFFSET))
+        guide = _write_guide(directory, logins, host, base_port, gateway_port)
         print("SIKS-NG demo is running (Ctrl+C to stop).")
         gateway_url = f"http://{host}:{gateway_port}/graphql"
         print(f"National gateway GraphiQL: {gateway_url}  (without a token you are the public;"
               " log in as below)")
+        print(f"The gateway takes the nodes' signed submissions at {inbox_url} (mutual TLS).")
         print("Regional nodes (the gateway reaches them over mTLS on ports "
-              f"{base_port + demo_gateway.MTLS_PORT_OFFSET}+):", *lines, sep="\n")
-        print("Try in GraphiQL:  { node { regionName } households(first: 5) "
-              "{ edges { node { kkNumber desaName head { name } } } } }")
+              f"{base_port + MTLS_PORT_OFFSET}+):", *lines, sep="\n")
+        print("Try in a node's GraphiQL, logged in at that node (see below):  { node { "
+              "regionName } households(first: 5) { edges { node { kkNumber desaName "
+              "head { name } } } } }")
         print("Try at the gateway (logged in as kemensos):  { nodes { region status latencyMs } "
               "householdCounts("
               "groupBy: [KABKOTA, PROGRAM]) { kabkotaCode program households asOf } }")
@@ -128,6 +135,8 @@ async def run_demo(directory: Path, *, households: int, host: str, base_port: in
             logins, passwords, gateway_url,
             {r: f"http://{host}:{base_port + i}" for i, r in enumerate(DEMO_REGIONS)},
             directory), sep="\n")
+        print("Panduan / walkthrough, one proposal from an operator's draft to Kemensos' "
+              f"determination: {guide}")
         print(f"Population registry sandbox (Dukcapil stand-in, DCI API): {registry_url}; "
               "nodes check proposals' NIKs against it")
         print(f"Data lives in {directory}; delete it to start afresh.", flush=True)
@@ -137,6 +146,28 @@ async def run_demo(directory: Path, *, households: int, host: str, base_port: in
     finally:
         for runner in runners:
             await runner.cleanup()
+
+
+def _loopback(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "") else host
+
+
+def _write_guide(directory: Path, logins: list[Any], host: str, base_port: int,
+                 gateway_port: int) -> Path:
+    from schema.roles import Role
+    from siks.demo_gateway import login_of
+    from siks.demo_walkthrough import WalkthroughPlace, write_walkthrough
+
+    region = DEMO_REGIONS[0]
+    operator = login_of(logins, region, Role.OPERATOR_DESA)
+    assert operator.scope is not None
+    return write_walkthrough(WalkthroughPlace(
+        directory=directory, region=region, desa=operator.scope,
+        node_url=f"http://{_loopback(host)}:{base_port}",
+        gateway_url=f"http://{_loopback(host)}:{gateway_port}",
+        operator=operator.username,
+        pendamping=login_of(logins, region, Role.PENDAMPING).username,
+        dinsos=login_of(logins, region, Role.DINSOS).username))
 
 
 REGISTRY_DISCREPANCY_RATE = 0.03  # a few residents differ from the nodes, to show anomalies

@@ -19,12 +19,9 @@ from pathlib import Path
 from aiohttp import web
 
 from certs.dev import DevPki, ensure_dev_pki
-from certs.identity import Identity
-from certs.tls import server_context
 from schema.regions import RegionLevel, regions
 from schema.roles import Role
 
-MTLS_PORT_OFFSET = 100  # node 8101 serves the gateway over mTLS on 8201
 LOGINS_FILE = "demo-logins.json"
 MITRA_PROGRAMS = ("PKH", "BPNT")
 
@@ -42,17 +39,30 @@ class DemoLogin:
         return f"{self.where}/{self.username}"
 
 
-def demo_logins(first_region: str) -> list[DemoLogin]:
-    """Who the demo creates: national and partner staff at the gateway (and the kab/kota's
-    Dinas Sosial, to show the gateway narrowing to a region), regional staff at their node."""
-    desa = next(regions().descendants(first_region, RegionLevel.DESA)).code
-    compact = first_region.replace(".", "")
-    return [DemoLogin("gateway", "kemensos", Role.KEMENSOS),
-            DemoLogin("gateway", "mitra-kementan", Role.MITRA, programs=MITRA_PROGRAMS),
-            DemoLogin("gateway", f"dinsos-{compact}", Role.DINSOS, first_region),
-            DemoLogin(first_region, f"dinsos-{compact}", Role.DINSOS, first_region),
-            DemoLogin(first_region, f"operator-{desa.replace('.', '')}", Role.OPERATOR_DESA,
-                      desa)]
+def demo_logins(demo_regions: tuple[str, ...]) -> list[DemoLogin]:
+    """Who the demo creates: national and partner staff at the gateway (and the first
+    kab/kota's Dinas Sosial, to show the gateway narrowing to a region); at every node its
+    Dinas Sosial, a village operator of its first desa and a pendamping of that kecamatan."""
+    first = demo_regions[0]
+    logins = [DemoLogin("gateway", "kemensos", Role.KEMENSOS),
+              DemoLogin("gateway", "mitra-kementan", Role.MITRA, programs=MITRA_PROGRAMS),
+              DemoLogin("gateway", f"dinsos-{first.replace('.', '')}", Role.DINSOS, first)]
+    for region in demo_regions:
+        logins += regional_logins(region)
+    return logins
+
+
+def regional_logins(region: str) -> list[DemoLogin]:
+    desa = next(regions().descendants(region, RegionLevel.DESA)).code
+    kecamatan = desa.rsplit(".", 1)[0]
+    return [DemoLogin(region, f"dinsos-{region.replace('.', '')}", Role.DINSOS, region),
+            DemoLogin(region, f"operator-{desa.replace('.', '')}", Role.OPERATOR_DESA, desa),
+            DemoLogin(region, f"pendamping-{kecamatan.replace('.', '')}", Role.PENDAMPING,
+                      kecamatan)]
+
+
+def login_of(logins: list[DemoLogin], region: str, role: Role) -> DemoLogin:
+    return next(lg for lg in logins if lg.where == region and lg.role is role)
 
 
 def demo_passwords(directory: Path, logins: list[DemoLogin]) -> dict[str, str]:
@@ -154,16 +164,6 @@ def demo_pki(directory: Path, regions: tuple[str, ...]) -> DevPki:
     return ensure_dev_pki(directory / "pki", regions=regions)
 
 
-async def add_mtls_site(runner: web.AppRunner, pki: DevPki, region: str, host: str,
-                        port: int) -> str:
-    """A second listener on a node's runner, for the gateway only (client certificate
-    required); the plain one stays for the developer's browser."""
-    site = web.TCPSite(runner, host, port,
-                       ssl_context=server_context(pki.tls(Identity.region(region))))
-    await site.start()
-    return f"https://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"
-
-
 def directory_secret(directory: Path) -> str:
     """The NIK directory's HMAC key for the demo, made once and kept beside the data."""
     path = directory / "gateway-directory.secret"
@@ -174,7 +174,7 @@ def directory_secret(directory: Path) -> str:
 
 
 async def start_gateway(directory: Path, pki: DevPki, node_urls: dict[str, str], *,
-                        host: str, port: int) -> web.AppRunner:
+                        host: str, port: int, inbox_port: int) -> web.AppRunner:
     from gateway.config import GatewayConfig
     from gateway.entrypoints.app import SERVICES, create_app, refresh_snapshots
 
@@ -184,7 +184,8 @@ async def start_gateway(directory: Path, pki: DevPki, node_urls: dict[str, str],
                            directory_secret=directory_secret(directory), host=host, port=port,
                            pki_dir=pki.layout.root, nodes_file=nodes_file,
                            data_dir=directory / "gateway-data")
-    app = create_app(config)  # the principal comes only from a verified token
+    # the principal comes only from a verified token; the inbox takes the nodes' submissions
+    app = create_app(config, inbox_port=inbox_port)
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

@@ -10,8 +10,7 @@ import socket
 
 import aiohttp
 
-from siks.demo import DEMO_REGIONS, run_demo
-from siks.demo_gateway import MTLS_PORT_OFFSET
+from siks.demo import DEMO_REGIONS, INBOX_PORT_OFFSET, MTLS_PORT_OFFSET, run_demo
 
 
 def _free(port: int) -> bool:
@@ -26,7 +25,8 @@ def _free(port: int) -> bool:
 def _base_port() -> int:
     for _ in range(50):
         base = random.randint(20_000, 40_000)
-        wanted = [base - 2, base - 1, *range(base, base + len(DEMO_REGIONS)),
+        wanted = [base - 2, base - 1, base - 1 + INBOX_PORT_OFFSET,
+                  *range(base, base + len(DEMO_REGIONS)),
                   *range(base + MTLS_PORT_OFFSET, base + MTLS_PORT_OFFSET + len(DEMO_REGIONS))]
         if all(_free(p) for p in wanted):
             return base

@@ -180,13 +180,17 @@ class Relay:
     async def run_forever(self, stop: asyncio.Event, interval_s: float = 5.0) -> None:
         """Rounds until ``stop`` is set: at once while there is work, else every
         ``interval_s`` or when the backoff allows the next attempt, whichever is later."""
+        link_down = False  # logged when the link goes down and when it returns, not every round
         while not stop.is_set():
             wait = interval_s
             try:
                 report = await self.run_once()
-                if report.link_error:
-                    log.warning("gateway unreachable: %s", report.link_error)
-                elif report.delivered + report.refused >= self.batch:
+                if report.link_error and not link_down:
+                    log.warning("gateway unreachable: %s (retrying quietly)", report.link_error)
+                elif link_down and not report.link_error:
+                    log.info("gateway reachable again")
+                link_down = bool(report.link_error)
+                if not link_down and report.delivered + report.refused >= self.batch:
                     wait = 0.0
                 if report.waiting_until is not None:
                     wait = max(0.05, (report.waiting_until - self.clock()).total_seconds())

@@ -17,11 +17,14 @@ from tests.gateway.identity_helpers import error_codes, gql_as, secure_gateway
 
 async def test_demo_logins_are_created_once_and_printed(tmp_path, dev_pki, cluster,
                                                         aiohttp_client) -> None:
-    logins = demo_gateway.demo_logins("32.73")
+    logins = demo_gateway.demo_logins(("32.73", "35.78"))
     assert {(lg.where, lg.username, lg.role) for lg in logins} >= {
         ("gateway", "kemensos", Role.KEMENSOS), ("gateway", "mitra-kementan", Role.MITRA),
         ("32.73", "dinsos-3273", Role.DINSOS), ("32.73", "operator-3273011001",
-                                                Role.OPERATOR_DESA)}
+                                                Role.OPERATOR_DESA),
+        ("32.73", "pendamping-327301", Role.PENDAMPING),
+        ("35.78", "dinsos-3578", Role.DINSOS)}
+    assert {lg.where for lg in logins if lg.role is Role.PENDAMPING} == {"32.73", "35.78"}
     passwords = demo_gateway.demo_passwords(tmp_path, logins)
     assert demo_gateway.demo_passwords(tmp_path, logins) == passwords  # generated once
     path = tmp_path / demo_gateway.LOGINS_FILE

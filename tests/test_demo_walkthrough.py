@@ -1,0 +1,135 @@
+"""`siks demo` driven as a newcomer drives it: start it, then run what it prints, exactly as
+printed — the login curl, the queries to try, and the walkthrough it names, which takes one
+proposal from an operator's draft to Kemensos' determination and returns a second one."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.test_demo import _base_port
+
+SIKS = [sys.executable, "-m", "siks"]
+READY_LINE = "Data lives in "
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.pop("SIKS_NODE_DUKCAPIL_URL", None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[str]]]:
+    directory = tmp_path_factory.mktemp("demo") / "siks-demo"
+    process = subprocess.Popen(
+        [*SIKS, "demo", "--dir", str(directory), "--households", "30",
+         "--base-port", str(_base_port())],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_environment())
+    printed: list[str] = []
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            assert line, f"siks demo stopped early: {''.join(printed)}"
+            printed.append(line.rstrip("\n"))
+            if line.startswith(READY_LINE):
+                break
+        else:
+            raise AssertionError("siks demo did not get ready")
+        yield directory, printed
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+
+
+def _after(printed: list[str], prefix: str) -> str:
+    return next(line for line in printed if line.startswith(prefix)).split(":  ", 1)[1]
+
+
+def _bash(script: str, cwd: Path | None = None, timeout: float = 300) -> str:
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True,
+                          text=True, timeout=timeout, env=_environment(), cwd=cwd)
+    assert done.returncode == 0, f"{script}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
+    return done.stdout
+
+
+def _post(url: str, query: str, token: str | None) -> dict:
+    import urllib.request
+
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=json.dumps({"query": query}).encode(),
+                                     headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def _login(url: str, username: str, directory: Path, key: str) -> str:
+    import urllib.request
+
+    password = json.loads((directory / "demo-logins.json").read_text())[key]
+    request = urllib.request.Request(
+        f"{url}/auth/login", data=json.dumps({"username": username,
+                                              "password": password}).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return str(json.loads(response.read())["access_token"])
+
+
+def test_the_printed_login_and_queries_work(demo):
+    directory, printed = demo
+    curl = next(line.strip() for line in printed if line.strip().startswith("curl -s -X POST"))
+    token = json.loads(_bash(curl))["access_token"]
+    gateway = re.search(r"GraphiQL: (http://\S+/graphql)", printed[1])
+    assert gateway is not None
+    answer = _post(gateway.group(1), _after(printed, "Try at the gateway"), token)
+    assert "errors" not in answer, answer
+    assert {n["region"] for n in answer["data"]["nodes"]} == {"32.73", "35.78", "53.71"}
+    assert all(n["status"] == "ACTIVE" for n in answer["data"]["nodes"])
+
+    node = re.search(r"32\.73 .* GraphiQL: (http://\S+)/graphql", "\n".join(printed))
+    assert node is not None
+    staff = _login(node.group(1), "dinsos-3273", directory, "32.73/dinsos-3273")
+    answer = _post(f"{node.group(1)}/graphql", _after(printed, "Try in a node's GraphiQL"),
+                   staff)
+    assert "errors" not in answer, answer
+    assert answer["data"]["node"]["regionName"] == "Kota Bandung"
+    assert len(answer["data"]["households"]["edges"]) == 5
+
+
+def test_the_walkthrough_runs_as_written(demo):
+    directory, printed = demo
+    guide = Path(next(line for line in printed if line.startswith("Panduan / walkthrough"))
+                 .rsplit(": ", 1)[1])
+    assert guide == directory / "walkthrough" / "PANDUAN.md"
+    blocks = re.findall(r"```bash\n(.*?)```", guide.read_text(), flags=re.DOTALL)
+    assert len(blocks) >= 6
+    output = _bash("\n".join(blocks))
+    states = re.findall(r"usulan / proposal (\S+): (\w+)", output)
+    first, second = states[0][0], states[-1][0]
+    assert (first, "RECEIVED_NATIONAL") in states and (first, "DETERMINED") in states
+    assert (second, "RECEIVED_NATIONAL") in states and (second, "RETURNED") in states
+    shown = [json.loads(line)["proposal"] for line in output.splitlines()
+             if line.startswith('{"proposal"')]
+    assert [p["state"] for p in shown] == ["DETERMINED", "RETURNED"]
+    assert shown[1]["reason"] == "foto rumah sama dengan usulan lain"
+    assert [e["action"] for e in shown[0]["history"]][-3:] == [
+        "SEND", "RECEIVE_NATIONAL", "DETERMINE"]
+    # the gateway holds both records, signed, on an audit chain that verifies
+    audit = subprocess.run([*SIKS, "gateway", "audit", "verify", "--db",
+                            f"sqlite:///{directory / 'gateway.sqlite'}"],
+                           capture_output=True, text=True, env=_environment(), timeout=60)
+    assert audit.returncode == 0 and "gateway audit chain OK" in audit.stdout, audit.stderr

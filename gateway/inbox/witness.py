@@ -215,7 +215,8 @@ class PeriodicCheckpoints:
             except asyncio.CancelledError:
                 raise
             except Exception:  # a full disk or a missing key must not stop the gateway
-                log.exception("could not append an audit checkpoint to %s", self.witness)
+                log.exception("could not append an audit checkpoint to %s (set %s to a "
+                              "writable file the auditor receives)", self.witness, WITNESS_ENV)
             await asyncio.sleep(self.interval_s)
 
 

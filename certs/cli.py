@@ -86,6 +86,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="in the region: new keys (kept here) and certificate requests for the national CA",
     )
     request.add_argument("holder", help="kab/kota code such as 32.73, or 'gateway'")
+    request.add_argument("--out", type=Path, default=None, metavar="DIR",
+                         help="write the requests (.csr, for the CA) to DIR instead of beside "
+                              "the keys")
     request.set_defaults(handler=handle_request)
 
     sign = commands.add_parser(
@@ -245,7 +248,7 @@ def handle_list(args: argparse.Namespace) -> int:
 @reports_errors
 def handle_request(args: argparse.Namespace) -> int:
     holder = Identity.parse(args.holder)
-    paths = requests.make_requests(pki_dir(args), holder, _tls_names(args))
+    paths = requests.make_requests(pki_dir(args), holder, _tls_names(args), args.out)
     print(f"new keys of {holder.display_name} in "
           f"{requests.pending_dir(PkiLayout(pki_dir(args)), holder)} (0600; they never leave)")
     print("send these requests to the national CA:")

@@ -51,8 +51,9 @@ def request_path(layout: PkiLayout, holder: Identity, purpose: Purpose) -> Path:
 
 
 def make_requests(directory: Path, holder: Identity,
-                  tls_names: TlsNames | None = None) -> list[Path]:
-    """New signing and TLS keys in ``pending/`` and a certificate request for each."""
+                  tls_names: TlsNames | None = None, out: Path | None = None) -> list[Path]:
+    """New signing and TLS keys in ``pending/`` and a certificate request for each, written
+    beside them or to ``out`` (what travels to the CA: the requests, never a key)."""
     layout = PkiLayout(Path(directory))
     names = tls_names or TlsNames()
     written = []
@@ -60,7 +61,8 @@ def make_requests(directory: Path, holder: Identity,
         key = Ed25519PrivateKey.generate()
         files.write_private_key(pending_key(layout, holder, purpose), key)
         csr = _build_request(key, holder, purpose, names)
-        path = request_path(layout, holder, purpose)
+        path = (request_path(layout, holder, purpose) if out is None
+                else Path(out) / request_path(layout, holder, purpose).name)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(csr.public_bytes(Encoding.PEM))
         written.append(path)

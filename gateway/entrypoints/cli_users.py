@@ -1,7 +1,8 @@
 """``siks gateway user add --username U --role ROLE [--scope REGION] [--programs P,Q]
 [--password-stdin]``: people who log in at the gateway (Kemensos, partner ministries).
 
-The password is read from standard input with ``--password-stdin`` (one line), otherwise
+The password is read from a file with ``--password-file`` (its first line; a Docker secret),
+from standard input with ``--password-stdin`` (one line), otherwise
 asked for twice on the terminal; it never appears on the command line. Creating a user is
 written to the gateway's audit chain (``user.create``).
 """
@@ -11,11 +12,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import sys
 
 from gateway.config import PREFIX
 from schema.errors import InvalidInput
 from schema.roles import Role
+from siks.infra.password_input import add_password_options, read_password
 
 PERSON_ROLES = [role.value for role in Role if role not in (Role.SYSTEM, Role.PUBLIC)]
 
@@ -34,19 +35,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help="PENDAMPING: comma-separated ids of assigned households")
     add.add_argument("--programs", metavar="NAMES",
                      help="MITRA: comma-separated programs it may cross-check (e.g. PKH,BPNT)")
-    add.add_argument("--password-stdin", action="store_true",
-                     help="read the password from standard input")
+    add_password_options(add)
     add.add_argument("--actor", default=None, help="who is creating the user (for the audit)")
     add.set_defaults(handler=_add)
-
-
-def _password(from_stdin: bool) -> str:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("password: ")
-    if getpass.getpass("again: ") != first:
-        raise InvalidInput("the passwords differ", reason="mismatch", field="password")
-    return first
 
 
 def _ids(text: str | None) -> tuple[int, ...]:
@@ -65,7 +56,7 @@ def _add(args: argparse.Namespace) -> int:
     from gateway.config import database_url
     from gateway.identity.users import NewUser, add_user
 
-    new = NewUser(username=args.username, password=_password(args.password_stdin),
+    new = NewUser(username=args.username, password=read_password(args),
                   role=Role(args.role), region=args.scope,
                   programs=tuple(p.strip() for p in (args.programs or "").split(",")
                                  if p.strip()),

@@ -1,6 +1,7 @@
 """``siks node user add --username U --role ROLE --scope REGION [--password-stdin]``.
 
-The password is read from standard input with ``--password-stdin`` (one line), otherwise
+The password is read from a file with ``--password-file`` (its first line; a Docker secret),
+from standard input with ``--password-stdin`` (one line), otherwise
 asked for twice on the terminal; it never appears on the command line. Creating a user is
 written to the audit chain.
 """
@@ -10,10 +11,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import sys
 
 from schema.errors import InvalidInput
 from schema.roles import Role
+from siks.infra.password_input import add_password_options, read_password
 
 PERSON_ROLES = [role.value for role in Role if role not in (Role.SYSTEM, Role.PUBLIC)]
 
@@ -32,19 +33,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--households", metavar="IDS",
                      help="PENDAMPING: comma-separated ids of assigned households")
     add.add_argument("--programs", metavar="NAMES", help="MITRA: comma-separated programs")
-    add.add_argument("--password-stdin", action="store_true",
-                     help="read the password from standard input")
+    add_password_options(add)
     add.add_argument("--actor", default=None, help="who is creating the user (for the audit)")
     add.set_defaults(handler=_add)
-
-
-def _password(from_stdin: bool) -> str:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("password: ")
-    if getpass.getpass("again: ") != first:
-        raise InvalidInput("the passwords differ", reason="mismatch", field="password")
-    return first
 
 
 def _ids(text: str | None) -> tuple[int, ...]:
@@ -64,7 +55,7 @@ def _add(args: argparse.Namespace) -> int:
     from regional_node.service_layer.unit_of_work import UnitOfWork
     from regional_node.service_layer.users import NewUser, add_user
 
-    new = NewUser(username=args.username, password=_password(args.password_stdin),
+    new = NewUser(username=args.username, password=read_password(args),
                   role=Role(args.role), region=args.scope,
                   programs=tuple(p for p in (args.programs or "").split(",") if p),
                   household_ids=_ids(args.households))

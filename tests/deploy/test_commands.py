@@ -1,0 +1,93 @@
+"""What a deployment needs from the commands, added for docker-compose.yml and
+docs/deploy.md: `siks certs request --out` (the requests go where the courier picks them up,
+the keys stay) and `--password-file` of `siks node|gateway user add` (a Docker secret; no
+terminal, no stdin in a one-shot container)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import pytest
+
+from gateway.adapters.database import open_database as open_gateway_database
+from gateway.identity.users import authenticate as gateway_login
+from regional_node.adapters.database import open_database as open_node_database
+from regional_node.service_layer.users import authenticate as node_login
+from siks.cli import main as siks_main
+
+PASSWORD = "kata sandi yang panjang sekali"
+
+
+def test_request_out_writes_only_the_requests_there(tmp_path, capsys):
+    pki, out = tmp_path / "pki", tmp_path / "courier"
+    assert siks_main(["certs", "request", "32.73", "--dir", str(pki), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["32.73-signing.csr", "32.73-tls.csr"]
+    assert str(out / "32.73-tls.csr") in capsys.readouterr().out
+    assert sorted(p.name for p in (pki / "regions" / "32.73" / "pending").iterdir()) == [
+        "signing.key", "tls.key"]
+    assert not list(pki.rglob("*.csr"))
+    ca, signed = tmp_path / "ca", tmp_path / "signed"
+    assert siks_main(["certs", "create-ca", "--dir", str(ca)]) == 0
+    assert siks_main(["certs", "sign", "--dir", str(ca), "--out", str(signed),
+                      *map(str, sorted(out.iterdir()))]) == 0
+    assert siks_main(["certs", "install", "--dir", str(pki),
+                      *map(str, sorted(signed.iterdir()))]) == 0
+    assert (pki / "regions" / "32.73" / "signing.key").exists()
+
+
+def _password_file(tmp_path, text: str = PASSWORD + "\n"):
+    path = tmp_path / "secret"
+    path.write_text(text)
+    return path
+
+
+def test_node_user_add_reads_a_password_file(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'node.sqlite'}"
+    assert siks_main(["node", "migrate", "--db", url, "--region", "32.73"]) == 0
+    assert siks_main(["node", "user", "add", "--db", url, "--username", "dinsos-3273",
+                      "--role", "DINSOS", "--scope", "32.73",
+                      "--password-file", str(_password_file(tmp_path))]) == 0
+
+    async def login() -> str:
+        database = open_node_database(url)
+        try:
+            return (await node_login(database, "dinsos-3273", PASSWORD)).user_id
+        finally:
+            await database.dispose()
+
+    assert "dinsos-3273" in asyncio.run(login())
+
+
+def test_gateway_user_add_reads_a_password_file(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'gw.sqlite'}"
+    monkeypatch.setattr("sys.stdin", io.StringIO("not this one\n"))
+    assert siks_main(["gateway", "user", "add", "--db", url, "--username", "kemensos",
+                      "--role", "KEMENSOS",
+                      "--password-file", str(_password_file(tmp_path))]) == 0
+
+    async def login() -> str:
+        database = open_gateway_database(url)
+        try:
+            return (await gateway_login(database, "kemensos", PASSWORD)).user_id
+        finally:
+            await database.dispose()
+
+    assert "kemensos" in asyncio.run(login())
+
+
+@pytest.mark.parametrize("command", ["node", "gateway"])
+def test_a_missing_password_file_is_one_line(tmp_path, capsys, command):
+    code = siks_main([command, "user", "add", "--db", f"sqlite:///{tmp_path / 'x.sqlite'}",
+                      "--username", "someone", "--role", "KEMENSOS",
+                      "--password-file", str(tmp_path / "absent")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "cannot read" in err and "absent" in err
+
+
+@pytest.mark.parametrize("command", ["node", "gateway"])
+def test_password_file_and_stdin_exclude_each_other(tmp_path, command):
+    with pytest.raises(SystemExit) as usage:
+        siks_main([command, "user", "add", "--username", "x", "--role", "KEMENSOS",
+                   "--password-stdin", "--password-file", str(_password_file(tmp_path))])
+    assert usage.value.code == 2

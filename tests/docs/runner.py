@@ -36,21 +36,36 @@ Block = tuple[str, str, str]  # (language, code, the prose line just before it)
 GraphQLTarget = Callable[[Block], tuple[str, str | None]]
 
 
-def blocks(text: str) -> list[Block]:
-    """(language, code, the prose line just before it) for every fenced block with a language;
-    a block indented inside a list item comes back dedented."""
-    found = []
-    for match in re.finditer(r"^( *)```(\w+)\n(.*?)^\1```", text, flags=re.DOTALL | re.MULTILINE):
-        before = text[:match.start()].rstrip().splitlines()
-        found.append((match.group(2), textwrap.dedent(match.group(3)),
+def fenced(text: str) -> list[Block]:
+    """(language, code, the prose line just before it) for every fenced block, in order, the
+    language "" when the block has none; a block indented inside a list item comes back
+    dedented."""
+    found: list[Block] = []
+    lines = text.splitlines(keepends=True)
+    index = 0
+    while index < len(lines):
+        opening = re.match(r"( *)```(\w*)\s*$", lines[index])
+        if opening is None:
+            index += 1
+            continue
+        indent, end = opening.group(1), index + 1
+        while end < len(lines) and lines[end].rstrip() != f"{indent}```":
+            end += 1
+        before = "".join(lines[:index]).rstrip().splitlines()
+        found.append((opening.group(2), textwrap.dedent("".join(lines[index + 1:end])),
                       before[-1].strip() if before else ""))
+        index = end + 1
     return found
+
+
+def blocks(text: str) -> list[Block]:
+    """The fenced blocks with a language."""
+    return [b for b in fenced(text) if b[0]]
 
 
 def unlabelled_blocks(text: str) -> list[str]:
     """The fenced blocks without a language: diagrams, synopses, sample output."""
-    return [textwrap.dedent(m.group(2)) for m in
-            re.finditer(r"^( *)```\n(.*?)^\1```", text, flags=re.DOTALL | re.MULTILINE)]
+    return [code for language, code, _ in fenced(text) if not language]
 
 
 def commands(code: str) -> list[str]:

@@ -273,6 +273,9 @@ class LocalFederation:
         except (urllib.error.URLError, OSError):
             return False
 
+    def log(self, service: str) -> str:
+        return self.running[service].log.read_text()
+
     def logs(self) -> str:
         return "\n".join(f"--- {r.name}\n{r.log.read_text()[-3000:]}"
                          for r in self.running.values())

@@ -70,6 +70,26 @@ class Staff:
         return sha
 
 
+def _federated_count(federation: LocalFederation) -> dict[str, Any]:
+    """Kemensos at the gateway counts households on every node (gateway -> nodes over mutual
+    TLS, the user in a token signed with the gateway's key), once the gateway's probe has
+    picked up the nodes `siks gateway node add` registered after it started."""
+    base = federation.url("gateway", 8080)
+    login = _post(f"{base}/auth/login", json.dumps(
+        {"username": "kemensos", "password": federation.passwords["kemensos"]}).encode(),
+        {"Content-Type": "application/json"})
+    headers = {"Authorization": f"Bearer {login['access_token']}",
+               "Content-Type": "application/json"}
+    query = json.dumps({"query": "{ households(first: 1) { totalCount } }"}).encode()
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        body = _post(f"{base}/graphql", query, headers)
+        if body["extensions"]["federation"]["ok"] == 3:
+            return body
+        assert time.monotonic() < deadline, body
+        time.sleep(0.5)
+
+
 STATE = "query($id: ID!) { proposal(id: $id) { state reason } }"
 
 
@@ -117,6 +137,9 @@ def _wait_state(staff: Staff, proposal_id: str, state: str) -> dict[str, Any]:
 @pytest.mark.postgres
 def test_a_proposal_travels_the_compose_federation(federation: LocalFederation) -> None:
     federation.up()
+    for region in ("3273", "3578", "5371"):
+        assert "ACTIVE" in federation.log(f"gateway-node-add-{region}")
+    assert _federated_count(federation)["data"]["households"]["totalCount"] == 900
     for nik, name, born, sex, kk in PEOPLE:
         federation.run("registry", "siks", "sandbox-registry", "add", "--nik", nik,
                        "--name", name, "--birth-date", born, "--sex", sex, "--kk", kk)

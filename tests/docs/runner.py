@@ -153,7 +153,7 @@ def run(text: str, cwd: Path, timeout: float = 120) -> dict[int, str]:
 
 def outputs(stdout: str) -> dict[int, str]:
     parts = re.split(r"^@@block (\d+)$", stdout, flags=re.MULTILINE)
-    return {int(parts[i]): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+    return {int(parts[i]): parts[i + 1].removeprefix("\n") for i in range(1, len(parts) - 1, 2)}
 
 
 def json_lines(text: str) -> list[dict]:

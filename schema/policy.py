@@ -117,6 +117,9 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "outbox": rule(D, D, F, F, D, D),
         # gateway only: the node registry and its health (URLs, errors, certificates)
         "nodes": NATIONAL_OPS,
+        # gateway only: what the nodes sent up and what Kemensos decided (docs/gateway.md)
+        "nationalRecords": NATIONAL_OPS,
+        "nationalRecordSummary": NATIONAL_OPS,
     },
     # Mutations: FULL or DENIED per role. The proposal ones mirror the transition table of
     # regional_node/domain/proposals.py (a test there holds them equal); the node still
@@ -128,6 +131,9 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "verifyProposal": rule(D, F, D, D, D, D),
         "rejectProposal": rule(D, F, F, D, D, D),
         "approveProposal": rule(D, D, F, D, D, D),
+        # gateway only: national decisions, signed by the gateway (Kemensos)
+        "determineRecords": NATIONAL_OPS,
+        "returnRecords": NATIONAL_OPS,
         "uploadAttachment": rule(F, F, F, D, D, D),
         "markNotificationRead": rule(F, F, F, F, D, D),
         # community reports: anyone may send one (rate-limited per address when anonymous);
@@ -205,8 +211,8 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     # The DTKS update cycle (usulan): the region's staff and Kemensos only.
     "Proposal": {name: STAFF for name in (
         "id", "kind", "state", "desaCode", "desaName", "householdId", "details", "musdes",
-        "note", "nikChecks", "reason", "createdBy", "createdRole", "version", "createdAt",
-        "updatedAt", "history")},
+        "note", "nikChecks", "reason", "decree", "createdBy", "createdRole", "version",
+        "createdAt", "updatedAt", "history")},
     "ProposalEvent": {name: STAFF for name in (
         "action", "fromState", "toState", "actor", "role", "at", "reason")},
     "Musdes": {name: STAFF for name in ("heldOn", "minutesNumber", "minutesSha256")},
@@ -264,6 +270,20 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "region", "regionName", "url", "status", "refusedReason", "schemaVersion", "ready",
         "lastSeen", "latencyMs", "outboxBacklog", "lastError", "circuit",
         "certificateFingerprint")},
+    # gateway only: Kemensos' national work on the records nodes send up
+    "NationalRecord": {name: NATIONAL_OPS for name in (
+        "id", "region", "regionName", "kind", "desaCode", "desaName", "state", "approvedBy",
+        "approvedAt", "musdes", "signerKid", "receivedAt", "decree", "returnReason",
+        "decidedAt")},
+    "NationalRecordConnection": {name: NATIONAL_OPS for name in (
+        "edges", "pageInfo", "totalCount")},
+    "NationalRecordEdge": {name: NATIONAL_OPS for name in ("node", "cursor")},
+    "NationalRecordPageInfo": {name: NATIONAL_OPS for name in ("hasNextPage", "endCursor")},
+    # the node shows it on a determined proposal; the gateway only under NationalRecord
+    "Decree": {name: STAFF for name in ("number", "date", "period", "pdfSha256")},
+    "RegionRecordSummary": {name: NATIONAL_OPS for name in (
+        "region", "regionName", "received", "determined", "returned", "oldestWaitingSince")},
+    "IssuedDecision": {name: NATIONAL_OPS for name in ("region", "messageId")},
 }
 
 # Reads that leave an audit entry (UU PDP 27/2022): personal types, by the entity they name,

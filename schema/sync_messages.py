@@ -27,7 +27,7 @@ from typing import Any
 
 from schema.audit_chain import GENESIS, AuditFields, entry_hash
 from schema.enums import ProposalKind
-from schema.errors import InvalidRegionCode
+from schema.errors import InvalidInput, InvalidRegionCode
 from schema.identity_numbers import nik_problem
 from schema.regions import RegionLevel, level_of, regions
 
@@ -146,12 +146,32 @@ def _is_desa(code: object) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Decree:
+    """A Keputusan Menteri Sosial: its number, date, the DTKS period it determines, and the
+    SHA-256 of the signed PDF (hex; optional for decisions made before it was asked for)."""
+
     number: str
     date: dt.date
     period: str
+    pdf_sha256: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.number.strip():
+            raise InvalidInput("a decree needs its number", reason="required", field="number")
+        if not self.period.strip():
+            raise InvalidInput("a decree names its period", reason="required", field="period")
+        if self.pdf_sha256 is not None and not _is_sha256(self.pdf_sha256):
+            raise InvalidInput("pdfSha256 must be 64 hexadecimal characters",
+                               reason="malformed", field="pdfSha256")
 
     def to_json(self) -> dict[str, str]:
-        return {"number": self.number, "date": self.date.isoformat(), "period": self.period}
+        body = {"number": self.number, "date": self.date.isoformat(), "period": self.period}
+        if self.pdf_sha256 is not None:
+            body["pdf_sha256"] = self.pdf_sha256
+        return body
+
+
+def _is_sha256(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,10 +206,11 @@ def read_decision(message: Mapping[str, Any]) -> Decision:
         decree = None
         if kind is DecisionKind.DETERMINED:
             raw = body["decree"]
+            pdf = raw.get("pdf_sha256")
             decree = Decree(str(raw["number"]), dt.date.fromisoformat(raw["date"]),
-                            str(raw["period"]))
+                            str(raw["period"]), str(pdf) if pdf is not None else None)
         reason = body.get("reason")
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, InvalidInput) as exc:
         raise MessageShapeError(f"unreadable decision: {exc!r}") from None
     if kind is DecisionKind.RETURNED and not (isinstance(reason, str) and reason.strip()):
         raise MessageShapeError("a return needs a reason")

@@ -32,6 +32,7 @@ class WalkthroughPlace:
     operator: str
     pendamping: str
     dinsos: str
+    kemensos: str = "kemensos"
 
     @property
     def folder(self) -> Path:
@@ -46,17 +47,18 @@ def write_walkthrough(place: WalkthroughPlace) -> Path:
     """The guide, its step functions and the two files; returns the guide's path."""
     place.folder.mkdir(parents=True, exist_ok=True)
     (place.folder / "berita-acara-musdes.pdf").write_bytes(_minutes_pdf())
+    (place.folder / "keputusan-mensos.pdf").write_bytes(_minutes_pdf("Keputusan Menteri Sosial"))
     (place.folder / "rumah.jpg").write_bytes(_house_photo(*HOUSE))
     (place.folder / "steps.sh").write_text(_steps(place), encoding="utf-8")
     place.guide.write_text(_guide(place), encoding="utf-8")
     return place.guide
 
 
-def _minutes_pdf() -> bytes:
-    """A small real PDF, standing in for the scanned minutes of the village meeting."""
+def _minutes_pdf(title: str = "Berita Acara Musyawarah Desa") -> bytes:
+    """A small real PDF, standing in for a scanned document (the minutes, the decree)."""
     out = io.BytesIO()
     page = Image.new("RGB", (595, 842), "white")
-    page.save(out, "PDF", title="Berita Acara Musyawarah Desa")
+    page.save(out, "PDF", title=title)
     return out.getvalue()
 
 
@@ -88,6 +90,7 @@ def _steps(place: WalkthroughPlace) -> str:
         "DEMO": str(place.directory), "NODE": place.node_url, "GATEWAY": place.gateway_url,
         "REGION": place.region, "DESA": place.desa, "KECAMATAN": place.desa.rsplit(".", 1)[0],
         "OPERATOR": place.operator, "PENDAMPING": place.pendamping, "DINSOS": place.dinsos,
+        "KEMENSOS": place.kemensos,
         "LAT": str(HOUSE[0]), "LON": str(HOUSE[1]),
     }
     header = "\n".join(f"{name}={shlex.quote(value)}" for name, value in values.items())
@@ -134,7 +137,8 @@ log_in_everyone() {
   OPERATOR_TOKEN=$(login "$NODE" "$OPERATOR" "$REGION/$OPERATOR")
   PENDAMPING_TOKEN=$(login "$NODE" "$PENDAMPING" "$REGION/$PENDAMPING")
   DINSOS_TOKEN=$(login "$NODE" "$DINSOS" "$REGION/$DINSOS")
-  echo "masuk / logged in: $OPERATOR, $PENDAMPING, $DINSOS"
+  KEMENSOS_TOKEN=$(login "$GATEWAY" "$KEMENSOS" "gateway/$KEMENSOS")
+  echo "masuk / logged in: $OPERATOR, $PENDAMPING, $DINSOS (node), $KEMENSOS (gateway)"
 }
 
 # --- 1. keluarga baru, dikenal Dukcapil / a new family the civil registry knows --------------
@@ -197,20 +201,28 @@ wait_for_state() {  # wait_for_state STATE
   return 1
 }
 
-# --- 5. Kemensos: penetapan atau pengembalian / determination or return ---------------------
-kemensos_determines() {  # kemensos_determines DECREE_NUMBER
-  siks gateway decide determine --decree-number "$1" --decree-date "$(date +%F)" \
-    --period "$(date +%Y-%m)" --region "$REGION" --records "$ID" \
-    --db "sqlite:///$DEMO/gateway.sqlite" --pki-dir "$DEMO/pki" --actor kemensos
+# --- 5. Kemensos, di gateway: penetapan atau pengembalian / at the gateway: decide ----------
+kemensos_sees_waiting() {
+  gql "$GATEWAY" "$KEMENSOS_TOKEN" "{ nationalRecordSummary(region: \"$REGION\") {
+    region received determined returned }
+    nationalRecords(filter: {region: \"$REGION\", state: RECEIVED}, first: 5) { totalCount
+      edges { node { id kind desaName approvedBy musdes { minutesNumber } signerKid } } } }"
+}
+kemensos_determines() {  # kemensos_determines DECREE_NUMBER: the signed PDF's hash goes along
+  local pdf
+  pdf=$(sha256sum "$WALK/keputusan-mensos.pdf" | cut -d' ' -f1)
+  gql "$GATEWAY" "$KEMENSOS_TOKEN" "mutation { determineRecords(input: {
+    decreeNumber: \"$1\", decreeDate: \"$(date +%F)\", period: \"$(date +%Y-%m)\",
+    pdfSha256: \"$pdf\", recordIds: [\"$ID\"]}) { region messageId } }"
 }
 kemensos_returns() {  # kemensos_returns REASON
-  siks gateway decide return --region "$REGION" --records "$ID" --reason "$1" \
-    --db "sqlite:///$DEMO/gateway.sqlite" --pki-dir "$DEMO/pki" --actor kemensos
+  gql "$GATEWAY" "$KEMENSOS_TOKEN" "mutation { returnRecords(input: {
+    recordIds: [\"$ID\"], reason: \"$1\"}) { region messageId } }"
 }
 
 show_proposal() {
   gql "$NODE" "$DINSOS_TOKEN" "{ proposal(id: \"$ID\") { id state reason
-    history { action actor at } } }"
+    decree { number date pdfSha256 } history { action actor at } } }"
 }
 '''
 
@@ -225,7 +237,8 @@ a person types; its GraphQL is in `steps.sh`.
 Node {region}: {node} · gateway: {gateway} · desa {desa}
 
 **0. Siapkan / set up** — load the steps and log in as the operator desa, the pendamping and
-Dinas Sosial (passwords from the demo's logins file):
+Dinas Sosial at the node, and Kemensos at the gateway (passwords from the demo's logins
+file):
 
 ```bash
 cd {folder} && source steps.sh && log_in_everyone
@@ -259,11 +272,14 @@ key and its relay delivers it over mutual TLS to the gateway's inbox (`RECEIVED_
 dinsos_approves && wait_for_state RECEIVED_NATIONAL
 ```
 
-**5. Kemensos** determines it by decree. The gateway signs the decision; the node's relay
-fetches it and shows the proposal `DETERMINED`:
+**5. Kemensos**, logged in at the gateway, sees what waits (who approved it, the Musdes, the
+certificate that signed it) and determines it by decree with the signed PDF's hash. The
+gateway signs the decision; the node's relay fetches it and shows the proposal `DETERMINED`
+with the decree:
 
 ```bash
-kemensos_determines "KEPMENSOS/146/HUK/2026" && wait_for_state DETERMINED && show_proposal
+kemensos_sees_waiting
+kemensos_determines "146/HUK/2026" && wait_for_state DETERMINED && show_proposal
 ```
 
 **6. Usulan kedua, dikembalikan / a second proposal, returned.** The same steps for another

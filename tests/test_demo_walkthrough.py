@@ -4,6 +4,7 @@ proposal from an operator's draft to Kemensos' determination and returns a secon
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -126,6 +127,17 @@ def test_the_walkthrough_runs_as_written(demo):
              if line.startswith('{"proposal"')]
     assert [p["state"] for p in shown] == ["DETERMINED", "RETURNED"]
     assert shown[1]["reason"] == "foto rumah sama dengan usulan lain"
+    pdf = hashlib.sha256((guide.parent / "keputusan-mensos.pdf").read_bytes()).hexdigest()
+    assert shown[0]["decree"]["number"] == "146/HUK/2026"
+    assert shown[0]["decree"]["pdfSha256"] == pdf and shown[1]["decree"] is None
+    waiting = next(json.loads(line) for line in output.splitlines()
+                   if line.startswith('{"nationalRecordSummary"'))
+    assert waiting["nationalRecordSummary"][0]["received"] >= 1
+    record = next(e["node"] for e in waiting["nationalRecords"]["edges"]
+                  if e["node"]["id"] == first)
+    assert record["approvedBy"] == "user:dinsos-3273" and record["kind"] == "NEW_HOUSEHOLD"
+    assert record["musdes"]["minutesNumber"].startswith("BA/01/")
+    assert record["signerKid"].startswith("32.73#")
     assert [e["action"] for e in shown[0]["history"]][-3:] == [
         "SEND", "RECEIVE_NATIONAL", "DETERMINE"]
     # the gateway holds both records, signed, on an audit chain that verifies
@@ -133,3 +145,43 @@ def test_the_walkthrough_runs_as_written(demo):
                             f"sqlite:///{directory / 'gateway.sqlite'}"],
                            capture_output=True, text=True, env=_environment(), timeout=60)
     assert audit.returncode == 0 and "gateway audit chain OK" in audit.stdout, audit.stderr
+
+
+def _codes(answer: dict) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in answer.get("errors", [])]
+
+
+DETERMINE = ('mutation {{ determineRecords(input: {{decreeNumber: "1/HUK/2026", '
+             'decreeDate: "2026-12-01", period: "2026-12", pdfSha256: "{pdf}", '
+             'recordIds: [{ids}]}}) {{ region messageId }} }}')
+
+
+def test_only_kemensos_decides_and_bad_decisions_are_refused(demo):
+    directory, printed = demo
+    gateway = re.search(r"GraphiQL: (http://\S+)/graphql", printed[1])
+    assert gateway is not None
+    url = f"{gateway.group(1)}/graphql"
+    good = DETERMINE.format(pdf="a" * 64, ids='"00000000-0000-4000-8000-000000000000"')
+    dinsos = _login(gateway.group(1), "dinsos-3273", directory, "gateway/dinsos-3273")
+    for token in (dinsos, None):  # a region's Dinas Sosial, the public
+        answer = _post(url, good, token)
+        assert _codes(answer) == ["FORBIDDEN_FIELD"] and answer["data"] == {
+            "determineRecords": None}
+        listing = _post(url, "{ nationalRecords { totalCount } }", token)
+        assert _codes(listing) == ["FORBIDDEN_FIELD"]
+    kemensos = _login(gateway.group(1), "kemensos", directory, "gateway/kemensos")
+    unknown = _post(url, good, kemensos)
+    assert _codes(unknown) == ["INVALID_INPUT"] and "no record received" in str(unknown)
+    bad_pdf = _post(url, DETERMINE.format(pdf="not-a-hash", ids='"x"'), kemensos)
+    assert _codes(bad_pdf) == ["INVALID_INPUT"] and "pdfSha256" in str(bad_pdf)
+    no_reason = _post(url, 'mutation { returnRecords(input: {recordIds: ["x"], reason: " "}) '
+                           "{ region } }", kemensos)
+    assert _codes(no_reason) == ["INVALID_INPUT"]
+    decided = _post(url, "{ nationalRecords(filter: {state: DETERMINED}) { edges { node { id "
+                         "decree { number } } } } }", kemensos)
+    edges = decided["data"]["nationalRecords"]["edges"]
+    assert edges, "the walkthrough above determined a record"
+    for edge in edges:  # a decided record stays decided
+        again = _post(url, DETERMINE.format(pdf="b" * 64, ids=f'"{edge["node"]["id"]}"'),
+                      kemensos)
+        assert _codes(again) == ["INVALID_INPUT"] and "already decided" in str(again)

@@ -54,6 +54,7 @@ class ApprovedProposal:
     details_digest: str
     approved_at: dt.datetime
     approved_by: str
+    musdes: Mapping[str, str] | None = None  # held_on, minutes_number, minutes_sha256
 
 
 def submission_record(proposal: ApprovedProposal) -> dict[str, Any]:
@@ -68,6 +69,7 @@ def submission_record(proposal: ApprovedProposal) -> dict[str, Any]:
         "approved_at": proposal.approved_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
         "approved_by": proposal.approved_by,
         "niks": collect_niks(proposal.details),
+        **({"musdes": dict(proposal.musdes)} if proposal.musdes else {}),
     }
 
 

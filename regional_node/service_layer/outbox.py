@@ -136,8 +136,19 @@ async def queue_approved(uow: UnitOfWork, rows: Sequence[Proposal],
     return await queue_submission(uow, [submission_record(ApprovedProposal(
         id=row.id, kind=row.kind, desa_code=row.desa_code, household_id=row.household_id,
         details=row.details, details_digest=row.details_digest,
-        approved_at=row.updated_at or utcnow(), approved_by=approver.user_id))
+        approved_at=row.updated_at or utcnow(), approved_by=approver.user_id,
+        musdes=_musdes_of(row)))
         for row in rows])
+
+
+def _musdes_of(row: Proposal) -> dict[str, str] | None:
+    """The village meeting's reference, sent up with the record (its minutes stay here)."""
+    if row.musdes_held_on is None or not row.musdes_minutes_number \
+            or not row.musdes_minutes_sha256:
+        return None
+    return {"held_on": row.musdes_held_on.isoformat(),
+            "minutes_number": row.musdes_minutes_number,
+            "minutes_sha256": row.musdes_minutes_sha256}
 
 
 # --- what the relay and the status views read -----------------------------------------------

@@ -6,7 +6,7 @@ outcome of each field is read from ``schema.policy`` (never written here):
 * FULL: the value Kemensos (FULL on every gateway field) sees;
 * MASKED: that value through the field's mask;
 * DENIED: null, and a FORBIDDEN_FIELD error at that path;
-* row out of scope: absent from lists and counts, OUT_OF_REGION when asked for explicitly.
+* row out of scope: absent from lists and counts, OUT_OF_SCOPE when asked for explicitly.
 
 Positions: OWN (the scope is the row's region at the role's level), PARENT (its parent),
 SIBLING (another region under the same parent, served by a registered node) and OTHER
@@ -43,7 +43,12 @@ ARGUMENTS = {
 }
 VARIABLES = {"hid": "ID!", "nik": "String!"}
 GATEWAY_TYPES = {"Query", "RegionalNode", "HouseholdConnection", "HouseholdEdge", "PageInfo",
-                 "Household", "Housing", "Member", "ProgramMembership", "HouseholdCount"}
+                 "Household", "Housing", "Member", "ProgramMembership", "HouseholdCount",
+                 "NationalRecordConnection", "NationalRecordEdge", "NationalRecordPageInfo",
+                 "NationalRecord", "Decree",
+                 "Musdes", "RegionRecordSummary"}
+# Reached by mutations only: each mutation is tried by every role below.
+MUTATION_TYPES = {"Mutation", "IssuedDecision"}
 # Values that change between two calls (when counted live); compared by presence only.
 VOLATILE = {"HouseholdCount.asOf"}
 SCHEMA = build_schema()._schema
@@ -101,7 +106,35 @@ async def matrix_gateway(cluster, dev_pki, tmp_path, aiohttp_client):  # type: i
     [household_id] = await store(cluster.nodes["32.73"].database, [record])
     client = await secure_gateway(aiohttp_client, tmp_path, dev_pki, cluster)
     await refresh_snapshots(client.app[SERVICES])  # rollups + NIK directory know the row
+    await _a_determined_record(client.app[SERVICES].database, dev_pki.layout.root)
     return client, {"hid": f"32.73:{household_id}", "nik": record.members[0].nik}
+
+
+async def _a_determined_record(database: Any, pki_root: Any) -> None:
+    """A record 32.73 signed and sent (with its Musdes), determined by a decree with its PDF:
+    so that every field under Query.nationalRecords has a value to check."""
+    import datetime as dt
+
+    from certs.identity import Identity
+    from certs.signing import SigningCredentials
+    from gateway.inbox.decisions import DecisionDesk
+    from gateway.inbox.http import GatewaySigner
+    from gateway.inbox.submissions import Inbox
+    from gateway.inbox.trust import ReloadingTrust
+    from schema.sync_messages import Decision, DecisionKind, Decree
+    from tests.sync.helpers import as_bytes, make_records, signed
+
+    [record] = make_records("32.73", 1, prefix="matrix")
+    record["musdes"] = {"held_on": "2026-11-02", "minutes_number": "BA/7/XI/2026",
+                        "minutes_sha256": "c" * 64}
+    record.update(approved_by="user:dinsos-3273", approved_at="2026-11-03T08:00:00+00:00")
+    credentials = SigningCredentials.load(pki_root, Identity.region("32.73"))
+    outcome = await Inbox(database, ReloadingTrust(pki_root)).submit(
+        as_bytes(signed(credentials, [record], at=dt.datetime.now(dt.UTC))), tls_peer="32.73")
+    assert outcome.status == 200, outcome.body()
+    await DecisionDesk(database, GatewaySigner(pki_root)).issue("32.73", Decision(
+        DecisionKind.DETERMINED, (record["id"],),
+        Decree("146/HUK/2026", dt.date(2026, 12, 1), "2026-12", "d" * 64)), "test:kemensos")
 
 
 def test_the_matrix_covers_every_gateway_type() -> None:
@@ -109,11 +142,35 @@ def test_the_matrix_covers_every_gateway_type() -> None:
     assert set(reference) >= GATEWAY_TYPES, GATEWAY_TYPES - set(reference)
     objects = {n for n, t in SCHEMA.type_map.items()
                if not n.startswith("__") and hasattr(t, "fields") and hasattr(t, "interfaces")}
-    assert objects <= GATEWAY_TYPES, f"add to the matrix: {objects - GATEWAY_TYPES}"
-    for type_name in GATEWAY_TYPES - {"Query"}:
+    covered = GATEWAY_TYPES | MUTATION_TYPES
+    assert objects <= covered, f"add to the matrix: {objects - covered}"
+    for type_name in covered - {"Query", "Mutation"}:
         for field in SCHEMA.get_type(type_name).fields:  # type: ignore[union-attr]
             assert access(KEMENSOS.role, type_name, field) is Access.FULL, (
                 f"the reference role must be FULL on {type_name}.{field}")
+
+
+MUTATIONS = {
+    "determineRecords": 'determineRecords(input: {decreeNumber: "1/HUK/2026", decreeDate: '
+                        '"2026-12-01", period: "2026-12", pdfSha256: "' + "a" * 64 + '", '
+                        'recordIds: ["no-such-record"]}) { region messageId }',
+    "returnRecords": 'returnRecords(input: {recordIds: ["no-such-record"], reason: "r"}) '
+                     "{ region messageId }",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_every_gateway_mutation_by_every_role(matrix_gateway, role: Role) -> None:
+    client, _ = matrix_gateway
+    assert set(MUTATIONS) == set(SCHEMA.mutation_type.fields)  # type: ignore[union-attr]
+    for name, call in MUTATIONS.items():
+        answer = await gql_as(client, f"mutation {{ {call} }}", principal_at(role, Position.OWN))
+        codes = [e["extensions"]["code"] for e in answer.get("errors", [])]
+        if access(role, "Mutation", name) is Access.FULL:
+            assert codes == ["INVALID_INPUT"], (role, name, answer)  # past the policy
+        else:
+            assert codes == ["FORBIDDEN_FIELD"], (role, name, answer)
+        assert answer["data"] == {name: None}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -193,6 +250,6 @@ async def _check_invisible(client: Any, principal: Principal | None, role: Role,
                             principal, **ids)
         codes = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
         expected = ("FORBIDDEN_FIELD" if access(role, "Query", field) is Access.DENIED
-                    else "OUT_OF_REGION")
+                    else "OUT_OF_SCOPE")
         if codes != [expected] or (body.get("data") or {}).get(field) is not None:
             problems.append(f"{position} {field}: expected {expected} out of scope: {body}")

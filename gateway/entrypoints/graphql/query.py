@@ -10,6 +10,7 @@ import strawberry
 from graphql import FieldNode
 from strawberry.types import Info
 
+from gateway.entrypoints.graphql import national
 from gateway.entrypoints.graphql.context import GatewayContext
 from gateway.entrypoints.graphql.selection import household_selection, member_fields, selected
 from gateway.entrypoints.graphql.types import (
@@ -107,6 +108,15 @@ def _role(info: Info[GatewayContext, None]) -> Role:
 
 @strawberry.type
 class Query:
+    national_records = strawberry.field(
+        resolver=national.national_records,
+        description="What the nodes sent up, oldest first (Kemensos): who approved each, the "
+                    "Musdes reference, the signing certificate, the decision")
+    national_record_summary = strawberry.field(
+        resolver=national.national_record_summary,
+        description="Per kab/kota: records waiting for a decision, determined, returned "
+                    "(Kemensos)")
+
     @strawberry.field(description="The registered regional nodes and their health")
     def nodes(self, info: Info[GatewayContext, None]) -> list[RegionalNode] | None:
         federation = info.context.services.federation

@@ -26,6 +26,24 @@ class Musdes:
     minutes_sha256: str = strawberry.field(description="SHA-256 of the attached minutes")
 
 
+@strawberry.type(description="The Keputusan Menteri Sosial that determined a proposal")
+class Decree:
+    number: str
+    date: dt.date
+    period: str
+    pdf_sha256: str | None = strawberry.field(description="SHA-256 of the signed PDF")
+
+    @classmethod
+    def from_events(cls, events: list[EventRow]) -> Decree | None:
+        """From the determination's history entry, which keeps the signed decision's decree."""
+        for event in reversed(events):
+            raw = (event.detail or {}).get("decree") if event.action == "DETERMINE" else None
+            if isinstance(raw, dict):
+                return cls(number=str(raw["number"]), date=dt.date.fromisoformat(raw["date"]),
+                           period=str(raw["period"]), pdf_sha256=raw.get("pdf_sha256"))
+        return None
+
+
 @strawberry.type(description="The population registry's (Dukcapil) answer for one person")
 class NikCheck:
     nik: str
@@ -67,6 +85,8 @@ class Proposal:
     nik_checks: list[NikCheck] | None = strawberry.field(
         description="The last NIK check; null until the registry has answered")
     reason: str | None = strawberry.field(description="Why it was rejected or returned")
+    decree: Decree | None = strawberry.field(
+        description="The decree that determined it (DETERMINED only)")
     created_by: str
     created_role: str
     version: int
@@ -95,7 +115,8 @@ class Proposal:
             household_id=strawberry.ID(str(row.household_id)) if row.household_id else None,
             details=row.details,  # type: ignore[arg-type]  # JSON scalar
             musdes=musdes, note=row.note, nik_checks=checks,
-            reason=row.reason, created_by=row.created_by, created_role=row.created_role,
+            reason=row.reason, decree=Decree.from_events(events),
+            created_by=row.created_by, created_role=row.created_role,
             version=row.version, created_at=row.created_at, updated_at=row.updated_at,
             history=[ProposalEvent.from_row(e) for e in events])
 

@@ -20,7 +20,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 @web.middleware
 async def deadline_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     raw = request.headers.get(DEADLINE_HEADER, "")
-    budget_ms = min(int(raw), MAX_DEADLINE_MS) if raw.isdigit() else None
+    budget_ms = min(int(raw), MAX_DEADLINE_MS) if raw.isascii() and raw.isdigit() else None
     try:
         if budget_ms is None:
             response = await handler(request)

@@ -40,3 +40,12 @@ QUERIES = {
 async def test_a_bad_id_is_invalid_input_at_the_node(node_client, field: str, bad: str):
     body = await gql(node_client, QUERIES[field], id=bad)
     assert error_codes(body) == ["INVALID_INPUT"], body
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("raw", ["³", "١٠٠"])
+async def test_a_deadline_header_of_non_ascii_digits_is_ignored(node_client, raw: str):
+    response = await node_client.post("/graphql", json={"query": "{ node { region } }"},
+                                      headers={"X-SIKS-Deadline-Ms": raw})
+    assert response.status == 200
+    assert (await response.json())["data"]["node"]["region"] == "32.73"

@@ -18,9 +18,10 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from certs import requests
+from certs import files, requests
 from certs.authority import CertificateAuthority, HolderCredentials, TlsNames, utc_now
 from certs.dev import ensure_dev_pki
+from certs.errors import PkiNotFound
 from certs.identity import Identity, identity_of, kid_of, serial_hex
 from certs.issue import purpose_of
 from certs.layout import PkiLayout
@@ -228,12 +229,17 @@ def handle_crl(args: argparse.Namespace) -> int:
 
 @reports_errors
 def handle_list(args: argparse.Namespace) -> int:
-    authority = CertificateAuthority.open(pki_dir(args))
+    """The register of ``ca/issued``: at the CA every certificate it issued, in a holder's
+    directory the ones installed there (no CA key needed: it only reads)."""
+    layout = PkiLayout(pki_dir(args))
+    if not layout.ca_certificate.exists():
+        raise PkiNotFound(f"no national CA certificate in {layout.ca_dir}")
     now = utc_now()
-    crl = authority.crl()
+    crl = files.read_crl(layout.crl)
     print(f"{'HOLDER':<8} {'PURPOSE':<8} {'STATUS':<8} {'NOT AFTER':<20} {'SERIAL':<40} KID")
-    issued = authority.issued_certificates()
-    latest = _latest(authority, issued)
+    issued = sorted((files.read_certificate(path) for path in layout.issued_dir.glob("*.crt")),
+                    key=lambda c: c.not_valid_before_utc)
+    latest = _latest(layout, issued)
     for certificate in sorted(issued, key=_listing_order):
         status = _status(latest, crl, certificate, now)
         purpose = purpose_of(certificate)
@@ -311,11 +317,11 @@ def _slot(certificate: x509.Certificate) -> tuple[str, str]:
     return identity_of(certificate).id, purpose.value if purpose else ""
 
 
-def _latest(authority: CertificateAuthority, certificates: list[x509.Certificate]
+def _latest(layout: PkiLayout, certificates: list[x509.Certificate]
             ) -> dict[tuple[str, str], x509.Certificate]:
-    """The certificate in use per holder and purpose: the CA's current file where the CA made
-    the key (``issue``/``rotate``), else the newest it signed (the holder's ``request``)."""
-    layout = authority.layout
+    """The certificate in use per holder and purpose: the current file where this directory
+    holds the key (``issue``/``rotate`` at the CA, ``install`` at a holder), else the newest
+    signed (the holder's ``request``)."""
     current = set()
     for certificate in certificates:
         holder = identity_of(certificate)

@@ -91,3 +91,25 @@ def test_password_file_and_stdin_exclude_each_other(tmp_path, command):
         siks_main([command, "user", "add", "--username", "x", "--role", "KEMENSOS",
                    "--password-stdin", "--password-file", str(_password_file(tmp_path))])
     assert usage.value.code == 2
+
+
+def test_list_reads_a_holder_directory_without_the_ca_key(tmp_path, capsys):
+    """A node checks its own certificates' expiry and which are retired: `siks certs list`
+    reads the register of the directory; it used to need the CA's private key."""
+    pki, ca = tmp_path / "pki", tmp_path / "ca"
+    assert siks_main(["certs", "create-ca", "--dir", str(ca)]) == 0
+    for _ in range(2):  # a first certificate, then a renewal by request
+        assert siks_main(["certs", "request", "32.73", "--dir", str(pki),
+                          "--out", str(tmp_path / "requests")]) == 0
+        assert siks_main(["certs", "sign", "--dir", str(ca), "--out", str(tmp_path / "signed"),
+                          *map(str, sorted((tmp_path / "requests").iterdir()))]) == 0
+        assert siks_main(["certs", "install", "--dir", str(pki),
+                          *map(str, sorted((tmp_path / "signed").iterdir()))]) == 0
+    capsys.readouterr()
+    assert siks_main(["certs", "list", "--dir", str(pki)]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+    assert sorted((r[0], r[1], r[2]) for r in rows) == [
+        ("32.73", "signing", "current"), ("32.73", "signing", "retired"),
+        ("32.73", "tls", "current"), ("32.73", "tls", "retired")]
+    assert siks_main(["certs", "list", "--dir", str(tmp_path / "nowhere")]) == 1
+    assert "no national CA certificate" in capsys.readouterr().err

@@ -7,11 +7,14 @@ prints as one line. Node call failures also carry the ``region`` they concern::
     ├── ConfigError                       CONFIG            (schema.errors)
     ├── InvalidInput                      INVALID_INPUT     (+ INVALID_REGION, INVALID_NIK)
     │   ├── InvalidCursor                 INVALID_CURSOR
-    │   └── OutOfRegion                   OUT_OF_REGION     (outside the user's region scope)
+    │   └── OutOfRegion                   OUT_OF_REGION     (a region its node does not serve)
+    ├── OutOfScope                        OUT_OF_SCOPE      (outside the user's region scope;
+    │                                                        schema.errors)
     ├── NotFound                          NOT_FOUND
     ├── NodeRegistryError                 NODE_REGISTRY
     │   └── UnknownNode                   UNKNOWN_NODE      (no such registration to change)
     └── NodeCallError                     NODE_ERROR        (the node answered with an error)
+        ├── NodeQueryTooComplex           QUERY_TOO_COMPLEX (the node refused it by cost)
         ├── NodeUnavailable               NODE_UNAVAILABLE  (connection refused/reset, TLS, 5xx)
         ├── NodeTimeout                   NODE_TIMEOUT      (the deadline ran out)
         ├── CircuitOpen                   CIRCUIT_OPEN      (not called: too many recent failures)
@@ -25,7 +28,8 @@ from schema.errors import ConfigError, InvalidInput, SiksError
 
 __all__ = [
     "CircuitOpen", "ConfigError", "InvalidCursor", "InvalidInput", "NodeCallError",
-    "NodeIncompatible", "NodeNotRegistered", "NodeRegistryError", "NodeTimeout", "NodeUnavailable",
+    "NodeIncompatible", "NodeNotRegistered", "NodeQueryTooComplex", "NodeRegistryError",
+    "NodeTimeout", "NodeUnavailable",
     "NotFound", "OutOfRegion", "SiksError", "UnknownNode",
 ]
 
@@ -35,7 +39,8 @@ class InvalidCursor(InvalidInput):
 
 
 class OutOfRegion(InvalidInput):
-    """An explicit request for rows outside the principal's region scope (as the node's)."""
+    """A record whose region's node says it does not serve it (outside the user's scope is
+    :class:`~schema.errors.OutOfScope`)."""
 
     code = "OUT_OF_REGION"
 
@@ -81,6 +86,13 @@ class CircuitOpen(NodeCallError):
 
 class NodeIncompatible(NodeCallError):
     code = "NODE_INCOMPATIBLE"
+
+
+class NodeQueryTooComplex(NodeCallError):
+    """The node refused the query the gateway sent it by its cost limit: the client's query is
+    too complex (the gateway's own estimate counts what it adds, so this is a safety net)."""
+
+    code = "QUERY_TOO_COMPLEX"
 
 
 class NodeNotRegistered(NodeCallError):

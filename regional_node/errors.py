@@ -5,12 +5,12 @@ command line prints as one line::
 
     SiksError (schema.errors)
     ├── InvalidInput                      INVALID_INPUT (+ INVALID_REGION, INVALID_NIK, INVALID_KK)
-    │   ├── OutOfRegion                   OUT_OF_REGION
+    │   ├── OutOfRegion                   OUT_OF_REGION    (a region this node does not serve)
     │   ├── InvalidCursor                 INVALID_CURSOR
     │   └── InvalidRecord                 INVALID_RECORD   (carries a list of Problems)
     ├── NotFound                          NOT_FOUND
     ├── ForbiddenTransition               FORBIDDEN_TRANSITION (role may not move a proposal so)
-    ├── OutOfScope                        OUT_OF_SCOPE     (the row lies outside the user's scope)
+    ├── OutOfScope                        OUT_OF_SCOPE     (outside the user's scope; schema.errors)
     ├── WrongState                        WRONG_STATE      (a proposal is not in a state for this)
     │   └── FieldVerificationRequired     FIELD_VERIFICATION_REQUIRED (no geotagged photo yet)
     ├── Conflict                          CONFLICT
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from schema.errors import ConfigError, InvalidInput, SiksError
+from schema.errors import ConfigError, InvalidInput, OutOfScope, SiksError
 
 __all__ = [
     "AuditChainBroken", "ConfigError", "Conflict", "DuplicateRecord", "ForbiddenTransition",
@@ -60,10 +60,6 @@ class NotFound(SiksError):
 
 class ForbiddenTransition(SiksError):
     code = "FORBIDDEN_TRANSITION"
-
-
-class OutOfScope(SiksError):
-    code = "OUT_OF_SCOPE"
 
 
 class WrongState(SiksError):

@@ -10,6 +10,7 @@ human sentence that says *why*::
     │   └── ForbiddenField           code: FORBIDDEN_FIELD    (+ field, e.g. Member.nik)
     ├── RateLimited                  code: RATE_LIMITED
     ├── QueryTooComplex              code: QUERY_TOO_COMPLEX  (+ cost, limit)
+    ├── OutOfScope                   code: OUT_OF_SCOPE       (outside the user's region scope)
     └── InvalidInput                 code: INVALID_INPUT
         ├── InvalidRegionCode        code: INVALID_REGION
         ├── InvalidNik               code: INVALID_NIK
@@ -78,6 +79,13 @@ class RateLimited(SiksError):
 
 class QueryTooComplex(SiksError):
     code = "QUERY_TOO_COMPLEX"
+
+
+class OutOfScope(SiksError):
+    """A row, region or desa lies outside the principal's region scope (queries and mutations,
+    node and gateway alike); OUT_OF_REGION is a region this node does not serve."""
+
+    code = "OUT_OF_SCOPE"
 
 
 class InvalidInput(SiksError):

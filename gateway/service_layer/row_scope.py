@@ -3,9 +3,9 @@ principal's query may reach, from ``schema.scope`` and the principal's region.
 
 * A list or count without a region is narrowed to the principal's region; a region inside the
   scope is kept; a region containing the scope (a province, for kab/kota staff) is narrowed
-  to the scope; a region beside it is ``OUT_OF_REGION``. So the planner only ever scatters to
+  to the scope; a region beside it is ``OUT_OF_SCOPE``. So the planner only ever scatters to
   nodes in scope.
-* ``household(id)`` and ``person(nik)`` outside the scope are ``OUT_OF_REGION`` before any
+* ``household(id)`` and ``person(nik)`` outside the scope are ``OUT_OF_SCOPE`` before any
   node is asked; a NIK lookup that misses the directory scatters only to nodes in scope.
 * What a node refuses on policy (a row outside a desa, say) comes back as the same code, not
   as a node failure.
@@ -19,20 +19,19 @@ from collections.abc import Iterable
 from gateway.errors import OutOfRegion
 from gateway.federation.fanout import RequestScope
 from gateway.federation.filters import HouseholdFilter
-from schema.errors import Forbidden
+from schema.errors import Forbidden, OutOfScope
 from schema.regions import is_within
 from schema.roles import Principal
 from schema.scope import check_public_search, overlaps
 
 # What a node says when it refuses on policy, and the gateway's own error for it.
 REFUSALS: dict[str, type[Exception]] = {"OUT_OF_REGION": OutOfRegion,
-                                        "OUT_OF_SCOPE": OutOfRegion,
+                                        "OUT_OF_SCOPE": OutOfScope,
                                         "FORBIDDEN": Forbidden, "FORBIDDEN_FIELD": Forbidden}
 
 
-def _outside(principal: Principal, region: str) -> OutOfRegion:
-    return OutOfRegion(f"region {region} is outside your scope ({principal.region})",
-                       reason="out_of_scope", field="region")
+def _outside(principal: Principal, region: str) -> OutOfScope:
+    return OutOfScope(f"region {region} is outside your scope ({principal.region})")
 
 
 def scoped_region(principal: Principal, requested: str | None) -> str | None:
@@ -80,6 +79,9 @@ def reraise_refusal(scope: RequestScope, region: str) -> None:
         report.failures.remove(failure)
         report.failed -= 1
         report.ok += 1
+        if REFUSALS[code] is OutOfScope:
+            raise OutOfScope("that record lies outside your scope")
         if REFUSALS[code] is OutOfRegion:
-            raise OutOfRegion("that record lies outside your scope", reason="out_of_scope")
+            raise OutOfRegion(f"that record is not served by the node of {region}",
+                              reason="out_of_region")
         raise Forbidden("that record is not available to you", reason="node_policy")

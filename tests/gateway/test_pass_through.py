@@ -1,7 +1,7 @@
 """The pass-through path (``gateway/entrypoints/graphql/pass_through.py``) answers exactly what
 graphql-core's full path answers: two gateways over the same real nodes, one with
 ``pass_through=False``, asked the same queries as every role at every position of the policy
-matrix. Data, errors (FORBIDDEN_FIELD, OUT_OF_REGION, NODE_UNAVAILABLE, with paths and
+matrix. Data, errors (FORBIDDEN_FIELD, OUT_OF_SCOPE, NODE_UNAVAILABLE, with paths and
 locations), extensions and the read audit written must be identical."""
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ async def test_every_role_and_position_gets_the_same_answer(seeded, role: Role) 
     if role in (Role.MITRA, Role.PUBLIC):
         assert "FORBIDDEN_FIELD" in codes  # denied fields below a root they may use
     if role in SCOPES:
-        assert "OUT_OF_REGION" in codes
+        assert "OUT_OF_SCOPE" in codes
 
 
 async def test_a_stopped_node_gives_the_same_partial_answer(seeded, cluster) -> None:

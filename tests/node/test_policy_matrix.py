@@ -5,7 +5,7 @@ expected outcome of each field is read from ``schema.policy`` (never written her
 * FULL: the value Dinas Sosial of the kab/kota sees (FULL on everything);
 * MASKED: that value through the field's mask;
 * DENIED: null, and a FORBIDDEN_FIELD error at that path;
-* row out of scope: absent from lists, OUT_OF_REGION when asked for explicitly.
+* row out of scope: absent from lists, OUT_OF_SCOPE when asked for explicitly.
 
 Positions: OWN (the principal's scope is the row's region at the role's level), PARENT (its
 scope is the parent of that: a province-level Dinsos, a kab/kota-level pendamping), SIBLING
@@ -201,7 +201,7 @@ async def _assert_invisible(client: Any, principal: Principal | None, role: Role
                          principal=principal, **ids)
         codes = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
         expected = ("FORBIDDEN_FIELD" if access(role, "Query", field) is Access.DENIED
-                    else "OUT_OF_REGION")
+                    else "OUT_OF_SCOPE")
         if codes != [expected] or (body.get("data") or {}).get(field) is not None:
             problems.append(f"{field}: expected {expected} for a row out of scope: {body}")
 
@@ -356,7 +356,7 @@ async def test_policy_matrix_workflow_types(node_client: Any, node_database: Any
                 if not_addressed:
                     continue
                 if not isinstance(got, dict):
-                    if seen or _codes_at(body, where[:1]) != ["OUT_OF_REGION"]:
+                    if seen or _codes_at(body, where[:1]) != ["OUT_OF_SCOPE"]:
                         problems.append(f"{label}: {type_name}: nothing at {where}: {body}")
                     continue
                 reference = references[type_name][0]
@@ -477,7 +477,7 @@ async def _check_mutations(client: Any, role: Role, principal: Principal | None,
             problems.append(f"{label}: Mutation.{mutation} is FULL but refused: {body}")
         if not isinstance(result, dict):
             # allowed by the table, refused by the row scope (another desa): no data either
-            # (mutations say OUT_OF_SCOPE where queries say OUT_OF_REGION)
+            # (OUT_OF_SCOPE, as in queries)
             if visible(role, position_of(principal)) or _codes_at(body, [mutation]) != [
                     "OUT_OF_SCOPE"]:
                 problems.append(f"{label}: Mutation.{mutation} returned nothing: {body}")

@@ -75,11 +75,11 @@ async def test_everyone_else_is_denied(node_client: TestClient, node_signing_pki
     assert error_codes(body) == ["FORBIDDEN_FIELD"]
 
 
-async def test_dinsos_of_another_region_is_out_of_region(node_client: TestClient) -> None:
+async def test_dinsos_of_another_region_is_out_of_scope(node_client: TestClient) -> None:
     body = await gql(node_client, QUERY, principal=Principal("user:dinsos-sby", Role.DINSOS,
                                                              "35.78"))
     assert body["data"]["outbox"] is None
-    assert error_codes(body) == ["OUT_OF_REGION"]
+    assert error_codes(body) == ["OUT_OF_SCOPE"]
 
 
 async def test_readyz_reports_the_backlog(node_client: TestClient,

@@ -23,8 +23,8 @@ from regional_node.entrypoints.graphql.community_report_types import (
 from regional_node.entrypoints.graphql.context import NodeContext
 from regional_node.entrypoints.graphql.proposal_query import _first, _region_filter
 from regional_node.entrypoints.graphql.types import PageInfo
-from regional_node.errors import OutOfScope
 from regional_node.service_layer.community_reports import report_id, utc
+from schema.errors import Forbidden
 from schema.roles import Principal
 
 
@@ -42,7 +42,7 @@ class CommunityReportFilter:
 def _reader(info: Info[NodeContext, None]) -> Principal:
     principal = info.context.principal
     if principal.role not in READERS:
-        raise OutOfScope(f"role {principal.role} cannot see community reports")
+        raise Forbidden(f"role {principal.role} cannot see community reports", reason="role")
     return principal
 
 

@@ -10,7 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from regional_node.entrypoints.graphql.context import NodeContext
-from regional_node.errors import OutOfRegion
+from regional_node.errors import OutOfScope
 from regional_node.service_layer.outbox import backlog
 from schema.scope import overlaps
 
@@ -37,7 +37,7 @@ class OutboxQuery:
     async def outbox(self, info: Info[NodeContext, None]) -> OutboxBacklog | None:
         principal = info.context.principal
         if not overlaps(principal, info.context.region):
-            raise OutOfRegion(f"the outbox of {info.context.region} is outside your region")
+            raise OutOfScope(f"the outbox of {info.context.region} is outside your scope")
         state = await backlog(info.context.database)
         return OutboxBacklog(pending=state.pending, pending_records=state.pending_records,
                              oldest_at=state.oldest_at, last_error=state.last_error,

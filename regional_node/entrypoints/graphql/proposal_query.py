@@ -19,9 +19,9 @@ from regional_node.entrypoints.graphql.proposal_types import (
 )
 from regional_node.entrypoints.graphql.query import DEFAULT_PAGE, MAX_PAGE
 from regional_node.entrypoints.graphql.types import PageInfo
-from regional_node.errors import OutOfRegion, OutOfScope
+from regional_node.errors import OutOfRegion
 from regional_node.service_layer.proposals import proposal_id
-from schema.errors import InvalidInput
+from schema.errors import Forbidden, InvalidInput
 from schema.ids import record_id
 from schema.regions import is_within, regions
 from schema.roles import Principal
@@ -39,7 +39,7 @@ class ProposalFilter:
 def _reader(info: Info[NodeContext, None]) -> Principal:
     principal = info.context.principal
     if principal.role not in READERS:
-        raise OutOfScope(f"role {principal.role} cannot see proposals")
+        raise Forbidden(f"role {principal.role} cannot see proposals", reason="role")
     return principal
 
 

@@ -22,7 +22,7 @@ from regional_node.entrypoints.graphql.types import (
     Program,
     region_name,
 )
-from regional_node.errors import OutOfRegion
+from regional_node.errors import OutOfRegion, OutOfScope
 from schema.errors import InvalidInput
 from schema.identity_numbers import parse_nik
 from schema.ids import record_id
@@ -79,15 +79,12 @@ def _region_filter(code: str | None, node_region: str,
     if code is None:
         return None
     regions().require(code)
+    if not (is_within(code, node_region) or is_within(node_region, code)):
+        raise OutOfRegion(f"region {code} is outside this node's region {node_region}",
+                          reason="out_of_region", field="region")
     if principal is not None and not overlaps(principal, code):
-        raise OutOfRegion(f"region {code} is outside your scope ({principal.region})",
-                          reason="out_of_scope", field="region")
-    if is_within(code, node_region):
-        return code
-    if is_within(node_region, code):
-        return None  # a parent of this node's region: everything here matches
-    raise OutOfRegion(f"region {code} is outside this node's region {node_region}",
-                      reason="out_of_region", field="region")
+        raise OutOfScope(f"region {code} is outside your scope ({principal.region})")
+    return code if is_within(code, node_region) else None  # a parent: everything here
 
 
 def _domain_filter(flt: HouseholdFilter | None, context: NodeContext) -> q.HouseholdFilter:
@@ -109,7 +106,7 @@ def _domain_filter(flt: HouseholdFilter | None, context: NodeContext) -> q.House
 def _require_visible(context: NodeContext, row: HouseholdRow) -> None:
     """An explicit request for a row outside the principal's scope is refused, not hidden."""
     if not sees_row(context.principal, row.desa_code, row.id):
-        raise OutOfRegion("that record lies outside your scope", reason="out_of_scope")
+        raise OutOfScope("that record lies outside your scope")
 
 
 def _enum_value(value: Enum | None) -> str | None:

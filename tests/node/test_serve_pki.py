@@ -129,3 +129,38 @@ def test_a_database_mistake_is_one_line(tmp_path, url, says):
     assert len(errors) == 1 and errors[0].startswith("siks: error: "), done.stderr
     assert says in errors[0]
     assert not (tmp_path / "no-such-folder").exists()
+
+
+GATEWAY_SECRET = "s" * 40
+
+
+@pytest.mark.parametrize(("fault", "says"), [
+    ("missing_dir", "SIKS_GATEWAY_PKI_DIR: {missing} is not a directory"),
+    ("region_certificate", "is a certificate of 32.73 Kota Bandung, not of"),
+    ("no_database", 'database "siks_no_such_gateway" does not exist'),
+    ("no_folder", "the folder {tmp}/no-such-folder does not exist"),
+])
+def test_a_gateway_start_up_mistake_is_one_line(pki, tmp_path, fault, says):
+    directory, db = pki, f"sqlite:///{tmp_path}/g.db"
+    if fault == "missing_dir":
+        directory = tmp_path / "nowhere"
+    elif fault == "region_certificate":
+        directory = tmp_path / "pki"
+        shutil.copytree(pki, directory)
+        layout = PkiLayout(directory)
+        for name in ("signing.crt", "signing.key", "tls.crt", "tls.key"):
+            (layout.holder_dir(Identity.gateway()) / name).write_bytes(
+                (layout.holder_dir(BANDUNG) / name).read_bytes())
+    elif fault == "no_database":
+        db = "postgresql://postgres@127.0.0.1:5432/siks_no_such_gateway"
+    else:
+        db = f"sqlite:///{tmp_path}/no-such-folder/g.db"
+    done = subprocess.run(
+        [*SIKS, "gateway", "serve", "--db", db, "--pki-dir", str(directory),
+         "--port", str(_free_port()), "--inbox-port", str(_free_port()),
+         "--directory-secret", GATEWAY_SECRET], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    lines = [line for line in done.stderr.strip().splitlines() if line.startswith("siks")]
+    assert len(lines) == 1 and lines[0].startswith("siks: error: "), done.stderr
+    assert "Traceback" not in done.stderr
+    assert says.format(missing=directory, tmp=tmp_path) in lines[0]

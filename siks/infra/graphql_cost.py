@@ -5,6 +5,12 @@ Every selected field costs 1, plus what it selects times how many objects it ret
 assumed per list field (``sizes``, e.g. members of a household), or ``default_list_size``.
 Nesting multiplies: 50 households × 8 members × 3 fields. Introspection fields are free (the
 schema bounds them; production turns introspection off).
+
+``implied``: fields the server adds to each object of a type on its own (the gateway asks
+nodes for ids, cursors and sort keys besides what the client selected), counted as if
+selected, so the estimate bounds what the server will ask of others under the same limit.
+A ``sizes`` entry may also name a field that is not a list but is answered from one (the
+gateway answers ``Household.head`` from all the members).
 """
 
 from __future__ import annotations
@@ -40,8 +46,9 @@ PAGE_ARGUMENT = "first"
 class _Estimator:
     def __init__(self, schema: GraphQLSchema, document: DocumentNode,
                  variables: Mapping[str, Any], sizes: Mapping[str, int],
-                 default_list_size: int) -> None:
+                 default_list_size: int, implied: Mapping[str, int]) -> None:
         self.schema, self.variables, self.sizes = schema, variables, sizes
+        self.implied = implied
         self.default_list_size = default_list_size
         self.fragments = {d.name.value: d for d in document.definitions
                           if isinstance(d, FragmentDefinitionNode)}
@@ -92,6 +99,7 @@ class _Estimator:
                 continue
             named = get_named_type(definition.type)
             child = (self._selection(node.selection_set, named, seen)
+                     + self.implied.get(named.name, 0)
                      if isinstance(named, GraphQLObjectType) else 0)
             total += 1 + self._multiplier(owner, name, definition, node) * child
         return total
@@ -100,9 +108,10 @@ class _Estimator:
                     node: FieldNode) -> int:
         if PAGE_ARGUMENT in definition.args:
             return max(1, self._page_size(definition, node))
-        if is_list_type(get_nullable_type(definition.type)):
-            return self.sizes.get(f"{owner.name}.{name}", self.default_list_size)
-        return 1
+        size = self.sizes.get(f"{owner.name}.{name}")
+        if size is not None:
+            return size
+        return self.default_list_size if is_list_type(get_nullable_type(definition.type)) else 1
 
     def _page_size(self, definition: GraphQLField, node: FieldNode) -> int:
         value: Any = definition.args[PAGE_ARGUMENT].default_value
@@ -120,25 +129,29 @@ class _Estimator:
 
 
 def query_cost(schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any],
-               *, sizes: Mapping[str, int], default_list_size: int) -> int:
-    return _Estimator(schema, document, variables, sizes, default_list_size).cost()
+               *, sizes: Mapping[str, int], default_list_size: int,
+               implied: Mapping[str, int] | None = None) -> int:
+    return _Estimator(schema, document, variables, sizes, default_list_size,
+                      implied or {}).cost()
 
 
 def cost_rule(variables: Mapping[str, Any], *, limit: int, sizes: Mapping[str, int],
-              default_list_size: int) -> type[ValidationRule]:
+              default_list_size: int,
+              implied: Mapping[str, int] | None = None) -> type[ValidationRule]:
     class CostLimit(ValidationRule):
         uses_variables = True  # checked on every request (graphql_validation_cache)
 
         @staticmethod
         def errors_in(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
             cost = query_cost(schema, document, variables, sizes=sizes,
-                              default_list_size=default_list_size)
+                              default_list_size=default_list_size, implied=implied)
             if cost <= limit:
                 return []
             return [GraphQLError(
                 f"the query is too expensive: estimated cost {cost}, limit {limit} "
                 "(ask for smaller pages or fewer nested lists)", document,
-                extensions={"code": "QUERY_TOO_COMPLEX", "cost": cost, "limit": limit})]
+                extensions={"code": "QUERY_TOO_COMPLEX", "reason": "cost", "cost": cost,
+                            "limit": limit})]
 
         def enter_document(self, node: DocumentNode, *_: Any) -> None:
             for error in self.errors_in(self.context.schema, node):
@@ -148,12 +161,14 @@ def cost_rule(variables: Mapping[str, Any], *, limit: int, sizes: Mapping[str, i
 
 
 class QueryCostLimiter(SchemaExtension):
-    def __init__(self, *, limit: int, sizes: Mapping[str, int], default_list_size: int = 10):
+    def __init__(self, *, limit: int, sizes: Mapping[str, int], default_list_size: int = 10,
+                 implied: Mapping[str, int] | None = None):
         self.limit, self.sizes, self.default_list_size = limit, sizes, default_list_size
+        self.implied = implied
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         rule = cost_rule(context.variables or {}, limit=self.limit, sizes=self.sizes,
-                         default_list_size=self.default_list_size)
+                         default_list_size=self.default_list_size, implied=self.implied)
         context.validation_rules = (*context.validation_rules, rule)
         yield

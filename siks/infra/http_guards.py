@@ -1,6 +1,6 @@
 """HTTP protections shared by the node and the gateway: JSON-only posts (no CSRF through a
-browser form or multipart), per-address rate limits, the request's principal, and the
-JSON error body every refusal uses."""
+browser form or multipart), per-address rate limits, the request's principal, the JSON error
+body every refusal uses, and GraphQL over HTTP's media type (``graphql_http``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from schema.roles import ANONYMOUS, Principal
+from siks.infra.graphql_http import negotiate
 from siks.infra.ratelimit import TokenBuckets
 
 LOGIN_LIMIT = web.AppKey("login_limit", TokenBuckets)
@@ -47,8 +48,13 @@ def rate_limited(buckets: TokenBuckets, request: web.Request, what: str) -> web.
 
 @web.middleware
 async def require_json_posts(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """GraphQL over HTTP at the edge: JSON-only posts, and the answer of ``/graphql`` in the
+    media type the request accepts (:mod:`siks.infra.graphql_http`)."""
     if (request.method == "POST" and request.path in (GRAPHQL_PATH, LOGIN_PATH)
             and request.content_type not in JSON_TYPES):
-        return error_response(415, "UNSUPPORTED_MEDIA_TYPE",
-                              f"POST {request.path} needs Content-Type: application/json")
-    return await handler(request)
+        response: web.StreamResponse = error_response(
+            415, "UNSUPPORTED_MEDIA_TYPE",
+            f"POST {request.path} needs Content-Type: application/json")
+    else:
+        response = await handler(request)
+    return negotiate(request, response) if request.path == GRAPHQL_PATH else response

@@ -31,9 +31,11 @@ ROLES = {
 # Codes a well-behaved answer may carry; INTERNAL (a bug) is not among them. A node's own
 # refusal of a fuzzed input comes back as NODE_ERROR with the node's code in nodeCode.
 EXPECTED_CODES = {"INVALID_INPUT", "INVALID_REGION", "INVALID_NIK", "INVALID_KK",
-                  "INVALID_CURSOR", "OUT_OF_REGION", "FORBIDDEN", "FORBIDDEN_FIELD",
-                  "QUERY_TOO_COMPLEX", "NOT_FOUND", "NODE_NOT_REGISTERED", "NODE_ERROR", None}
-NODE_CODES = EXPECTED_CODES - {"NODE_ERROR", "NODE_NOT_REGISTERED"} | {"OUT_OF_SCOPE"}
+                  "INVALID_CURSOR", "OUT_OF_REGION", "OUT_OF_SCOPE", "FORBIDDEN",
+                  "FORBIDDEN_FIELD", "QUERY_TOO_COMPLEX", "NOT_FOUND", "NODE_NOT_REGISTERED",
+                  "NODE_ERROR", "GRAPHQL_VALIDATION_FAILED",
+                  "GRAPHQL_PARSE_FAILED"}  # every error has one
+NODE_CODES = EXPECTED_CODES - {"NODE_ERROR", "NODE_NOT_REGISTERED"}
 SCHEMA = build_schema()._schema
 
 

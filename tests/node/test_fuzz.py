@@ -31,7 +31,8 @@ ROLES = {
 # Codes a well-behaved answer may carry; INTERNAL (a bug) is not among them.
 EXPECTED_CODES = {"INVALID_INPUT", "INVALID_REGION", "INVALID_NIK", "INVALID_KK",
                   "INVALID_CURSOR", "OUT_OF_REGION", "OUT_OF_SCOPE", "FORBIDDEN",
-                  "FORBIDDEN_FIELD", "QUERY_TOO_COMPLEX", "NOT_FOUND", None}
+                  "FORBIDDEN_FIELD", "QUERY_TOO_COMPLEX", "NOT_FOUND",
+                  "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"}  # every error has one
 SCHEMA = build_schema()._schema
 
 

@@ -4,6 +4,8 @@
   for invalid input); anything else is masked as INTERNAL with the request id.
 - Every node that did not answer adds one error: ``extensions {code, region}`` and the path
   of the field it concerned; the data of the other nodes stays.
+- Refusals before execution get their code, and errors go out in the order of their paths
+  (``siks.infra.graphql_errors``): root fields complete concurrently.
 - ``extensions.federation {total, ok, failed, timedOut, skipped}`` sums the node calls of the
   request; ``extensions.nikDirectory`` tells how a person lookup went.
 """
@@ -19,6 +21,7 @@ from strawberry.extensions import SchemaExtension
 
 from gateway.entrypoints.graphql.context import GatewayContext
 from schema.errors import SiksError
+from siks.infra.graphql_errors import by_path, with_code
 from siks.infra.graphql_variables import variable_error
 
 log = logging.getLogger("siks.gateway.graphql")
@@ -29,7 +32,7 @@ def _convert(error: GraphQLError, request_id: str) -> GraphQLError:
     if original is not None and (typed := variable_error(error)) is not None:
         return typed
     if original is None:
-        return error
+        return with_code(error)  # syntax and validation errors, given a code
     if isinstance(original, SiksError):
         # code, plus reason/field (invalid input), field/role (FORBIDDEN_FIELD), …
         extensions: dict[str, Any] = dict(original.extensions())
@@ -69,7 +72,7 @@ class FederationOutcome(SchemaExtension):
         for failure in context.scope.report.failures:
             errors.append(GraphQLError(failure.error.message, path=failure.path,
                                        extensions=failure.extensions()))
-        result.errors = errors or None
+        result.errors = by_path(errors) or None
         if self.on_outcome is not None:
             has_data = any(v is not None for v in (result.data or {}).values())
             self.on_outcome("ok" if not errors else "partial" if has_data else "error")

@@ -2,7 +2,8 @@
 
 A ``SiksError`` raised by a resolver is the user's to see: its message and code go out as is.
 Any other exception is a bug: the client gets "internal error" and a request id, the log gets
-the traceback. No stack trace or SQL ever reaches a response.
+the traceback. No stack trace or SQL ever reaches a response. Refusals before execution get
+their code, and errors go out in the order of their paths (``siks.infra.graphql_errors``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from schema.errors import SiksError
+from siks.infra.graphql_errors import by_path, with_code
 from siks.infra.graphql_variables import variable_error
 
 log = logging.getLogger("siks.node.graphql")
@@ -25,7 +27,7 @@ def _convert(error: GraphQLError, request_id: str) -> GraphQLError:
     if original is not None and (typed := variable_error(error)) is not None:
         return typed
     if original is None:
-        return error  # syntax and validation errors: already safe and useful
+        return with_code(error)  # syntax and validation errors: safe, useful, given a code
     if isinstance(original, SiksError):
         return GraphQLError(original.message, nodes=error.nodes, source=error.source,
                             positions=error.positions, path=error.path,
@@ -42,4 +44,4 @@ class DomainErrors(SchemaExtension):
         result = self.execution_context.result
         if result is not None and result.errors:
             request_id = uuid.uuid4().hex[:16]
-            result.errors = [_convert(error, request_id) for error in result.errors]
+            result.errors = by_path(_convert(error, request_id) for error in result.errors)

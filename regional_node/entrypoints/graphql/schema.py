@@ -12,7 +12,6 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -32,6 +31,7 @@ from regional_node.entrypoints.graphql.verification_api import (
     VerificationQuery,
 )
 from siks.infra.graphql_cost import QueryCostLimiter
+from siks.infra.graphql_errors import CodedParserCache
 from siks.infra.graphql_policy import FieldPolicy
 from siks.infra.graphql_validation_cache import ValidatedQueries, ValidationCache
 
@@ -62,7 +62,7 @@ def build_schema(production: bool = False) -> strawberry.Schema:
         FieldPolicy,
         lambda: AddValidationRules(limits),  # the same rule classes every request
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=PARSED_TEXTS),  # parse a query text once (keyed with
+        lambda: CodedParserCache(maxsize=PARSED_TEXTS),  # parse a query text once (keyed with
         # the token limit; a text over it is refused on every request, never cached)
         lambda: QueryCostLimiter(limit=MAX_COST, sizes=LIST_SIZES),
         lambda: ValidationCache(passed=passed),  # after every rule: each text validated once

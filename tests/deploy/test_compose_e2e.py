@@ -137,6 +137,12 @@ def _wait_state(staff: Staff, proposal_id: str, state: str) -> dict[str, Any]:
 @pytest.mark.postgres
 def test_a_proposal_travels_the_compose_federation(federation: LocalFederation) -> None:
     federation.up()
+    keys = {volume: sorted(str(k.relative_to(federation.volume_dir(volume)))
+                           for k in federation.volume_dir(volume).rglob("*.key"))
+            for volume in ("ca", "pki-exchange", "pki-gateway", "pki-3273")}
+    assert keys == {"ca": ["ca/ca.key"], "pki-exchange": [],  # only requests and certificates
+                    "pki-gateway": ["gateway/signing.key", "gateway/tls.key"],
+                    "pki-3273": ["regions/32.73/signing.key", "regions/32.73/tls.key"]}
     for region in ("3273", "3578", "5371"):
         assert "ACTIVE" in federation.log(f"gateway-node-add-{region}")
     assert _federated_count(federation)["data"]["households"]["totalCount"] == 900

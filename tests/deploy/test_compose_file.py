@@ -122,7 +122,7 @@ def test_long_running_services_have_health_checks_and_one_shots_exit(compose):
         assert services[name]["healthcheck"]["test"], name
         assert str(services[name]["restart"]) != "no"
     for name in ["gateway", *SERVERS]:
-        assert health_url(services[name]).endswith("/readyz"), name
+        assert str(health_url(services[name])).endswith("/readyz"), name
     for name, spec in services.items():
         for needed, condition in dependencies(spec).items():
             expected = ("service_healthy" if needed in long_running

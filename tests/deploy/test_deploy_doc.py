@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -107,7 +107,7 @@ def _serving(command: list[str], env: Mapping[str, str], cwd: Path, ready_url: s
             process.wait(timeout=5)
 
 
-def _node_unit(env: Mapping[str, str], cwd: Path) -> Iterator[None]:
+def _node_unit(env: Mapping[str, str], cwd: Path) -> AbstractContextManager[None]:
     assert unit_setting("EnvironmentFile") == "/etc/siks/node.env"
     subprocess.run(unit_command("ExecStartPre"), env=dict(env), cwd=cwd, check=True,
                    capture_output=True, timeout=BLOCK_TIMEOUT_S)

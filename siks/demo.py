@@ -118,28 +118,34 @@ async def run_demo(directory: Path, *, households: int, host: str, base_port: in
             directory, pki, node_urls, host=host, port=gateway_port,
             inbox_port=gateway_port + INBOX_PORT_OFFSET))
         guide = _write_guide(directory, logins, host, base_port, gateway_port)
-        print("SIKS-NG demo is running (Ctrl+C to stop).")
+        print("Demo SIKS-NG berjalan / is running (Ctrl+C: berhenti / stop).")
         gateway_url = f"http://{host}:{gateway_port}/graphql"
-        print(f"National gateway GraphiQL: {gateway_url}  (without a token you are the public;"
-              " log in as below)")
-        print(f"The gateway takes the nodes' signed submissions at {inbox_url} (mutual TLS).")
-        print("Regional nodes (the gateway reaches them over mTLS on ports "
-              f"{base_port + MTLS_PORT_OFFSET}+):", *lines, sep="\n")
-        print("Try in a node's GraphiQL, logged in at that node (see below):  { node { "
+        print(f"GraphiQL gateway nasional / national gateway: {gateway_url}  (tanpa token Anda "
+              "publik, masuk seperti di bawah / without a token you are the public; log in "
+              "as below)")
+        print(f"Gateway menerima kiriman bertanda tangan dari node / takes the nodes' signed "
+              f"submissions at {inbox_url} (mutual TLS).")
+        print("Node kab/kota / regional nodes (gateway memanggilnya lewat mTLS / the gateway "
+              f"calls them over mTLS, port {base_port + MTLS_PORT_OFFSET}+):", *lines,
+              sep="\n")
+        print("Coba di GraphiQL node, setelah masuk di node itu / try in a node's GraphiQL, "
+              "logged in at that node:  { node { "
               "regionName } households(first: 5) { edges { node { kkNumber desaName "
               "head { name } } } } }")
-        print("Try at the gateway (logged in as kemensos):  { nodes { region status latencyMs } "
+        print("Coba di gateway sebagai kemensos / try at the gateway as kemensos:  "
+              "{ nodes { region status latencyMs } "
               "householdCounts("
               "groupBy: [KABKOTA, PROGRAM]) { kabkotaCode program households asOf } }")
         print(*demo_gateway.login_help(
             logins, passwords, gateway_url,
             {r: f"http://{host}:{base_port + i}" for i, r in enumerate(DEMO_REGIONS)},
             directory), sep="\n")
-        print("Panduan / walkthrough, one proposal from an operator's draft to Kemensos' "
-              f"determination: {guide}")
-        print(f"Population registry sandbox (Dukcapil stand-in, DCI API): {registry_url}; "
-              "nodes check proposals' NIKs against it")
-        print(f"Data lives in {directory}; delete it to start afresh.", flush=True)
+        print("Panduan, satu usulan dari draf operator sampai penetapan Kemensos / "
+              f"walkthrough, one proposal from an operator's draft to Kemensos' decree: {guide}")
+        print(f"Sandbox registri penduduk (pengganti Dukcapil) / population registry sandbox "
+              f"(Dukcapil stand-in, DCI API): {registry_url}")
+        print(f"Data tersimpan di / data lives in {directory} (hapus untuk mulai dari awal / "
+              "delete it to start afresh).", flush=True)
         if ready is not None:
             ready.set()
         await _wait_for_stop(stop)

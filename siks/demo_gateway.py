@@ -127,7 +127,8 @@ async def create_node_logins(db_url: str, region: str, logins: list[DemoLogin],
 def login_help(logins: list[DemoLogin], passwords: dict[str, str], gateway_url: str,
                node_urls: dict[str, str], directory: Path) -> list[str]:
     """The lines ``siks demo`` prints: who can log in where, and how to use the token."""
-    lines = [f"Demo logins (passwords kept in {directory / LOGINS_FILE}, mode 0600):"]
+    lines = [f"Akun demo / demo logins (kata sandi di / passwords in {directory / LOGINS_FILE}, "
+             "mode 0600):"]
     for login in logins:
         where = "gateway" if login.where == "gateway" else f"node {login.where}"
         scope = login.scope or "national"
@@ -138,19 +139,22 @@ def login_help(logins: list[DemoLogin], passwords: dict[str, str], gateway_url: 
     kemensos = next(lg for lg in logins if lg.role is Role.KEMENSOS)
     base = gateway_url.removesuffix("/graphql")
     lines += [
-        "Log in at the gateway (or at a node, with the node's URL):",
+        "Masuk di gateway (atau di node, dengan URL node) / log in at the gateway (or at a "
+        "node, with its URL):",
         f"  curl -s -X POST {base}/auth/login -H 'Content-Type: application/json' "
         f"-d '{{\"username\": \"{kemensos.username}\", \"password\": "
         f"\"{passwords[kemensos.key]}\"}}'",
-        "Then in GraphiQL open the Headers tab (bottom panel) and paste "
-        '{"Authorization": "Bearer <access_token>"}  (a token lives 15 minutes).',
+        "Lalu di GraphiQL buka tab Headers dan tempel / then in GraphiQL open the Headers tab "
+        'and paste {"Authorization": "Bearer <access_token>"}  (token berlaku / a token lives '
+        "15 min).",
         "Without a token you are the public (cekbansos): households only as a search, e.g.",
         f'  {{ households(filter: {{region: "{_a_kecamatan(logins)}", name: "sit"}}) '
         "{ edges { node { status desaName head { name } programs { program } } } } }",
     ]
     for region, url in node_urls.items():
         if any(lg.where == region for lg in logins):
-            lines.append(f"Regional staff log in at their node: {url}/auth/login")
+            lines.append(f"Petugas daerah masuk di node-nya / regional staff log in at their "
+                         f"node: {url}/auth/login")
     return lines
 
 

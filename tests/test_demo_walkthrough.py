@@ -20,7 +20,7 @@ import pytest
 from tests.test_demo import _base_port
 
 SIKS = [sys.executable, "-m", "siks"]
-READY_LINE = "Data lives in "
+READY_LINE = "Data tersimpan di / data lives in "
 
 
 def _environment() -> dict[str, str]:
@@ -94,9 +94,9 @@ def test_the_printed_login_and_queries_work(demo):
     directory, printed = demo
     curl = next(line.strip() for line in printed if line.strip().startswith("curl -s -X POST"))
     token = json.loads(_bash(curl))["access_token"]
-    gateway = re.search(r"GraphiQL: (http://\S+/graphql)", printed[1])
+    gateway = re.search(r"national gateway: (http://\S+/graphql)", printed[1])
     assert gateway is not None
-    answer = _post(gateway.group(1), _after(printed, "Try at the gateway"), token)
+    answer = _post(gateway.group(1), _after(printed, "Coba di gateway"), token)
     assert "errors" not in answer, answer
     assert {n["region"] for n in answer["data"]["nodes"]} == {"32.73", "35.78", "53.71"}
     assert all(n["status"] == "ACTIVE" for n in answer["data"]["nodes"])
@@ -104,7 +104,7 @@ def test_the_printed_login_and_queries_work(demo):
     node = re.search(r"32\.73 .* GraphiQL: (http://\S+)/graphql", "\n".join(printed))
     assert node is not None
     staff = _login(node.group(1), "dinsos-3273", directory, "32.73/dinsos-3273")
-    answer = _post(f"{node.group(1)}/graphql", _after(printed, "Try in a node's GraphiQL"),
+    answer = _post(f"{node.group(1)}/graphql", _after(printed, "Coba di GraphiQL node"),
                    staff)
     assert "errors" not in answer, answer
     assert answer["data"]["node"]["regionName"] == "Kota Bandung"
@@ -113,7 +113,7 @@ def test_the_printed_login_and_queries_work(demo):
 
 def test_the_walkthrough_runs_as_written(demo):
     directory, printed = demo
-    guide = Path(next(line for line in printed if line.startswith("Panduan / walkthrough"))
+    guide = Path(next(line for line in printed if line.startswith("Panduan, satu usulan"))
                  .rsplit(": ", 1)[1])
     assert guide == directory / "walkthrough" / "PANDUAN.md"
     blocks = re.findall(r"```bash\n(.*?)```", guide.read_text(), flags=re.DOTALL)
@@ -158,7 +158,7 @@ DETERMINE = ('mutation {{ determineRecords(input: {{decreeNumber: "1/HUK/2026", 
 
 def test_only_kemensos_decides_and_bad_decisions_are_refused(demo):
     directory, printed = demo
-    gateway = re.search(r"GraphiQL: (http://\S+)/graphql", printed[1])
+    gateway = re.search(r"national gateway: (http://\S+)/graphql", printed[1])
     assert gateway is not None
     url = f"{gateway.group(1)}/graphql"
     good = DETERMINE.format(pdf="a" * 64, ids='"00000000-0000-4000-8000-000000000000"')

@@ -110,7 +110,7 @@ def script(page_blocks: Iterable[Block], graphql: GraphQLTarget | None = None) -
     serving: dict[str, str] = {}
     for number, block in enumerate(page_blocks):
         language, code, _ = block
-        glue.append(f"echo '@@block {number}'")
+        glue.append(f"printf '\\n@@block {number}\\n'")  # on its own line after any output
         if language == "graphql":
             assert graphql is not None, f"no GraphQL endpoint for: {code}"
             url, token = graphql(block)

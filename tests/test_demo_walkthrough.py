@@ -111,6 +111,20 @@ def test_the_printed_login_and_queries_work(demo):
     assert len(answer["data"]["households"]["edges"]) == 5
 
 
+def test_each_demo_node_signs_tokens_with_its_own_key(demo):
+    """Security review #16, item 16: the three demo nodes shared one token-signing key."""
+    import urllib.request
+
+    _, printed = demo
+    nodes = re.findall(r"\d\d\.\d\d .* GraphiQL: (http://\S+)/graphql", "\n".join(printed))
+    assert len(nodes) == 3
+    keys = set()
+    for url in nodes:
+        with urllib.request.urlopen(f"{url}/auth/jwks", timeout=10) as response:
+            keys |= {json.dumps(k, sort_keys=True) for k in json.loads(response.read())["keys"]}
+    assert len(keys) == 3
+
+
 def test_the_walkthrough_runs_as_written(demo):
     directory, printed = demo
     guide = Path(next(line for line in printed if line.startswith("Panduan, satu usulan"))

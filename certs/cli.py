@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -76,6 +77,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     revoke.set_defaults(handler=handle_revoke)
 
     crl = commands.add_parser("crl", parents=[common], help="re-sign the CRL and list it")
+    crl.add_argument("--out", type=Path, default=None, metavar="DIR",
+                     help="also write crl.pem to DIR, to publish (install it with `siks certs "
+                          "install crl.pem`)")
     crl.set_defaults(handler=handle_crl)
 
     listing = commands.add_parser("list", parents=[common], help="every issued certificate")
@@ -105,7 +109,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "install", parents=[common], help="in the region: install the certificates the CA signed"
     )
     install.add_argument("files", nargs="+", type=Path, metavar="FILE",
-                         help="the bundle from `siks certs sign` (.crt files, ca.crt, crl.pem)")
+                         help="the bundle from `siks certs sign` (.crt files, ca.crt, crl.pem), "
+                              "or a renewed crl.pem alone")
     install.set_defaults(handler=handle_install)
 
     dev = commands.add_parser("dev", parents=[common], help="generate the development PKI")
@@ -216,6 +221,10 @@ def handle_crl(args: argparse.Namespace) -> int:
     authority = CertificateAuthority.open(pki_dir(args))
     crl = authority.publish_crl()
     print(f"CRL {authority.layout.crl}")
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(authority.layout.crl, args.out / authority.layout.crl.name)
+        print(f"  published {args.out / authority.layout.crl.name}")
     print(f"  this update {crl.last_update_utc.isoformat()}")
     print(f"  next update {crl.next_update_utc.isoformat() if crl.next_update_utc else '-'}")
     print(f"  {len(crl)} revoked")
@@ -280,6 +289,8 @@ def handle_sign(args: argparse.Namespace) -> int:
 @reports_errors
 def handle_install(args: argparse.Namespace) -> int:
     installed = requests.install(pki_dir(args), args.files)
+    if any(path.name == "crl.pem" for path in args.files):
+        print(f"installed CRL {PkiLayout(pki_dir(args)).crl}")
     for issued in installed:
         print(f"installed {issued.purpose.value} certificate {issued.serial} of "
               f"{identity_of(issued.certificate).display_name}: {issued.certificate_path}")

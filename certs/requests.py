@@ -34,6 +34,7 @@ from certs.errors import CertificateUntrusted, PkiError, PkiNotFound
 from certs.identity import Identity, identity_of, serial_hex
 from certs.issue import SIGNING_VALIDITY, TLS_VALIDITY, Purpose, purpose_of
 from certs.layout import PkiLayout
+from certs.revocation import crl_number
 
 PURPOSES = (Purpose.SIGNING, Purpose.TLS)
 
@@ -157,11 +158,14 @@ def install(directory: Path, paths: Sequence[Path], *,
             now: datetime | None = None) -> list[IssuedCertificate]:
     """Put signed certificates beside the pending keys they belong to (and the CA certificate
     and CRL of the bundle in ``ca/``); refuses, changing nothing, a certificate the CA did
-    not issue or that belongs to no pending key."""
+    not issue or that belongs to no pending key, and a CRL the CA did not sign or older than
+    the installed one. A bundle of only ``crl.pem`` renews the CRL."""
     layout = PkiLayout(Path(directory))
     certificates, ca_file, crl_file = _sort_bundle(paths)
     ca_certificate = files.read_certificate(ca_file or layout.ca_certificate)
     plans = [_plan(layout, certificate, ca_certificate) for certificate in certificates]
+    if crl_file is not None:
+        _check_crl(crl_file, ca_certificate, layout.crl)
     if ca_file is not None:
         _copy_into(ca_file, layout.ca_certificate)
     if crl_file is not None:
@@ -179,9 +183,24 @@ def _sort_bundle(paths: Sequence[Path]) -> tuple[list[x509.Certificate], Path | 
             ca_file = path
         else:
             certificates.append(files.read_certificate(path))
-    if not certificates:
-        raise PkiNotFound("no certificate to install among the given files")
+    if not certificates and crl_file is None:
+        raise PkiNotFound("no certificate or crl.pem to install among the given files")
     return certificates, ca_file, crl_file
+
+
+def _check_crl(path: Path, ca_certificate: x509.Certificate, installed: Path) -> None:
+    """A CRL is installed only if the national CA signed it and it is not older than the one
+    in place (an old CRL would forget later revocations)."""
+    crl = files.read_crl(path)
+    if not crl.is_signature_valid(ca_certificate.public_key()):  # type: ignore[arg-type]
+        raise CertificateUntrusted(f"{path} was not signed by the national CA "
+                                   f"{ca_certificate.subject.rfc4514_string()}")
+    if installed.exists() and installed.resolve() != path.resolve():
+        current = files.read_crl(installed)
+        if (current.is_signature_valid(ca_certificate.public_key())  # type: ignore[arg-type]
+                and crl_number(crl) < crl_number(current)):
+            raise PkiError(f"{path} is CRL number {crl_number(crl)}, older than the installed "
+                           f"number {crl_number(current)}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,15 @@ DOC = ROOT / "docs" / "deploy.md"
 UNIT = ROOT / "deploy" / "siks-node.service"
 INSTALLED_SIKS = "/opt/siks/venv/bin/siks"
 MARK = "tests/deploy/test_deploy_doc.py"
+COMPOSE_MARK = "tests/deploy/test_compose_e2e.py"
 _BLOCK = re.compile(r"(?:<!-- tested: (?P<test>[^ ]+?)(?: \((?P<kind>[^)]*)\))? -->\n)?"
                     r"```bash\n(?P<body>.*?)```", re.S)
 
 
 @dataclass(frozen=True)
 class Block:
-    kind: str | None  # None: not marked; "": run; "server", "node running", "sqlite"
+    kind: str | None  # None: not marked; "": run; "server", "node running", "sqlite",
+    # "compose" (docker-compose run/exec lines, run by the compose end-to-end test)
     body: str
 
 
@@ -28,7 +30,7 @@ def blocks(path: Path = DOC) -> list[Block]:
     found = []
     for match in _BLOCK.finditer(path.read_text()):
         marked = match.group("test")
-        assert marked in (None, MARK), f"unknown test {marked!r} in {path}"
+        assert marked in (None, MARK, COMPOSE_MARK), f"unknown test {marked!r} in {path}"
         found.append(Block(None if marked is None else (match.group("kind") or ""),
                            match.group("body")))
     return found
@@ -57,3 +59,22 @@ def unit_command(name: str) -> list[str]:
     words = shlex.split(unit_setting(name))
     assert words[0] == INSTALLED_SIKS, words
     return [sys.executable, "-m", "siks", *words[1:]]
+
+
+def compose_steps(path: Path = DOC) -> list[tuple[str, list[str]]]:
+    """(service, ``siks ...`` words) of each ``docker-compose run --rm --no-deps SERVICE
+    siks ...`` / ``docker-compose exec SERVICE siks ...`` line of the ``(compose)`` blocks."""
+    steps = []
+    for block in blocks(path):
+        if block.kind != "compose":
+            continue
+        for line in block.body.splitlines():
+            words = shlex.split(line)
+            if words[:4] == ["docker-compose", "run", "--rm", "--no-deps"]:
+                service, command = words[4], words[5:]
+            else:
+                assert words[:2] == ["docker-compose", "exec"], line
+                service, command = words[2], words[3:]
+            assert command[0] == "siks", line
+            steps.append((service, command))
+    return steps

@@ -113,3 +113,46 @@ def test_list_reads_a_holder_directory_without_the_ca_key(tmp_path, capsys):
         ("32.73", "tls", "current"), ("32.73", "tls", "retired")]
     assert siks_main(["certs", "list", "--dir", str(tmp_path / "nowhere")]) == 1
     assert "no national CA certificate" in capsys.readouterr().err
+
+
+def _holder(tmp_path, ca):
+    """A node directory with installed certificates, made by request -> sign -> install."""
+    pki = tmp_path / "pki"
+    assert siks_main(["certs", "request", "32.73", "--dir", str(pki),
+                      "--out", str(tmp_path / "requests")]) == 0
+    assert siks_main(["certs", "sign", "--dir", str(ca), "--out", str(tmp_path / "signed"),
+                      *map(str, sorted((tmp_path / "requests").iterdir()))]) == 0
+    assert siks_main(["certs", "install", "--dir", str(pki),
+                      *map(str, sorted((tmp_path / "signed").iterdir()))]) == 0
+    return pki
+
+
+def test_a_renewed_crl_is_published_and_installed_alone(tmp_path, capsys):
+    """The CRL expires after 7 days: the CA re-signs and publishes it (`crl --out`), each
+    holder installs just that file; install checks the CA signed it and that it is newer."""
+    ca = tmp_path / "ca"
+    assert siks_main(["certs", "create-ca", "--dir", str(ca)]) == 0
+    pki = _holder(tmp_path, ca)
+    assert siks_main(["certs", "revoke", "--dir", str(ca), "--region", "32.73",
+                      "--reason", "key-compromise"]) == 0
+    old = (tmp_path / "signed" / "crl.pem").read_bytes()
+    assert siks_main(["certs", "crl", "--dir", str(ca), "--out", str(tmp_path / "pub")]) == 0
+    published = tmp_path / "pub" / "crl.pem"
+    assert published.read_bytes() == (ca / "ca" / "crl.pem").read_bytes()
+    capsys.readouterr()
+    assert siks_main(["certs", "install", "--dir", str(pki), str(published)]) == 0
+    assert "installed CRL" in capsys.readouterr().out
+    assert (pki / "ca" / "crl.pem").read_bytes() == published.read_bytes()
+    # an older CRL (it would forget the revocation) and another CA's CRL are refused
+    stale = tmp_path / "stale" / "crl.pem"
+    stale.parent.mkdir()
+    stale.write_bytes(old)
+    assert siks_main(["certs", "install", "--dir", str(pki), str(stale)]) == 1
+    assert "older than the installed" in capsys.readouterr().err
+    other = tmp_path / "other-ca"
+    assert siks_main(["certs", "create-ca", "--dir", str(other)]) == 0
+    capsys.readouterr()
+    assert siks_main(["certs", "install", "--dir", str(pki),
+                      str(other / "ca" / "crl.pem")]) == 1
+    assert "not signed by the national CA" in capsys.readouterr().err
+    assert (pki / "ca" / "crl.pem").read_bytes() == published.read_bytes()

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from tests.deploy.compose import LocalFederation
+from tests.deploy.doc_blocks import compose_steps
 from tests.node.field_helpers import BANDUNG, BANDUNG_50M_EAST, jpeg
 
 NODE = "node-3273"
@@ -174,3 +175,13 @@ def test_a_proposal_travels_the_compose_federation(federation: LocalFederation) 
                    "--records", returned, "--reason", "KK tidak ditemukan di alamat")
     assert _wait_state(dinsos, determined, "DETERMINED")["state"] == "DETERMINED"
     assert _wait_state(dinsos, returned, "RETURNED")["reason"] == "KK tidak ditemukan di alamat"
+
+    # docs/deploy.md: the CA re-signs the CRL, every holder installs it; the federation goes on
+    crl = federation.volume_dir("ca") / "ca" / "crl.pem"
+    before = crl.read_bytes()
+    for service, command in compose_steps():
+        federation.run(service, *command)
+    assert crl.read_bytes() != before
+    for volume in ("pki-gateway", "pki-3273", "pki-3578", "pki-5371"):
+        assert (federation.volume_dir(volume) / "ca" / "crl.pem").read_bytes() == crl.read_bytes()
+    _federated_count(federation)  # new handshakes, with the new CRL, on every link

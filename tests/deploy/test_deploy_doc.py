@@ -134,7 +134,7 @@ def test_every_command_block_is_tested_or_the_operating_system_s():
     found = blocks()
     assert len([b for b in found if b.kind is not None]) >= 15
     for block in found:
-        assert block.kind in (None, "", "server", "node running", "sqlite"), block
+        assert block.kind in (None, "", "server", "node running", "sqlite", "compose"), block
         if block.kind is None:
             assert "sudo " in block.body, f"untested block without sudo:\n{block.body}"
     assert "EnvironmentFile=/etc/siks/node.env" in UNIT.read_text()

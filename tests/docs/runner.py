@@ -119,7 +119,8 @@ def script(page_blocks: Iterable[Block], graphql: GraphQLTarget | None = None) -
         for line in commands(code):
             server = next((s for s in SERVERS if line.startswith(s)), None)
             if server is None:
-                glue.append(line + ("; echo" if line.startswith("curl -s http") else ""))
+                glue.append(line + ("; echo" if line.startswith("curl -s http")
+                                    and _complete(line) else ""))
                 continue
             if server in serving:  # "stop the node above": it is served again, differently
                 glue.append(f"kill {serving[server]} && wait {serving[server]} || true")
@@ -130,6 +131,15 @@ def script(page_blocks: Iterable[Block], graphql: GraphQLTarget | None = None) -
                      f"wait_ready http://127.0.0.1:{port.group(1) if port else default}{path}"]
             serving[server] = f"$pid_{len(serving)}"
     return "\n".join(glue) + "\n"
+
+
+def _complete(line: str) -> bool:
+    """The line is a whole command (its quotes close on it)."""
+    try:
+        shlex.split(line)
+    except ValueError:
+        return False
+    return True
 
 
 def environment() -> dict[str, str]:

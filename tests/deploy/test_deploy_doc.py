@@ -8,6 +8,7 @@ Blocks not marked are the operating system's part (they use sudo)."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -142,8 +143,13 @@ def test_every_command_block_is_tested_or_the_operating_system_s():
     assert DOC.name == "deploy.md"
 
 
+TOOLS = ("bash", "curl", "tar", "shred", "base64", "pg_dump", "pg_restore")
+
+
 @pytest.mark.postgres
 def test_the_deployment_guide_runs_as_printed(tmp_path):
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    assert not missing, f"the guide's commands need {', '.join(missing)} on this machine"
     tag = f"siks_deploydoc_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     names = [f"{tag}_node", f"{tag}_gateway"]
     _create_databases(names)

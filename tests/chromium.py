@@ -22,7 +22,9 @@ from typing import Any, BinaryIO
 import aiohttp
 import pytest
 
-REQUIRE_BROWSER = os.environ.get("SIKS_TEST_REQUIRE_BROWSER") == "1"
+from siks.infra.settings import env_bool
+
+REQUIRE_BROWSER = env_bool("SIKS_TEST_REQUIRE_BROWSER")
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 

@@ -24,11 +24,12 @@ import pytest
 from regional_node.adapters.database import Database, open_database
 from regional_node.adapters.migrations import upgrade
 from regional_node.service_layer.node_meta import bind_region
+from siks.infra.settings import env_bool
 
 NODE_REGION = "32.73"
 POSTGRES_URL = os.environ.get("SIKS_TEST_POSTGRES_URL",
                               "postgresql://postgres@127.0.0.1:5432/postgres")
-REQUIRE_POSTGRES = os.environ.get("SIKS_TEST_REQUIRE_POSTGRES") == "1"
+REQUIRE_POSTGRES = env_bool("SIKS_TEST_REQUIRE_POSTGRES")
 _postgres_skips: list[str] = []
 # Dropping a database waits for the server to remove its files; tests need not wait for that.
 _dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-db")

@@ -13,6 +13,9 @@ typo must not silently turn production hardening off.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+
 from schema.errors import ConfigError
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -30,3 +33,9 @@ def parse_bool(name: str, raw: str | None, default: bool = False) -> bool:
         return False
     raise ConfigError(f"{name}: {raw!r} is not a boolean (use 1/0, true/false, yes/no or "
                       "on/off)")
+
+
+def env_bool(name: str, default: bool = False,
+             environ: Mapping[str, str] | None = None) -> bool:
+    """The boolean environment variable ``name`` (:func:`parse_bool`)."""
+    return parse_bool(name, (os.environ if environ is None else environ).get(name), default)

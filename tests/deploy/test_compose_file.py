@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from siks.infra.settings import env_bool
 from tests.deploy.compose import (
     COMPOSE_FILE,
     dependencies,
@@ -27,7 +28,7 @@ from tests.deploy.compose import (
     mounts,
 )
 
-REQUIRE_COMPOSE = os.environ.get("SIKS_TEST_REQUIRE_COMPOSE") == "1"
+REQUIRE_COMPOSE = env_bool("SIKS_TEST_REQUIRE_COMPOSE")
 SERVERS = {"node-3273": "32.73", "node-3578": "35.78", "node-5371": "53.71"}
 
 

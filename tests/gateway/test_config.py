@@ -83,3 +83,13 @@ def test_pass_through_stays_on_unless_turned_off():
     assert GatewayConfig.from_env(BASE).pass_through is True
     off = {**BASE, "SIKS_GATEWAY_PASS_THROUGH": "off"}
     assert GatewayConfig.from_env(off).pass_through is False
+
+
+def test_env_bool_reads_one_variable_by_the_same_words():
+    from siks.infra.settings import env_bool
+
+    assert env_bool("SIKS_X", environ={"SIKS_X": " YES "}) is True
+    assert env_bool("SIKS_X", environ={}) is False
+    assert env_bool("SIKS_X", True, environ={"SIKS_X": ""}) is True
+    with pytest.raises(ConfigError, match="^SIKS_X: 'ja' is not a boolean"):
+        env_bool("SIKS_X", environ={"SIKS_X": "ja"})

@@ -5,8 +5,9 @@ The script adds only the glue a person supplies by hand: a server command runs i
 background and the next command waits until it answers (a person waits for its first line);
 serving the same kind of server again first stops the one before ("stop the node above"); a
 GraphQL block is sent with the token of the role the text before it names (a person pastes it
-into GraphiQL's Headers tab). Each block's output is framed by a marker line, so a test can
-check what a reader would check in each answer.
+into GraphiQL's Headers tab); a Python block runs as a file given to python3. Each block's
+output is framed by a marker line, so a test can check what a reader would check in each
+answer.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ DOCS = REPO / "docs"
 SERVERS = {"siks node serve": ("/readyz", 8100),
            "siks gateway serve": ("/readyz", 8080),
            "siks sandbox-registry serve": ("/healthz", 8199)}
-RUNNABLE = ("bash", "sh", "graphql")
+RUNNABLE = ("bash", "sh", "graphql", "python")
 
 Block = tuple[str, str, str]  # (language, code, the prose line just before it)
 # where a GraphQL block goes: (url of /graphql, shell variable holding the token, or None)
@@ -115,6 +116,9 @@ def script(page_blocks: Iterable[Block], graphql: GraphQLTarget | None = None) -
             assert graphql is not None, f"no GraphQL endpoint for: {code}"
             url, token = graphql(block)
             glue.append(graphql_curl(url, token, code))
+            continue
+        if language == "python":  # a reader saves it to a file and runs it with python3
+            glue.append(f"python3 - <<'PYTHON_BLOCK'\n{code}PYTHON_BLOCK")
             continue
         for line in commands(code):
             server = next((s for s in SERVERS if line.startswith(s)), None)

@@ -19,6 +19,8 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 12
 USER_PREFIX = "user:"
 NOT_A_PERSON = (Role.SYSTEM, Role.PUBLIC)
+DECIDE = "decide"  # sign national decisions: determine by decree, return (docs/gateway.md)
+PERMISSIONS: dict[str, tuple[Role, ...]] = {DECIDE: (Role.KEMENSOS,)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +31,11 @@ class NewUser:
     region: str | None = None
     programs: tuple[str, ...] = ()
     household_ids: tuple[int, ...] = ()
+    permissions: tuple[str, ...] = ()
 
     def principal(self) -> Principal:
         return Principal(USER_PREFIX + self.username, self.role, self.region, self.programs,
-                         self.household_ids)
+                         self.household_ids, self.permissions)
 
 
 def validate_new_user(user: NewUser) -> None:
@@ -58,6 +61,15 @@ def validate_new_user(user: NewUser) -> None:
     if not all(0 < household <= MAX_RECORD_ID for household in user.household_ids):
         raise InvalidInput("assigned households are record ids (1 to 2^63 - 1)",
                            reason="malformed", field="households")
+    unknown = [p for p in user.permissions if p not in PERMISSIONS]
+    if unknown:
+        raise InvalidInput(f"unknown permissions: {', '.join(unknown)} (known: "
+                           f"{', '.join(PERMISSIONS)})", reason="permission", field="permissions")
+    for permission in user.permissions:
+        if user.role not in PERMISSIONS[permission]:
+            raise InvalidInput(f"only {', '.join(r.value for r in PERMISSIONS[permission])} "
+                               f"may hold {permission}", reason="permission",
+                               field="permissions")
     try:
         check_principal(user.principal())
     except Unauthenticated as exc:

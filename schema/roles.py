@@ -29,6 +29,7 @@ class Principal:
     region: str | None = None  # None: national
     programs: tuple[str, ...] = ()  # MITRA: the partner's programs
     household_ids: tuple[int, ...] = field(default=())  # PENDAMPING: assigned families
+    permissions: tuple[str, ...] = field(default=())  # KEMENSOS: "decide" (national decisions)
 
     def covers(self, region_code: str) -> bool:
         """Whether a row in ``region_code`` lies inside this principal's scope."""

@@ -23,6 +23,7 @@ CLAIM_ROLE = "siks_role"
 CLAIM_REGION = "siks_region"
 CLAIM_PROGRAMS = "siks_programs"
 CLAIM_HOUSEHOLDS = "siks_households"
+CLAIM_PERMISSIONS = "siks_permissions"
 
 ACCESS_TOKEN_LIFETIME = dt.timedelta(minutes=15)
 SERVICE_TOKEN_LIFETIME = dt.timedelta(minutes=5)
@@ -54,6 +55,8 @@ def claims_for(principal: Principal, *, issuer: str, audience: str, now: dt.date
         claims[CLAIM_PROGRAMS] = list(principal.programs)
     if principal.household_ids:
         claims[CLAIM_HOUSEHOLDS] = list(principal.household_ids)
+    if principal.permissions:
+        claims[CLAIM_PERMISSIONS] = list(principal.permissions)
     if actor is not None:
         claims["act"] = {"sub": actor}
     return claims
@@ -97,6 +100,7 @@ def principal_from_claims(claims: Mapping[str, Any], *, qualify_with: str | None
     region = claims.get(CLAIM_REGION)
     programs = claims.get(CLAIM_PROGRAMS, [])
     households = claims.get(CLAIM_HOUSEHOLDS, [])
+    permissions = claims.get(CLAIM_PERMISSIONS, [])
     if region is not None and not isinstance(region, str):
         raise Unauthenticated("the token's region is not text")
     if not (isinstance(programs, list) and all(isinstance(p, str) for p in programs)):
@@ -104,8 +108,10 @@ def principal_from_claims(claims: Mapping[str, Any], *, qualify_with: str | None
     if not (isinstance(households, list)
             and all(isinstance(h, int) and not isinstance(h, bool) for h in households)):
         raise Unauthenticated("the token's households are not a list of ids")
+    if not (isinstance(permissions, list) and all(isinstance(p, str) for p in permissions)):
+        raise Unauthenticated("the token's permissions are not a list of names")
     user_id = f"{qualify_with}#{subject}" if qualify_with else subject
     principal = Principal(user_id=user_id, role=role, region=region, programs=tuple(programs),
-                          household_ids=tuple(households))
+                          household_ids=tuple(households), permissions=tuple(permissions))
     check_principal(principal)
     return principal

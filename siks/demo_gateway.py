@@ -33,6 +33,7 @@ class DemoLogin:
     role: Role
     scope: str | None = None
     programs: tuple[str, ...] = ()
+    permissions: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -44,7 +45,7 @@ def demo_logins(demo_regions: tuple[str, ...]) -> list[DemoLogin]:
     kab/kota's Dinas Sosial, to show the gateway narrowing to a region); at every node its
     Dinas Sosial, a village operator of its first desa and a pendamping of that kecamatan."""
     first = demo_regions[0]
-    logins = [DemoLogin("gateway", "kemensos", Role.KEMENSOS),
+    logins = [DemoLogin("gateway", "kemensos", Role.KEMENSOS, permissions=("decide",)),
               DemoLogin("gateway", "mitra-kementan", Role.MITRA, programs=MITRA_PROGRAMS),
               DemoLogin("gateway", f"dinsos-{first.replace('.', '')}", Role.DINSOS, first)]
     for region in demo_regions:
@@ -90,7 +91,8 @@ async def create_gateway_logins(db_url: str, logins: list[DemoLogin],
         for login in logins:
             if login.where == "gateway" and not await user_exists(database, login.username):
                 await add_user(database, NewUser(login.username, passwords[login.key],
-                                                 login.role, login.scope, login.programs),
+                                                 login.role, login.scope, login.programs,
+                                                 permissions=login.permissions),
                                actor="system:demo")
     finally:
         await database.dispose()
@@ -134,6 +136,8 @@ def login_help(logins: list[DemoLogin], passwords: dict[str, str], gateway_url: 
         scope = login.scope or "national"
         if login.programs:
             scope += f", programs {','.join(login.programs)}"
+        if login.permissions:
+            scope += f", may {','.join(login.permissions)}"
         lines.append(f"  {where:<11} {login.username:<22} {login.role.value:<14} "
                      f"{scope:<28} password: {passwords[login.key]}")
     kemensos = next(lg for lg in logins if lg.role is Role.KEMENSOS)

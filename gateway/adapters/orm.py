@@ -283,5 +283,6 @@ class GatewayUser(Base):
     region: Mapped[str | None] = mapped_column(REGION_CODE)
     programs: Mapped[list[str]] = mapped_column(JSON, default=list)
     household_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    permissions: Mapped[list[str]] = mapped_column(JSON, default=list)  # e.g. ["decide"]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -35,6 +35,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help="PENDAMPING: comma-separated ids of assigned households")
     add.add_argument("--programs", metavar="NAMES",
                      help="MITRA: comma-separated programs it may cross-check (e.g. PKH,BPNT)")
+    add.add_argument("--permissions", metavar="NAMES",
+                     help="KEMENSOS: 'decide' lets the user sign national decisions "
+                          "(determineRecords, returnRecords)")
     add_password_options(add)
     add.add_argument("--actor", default=None, help="who is creating the user (for the audit)")
     add.set_defaults(handler=_add)
@@ -60,7 +63,9 @@ def _add(args: argparse.Namespace) -> int:
                   role=Role(args.role), region=args.scope,
                   programs=tuple(p.strip() for p in (args.programs or "").split(",")
                                  if p.strip()),
-                  household_ids=_ids(args.households))
+                  household_ids=_ids(args.households),
+                  permissions=tuple(p.strip() for p in (args.permissions or "").split(",")
+                                    if p.strip()))
     actor = args.actor or f"cli:{getpass.getuser()}"
     url = database_url(args.db_url)
 
@@ -74,6 +79,7 @@ def _add(args: argparse.Namespace) -> int:
 
     user_id = asyncio.run(run())
     print(f"user {new.username} ({new.role}, scope {new.region or 'national'}"
-          f"{', programs ' + ','.join(new.programs) if new.programs else ''}) created, "
+          f"{', programs ' + ','.join(new.programs) if new.programs else ''}"
+          f"{', may ' + ','.join(new.permissions) if new.permissions else ''}) created, "
           f"id {user_id}; log in with POST /auth/login")
     return 0

@@ -40,7 +40,8 @@ async def add_user(database: Database, user: NewUser, *, actor: str) -> int:
             raise DuplicateUser(f"user {user.username!r} already exists")
         row = GatewayUser(username=user.username, password_hash=password_hash,
                           role=user.role.value, region=user.region, programs=list(user.programs),
-                          household_ids=list(user.household_ids), active=True)
+                          household_ids=list(user.household_ids),
+                          permissions=list(user.permissions), active=True)
         session.add(row)
         await session.flush()
         await append(session, [AuditNote(
@@ -48,7 +49,8 @@ async def add_user(database: Database, user: NewUser, *, actor: str) -> int:
             entity_id=str(row.id), role=Role.SYSTEM.value,
             detail={"username": user.username, "role": user.role.value, "region": user.region,
                     "programs": list(user.programs),
-                    "household_ids": list(user.household_ids)})])
+                    "household_ids": list(user.household_ids),
+                    "permissions": list(user.permissions)})])
         return row.id
 
 
@@ -68,4 +70,5 @@ async def authenticate(database: Database, username: str, password: str) -> Prin
     if row is None or not row.active or not matches:
         raise Unauthenticated("wrong username or password")
     return Principal(USER_PREFIX + row.username, Role(row.role), row.region,
-                     tuple(row.programs or ()), tuple(row.household_ids or ()))
+                     tuple(row.programs or ()), tuple(row.household_ids or ()),
+                     tuple(row.permissions or ()))

@@ -17,6 +17,7 @@ the table), as at the node.
 
 from __future__ import annotations
 
+import dataclasses
 from enum import StrEnum
 from typing import Any
 
@@ -163,11 +164,18 @@ MUTATIONS = {
 async def test_every_gateway_mutation_by_every_role(matrix_gateway, role: Role) -> None:
     client, _ = matrix_gateway
     assert set(MUTATIONS) == set(SCHEMA.mutation_type.fields)  # type: ignore[union-attr]
+    principal = principal_at(role, Position.OWN)
+    deciding = (dataclasses.replace(principal, permissions=("decide",))
+                if principal is not None and role is Role.KEMENSOS else None)
     for name, call in MUTATIONS.items():
-        answer = await gql_as(client, f"mutation {{ {call} }}", principal_at(role, Position.OWN))
+        answer = await gql_as(client, f"mutation {{ {call} }}", principal)
         codes = [e["extensions"]["code"] for e in answer.get("errors", [])]
         if access(role, "Mutation", name) is Access.FULL:
-            assert codes == ["INVALID_INPUT"], (role, name, answer)  # past the policy
+            assert codes == ["FORBIDDEN"], (role, name, answer)  # no decide permission
+            assert deciding is not None
+            answer = await gql_as(client, f"mutation {{ {call} }}", deciding)
+            codes = [e["extensions"]["code"] for e in answer.get("errors", [])]
+            assert codes == ["INVALID_INPUT"], (role, name, answer)  # past policy and permission
         else:
             assert codes == ["FORBIDDEN_FIELD"], (role, name, answer)
         assert answer["data"] == {name: None}

@@ -16,6 +16,8 @@ from gateway.entrypoints.graphql.context import GatewayContext
 from gateway.entrypoints.graphql.types import region_name
 from gateway.errors import ConfigError
 from gateway.service_layer import national_records as service
+from schema.accounts import DECIDE
+from schema.errors import Forbidden
 from schema.sync_messages import Decree as DomainDecree
 
 DEFAULT_PAGE = 50
@@ -181,7 +183,12 @@ async def national_record_summary(info: Info[GatewayContext, None],
 
 
 def _signer(info: Info[GatewayContext, None]) -> Any:
+    """The gateway's key, for a Kemensos user who holds the ``decide`` permission."""
     from gateway.inbox.http import GatewaySigner
+
+    if DECIDE not in info.context.principal.permissions:
+        raise Forbidden("signing a national decision needs the decide permission "
+                        "(siks gateway user add … --permissions decide)", reason="permission")
 
     pki_dir = info.context.services.config.pki_dir
     if pki_dir is None:
@@ -201,17 +208,19 @@ class Mutation:
                                      "signs one decision per region for its node")
     async def determine_records(self, info: Info[GatewayContext, None],
                                 input: DetermineInput) -> list[IssuedDecision] | None:
+        signer = _signer(info)
         decree = DomainDecree(input.decree_number.strip(), input.decree_date,
                               input.period.strip(), input.pdf_sha256.strip().lower())
         ids = [str(i) for i in input.record_ids] if input.record_ids is not None else None
         return _issued(await service.determine(
-            info.context.services.database, _signer(info), decree,
+            info.context.services.database, signer, decree,
             info.context.principal.user_id, regions=input.regions, record_ids=ids))
 
     @strawberry.mutation(description="Return records to their kab/kota with a reason "
                                      "(Kemensos); the node undoes or reviews the change")
     async def return_records(self, info: Info[GatewayContext, None],
                              input: ReturnInput) -> list[IssuedDecision] | None:
+        signer = _signer(info)
         return _issued(await service.return_records(
-            info.context.services.database, _signer(info), [str(i) for i in input.record_ids],
+            info.context.services.database, signer, [str(i) for i in input.record_ids],
             input.reason, info.context.principal.user_id))

@@ -18,6 +18,7 @@ from enum import StrEnum
 from regional_node.errors import ForbiddenTransition, OutOfScope, WrongState
 from schema.enums import ProposalKind as ProposalKind  # the contract's: the gateway checks it
 from schema.errors import InvalidInput
+from schema.regions import is_within
 from schema.roles import Principal, Role
 
 
@@ -114,13 +115,21 @@ def covers(principal: Principal, scope: ProposalScope) -> bool:
     """Whether ``principal`` may act on a proposal at ``scope``.
 
     Region scopes nest (desa ⊂ kecamatan ⊂ kab/kota ⊂ national); a PENDAMPING assigned to
-    families (``household_ids``) also covers those households wherever they live.
+    families (``household_ids``) also covers those households wherever they live in the
+    pendamping's kab/kota (household ids are a node's own: the same number on another
+    node's kab/kota is another family).
     """
-    if principal.role is Role.PENDAMPING and scope.household_id in principal.household_ids:
+    if (principal.role is Role.PENDAMPING and scope.household_id in principal.household_ids
+            and (principal.region is None
+                 or is_within(scope.desa_code, _kabkota(principal.region)))):
         return True
     if principal.role is Role.PENDAMPING and principal.region is None:
         return False  # a pendamping with only assigned families covers nothing else
     return principal.covers(scope.desa_code)
+
+
+def _kabkota(code: str) -> str:
+    return ".".join(code.split(".")[:2])
 
 
 def transitions_for(action: ProposalAction) -> tuple[Transition, ...]:

@@ -22,7 +22,13 @@ import aiohttp
 
 from certs.errors import CertificateRejected
 from certs.identity import HolderKind, Identity, identity_of
-from gateway.errors import NodeCallError, NodeIncompatible, NodeTimeout, NodeUnavailable
+from gateway.errors import (
+    NodeCallError,
+    NodeIncompatible,
+    NodeQueryTooComplex,
+    NodeTimeout,
+    NodeUnavailable,
+)
 from gateway.federation.deadline import DEADLINE_HEADER, Deadline
 from gateway.federation.user_context import UnsignedContextHeader, UserContextForwarder
 from schema.roles import Principal
@@ -216,7 +222,8 @@ def _parse_answer(region: str, status: int, text: str) -> dict[str, Any]:
     if errors:
         first = errors[0] if isinstance(errors[0], dict) else {}
         code = (first.get("extensions") or {}).get("code")
-        raise NodeCallError(region, str(first.get("message", "error")), node_code=code)
+        refusal = NodeQueryTooComplex if code == NodeQueryTooComplex.code else NodeCallError
+        raise refusal(region, str(first.get("message", "error")), node_code=code)
     data = body.get("data") if isinstance(body, dict) else None
     if status != 200 or not isinstance(data, dict):
         raise NodeCallError(region, f"HTTP {status} without data")

@@ -23,7 +23,6 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -32,7 +31,9 @@ from gateway.entrypoints.graphql.errors import FederationOutcome, RequestOutcome
 from gateway.entrypoints.graphql.pass_through import PassThroughExecutor
 from gateway.entrypoints.graphql.query import Query
 from gateway.entrypoints.graphql.read_audit import ReadAudit
+from gateway.federation.node_queries import HOUSEHOLD_KEYS, MEMBER_KEYS, PROGRAM_KEYS
 from siks.infra.graphql_cost import QueryCostLimiter
+from siks.infra.graphql_errors import CodedParserCache
 from siks.infra.graphql_policy import FieldPolicy
 from siks.infra.graphql_validation_cache import ValidatedQueries, ValidationCache
 
@@ -43,7 +44,19 @@ MAX_COST = 25_000
 PARSED_TEXTS = 256
 # Assumed sizes of unpaginated lists, for the cost limit (paginated ones use `first`).
 LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household.programs": 6,
-              "Household.assets": 4, "Query.householdCounts": 100, "Query.nodes": 514}
+              "Household.assets": 4, "Query.householdCounts": 100, "Query.nodes": 514,
+              "Household.head": 8}  # the head is found among all the members nodes send
+# What the gateway asks of nodes besides the client's selection, per object
+# (gateway/federation/node_queries.py): counted so that a query within the gateway's cost
+# limit stays within the node's (the same limit) when it reaches the nodes, and a query that
+# would not is refused here as QUERY_TOO_COMPLEX rather than by every node.
+IMPLIED_FIELDS = {
+    "HouseholdConnection": 4,  # pageInfo { hasNextPage endCursor } totalCount
+    "HouseholdEdge": 1,  # cursor
+    "Household": len(HOUSEHOLD_KEYS) + 1,  # + the merge's sort key
+    "Member": len(MEMBER_KEYS),
+    "ProgramMembership": len(PROGRAM_KEYS),
+}
 
 
 def build_schema(on_outcome: RequestOutcome | None = None, *, production: bool = False,
@@ -59,9 +72,9 @@ def build_schema(on_outcome: RequestOutcome | None = None, *, production: bool =
         FieldPolicy,
         lambda: AddValidationRules(limits),  # the same rule classes every request
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=PARSED_TEXTS),  # parse a query text once (keyed with
+        lambda: CodedParserCache(maxsize=PARSED_TEXTS),  # parse a query text once (keyed with
         # the token limit; a text over it is refused on every request, never cached)
-        lambda: QueryCostLimiter(limit=MAX_COST, sizes=LIST_SIZES),
+        lambda: QueryCostLimiter(limit=MAX_COST, sizes=LIST_SIZES, implied=IMPLIED_FIELDS),
         lambda: ValidationCache(passed=passed),  # after every rule: each text validated once
     ]
     if production:

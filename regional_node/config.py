@@ -19,6 +19,7 @@ from regional_node.errors import ConfigError
 from schema.errors import InvalidInput
 from schema.regions import RegionLevel, regions
 from siks.infra.ratelimit import Rate
+from siks.infra.settings import parse_bool
 
 PREFIX = "SIKS_NODE_"
 
@@ -99,7 +100,7 @@ class NodeConfig:
         mtls_port = str(given.get("mtls_port") or env.get(PREFIX + "MTLS_PORT") or "") or None
         if mtls_port is not None and not mtls_port.isdigit():
             raise ConfigError(f"{PREFIX}MTLS_PORT: {mtls_port!r} is not a number")
-        production = value("production", "0").lower() in ("1", "true", "yes")
+        production = parse_bool(PREFIX + "PRODUCTION", value("production", "0"))
 
         def optional(name: str) -> str | None:
             return str(given[name]) if name in given else env.get(PREFIX + name.upper()) or None

@@ -220,6 +220,11 @@ kemensos_returns() {  # kemensos_returns REASON
     recordIds: [\"$ID\"], reason: \"$1\"}) { region messageId } }"
 }
 
+operator_reads_notices() {  # what the operator desa is told (a return, a NIK anomaly)
+  gql "$NODE" "$OPERATOR_TOKEN" "{ notifications(unreadOnly: true) {
+    edges { node { topic proposalId message } } } }"
+}
+
 show_proposal() {
   gql "$NODE" "$DINSOS_TOKEN" "{ proposal(id: \"$ID\") { id state reason
     decree { number date pdfSha256 } history { action actor at } } }"
@@ -284,11 +289,13 @@ kemensos_determines "146/HUK/2026" && wait_for_state DETERMINED && show_proposal
 
 **6. Usulan kedua, dikembalikan / a second proposal, returned.** The same steps for another
 family (the pendamping sends the same photo again: the node flags it `PHOTO_REUSED`), then
-Kemensos returns it with a reason; the node shows `RETURNED` and the reason:
+Kemensos returns it with a reason; the node shows `RETURNED` and the reason, and the
+operator desa finds a notice saying why and what to do:
 
 ```bash
 new_family && operator_proposes && pendamping_verifies && dinsos_approves
 wait_for_state RECEIVED_NATIONAL
 kemensos_returns "foto rumah sama dengan usulan lain" && wait_for_state RETURNED && show_proposal
+operator_reads_notices
 ```
 """

@@ -141,6 +141,11 @@ def test_the_walkthrough_runs_as_written(demo):
              if line.startswith('{"proposal"')]
     assert [p["state"] for p in shown] == ["DETERMINED", "RETURNED"]
     assert shown[1]["reason"] == "foto rumah sama dengan usulan lain"
+    notices = next(json.loads(line)["notifications"]["edges"] for line in output.splitlines()
+                   if line.startswith('{"notifications"'))
+    told = [n["node"] for n in notices if n["node"]["topic"] == "PROPOSAL_RETURNED"]
+    assert [n["proposalId"] for n in told] == [second]
+    assert "foto rumah sama dengan usulan lain" in told[0]["message"]
     pdf = hashlib.sha256((guide.parent / "keputusan-mensos.pdf").read_bytes()).hexdigest()
     assert shown[0]["decree"]["number"] == "146/HUK/2026"
     assert shown[0]["decree"]["pdfSha256"] == pdf and shown[1]["decree"] is None

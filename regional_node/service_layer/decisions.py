@@ -20,7 +20,13 @@ from sqlalchemy import select
 from certs.identity import HolderKind
 from certs.trust import CertificateStore
 from regional_node.adapters.database import Database
-from regional_node.adapters.orm import DecisionReceipt, Household, Proposal, utcnow
+from regional_node.adapters.orm import (
+    DecisionReceipt,
+    Household,
+    Notification,
+    Proposal,
+    utcnow,
+)
 from regional_node.domain.audit import Actor
 from regional_node.domain.proposals import ProposalAction, ProposalKind, ProposalState
 from regional_node.service_layer.proposals import move_proposal
@@ -102,6 +108,8 @@ async def _apply(uow: UnitOfWork, pid: str, kind: DecisionKind, reason: str | No
     action = ProposalAction.DETERMINE if kind is DecisionKind.DETERMINED else ProposalAction.RETURN
     await move_proposal(uow, DECIDER, pid, action, reason=reason,
                         change=lambda _row: dict(detail))
+    if kind is DecisionKind.RETURNED:
+        uow.session.add(returned_notice(row, reason or ""))
     if kind is DecisionKind.DETERMINED and row.kind == ProposalKind.NEW_HOUSEHOLD.value \
             and row.household_id is not None:
         household = await uow.session.get(Household, row.household_id)
@@ -112,6 +120,20 @@ async def _apply(uow: UnitOfWork, pid: str, kind: DecisionKind, reason: str | No
             uow.audit.record("household.determined", "household", household.id,
                              before=before, after={"status": household.status})
     return True
+
+
+RETURNED_TOPIC = "PROPOSAL_RETURNED"
+
+
+def returned_notice(row: Proposal, reason: str) -> Notification:
+    """What the proposer reads when Kemensos returns a proposal: why, and what to do."""
+    return Notification(
+        recipient=row.created_by, desa_code=row.desa_code, proposal_id=row.id,
+        topic=RETURNED_TOPIC, created_at=utcnow(),
+        message=f"Usulan {row.kind} {row.id} dikembalikan oleh Kemensos: {reason}. Periksa "
+                "datanya bersama Dinas Sosial dan ajukan usulan perbaikan. / Returned by "
+                f"Kemensos: {reason}. Review the data with Dinas Sosial and propose a "
+                "correction.")
 
 
 async def _refuse(database: Database, message_id: str, envelope: Mapping[str, Any], code: str,

@@ -19,6 +19,7 @@ from regional_node.adapters.orm import (
     AuditEntry,
     AuditHead,
     DecisionReceipt,
+    Notification,
     Proposal,
     ProposalEvent,
     utcnow,
@@ -70,6 +71,15 @@ async def states(database, ids: list[str]) -> list[str]:  # type: ignore[no-unty
     return [found[i] for i in ids]
 
 
+async def notices(database) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """The proposers told of a return: (proposal, recipient, topic)."""
+    async with database.reader() as session:
+        rows = (await session.execute(select(Notification).where(
+            Notification.topic == "PROPOSAL_RETURNED"))).scalars().all()
+    assert all("foto rumah tidak jelas" in row.message for row in rows)
+    return [(str(row.proposal_id), row.recipient, row.topic) for row in rows]
+
+
 async def test_decisions_travel_down_and_apply_exactly_once(database, gateway_db,
                                                             live_pki: Path):
     ids = await approved_proposals(database, 3)
@@ -89,11 +99,13 @@ async def test_decisions_travel_down_and_apply_exactly_once(database, gateway_db
             report = await node_relay.run_once(checkpoint=False)
             assert report.decisions == 2
             assert await states(database, ids) == ["DETERMINED", "DETERMINED", "RETURNED"]
+            assert await notices(database) == [(ids[2], "op", "PROPOSAL_RETURNED")]
             # the acknowledgement was lost: the gateway serves both again
             async with gateway_db.writer() as session, session.begin():
                 await session.execute(update(DecisionOutbox).values(status="PENDING"))
             report = await node_relay.run_once(checkpoint=False)
             assert report.decisions == 2
+            assert len(await notices(database)) == 1  # applied once: one notice
     finally:
         await server.stop()
     async with gateway_db.reader() as session:

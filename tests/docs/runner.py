@@ -27,9 +27,14 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
-SERVERS = {"siks node serve": ("/readyz", 8100),
-           "siks gateway serve": ("/readyz", 8080),
-           "siks sandbox-registry serve": ("/healthz", 8199)}
+# a server command: (how to tell it is ready, with {port}; its default port)
+SERVERS = {"siks node serve": ("wait_ready http://127.0.0.1:{port}/readyz", 8100),
+           "siks gateway serve": ("wait_ready http://127.0.0.1:{port}/readyz", 8080),
+           "siks sandbox-registry serve": ("wait_ready http://127.0.0.1:{port}/healthz", 8199),
+           # the demo's gateway starts after its nodes; the walkthrough is written right after
+           "siks demo": ("wait_ready http://127.0.0.1:8100/readyz && "
+                         "until test -f siks-demo/walkthrough/steps.sh; do sleep 0.2; done",
+                         8101)}
 RUNNABLE = ("bash", "sh", "graphql", "python")
 
 Block = tuple[str, str, str]  # (language, code, the prose line just before it)
@@ -105,8 +110,11 @@ def graphql_curl(url: str, token_variable: str | None, query: str) -> str:
 
 def script(page_blocks: Iterable[Block], graphql: GraphQLTarget | None = None) -> str:
     """The blocks as one bash script with the glue described above."""
-    glue = ['set -euo pipefail', 'trap \'kill $(jobs -p) 2>/dev/null || true\' EXIT',
-            'wait_ready() { for _ in $(seq 1 120); do curl -sf "$1" >/dev/null && return 0; '
+    # on exit, stop the servers and wait until they are gone: the next test may listen on
+    # the same printed ports
+    glue = ['set -euo pipefail',
+            'trap \'rc=$?; kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; exit $rc\' EXIT',
+            'wait_ready() { for _ in $(seq 1 240); do curl -sf "$1" >/dev/null && return 0; '
             'sleep 0.5; done; echo "not ready: $1" >&2; return 1; }']
     serving: dict[str, str] = {}
     for number, block in enumerate(page_blocks):
@@ -126,14 +134,15 @@ def script(page_blocks: Iterable[Block], graphql: GraphQLTarget | None = None) -
                 glue.append(line + ("; echo" if line.startswith("curl -s http")
                                     and _complete(line) else ""))
                 continue
-            if server in serving:  # "stop the node above": it is served again, differently
-                glue.append(f"kill {serving[server]} && wait {serving[server]} || true")
-            path, default = SERVERS[server]
-            port = re.search(r"--port (\d+)", line)
+            ready, default = SERVERS[server]
+            port = re.search(r"--(?:base-)?port (\d+)", line)
+            key = f"{server} {port.group(1) if port else default}"
+            if key in serving:  # "stop the node above": it is served again, differently
+                glue.append(f"kill {serving[key]} && wait {serving[key]} || true")
             glue += [line.split("#")[0].rstrip() + " > /dev/null 2>&1 &",
                      f"pid_{len(serving)}=$!",
-                     f"wait_ready http://127.0.0.1:{port.group(1) if port else default}{path}"]
-            serving[server] = f"$pid_{len(serving)}"
+                     ready.format(port=port.group(1) if port else default)]
+            serving[key] = f"$pid_{len(serving)}"
     return "\n".join(glue) + "\n"
 
 

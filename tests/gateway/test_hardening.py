@@ -133,6 +133,7 @@ async def test_public_rate_limit_spares_token_holders(cluster, dev_pki, tmp_path
 async def test_production_turns_off_introspection_suggestions_and_graphiql(
         cluster, dev_pki, tmp_path, aiohttp_client):
     for production in (False, True):
+        (tmp_path / str(production)).mkdir()  # the gateway's SQLite folder must exist
         client = await secure_gateway(aiohttp_client, tmp_path / str(production), dev_pki,
                                       cluster, production=production)
         intro = await gql_as(client, "{ __schema { queryType { name } } }", KEMENSOS)

@@ -71,7 +71,10 @@ def test_every_gateway_object_type_is_pass_through() -> None:
     schema = build_schema()._schema
     assert set(pass_through_types(schema)) == {
         "HouseholdConnection", "HouseholdEdge", "PageInfo", "Household", "Housing", "Member",
-        "ProgramMembership", "HouseholdCount", "RegionalNode"}  # not Query: it calls nodes
+        "ProgramMembership", "HouseholdCount", "RegionalNode",
+        # the national records are plain values too; not Mutation: it signs decisions
+        "NationalRecordConnection", "NationalRecordEdge", "NationalRecordPageInfo",
+        "NationalRecord", "Decree", "Musdes", "RegionRecordSummary", "IssuedDecision"}
 
 
 async def test_a_resolver_wanting_info_falls_back_to_the_full_path() -> None:

@@ -28,6 +28,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from gateway.entrypoints.graphql.errors import FederationOutcome, RequestOutcome
+from gateway.entrypoints.graphql.national import Mutation
 from gateway.entrypoints.graphql.pass_through import PassThroughExecutor
 from gateway.entrypoints.graphql.query import Query
 from gateway.entrypoints.graphql.read_audit import ReadAudit
@@ -45,6 +46,7 @@ PARSED_TEXTS = 256
 # Assumed sizes of unpaginated lists, for the cost limit (paginated ones use `first`).
 LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household.programs": 6,
               "Household.assets": 4, "Query.householdCounts": 100, "Query.nodes": 514,
+              "Query.nationalRecordSummary": 514,
               "Household.head": 8}  # the head is found among all the members nodes send
 # What the gateway asks of nodes besides the client's selection, per object
 # (gateway/federation/node_queries.py): counted so that a query within the gateway's cost
@@ -79,7 +81,7 @@ def build_schema(on_outcome: RequestOutcome | None = None, *, production: bool =
     ]
     if production:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=Query, extensions=extensions,
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions,
                              config=StrawberryConfig(disable_field_suggestions=production),
                              execution_context_class=PassThroughExecutor if pass_through
                              else None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import os
 import signal
 import sys
@@ -39,9 +40,18 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from schema.errors import ConfigError
+
     args.dir.mkdir(parents=True, exist_ok=True)
-    asyncio.run(run_demo(args.dir.resolve(), households=args.households, host=args.host,
-                         base_port=args.base_port, seed=args.seed))
+    try:
+        asyncio.run(run_demo(args.dir.resolve(), households=args.households, host=args.host,
+                             base_port=args.base_port, seed=args.seed))
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise ConfigError(f"a port the demo needs is taken ({exc.strerror}): stop what uses "
+                          f"it, or choose other ports with --base-port (now {args.base_port}) "
+                          "/ port dipakai program lain") from None
     return 0
 
 

@@ -65,3 +65,22 @@ async def test_demo_serves_gateway_nodes_and_registry(tmp_path, monkeypatch):
     finally:
         stop.set()
         await asyncio.wait_for(demo, timeout=60)
+
+
+def test_a_taken_port_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    base = _base_port()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", base))  # the first node's port
+        taken.listen()
+        done = subprocess.run(
+            [sys.executable, "-m", "siks", "demo", "--dir", str(tmp_path / "d"),
+             "--households", "5", "--base-port", str(base)],
+            capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if line.startswith("siks")]
+    assert len(errors) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert errors[0].startswith("siks: error: a port the demo needs is taken")
+    assert f"--base-port (now {base})" in errors[0]

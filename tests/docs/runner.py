@@ -108,8 +108,11 @@ def graphql_curl(url: str, token_variable: str | None, query: str) -> str:
     return f"curl -s {url} -H 'Content-Type: application/json'{auth} -d {body}; echo"
 
 
-def script(page_blocks: Iterable[Block], graphql: GraphQLTarget | None = None) -> str:
-    """The blocks as one bash script with the glue described above."""
+def script(page_blocks: Iterable[Block], graphql: GraphQLTarget | None = None,
+           by_hand: dict[int, str] | None = None) -> str:
+    """The blocks as one bash script with the glue described above; `by_hand` holds what a
+    person does before block N that the page says in words (Ctrl+C in a server's terminal:
+    `kill $pid_K`, the K-th server started)."""
     # on exit, stop the servers and wait until they are gone: the next test may listen on
     # the same printed ports
     glue = ['set -euo pipefail',
@@ -119,6 +122,8 @@ def script(page_blocks: Iterable[Block], graphql: GraphQLTarget | None = None) -
     serving: dict[str, str] = {}
     for number, block in enumerate(page_blocks):
         language, code, _ = block
+        if by_hand and number in by_hand:
+            glue.append(by_hand[number])
         glue.append(f"printf '\\n@@block {number}\\n'")  # on its own line after any output
         if language == "graphql":
             assert graphql is not None, f"no GraphQL endpoint for: {code}"
@@ -180,7 +185,15 @@ def outputs(stdout: str) -> dict[int, str]:
 
 
 def json_lines(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    """The JSON objects printed at the start of lines (several on one line when a command
+    printed no newline after its answer; text after the last one is left)."""
+    found, decoder = [], json.JSONDecoder()
+    for line in text.splitlines():
+        position = 0
+        while line.startswith("{", position):
+            value, position = decoder.raw_decode(line, position)
+            found.append(value)
+    return found
 
 
 def require_free_ports(ports: Iterable[int], page: str) -> None:

@@ -181,14 +181,35 @@ def _one_member_problems(member: MemberRecord, today: dt.date) -> list[Problem]:
         found = parts.birth_date, parts.sex
     birth_date, sex = found
     problems = []
-    if not same_birthday(member.birth_date, birth_date):
-        problems.append(Problem("birth_date", "nik_mismatch",
-                                f"birth date {member.birth_date} differs from the NIK's "
-                                f"{birth_date}"))
+    if member.birth_date > today:  # the NIK's two-digit year cannot tell: 2027 fits ..27
+        typed = f"{member.birth_date:%d-%m-%Y}"
+        problems.append(Problem("birth_date", "future_date",
+                                f"tanggal lahir {typed} belum terjadi / birth date {typed} is "
+                                "in the future"))
+    elif not same_birthday(member.birth_date, birth_date):
+        problems.append(Problem("birth_date", "nik_mismatch", _birth_mismatch(
+            member.birth_date, member.nik)))
     if sex != member.sex:
-        problems.append(Problem("sex", "nik_mismatch",
-                                f"sex {member.sex} differs from the NIK's {sex}"))
+        problems.append(Problem("sex", "nik_mismatch", _sex_mismatch(member.sex)))
     return problems
+
+
+def _birth_mismatch(typed: dt.date, nik: str) -> str:
+    """What the operator typed, and what the NIK says, without guessing its century."""
+    day, month, year = int(nik[6:8]), nik[8:10], nik[10:12]
+    day = day - 40 if day > 40 else day
+    says = f"{day:02d}-{month}-..{year}"
+    return (f"tanggal lahir {typed:%d-%m-%Y} tidak cocok dengan NIK (digit 7-12: lahir "
+            f"{says}) / birth date {typed:%d-%m-%Y} does not match the NIK (digits 7-12: "
+            f"born {says})")
+
+
+def _sex_mismatch(typed: Sex) -> str:
+    if typed is Sex.MALE:
+        return ("jenis kelamin laki-laki (L), tetapi NIK perempuan (tanggal lahir + 40) / "
+                "sex male (L), but the NIK is a woman's (birth day + 40)")
+    return ("jenis kelamin perempuan (P), tetapi NIK laki-laki (tanggal lahir tanpa + 40) / "
+            "sex female (P), but the NIK is a man's (birth day without + 40)")
 
 
 def _program_problems(record: HouseholdRecord) -> list[Problem]:

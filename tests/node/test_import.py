@@ -173,7 +173,25 @@ def _copy_person(source_row: int, target_row: int) -> Callable[[list[Row]], None
     return change
 
 
+def _born_in_the_future(row_number: int) -> Callable[[list[Row]], None]:
+    """A birth date next year with a NIK that agrees with it: the NIK's two-digit year fits
+    the last century too, so only the date itself can tell (issue 15)."""
+    def change(rows: list[Row]) -> None:
+        import datetime as dt
+
+        from schema.identity_numbers import Sex, make_nik
+
+        row = rows[row_number - 2]
+        born = dt.date.today() + dt.timedelta(days=200)
+        sex = Sex.FEMALE if row["sex"] in ("FEMALE", "P") else Sex.MALE
+        row.update(birth_date=born.isoformat(),
+                   nik=make_nik(row["nik"][:6], born, sex, int(row["nik"][12:])))
+    return change
+
+
 ERROR_CASES = {
+    "birth date in the future, the NIK agreeing": (_born_in_the_future(4),
+                                                   (4, "birth_date", "future_date")),
     "bad NIK": (_set(3, nik="32730141025"), (3, "nik", "length")),
     "NIK and birth date disagree": (_set(4, birth_date="2001-01-01"),
                                     (4, "birth_date", "nik_mismatch")),
@@ -418,3 +436,20 @@ def test_batches_grow_from_the_first_and_shrink_towards_the_end(growing: bool) -
     assert sizes[:len(start)] == start
     assert sizes[-2:] == sorted(sizes[-2:], reverse=True) and sizes[-1] < 2000
     assert sum(sizes) == households
+
+
+async def test_nik_messages_say_what_was_typed_in_both_languages(
+        database: Database, rows: list[Row], tmp_path: Path) -> None:
+    """Issue 15: no guessed century shown as fact, the operator's own value, Indonesian first."""
+    _set(4, birth_date="2001-01-01")(rows)
+    rows[5 - 2]["sex"] = "FEMALE" if rows[5 - 2]["sex"] == "MALE" else "MALE"
+    report = await run(database, write_csv(tmp_path / "dtks.csv", rows))
+    by_cell = {(e.row, e.column): e.message for e in report.errors}
+    birth = by_cell[(4, "birth_date")]
+    assert birth.startswith("tanggal lahir 01-01-2001 tidak cocok dengan NIK")
+    assert "does not match the NIK" in birth
+    nik = rows[4 - 2]["nik"]
+    day = int(nik[6:8]) - 40 if int(nik[6:8]) > 40 else int(nik[6:8])
+    assert f"{day:02d}-{nik[8:10]}-..{nik[10:12]}" in birth  # the NIK's digits, no century
+    sex = by_cell[(5, "sex")]
+    assert sex.startswith("jenis kelamin") and "+ 40" in sex and " / sex " in sex

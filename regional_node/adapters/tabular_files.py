@@ -52,8 +52,14 @@ class _CsvTable(Table):
     def rows(self) -> Iterator[tuple[int, Sequence[Cell]]]:
         with self.path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle, delimiter=self.delimiter)
-            next(reader, None)
-            yield from enumerate(reader, start=2)
+            try:
+                next(reader, None)
+                yield from enumerate(reader, start=2)
+            except csv.Error as exc:  # a cell over the reader's limit, a stray quote, …
+                line = reader.line_num
+                raise TableFileError(
+                    f"{self.path.name}, baris/line {line}: tidak terbaca / unreadable ({exc}); "
+                    f"a cell may hold at most {csv.field_size_limit():,} characters") from None
 
 
 class _XlsxTable(Table):

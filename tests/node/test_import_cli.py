@@ -200,3 +200,17 @@ def test_template_sheet_keeps_identity_numbers_as_text(tmp_path: Path) -> None:
     assert isinstance(nik.value, str) and nik.number_format == "@"
     assert str(data.cell(row=2, column=header.index("desa_code") + 1).value).startswith("32.04")
     assert [cell.value for cell in columns[1]][:3] == ["column", "required", "scope"]
+
+
+def test_a_cell_over_the_reader_limit_is_one_line(
+        database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 15: it surfaced as a raw _csv.Error traceback."""
+    rows = person_rows(generate_households(3))
+    rows[4]["occupation"] = "x" * (csv.field_size_limit() + 1)  # row 6
+    path = write_csv(tmp_path / "huge.csv", rows)
+    code = main(["node", "import", str(path), "--db", database_url, "--region", "32.73"])
+    out, err = capsys.readouterr()
+    assert code != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "huge.csv, baris/line 6:" in lines[0], err
+    assert stored(database_url)[0] == 0

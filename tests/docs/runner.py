@@ -116,7 +116,7 @@ def script(page_blocks: Iterable[Block], graphql: GraphQLTarget | None = None,
     # on exit, stop the servers and wait until they are gone: the next test may listen on
     # the same printed ports
     glue = ['set -euo pipefail',
-            'trap \'rc=$?; kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; exit $rc\' EXIT',
+            'trap \'rc=$?; kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; exit $rc\' EXIT',
             'wait_ready() { for _ in $(seq 1 240); do curl -sf "$1" >/dev/null && return 0; '
             'sleep 0.5; done; echo "not ready: $1" >&2; return 1; }']
     serving: dict[str, str] = {}

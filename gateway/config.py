@@ -31,6 +31,11 @@ flags override them). A missing or malformed value fails loudly, naming the vari
 ``SIKS_GATEWAY_JWKS_FILE`` / ``_URL``  its JWKS (a file, or a URL refetched on an unknown kid)
 ``SIKS_GATEWAY_LOGIN_RATE``        logins per minute / burst per client address (10/5)
 ``SIKS_GATEWAY_PUBLIC_RATE``       requests without a token per minute / burst (120/60)
+``SIKS_GATEWAY_METRICS_PORT``      optional ops listener serving only ``/metrics`` without a
+                                   token, for Prometheus (unset: off; ``/metrics`` on the API
+                                   port always needs a Kemensos token)
+``SIKS_GATEWAY_METRICS_HOST``      its address (127.0.0.1: keep it on loopback or an ops
+                                   network)
 =================================  =========================================================
 
 Booleans take 1/true/yes/on or 0/false/no/off (``siks.infra.settings.parse_bool``); any other
@@ -87,6 +92,8 @@ class GatewayConfig:
     login_rate: str = "10/5"
     public_rate: str = "120/60"
     pass_through: bool = True  # docs/gateway.md, "Pass-through path"
+    metrics_host: str = "127.0.0.1"  # the ops listener (docs/gateway.md, "Operations")
+    metrics_port: int | None = None  # None: no ops listener; 0: any free port (tests)
 
     def __post_init__(self) -> None:
         if len(self.directory_secret) < MIN_SECRET_LENGTH:
@@ -103,6 +110,8 @@ class GatewayConfig:
         _require(self.probe_interval_s >= 0, "PROBE_INTERVAL_S", "must not be negative")
         _require(self.rollup_refresh_s >= 0, "ROLLUP_REFRESH_S", "must not be negative")
         _require(self.directory_refresh_s >= 0, "DIRECTORY_REFRESH_S", "must not be negative")
+        _require(self.metrics_port is None or 0 <= self.metrics_port < 65536, "METRICS_PORT",
+                 "must be a TCP port")
         if self.production and self.pki_dir is None:
             raise ConfigError(f"{PREFIX}PKI_DIR is required in production: nodes are called "
                               "over mutual TLS only")
@@ -174,6 +183,8 @@ class GatewayConfig:
             login_rate=raw("login_rate") or "10/5",
             public_rate=raw("public_rate") or "120/60",
             pass_through=flag("pass_through", True),
+            metrics_host=raw("metrics_host") or "127.0.0.1",
+            metrics_port=parsed("metrics_port", int, None),
         )
 
 

@@ -7,7 +7,9 @@ human sentence that says *why*::
     ├── ConfigError                  code: CONFIG
     ├── Unauthenticated              code: UNAUTHENTICATED   (a token that does not verify)
     ├── Forbidden                    code: FORBIDDEN          (+ reason)
-    │   └── ForbiddenField           code: FORBIDDEN_FIELD    (+ field, e.g. Member.nik)
+    │   ├── ForbiddenField           code: FORBIDDEN_FIELD    (+ field, e.g. Member.nik)
+    │   └── ForbiddenFilter          code: FORBIDDEN          (reason filter_policy, + field,
+    │                                                          argument: a filter or grouping)
     ├── RateLimited                  code: RATE_LIMITED
     ├── QueryTooComplex              code: QUERY_TOO_COMPLEX  (+ cost, limit)
     ├── OutOfScope                   code: OUT_OF_SCOPE       (outside the user's region scope)
@@ -71,6 +73,22 @@ class ForbiddenField(Forbidden):
 
     def extensions(self) -> dict[str, object]:
         return {"code": self.code, "field": self.field, "role": self.role}
+
+
+class ForbiddenFilter(Forbidden):
+    """A filter or grouping that tests a field the role may not read (a count or a filter
+    reveals the field it tests, ``schema.disclosure``); ``argument`` names what was asked
+    (``filter.desilMax``, ``groupBy.DESIL``), ``field`` the field of the policy table."""
+
+    def __init__(self, message: str, *, field: str, argument: str, role: str) -> None:
+        super().__init__(message, reason="filter_policy")
+        self.field = field
+        self.argument = argument
+        self.role = role
+
+    def extensions(self) -> dict[str, object]:
+        return {"code": self.code, "reason": self.reason, "field": self.field,
+                "argument": self.argument, "role": self.role}
 
 
 class RateLimited(SiksError):

@@ -11,6 +11,11 @@ Conventions the tests hold the table to: a field that any role may be DENIED is 
 the SDL (so a denial nulls only that field); MASKED applies to String fields only and names a
 mask kind; every field is FULL for at least one role; a mutation is FULL or DENIED, never
 MASKED.
+
+Aggregates and filters are data too: each filter of a household list tests a field of this
+table (:data:`LIST_FILTERS`) and each grouping of a count a ``HouseholdCount`` key
+(:data:`COUNT_KEYS`); who may use them, and the small-cell suppression of the roles whose
+``RolePolicy`` says so, follow from the table (``schema.disclosure``).
 """
 
 from __future__ import annotations
@@ -37,12 +42,18 @@ class RowScope(StrEnum):
     PUBLIC_SEARCH = "PUBLIC_SEARCH"  # every row, but lists only as a search: region + name
 
 
+#: Aggregates seen by a role with ``small_cells_withheld`` leave out every cell of fewer
+#: households than this (DESIGN.md: "fewer than 10 households").
+SMALL_CELL_HOUSEHOLDS = 10
+
+
 @dataclass(frozen=True, slots=True)
 class RolePolicy:
     rows: RowScope
     needs_region: bool  # a principal of this role without a region is refused
     programs_limited: bool  # program memberships limited to the principal's programs
     audited_reads: bool  # every read of personal data is written to the audit log
+    small_cells_withheld: bool  # counts leave out cells of < SMALL_CELL_HOUSEHOLDS households
     who: str
 
 
@@ -50,18 +61,20 @@ class RolePolicy:
 ROLES: tuple[Role, ...] = (Role.OPERATOR_DESA, Role.PENDAMPING, Role.DINSOS, Role.KEMENSOS,
                            Role.MITRA, Role.PUBLIC)
 
+# Staff (the region's keepers of the data, and Kemensos) count exactly; the others see
+# aggregates with small cells withheld (a test holds this to "may read a household row").
 ROLE_POLICIES: Mapping[Role, RolePolicy] = {
-    Role.OPERATOR_DESA: RolePolicy(RowScope.REGION, True, False, False,
+    Role.OPERATOR_DESA: RolePolicy(RowScope.REGION, True, False, False, False,
                                    "village operator; scope: a desa"),
-    Role.PENDAMPING: RolePolicy(RowScope.REGION_OR_ASSIGNED, True, False, False,
+    Role.PENDAMPING: RolePolicy(RowScope.REGION_OR_ASSIGNED, True, False, False, False,
                                 "social facilitator; scope: a kecamatan or assigned families"),
-    Role.DINSOS: RolePolicy(RowScope.REGION, True, False, False,
+    Role.DINSOS: RolePolicy(RowScope.REGION, True, False, False, False,
                             "Dinas Sosial; scope: a kab/kota (or a province)"),
-    Role.KEMENSOS: RolePolicy(RowScope.NATIONAL, False, False, True,
+    Role.KEMENSOS: RolePolicy(RowScope.NATIONAL, False, False, True, False,
                               "Ministry of Social Affairs; national"),
-    Role.MITRA: RolePolicy(RowScope.NATIONAL, False, True, True,
+    Role.MITRA: RolePolicy(RowScope.NATIONAL, False, True, True, True,
                            "partner ministry; cross-check only: is a NIK in DTKS, which programs"),
-    Role.PUBLIC: RolePolicy(RowScope.PUBLIC_SEARCH, False, False, False,
+    Role.PUBLIC: RolePolicy(RowScope.PUBLIC_SEARCH, False, False, False, True,
                             "anyone without a token (cekbansos)"),
 }
 
@@ -154,10 +167,21 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "HouseholdConnection": {"edges": OPEN, "pageInfo": OPEN, "totalCount": OPEN},
     "HouseholdEdge": {"cursor": OPEN, "node": OPEN},
     "PageInfo": {"hasNextPage": OPEN, "endCursor": OPEN, "startCursor": OPEN},
-    "HouseholdCount": {name: OPEN for name in (
-        "kecamatanCode", "desaCode", "status", "program", "desil", "households", "members",
+    # The keys of a count are fields too: a role may group or filter counts only by keys it
+    # may read (schema.disclosure). Below kab/kota and by desil: staff only, as in the rows.
+    "HouseholdCount": {
+        "kecamatanCode": STAFF,
+        "desaCode": STAFF,
+        "status": OPEN,
+        "program": OPEN,
+        "desil": STAFF,
+        "households": OPEN,
+        "members": OPEN,
         # gateway only: the province and kab/kota of a group, and when it was counted
-        "provinceCode", "kabkotaCode", "asOf")},
+        "provinceCode": OPEN,
+        "kabkotaCode": OPEN,
+        "asOf": OPEN,
+    },
     "Household": {
         "id": STAFF,
         "kkNumber": rule(F, M, F, F, D, D, MaskKind.NUMBER),
@@ -284,6 +308,25 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "RegionRecordSummary": {name: NATIONAL_OPS for name in (
         "region", "regionName", "received", "determined", "returned", "oldestWaitingSince")},
     "IssuedDecision": {name: NATIONAL_OPS for name in ("region", "messageId")},
+}
+
+# What a filter or a grouping tests (DESIGN.md: "a count, a filter or a sort can reveal a field
+# the role may not read"). A filter of a household list tests a field of the rows; a count is
+# grouped, and filtered, by the keys of HouseholdCount (a region filter by the key of its
+# level); a name filter of a count tests Member.name (a count has no name key).
+LIST_FILTERS: Mapping[str, tuple[str, str]] = {
+    "region": ("Household", "desaCode"),
+    "status": ("Household", "status"),
+    "program": ("ProgramMembership", "program"),
+    "name": ("Member", "name"),
+    "desilMax": ("Household", "desil"),
+}
+COUNT_KEYS: Mapping[str, str] = {  # CountDimension -> its HouseholdCount field
+    "PROVINCE": "provinceCode", "KABKOTA": "kabkotaCode", "KECAMATAN": "kecamatanCode",
+    "DESA": "desaCode", "STATUS": "status", "PROGRAM": "program", "DESIL": "desil",
+}
+COUNT_FILTERS: Mapping[str, str] = {  # filter of a count -> the dimension whose key it tests
+    "status": "STATUS", "program": "PROGRAM", "desilMax": "DESIL",
 }
 
 # Reads that leave an audit entry (UU PDP 27/2022): personal types, by the entity they name,

@@ -7,6 +7,7 @@ ministry, which both apply to the program memberships they return.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -18,8 +19,8 @@ from schema.roles import Principal
 
 T = TypeVar("T")
 
-PUBLIC_SEARCH_MIN_NAME = 3
-PUBLIC_SEARCH_LEVELS = (RegionLevel.DESA, RegionLevel.KECAMATAN)
+PUBLIC_SEARCH_MIN_NAME = 3  # letters and digits of the name, once normalised
+PUBLIC_SEARCH_LEVEL = RegionLevel.DESA
 
 
 def check_principal(principal: Principal) -> None:
@@ -82,18 +83,26 @@ def overlaps(principal: Principal, region_code: str) -> bool:
     return scope is None or is_within(region_code, scope) or is_within(scope, region_code)
 
 
+def name_key(name: str) -> str:
+    """A name as the public search compares it: the full name as on the KTP with case, spaces
+    and punctuation ignored (``Moh. Ali`` = ``MOH ALI`` = ``moh  ali``): its letters and
+    digits, case-folded (NFKC first, so compatibility forms compare equal)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name).casefold() if ch.isalnum())
+
+
 def check_public_search(principal: Principal, region: str | None, name: str | None) -> None:
-    """PUBLIC_SEARCH roles list households only as a search: a desa or kecamatan and at
-    least three letters of a name (no enumeration of the registry)."""
+    """PUBLIC_SEARCH roles list households only as cekbansos does: a desa and the full name
+    of a member as on the KTP, matched whole (:func:`name_key`; the node returns exact
+    matches only, never a part of a name), so the registry cannot be enumerated."""
     policy = role_policy(principal.role)
     if policy is None or policy.rows is not RowScope.PUBLIC_SEARCH:
         return
-    searching = (region is not None and level_of(region) in PUBLIC_SEARCH_LEVELS
-                 and name is not None and len(name.strip()) >= PUBLIC_SEARCH_MIN_NAME)
+    searching = (region is not None and level_of(region) is PUBLIC_SEARCH_LEVEL
+                 and name is not None and len(name_key(name)) >= PUBLIC_SEARCH_MIN_NAME)
     if not searching:
-        raise Forbidden("without a login, households can only be searched: give a desa or "
-                        f"kecamatan `region` and at least {PUBLIC_SEARCH_MIN_NAME} letters "
-                        "of a `name`", reason="search_required")
+        raise Forbidden("without a login, households can only be searched as cekbansos does: "
+                        "give a desa `region` and the full `name` of a member as on the KTP "
+                        "(case, spaces and punctuation do not matter)", reason="search_required")
 
 
 def program_scope(principal: Principal) -> frozenset[str] | None:
@@ -101,9 +110,8 @@ def program_scope(principal: Principal) -> frozenset[str] | None:
 
     The policy's ``programs_limited`` (MITRA, a partner ministry): the programs named in the
     token, and none when it names none (a partner's scope fails closed). It limits program
-    *memberships* (``Household.programs``) only: grouped counts (``householdCounts``, every
-    ``HouseholdCount`` field OPEN) are statistics open to every role, the public included,
-    and are not limited by it."""
+    memberships (``Household.programs``) and the program cells of counts alike
+    (``schema.disclosure``: a partner neither sees nor filters by another program's count)."""
     policy = role_policy(principal.role)
     if policy is not None and policy.programs_limited:
         return frozenset(principal.programs or ())

@@ -152,8 +152,10 @@ def login_help(logins: list[DemoLogin], passwords: dict[str, str], gateway_url: 
         'and paste {"Authorization": "Bearer <access_token>"}  (token berlaku / a token lives '
         "15 min).",
         "Without a token you are the public (cekbansos): households only as a search, e.g.",
-        f'  {{ households(filter: {{region: "{_a_kecamatan(logins)}", name: "sit"}}) '
-        "{ edges { node { status desaName head { name } programs { program } } } } }",
+        "  { households(filter: {region: "
+        f'"{next(lg.scope for lg in logins if lg.role is Role.OPERATOR_DESA)}", name: '
+        '"Naufal Nugraha"}) { edges { node { status desaName head { name } programs { program } '
+        "} } } }",
     ]
     for region, url in node_urls.items():
         if any(lg.where == region for lg in logins):

@@ -5,7 +5,9 @@ Resources are opened in ``cleanup_ctx`` (never at import time) and reached throu
 ``web.AppKey``s: the database (migrated on start), the pooled node client (mTLS with the
 gateway's certificate when ``SIKS_GATEWAY_PKI_DIR`` is set), the node registry (loaded, then
 probed), and background jobs (health probes, rollup and NIK directory refresh).
-``/healthz``: alive. ``/readyz``: database reachable and migrated. ``/metrics``: Prometheus.
+``/healthz``: alive. ``/readyz``: database reachable and migrated. ``/metrics``: Prometheus,
+for a Kemensos token only (the nodes' health is theirs in the policy), and without a token on
+the optional ops listener (``SIKS_GATEWAY_METRICS_PORT``, loopback by default).
 ``/auth/login`` and ``/auth/jwks``: the gateway's own token issuer (``gateway.identity``);
 every ``/graphql`` request's bearer token is verified before the schema runs.
 """
@@ -39,6 +41,7 @@ from gateway.federation.model import NodeStatus
 from gateway.federation.node_client import CallMeta, NodeClient
 from gateway.identity.http import (
     LOGIN_LIMIT,
+    METRICS_PATH,
     PUBLIC_LIMIT,
     TOKENLESS_PRINCIPAL,
     TOKENS,
@@ -57,9 +60,10 @@ from gateway.service_layer.services import (
     node_ssl_context,
     user_context_forwarder,
 )
+from schema.policy import Access, access
 from siks.infra.database import ensure_reachable, require_sqlite_folder
 from siks.infra.graphiql import add_graphiql_routes, graphiql_response
-from siks.infra.http_guards import principal_of, require_json_posts
+from siks.infra.http_guards import error_response, principal_of, require_json_posts
 from siks.infra.ratelimit import Rate, TokenBuckets
 
 log = logging.getLogger("siks.gateway")
@@ -67,6 +71,7 @@ log = logging.getLogger("siks.gateway")
 CONFIG = web.AppKey("config", GatewayConfig)
 SERVICES = web.AppKey("services", GatewayServices)
 INBOX = web.AppKey("inbox", web.AppRunner)
+OPS = web.AppKey("ops", web.AppRunner)  # the ops listener: /metrics without a token
 METRICS = web.AppKey("metrics", GatewayMetrics)
 SNAPSHOT_BUDGET_MS = 60_000
 DIRECTORY_FIRST_S = 60.0  # an empty directory is first filled this long after start
@@ -209,8 +214,9 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response(body, status=503 if problems else 200)
 
 
-async def metrics(request: web.Request) -> web.Response:
-    services = request.app[SERVICES]
+def metrics_text(app: web.Application) -> str:
+    """The Prometheus exposition of ``app``'s metrics and, on each scrape, the registry."""
+    services = app[SERVICES]
 
     def gauges() -> list[str]:
         nodes = services.registry.all()
@@ -225,8 +231,46 @@ async def metrics(request: web.Request) -> web.Response:
                   for n in nodes]
         return lines
 
-    return web.Response(body=request.app[METRICS].render(gauges).encode(),
+    return app[METRICS].render(gauges)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """``/metrics`` on the API listener: per-region circuit state and latency are the nodes'
+    health, which the policy gives to whom it gives the query ``nodes`` (Kemensos). Without a
+    token: 401 (Prometheus sends one with ``authorization:``, or scrapes the ops listener)."""
+    if access(principal_of(request).role, "Query", "nodes") is not Access.FULL:
+        if "Authorization" not in request.headers:
+            return error_response(401, "UNAUTHENTICATED", "/metrics needs a Kemensos token",
+                                  {"WWW-Authenticate": 'Bearer realm="siks-gateway"'})
+        return error_response(403, "FORBIDDEN", "/metrics is for Kemensos only")
+    return web.Response(body=metrics_text(request.app).encode(),
                         headers={"Content-Type": CONTENT_TYPE})
+
+
+async def _ops_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The ops listener (``SIKS_GATEWAY_METRICS_HOST``:``METRICS_PORT``): ``/metrics`` only,
+    without a token, for a Prometheus on the same host or an ops network (docs/gateway.md)."""
+    config = app[CONFIG]
+
+    async def ops_metrics(request: web.Request) -> web.Response:
+        return web.Response(body=metrics_text(app).encode(),
+                            headers={"Content-Type": CONTENT_TYPE})
+
+    ops = web.Application()
+    ops.router.add_get(METRICS_PATH, ops_metrics)
+    runner = web.AppRunner(ops, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, config.metrics_host, config.metrics_port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise ConfigError(f"{PREFIX}METRICS_PORT: cannot listen on {config.metrics_host}:"
+                          f"{config.metrics_port}: {exc.strerror}") from None
+    app[OPS] = runner
+    try:
+        yield
+    finally:
+        await runner.cleanup()
 
 
 def _inbox_ctx(port: int) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -278,6 +322,8 @@ def create_app(config: GatewayConfig, *, migrate: bool = True, probe_on_start: b
     app.cleanup_ctx.append(_services_ctx(migrate, probe_on_start, node_ssl))
     if inbox_port is not None:
         app.cleanup_ctx.append(_inbox_ctx(inbox_port))
+    if config.metrics_port is not None:
+        app.cleanup_ctx.append(_ops_ctx)
     if background:
         app.cleanup_ctx.append(_background_ctx)
     view = GatewayGraphQLView(
@@ -292,7 +338,7 @@ def create_app(config: GatewayConfig, *, migrate: bool = True, probe_on_start: b
         add_graphiql_routes(app, graphql_path="/graphql")
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
-    app.router.add_get("/metrics", metrics)
+    app.router.add_get(METRICS_PATH, metrics)
     return app
 
 
@@ -322,6 +368,10 @@ async def serve(config: GatewayConfig, inbox_port: int | None = None) -> None:
               flush=True)
     else:
         print(f"no {PREFIX}PKI_DIR: the node inbox is off (nodes cannot deliver)", flush=True)
+    if OPS in app:
+        host, port = app[OPS].addresses[0][:2]
+        print(f"gateway metrics for Prometheus at http://{host}:{port}{METRICS_PATH} "
+              "(no token: keep this address on loopback or an ops network)", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -59,8 +59,12 @@ class CountGroup:
                 self.program, self.desil)
 
 
-def rollups_can_answer(dimensions: Iterable[Dimension], flt: HouseholdFilter) -> bool:
-    if not set(dimensions) <= ROLLUP_DIMENSIONS or flt.name:
+def rollups_can_answer(dimensions: Iterable[Dimension], flt: HouseholdFilter,
+                       grain: Iterable[str] = ()) -> bool:
+    """``grain``: every dimension a cell of the caller's grain may be keyed by, for a role
+    that sees small cells withheld (``schema.disclosure.grain_dimensions``): the rollups
+    answer it only if they keep that grain, so their counts are the live ones."""
+    if not set(dimensions) | set(grain) <= ROLLUP_DIMENSIONS or flt.name:
         return False
     return flt.region is None or level_of(flt.region) in (RegionLevel.PROVINSI,
                                                           RegionLevel.KABKOTA)
@@ -84,6 +88,21 @@ def groups_from_node(region: str, rows: Iterable[Mapping[str, Any]],
         desil=row.get("desil") if Dimension.DESIL in chosen else None,
         households=int(row["households"]), members=int(row["members"]), as_of=as_of)
         for row in rows]
+
+
+def project(groups: Iterable[CountGroup], dimensions: Iterable[Dimension]) -> list[CountGroup]:
+    """``groups`` with the keys of dimensions not in ``dimensions`` set to null (to
+    :func:`combine` them into the groups asked for)."""
+    kept = set(dimensions)
+    cleared: dict[str, Any] = {field: None for dimension, field in _GROUP_KEYS.items()
+                               if dimension not in kept}
+    return [dataclasses.replace(group, **cleared) for group in groups]
+
+
+_GROUP_KEYS = {Dimension.PROVINCE: "province", Dimension.KABKOTA: "kabkota",
+               Dimension.KECAMATAN: "kecamatan", Dimension.DESA: "desa",
+               Dimension.STATUS: "status", Dimension.PROGRAM: "program",
+               Dimension.DESIL: "desil"}
 
 
 def combine(groups: Iterable[CountGroup]) -> list[CountGroup]:

@@ -26,13 +26,16 @@ class HouseholdFilter:
             raise InvalidInput("desilMax must be 1 to 10", reason="out_of_range",
                                field="desilMax")
 
+    def given(self) -> dict[str, Any]:
+        """The conditions given, by the API's argument names."""
+        values = {"region": self.region, "status": self.status, "program": self.program,
+                  "name": self.name, "desilMax": self.desil_max}
+        return {k: v for k, v in values.items() if v is not None}
+
     def for_node(self) -> dict[str, Any] | None:
         """The node API's ``HouseholdFilter`` input (a province or kab/kota code means
         'everything' to a node inside it, so it can be passed as is)."""
-        values = {"region": self.region, "status": self.status, "program": self.program,
-                  "name": self.name, "desilMax": self.desil_max}
-        given = {k: v for k, v in values.items() if v is not None}
-        return given or None
+        return self.given() or None
 
     def digest(self) -> str:
         """A short fingerprint, so a cursor cannot be replayed with another filter."""

@@ -30,7 +30,7 @@ HOUSING_FIELDS = f"housing {{ {' '.join(HOUSING)} }}"
 HOUSEHOLD_FIELDS = " ".join(HOUSING_FIELDS if f == "housing" else f for f in HOUSEHOLD)
 MEMBER_FIELDS = " ".join(MEMBER)
 PROGRAM_FIELDS = " ".join(PROGRAM)
-COUNT_FIELDS = "kecamatanCode desaCode status program desil households members"
+COUNT = ("kecamatanCode", "desaCode", "status", "program", "desil", "households", "members")
 # Always asked (when the role may see them): global ids, the read audit and the merge need
 # ``id``; the gateway's types require ``status``, ``program``, ``period``, ``active``.
 HOUSEHOLD_KEYS = frozenset({"id", "status"})
@@ -116,6 +116,8 @@ def person_document(household: HouseholdSelection | None, role: Role | None = No
             f"{{ person(nik: $nik) {{ {member_fields(role, member)}{nested} }} }}")
 
 
-COUNTS_DOCUMENT = ("query GatewayCounts($groupBy: [CountDimension!]!, "
-                   "$filter: HouseholdFilter) { householdCounts(groupBy: $groupBy, "
-                   f"filter: $filter) {{ {COUNT_FIELDS} }} }}")
+def counts_document(role: Role | None = None) -> str:
+    """The node's grouped counts, with the count keys ``role`` may read (None: all)."""
+    return ("query GatewayCounts($groupBy: [CountDimension!]!, $filter: HouseholdFilter) { "
+            "householdCounts(groupBy: $groupBy, filter: $filter) { "
+            f"{' '.join(allowed(role, 'HouseholdCount', COUNT))} }} }}")

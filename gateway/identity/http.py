@@ -2,7 +2,7 @@
 
 * ``POST /graphql`` and ``POST /auth/login`` must be ``application/json``: form posts,
   ``text/plain`` and multipart are refused with 415 (no CSRF through a browser form).
-* ``Authorization: Bearer <token>`` is verified on every ``/graphql`` request
+* ``Authorization: Bearer <token>`` is verified on every ``/graphql`` and ``/metrics`` request
   (:class:`~gateway.identity.trust.GatewayTokens`); a token that does not verify is a 401,
   never a silent downgrade to anonymous. No token: the PUBLIC principal, rate-limited per
   client address. The principal comes from nowhere else (no header, no cookie).
@@ -38,10 +38,11 @@ from siks.infra.http_login import LOGIN_GUARD
 from siks.infra.http_login import login as throttled_login
 from siks.infra.login_guard import LoginGuard
 
-__all__ = ["LOGIN_LIMIT", "PUBLIC_LIMIT", "TOKENLESS_PRINCIPAL", "TOKENS", "PrincipalResolver",
-           "add_auth_routes", "authenticate_bearer"]  # the limits for app.py
+__all__ = ["LOGIN_LIMIT", "METRICS_PATH", "PUBLIC_LIMIT", "TOKENLESS_PRINCIPAL", "TOKENS",
+           "PrincipalResolver", "add_auth_routes", "authenticate_bearer"]  # for app.py
 
 PrincipalResolver = Callable[[web.Request], Principal]
+METRICS_PATH = "/metrics"  # Prometheus text, for whom the policy gives the nodes' health
 
 TOKENS = web.AppKey("tokens", GatewayTokens)
 # Tests and benchmarks only: who a request WITHOUT a token is (default: PUBLIC). Never set by
@@ -56,7 +57,7 @@ def _is_public(principal: Principal) -> bool:
 
 @web.middleware
 async def authenticate_bearer(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path != GRAPHQL_PATH:
+    if request.path not in (GRAPHQL_PATH, METRICS_PATH):
         return await handler(request)
     header = request.headers.get("Authorization")
     if header is None:

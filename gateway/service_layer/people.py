@@ -1,19 +1,29 @@
 """A person by NIK: exactly one node through the directory; a miss (or a stale entry) falls
-back to a scatter, says so in ``extensions.nikDirectory``, and teaches the directory."""
+back to a scatter, says so in ``extensions.nikDirectory``, and teaches the directory.
+
+Whether a NIK is registered, and where, is personal data too: for a user with a region scope,
+a NIK registered outside it is answered exactly as a NIK registered nowhere — null, no error,
+the nodes in scope asked, ``nikDirectory`` a miss (docs/security.md, "NIK lookups")."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from gateway.errors import OutOfRegion
 from gateway.federation.fanout import RequestScope
 from gateway.federation.node_queries import HouseholdSelection, Names, person_document
 from gateway.federation.report import Path
 from gateway.service_layer.program_scope import limit_person
-from gateway.service_layer.row_scope import regions_in_scope, require_in_scope, reraise_refusal
+from gateway.service_layer.row_scope import regions_in_scope, take_refusal
 from gateway.service_layer.services import GatewayServices
+from schema.errors import Forbidden, OutOfScope
 from schema.identity_numbers import parse_nik
 from schema.policy import Access, access
+from schema.scope import overlaps
+
+#: What ``nikDirectory`` says of a NIK not found (registered nowhere, or outside the scope).
+NOT_FOUND_NOTE = {"lookup": "miss", "fallback": "scatter"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,14 +38,26 @@ async def find_person(services: GatewayServices, scope: RequestScope, nik: str,
     """The person, from the node the directory names (or a scatter over the nodes in the
     user's scope). ``extensions.nikDirectory`` names regions only to whom may see a
     person's region. ``member``: the person's fields to ask for (None: all)."""
+    principal = scope.meta.principal
+    found = None
     try:
-        return await _find_person(services, scope, nik, household, path, member)
+        found = await _find_person(services, scope, nik, household, path, member)
+        return found
     finally:
         note = scope.report.notes.get("nikDirectory")
-        if note is not None and access(scope.meta.principal.role, "Member",
-                                       "region") is Access.DENIED:
+        if note is not None and found is None and principal.region is not None:
+            scope.report.notes["nikDirectory"] = dict(NOT_FOUND_NOTE)
+        elif note is not None and access(principal.role, "Member", "region") is Access.DENIED:
             note.pop("region", None)
             note.pop("duplicates", None)
+
+
+def _absent_if_out_of_scope(scope: RequestScope, region: str) -> None:
+    """A node's refusal on policy: outside the user's scope is an absent person (the same
+    answer as a NIK registered nowhere); any other refusal is raised."""
+    refusal = take_refusal(scope, region)
+    if refusal is not None and refusal not in (OutOfScope, OutOfRegion):
+        raise Forbidden("that record is not available to you", reason="node_policy")
 
 
 async def _find_person(services: GatewayServices, scope: RequestScope, nik: str,
@@ -49,13 +71,16 @@ async def _find_person(services: GatewayServices, scope: RequestScope, nik: str,
     note: dict[str, Any] = {"lookup": "miss", "fallback": None}
     scope.report.notes["nikDirectory"] = note
     asked: set[str] = set()
-    if region is not None and services.registry.get(region) is not None:
+    # a directory entry outside the user's scope is not used: as for an unknown NIK
+    if (region is not None and services.registry.get(region) is not None
+            and overlaps(principal, region)):
         note.update(lookup="hit", region=region)
-        require_in_scope(principal, region)
         data = await services.federation.route(region, document, variables, scope, path=path)
         if data is None:
-            reraise_refusal(scope, region)
-            return None  # the node that holds the person failed; the error says which
+            _absent_if_out_of_scope(scope, region)
+            if any(failure.region == region for failure in scope.report.failures):
+                return None  # the node that holds the person failed; the error says which
+            data = {}  # refused as outside the user's scope: as if not held there
         if data.get("person") is not None:
             return FoundPerson(region, limit_person(principal, region, data["person"]))
         note["lookup"] = "stale"
@@ -68,7 +93,7 @@ async def _find_person(services: GatewayServices, scope: RequestScope, nik: str,
     if not found:
         for region in others:
             if region not in answers:
-                reraise_refusal(scope, region)  # held there, but outside the user's scope
+                _absent_if_out_of_scope(scope, region)
         return None
     if len(found) > 1:
         note["duplicates"] = found  # one NIK registered in several regions (data ganda)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -22,6 +23,7 @@ from regional_node.adapters.database import Database
 from regional_node.adapters.orm import Household, Member, ProgramMembership
 from regional_node.errors import InvalidCursor
 from schema.regions import RegionLevel, level_of
+from schema.scope import name_key
 
 KECAMATAN_CODE_LENGTH = len("32.73.01")
 
@@ -53,7 +55,9 @@ class HouseholdFilter:
     status: str | None = None
     program: str | None = None
     name: str | None = None  # free text, matched against every member's name
+    name_whole: bool = False  # the name matches whole names only (schema.scope.name_key)
     desil_max: int | None = None
+    household_ids: tuple[int, ...] | None = None  # only these (a whole name, resolved)
     # the viewer's row scope (schema.scope.RowWindow): always ANDed with the rest
     scope_region: str | None = None  # a desa or kecamatan code; None: the whole node
     scope_household_ids: tuple[int, ...] | None = None
@@ -98,11 +102,31 @@ def _conditions(flt: HouseholdFilter) -> list[ColumnElement[bool]]:
     if flt.program is not None:
         conditions.append(Household.id.in_(select(ProgramMembership.household_id).where(
             ProgramMembership.program == flt.program, ProgramMembership.active.is_(True))))
+    if flt.household_ids is not None:
+        conditions.append(Household.id.in_(list(flt.household_ids)))
     if flt.name:
+        if flt.name_whole:
+            raise ValueError("a whole-name filter must be resolved first (resolve_names)")
         pattern = f"%{_escape_like(flt.name.strip())}%"
         conditions.append(Household.id.in_(select(Member.household_id).where(
             Member.name.ilike(pattern, escape="\\"))))
     return conditions
+
+
+async def resolve_names(session: AsyncSession, flt: HouseholdFilter) -> HouseholdFilter:
+    """``flt`` with a whole-name filter turned into the ids of the households one of whose
+    members bears exactly that name (:func:`schema.scope.name_key`: case, spaces and
+    punctuation ignored), among the households its other conditions select (the public's
+    search: one desa). Compared in Python, so every backend normalises names the same way."""
+    if not (flt.name and flt.name_whole):
+        return flt
+    key = name_key(flt.name)
+    others = dataclasses.replace(flt, name=None, name_whole=False)
+    rows = await session.execute(
+        select(Member.household_id, Member.name)
+        .join(Household, Household.id == Member.household_id).where(*_conditions(others)))
+    found = sorted({household_id for household_id, name in rows if name_key(name) == key})
+    return dataclasses.replace(others, household_ids=tuple(found))
 
 
 def encode_cursor(order: HouseholdOrder, row: Household) -> str:
@@ -213,6 +237,26 @@ async def grouped_counts(database: Database, flt: HouseholdFilter,
                      status=row.get("status"), program=row.get("program"),
                      desil=row.get("desil"), households=int(row["households"]),
                      members=int(row["members"])) for row in rows]
+
+
+def regroup(rows: Iterable[CountRow], dimensions: Sequence[CountDimension]) -> list[CountRow]:
+    """``rows`` summed by ``dimensions`` only (the other keys become null), ordered by them."""
+    fields = [_ROW_KEYS[d] for d in dimensions]
+    sums: dict[tuple[Any, ...], list[int]] = {}
+    for row in rows:
+        total = sums.setdefault(tuple(getattr(row, f) for f in fields), [0, 0])
+        total[0] += row.households
+        total[1] += row.members
+    return [CountRow(**{**dict.fromkeys(_ROW_KEYS.values()), **dict(zip(fields, key, strict=True))},
+                     households=households, members=members)
+            for key, (households, members) in sorted(
+                sums.items(), key=lambda item: [(v is not None, v if v is not None else "")
+                                                for v in item[0]])]
+
+
+_ROW_KEYS = {CountDimension.KECAMATAN: "kecamatan", CountDimension.DESA: "desa",
+             CountDimension.STATUS: "status", CountDimension.PROGRAM: "program",
+             CountDimension.DESIL: "desil"}
 
 
 def _grouped_counts_statement(flt: HouseholdFilter, dimensions: Sequence[CountDimension]

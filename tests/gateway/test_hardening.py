@@ -150,7 +150,7 @@ async def test_production_turns_off_introspection_suggestions_and_graphiql(
 
 
 async def test_strict_mode_refuses_the_whole_operation(gateway_app):
-    query = ('{ households(filter: {region: "32.73.01.1001", name: "Siti"}) '
+    query = ('{ households(filter: {region: "32.73.01.1001", name: "Siti Aminah"}) '
              "{ edges { node { status kkNumber } } } }")
     lenient = await gql_as(gateway_app, query, None)
     assert lenient["data"]["households"]["edges"][0]["node"] == {"status": "ACTIVE",
@@ -160,18 +160,24 @@ async def test_strict_mode_refuses_the_whole_operation(gateway_app):
     assert strict["errors"][0]["extensions"]["strict"] is True
 
 
-async def test_cekbansos_the_public_searches_by_region_and_name(gateway_app, cluster):
-    """Anonymous status check: a desa or kecamatan and three letters of a name; masked names
-    and the aid status only; one node asked; no listing of the registry."""
+async def test_cekbansos_the_public_searches_by_desa_and_full_name(gateway_app, cluster):
+    """Anonymous status check as cekbansos: a desa and the full name as on the KTP (case,
+    spaces, punctuation ignored), exact matches only; masked names and the aid status only;
+    one node asked; no listing of the registry, no search by a part of a name."""
     listing = await gql_as(gateway_app, "{ households { edges { node { status } } } }", None)
     assert error_codes(listing) == ["FORBIDDEN"] and listing["data"]["households"] is None
-    kabkota = await gql_as(gateway_app, '{ households(filter: {region: "32.73", name: "siti"}) '
-                           "{ edges { node { status } } } }", None)
-    assert error_codes(kabkota) == ["FORBIDDEN"]
+    for region in ("32.73", "32.73.01"):
+        wider = await gql_as(gateway_app, f'{{ households(filter: {{region: "{region}", '
+                             'name: "Siti Aminah"}) { edges { node { status } } } }', None)
+        assert error_codes(wider) == ["FORBIDDEN"]
+    part = await gql_as(gateway_app, '{ households(filter: {region: "32.73.01.1001", '
+                        'name: "ami"}) { edges { node { status } } } }', None)
+    assert part["data"]["households"]["edges"] == []
     before = dict(cluster.requests)
     search = await gql_as(
-        gateway_app, '{ households(filter: {region: "32.73.01", name: "ami"}) { edges { node {'
-        " status desaName head { name } programs { program active } } } } }", None)
+        gateway_app, '{ households(filter: {region: "32.73.01.1001", name: "SITI  aminah"}) '
+        "{ edges { node { status desaName head { name } programs { program active } } } } }",
+        None)
     assert "errors" not in search, search
     assert search["data"]["households"]["edges"] == [{"node": {
         "status": "ACTIVE", "desaName": search["data"]["households"]["edges"][0]["node"][
@@ -179,9 +185,9 @@ async def test_cekbansos_the_public_searches_by_region_and_name(gateway_app, clu
         "programs": [{"program": "PKH", "active": True}]}}]
     assert {r: n - before.get(r, 0) for r, n in cluster.requests.items()
             if n != before.get(r, 0)} == {"32.73": 1}
-    personal = await gql_as(gateway_app, '{ households(filter: {region: "32.73.01", name: '
-                            '"ami"}) { edges { node { kkNumber address head { nik } } } } }',
-                            None)
+    personal = await gql_as(gateway_app, '{ households(filter: {region: "32.73.01.1001", '
+                            'name: "Siti Aminah"}) { edges { node { kkNumber address '
+                            "head { nik } } } } }", None)
     node = personal["data"]["households"]["edges"][0]["node"]
     assert node == {"kkNumber": None, "address": None, "head": {"nik": None}}
     assert sorted(error_codes(personal)) == ["FORBIDDEN_FIELD"] * 3

@@ -3,7 +3,8 @@ enforces that itself (``gateway/service_layer/program_scope.py``, the node's rul
 ``schema.scope.memberships_in_scope``): with real nodes over mTLS, on the full GraphQL path
 and the pass-through path (two gateways over the same nodes, answers compared), also when a
 node over-answers (its program scope switched off, or it is told the caller is Kemensos).
-Grouped counts are not memberships: open to every role at the node, and so at the gateway."""
+Counts by program are limited the same way (``schema.disclosure``;
+tests/gateway/test_disclosure.py)."""
 
 from __future__ import annotations
 
@@ -133,27 +134,22 @@ async def test_lists_and_one_household_are_refused_to_a_partner_as_at_the_node(g
     assert codes == ["FORBIDDEN_FIELD"]
 
 
-async def test_counts_by_program_are_open_as_at_the_node(gateways) -> None:
-    """Grouped counts are statistics open to every role (``HouseholdCount`` is OPEN, the
-    public's included); the node counts every program for a partner, and so does the
-    gateway, from rollups and live."""
+async def test_counts_of_another_program_are_refused_as_at_the_node(gateways) -> None:
+    """A partner counting by a program outside its own: refused, by the gateway before any
+    node (and by the node asked directly); by program, only its programs' cells."""
     fast, full, _ = gateways
-    # one root field per query: two would finish in either order (extensions.counts too)
-    rollup = """query($program: Program) { householdCounts(groupBy: [PROGRAM],
+    query = """query($program: Program) { householdCounts(groupBy: [PROGRAM],
         filter: {program: $program}) { program households } }"""
-    live = """query($program: Program) { householdCounts(groupBy: [KECAMATAN, PROGRAM],
-        filter: {program: $program}) { kabkotaCode kecamatanCode program households } }"""
-    for counts, source in ((rollup, "rollup"), (live, "live")):
-        for program in (None, BPNT):
-            partner = await _both(fast, full, counts, MITRA, program=program)
-            assert partner["extensions"]["counts"][0]["source"] == source
-            assert partner["data"] == (await gql_as(fast, counts, KEMENSOS,
-                                                    program=program))["data"]
-            assert {g["program"] for g in partner["data"]["householdCounts"]} >= {BPNT}
-    node_query = "{ householdCounts(groupBy: [PROGRAM]) { program households } }"
-    direct, codes = await ask_node(fast, "32.73", node_query, MITRA)
+    for program in (Program.PIP.value, Program.PBI_JK.value):
+        body = await _both(fast, full, query, MITRA, program=program)
+        assert body["data"] is None
+        assert [e["extensions"] for e in body["errors"]] == [
+            {"code": "FORBIDDEN", "reason": "program_scope"}]
+        _, codes = await ask_node(fast, "32.73", query, MITRA, program=program)
+        assert codes == ["FORBIDDEN"]
+    direct, codes = await ask_node(fast, "32.73", query, MITRA)
     assert codes == [] and direct is not None
-    assert {g["program"] for g in direct["householdCounts"]} >= {PKH, BPNT}
+    assert {g["program"] for g in direct["householdCounts"]} <= {PKH}  # small cells: none
 
 
 @pytest.mark.parametrize("misbehaviour", ["ignores_program_scope", "told_caller_is_kemensos"])
@@ -211,7 +207,7 @@ async def test_other_roles_see_every_program(gateways, monkeypatch) -> None:
     regional = await _both(fast, full, LIST, DINSOS_BANDUNG, program=BPNT)
     assert {p["program"] for e in regional["data"]["households"]["edges"]
             for p in e["node"]["programs"]} == {PKH, BPNT}
-    search = """{ households(first: 5, filter: {region: "32.73.01", name: "Siti"}) {
+    search = """{ households(first: 5, filter: {region: "32.73.01.1001", name: "Siti Aminah"}) {
         edges { node { programs { program } } } } }"""
     public = await _both(fast, full, search, None)
     assert {p["program"] for e in public["data"]["households"]["edges"]

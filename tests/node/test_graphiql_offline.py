@@ -21,7 +21,8 @@ from tests.node.helpers import store
 # One storage backend is enough: this tests the browser side, not the database.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
-# Anonymous (no token in the IDE): an aggregate the PUBLIC role may read (docs/security.md).
+# Anonymous (no token in the IDE): an aggregate the PUBLIC role may read (docs/security.md;
+# ten households, so not a small cell the public is not shown).
 QUERY = "{ householdCounts(groupBy: []) { households members } }"
 
 # Installed before any page script runs: records Content-Security-Policy violations.
@@ -46,14 +47,15 @@ def chromium() -> str:
 
 @pytest.fixture
 async def node_url(database_url: str) -> Any:
-    """A node for 32.73 with two households, served on a free loopback port."""
+    """A node for 32.73 with ten households, served on a free loopback port."""
     app = create_app(NodeConfig(region="32.73", db_url=database_url))
     runner = web.AppRunner(app)
     await runner.setup()
     try:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
-        records = [household(head_name="Siti Aminah"), household(head_name="Budi Santoso")]
+        records = [household(head_name="Siti Aminah"),
+                   *(household(head_name=f"Warga {i}") for i in range(9))]
         await store(app[DATABASE], records)
         host, port = runner.addresses[0][:2]
         yield f"http://{host}:{port}", records

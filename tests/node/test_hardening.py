@@ -129,7 +129,7 @@ async def test_production_turns_off_introspection_suggestions_and_graphiql(
 
 async def test_strict_mode_refuses_the_whole_operation(node_client, node_database):
     await store(node_database, [factories.household(head_name="Siti Aminah")])
-    query = ('{ households(filter: {region: "32.73.01.1001", name: "Siti"}) '
+    query = ('{ households(filter: {region: "32.73.01.1001", name: "Siti Aminah"}) '
              "{ edges { node { status kkNumber } } } }")
     lenient = await gql(node_client, query, principal=None)
     assert lenient["data"]["households"]["edges"][0]["node"] == {"status": "ACTIVE",
@@ -144,7 +144,13 @@ async def test_the_public_can_only_search(node_client, node_database):
     listing = await gql(node_client, "{ households { edges { node { status } } } }",
                         principal=None)
     assert error_codes(listing) == ["FORBIDDEN"]
-    search = await gql(node_client, '{ households(filter: {region: "32.73.01", name: "ami"}) '
-                       "{ edges { node { status head { name } } } } }", principal=None)
+    search = await gql(node_client, '{ households(filter: {region: "32.73.01.1001", '
+                       'name: "siti aminah"}) { edges { node { status head { name } } } } }',
+                       principal=None)
     assert search["data"]["households"]["edges"] == [
         {"node": {"status": "ACTIVE", "head": {"name": "SIT* AMI***"}}}]
+    for region, name in (("32.73.01", "Siti Aminah"), ("32.73.01.1001", "am")):
+        refused = await gql(node_client, f'{{ households(filter: {{region: "{region}", '
+                            f'name: "{name}"}}) {{ edges {{ node {{ status }} }} }} }}',
+                            principal=None)
+        assert error_codes(refused) == ["FORBIDDEN"]  # a kecamatan; two letters

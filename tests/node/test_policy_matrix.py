@@ -5,7 +5,11 @@ expected outcome of each field is read from ``schema.policy`` (never written her
 * FULL: the value Dinas Sosial of the kab/kota sees (FULL on everything);
 * MASKED: that value through the field's mask;
 * DENIED: null, and a FORBIDDEN_FIELD error at that path;
-* row out of scope: absent from lists, OUT_OF_SCOPE when asked for explicitly.
+* row out of scope: absent from lists, OUT_OF_SCOPE when asked for explicitly (a person by
+  NIK: null, as for a NIK registered nowhere).
+
+Counts are grouped by every key the role may read (``schema.disclosure``), and the row's
+cell holds ten households, so a role that sees small cells withheld sees it too.
 
 Positions: OWN (the principal's scope is the row's region at the role's level), PARENT (its
 scope is the parent of that: a province-level Dinsos, a kab/kota-level pendamping), SIBLING
@@ -26,6 +30,7 @@ from graphql import GraphQLObjectType
 
 from regional_node.adapters import orm
 from regional_node.entrypoints.graphql.schema import build_schema
+from schema.disclosure import may_group
 from schema.enums import Program
 from schema.masking import mask
 from schema.policy import ROLE_POLICIES, ROLES, Access, RowScope, access, field_rule
@@ -40,11 +45,20 @@ from tests.node.report_helpers import row_counts
 DESA = "32.73.01.1001"
 HEAD = "Siti Aminah"
 ARGUMENTS = {
-    "Query.households": f'(first: 5, filter: {{region: "{DESA}", name: "Siti"}})',
+    "Query.households": f'(first: 5, filter: {{region: "{DESA}", name: "{HEAD}"}})',
     "Query.household": "(id: $hid)",
     "Query.person": "(nik: $nik)",
     "Query.householdCounts": "(groupBy: [KECAMATAN, DESA, STATUS, PROGRAM, DESIL])",
 }
+COUNT_DIMENSIONS = ("KECAMATAN", "DESA", "STATUS", "PROGRAM", "DESIL")
+CELL = 10  # households in the row's cell: not a small one
+
+
+def arguments(role: Role) -> dict[str, str]:
+    """ARGUMENTS, counts grouped by every key ``role`` may read (the reference role is asked
+    the same, so the cells compare one to one)."""
+    dimensions = ", ".join(d for d in COUNT_DIMENSIONS if may_group(role, d))
+    return {**ARGUMENTS, "Query.householdCounts": f"(groupBy: [{dimensions}])"}
 VARIABLES = {"hid": "ID!", "nik": "String!"}
 # Types of the registry the matrix must reach (one fresh household per role × position).
 REGISTRY_TYPES = {"Query", "NodeInfo", "HouseholdConnection", "HouseholdEdge", "PageInfo",
@@ -93,9 +107,12 @@ def visible(role: Role, position: Position) -> bool:
     return position in (Position.OWN, Position.PARENT)
 
 
-async def _fixture(node_database: Any) -> tuple[str, str]:
+async def _fixture(node_database: Any, cell: int = CELL) -> tuple[str, str]:
+    """The row, and more like it in its desa up to ``cell`` (its count cell not a small one)."""
     record = factories.household(DESA, members=3, head_name=HEAD, programs=(Program.PKH,))
-    [household_id] = await store(node_database, [record])
+    fillers = [factories.household(DESA, members=2, head_name=f"Pengisi {i}",
+                                   programs=(Program.PKH,)) for i in range(cell - 1)]
+    [household_id, *_] = await store(node_database, [record, *fillers])
     return str(household_id), record.members[0].nik
 
 
@@ -128,8 +145,8 @@ async def test_policy_matrix(node_client: Any, node_database: Any, role: Role,
     principal = principal_at(role, position)
     schema = build_schema()._schema
     ids: dict[str, Any] = {"hid": household_id, "nik": nik}
-    paths = reach(schema, role, ARGUMENTS)
-    reference_paths = reach(schema, DINSOS_BANDUNG.role, ARGUMENTS)
+    paths = reach(schema, role, arguments(role))
+    reference_paths = reach(schema, DINSOS_BANDUNG.role, arguments(role))
     problems: list[str] = []
 
     if not visible(role, position):
@@ -167,6 +184,10 @@ async def test_policy_matrix(node_client: Any, node_database: Any, role: Role,
     for field in schema.query_type.fields:
         if f"Query.{field}" in ARGUMENTS or field == "node":
             await _check_root(node_client, principal, role, field, ids, problems)
+    counted = await gql(node_client, "{ householdCounts(groupBy: []) { households } }",
+                        principal=principal)
+    if counted.get("data", {}).get("householdCounts") != [{"households": CELL}]:
+        problems.append(f"householdCounts: the row's cell of {CELL} is not counted: {counted}")
     assert problems == [], "\n".join(problems)
 
 
@@ -177,7 +198,8 @@ def _forbidden(body: dict[str, Any]) -> set[tuple[Any, ...]]:
 
 async def _check_root(client: Any, principal: Principal | None, role: Role, field: str,
                       ids: dict[str, Any], problems: list[str]) -> None:
-    query = operation(f"{field}{ARGUMENTS.get(f'Query.{field}', '')} {{ __typename }}", VARIABLES)
+    query = operation(f"{field}{arguments(role).get(f'Query.{field}', '')} {{ __typename }}",
+                      VARIABLES)
     body = await gql(client, query, principal=principal, **ids)
     denied = (field,) in _forbidden(body)
     if (access(role, "Query", field) is Access.DENIED) != denied:
@@ -196,13 +218,15 @@ async def _assert_invisible(client: Any, principal: Principal | None, role: Role
                        principal=principal)
     if counts.get("data", {}).get("householdCounts") not in ([], [{"households": 0}]):
         problems.append(f"householdCounts counts rows out of scope: {counts}")
-    for field, arguments in (("household", "(id: $hid)"), ("person", "(nik: $nik)")):
-        body = await gql(client, operation(f"{field}{arguments} {{ __typename }}", VARIABLES),
+    for field, where in (("household", "(id: $hid)"), ("person", "(nik: $nik)")):
+        body = await gql(client, operation(f"{field}{where} {{ __typename }}", VARIABLES),
                          principal=principal, **ids)
         codes = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
-        expected = ("FORBIDDEN_FIELD" if access(role, "Query", field) is Access.DENIED
-                    else "OUT_OF_SCOPE")
-        if codes != [expected] or (body.get("data") or {}).get(field) is not None:
+        expected = ["FORBIDDEN_FIELD" if access(role, "Query", field) is Access.DENIED
+                    else "OUT_OF_SCOPE"]
+        if field == "person" and expected == ["OUT_OF_SCOPE"]:
+            expected = []  # a NIK outside the scope: null, as if registered nowhere
+        if codes != expected or (body.get("data") or {}).get(field) is not None:
             problems.append(f"{field}: expected {expected} for a row out of scope: {body}")
 
 
@@ -273,7 +297,7 @@ def test_every_type_with_fields_is_in_the_matrix() -> None:
 
 async def _seed_workflow(client: Any, database: Any) -> dict[str, Any]:
     """Everything the workflow types show, in desa 32.73.01.1001, once per node."""
-    household_id, nik = await _fixture(database)
+    household_id, nik = await _fixture(database, cell=1)  # counts are not walked here
     operator = principal_at(Role.OPERATOR_DESA, Position.OWN)
     pendamping = principal_at(Role.PENDAMPING, Position.OWN)
     assert operator is not None and pendamping is not None

@@ -141,3 +141,31 @@ def test_fields_resolved_without_a_decision_are_exactly_the_full_unaudited_ones(
         assert not free  # no role the table knows: every field is decided (and denied)
     else:
         assert ("HouseholdCount", "households") in free
+
+
+def test_small_cells_are_withheld_from_the_roles_that_may_not_read_a_household() -> None:
+    """DESIGN.md: "every aggregate a non-staff role can see suppresses small cells" — the
+    roles that may not read a household row are the ones whose counts withhold them."""
+    for role in ROLES:
+        assert ROLE_POLICIES[role].small_cells_withheld is (
+            access(role, "Query", "household") is Access.DENIED), role
+
+
+def test_every_filter_and_count_key_names_a_field_of_the_table() -> None:
+    from schema.policy import COUNT_FILTERS, COUNT_KEYS, LIST_FILTERS
+
+    for type_name, field in LIST_FILTERS.values():
+        assert field in FIELD_POLICY[type_name]
+    assert set(COUNT_KEYS.values()) <= set(FIELD_POLICY["HouseholdCount"])
+    assert set(COUNT_FILTERS.values()) <= set(COUNT_KEYS)
+
+
+@pytest.mark.parametrize(("written", "key"), [
+    ("Siti Aminah", "sitiaminah"), ("  SITI   aminah ", "sitiaminah"),
+    ("Moh. Ma'ruf, S.Pd", "mohmarufspd"), ("siti-aminah", "sitiaminah"),
+])
+def test_the_public_search_compares_names_without_case_spaces_or_punctuation(
+        written: str, key: str) -> None:
+    from schema.scope import name_key
+
+    assert name_key(written) == key

@@ -28,6 +28,7 @@ from gateway.federation.filters import HouseholdFilter as DomainFilter
 from gateway.service_layer import counts, households, people
 from gateway.service_layer.households import MAX_PAGE, FederatedPage
 from schema.errors import InvalidInput
+from schema.policy import SMALL_CELL_HOUSEHOLDS
 from schema.roles import Role
 
 DEFAULT_PAGE = 50
@@ -52,8 +53,10 @@ class HouseholdFilter:
     status: HouseholdStatus | None = None
     program: Program | None = strawberry.field(default=None,
                                                description="Actively enrolled in this program")
-    name: str | None = strawberry.field(default=None,
-                                        description="Part of any member's name, any case")
+    name: str | None = strawberry.field(
+        default=None, description="A member's name: any part of it, any case; for whom names "
+                                  "are masked (the public), the full name as on the KTP, "
+                                  "matched whole (case, spaces, punctuation ignored)")
     desil_max: int | None = strawberry.field(default=None,
                                              description="Desil at most this (1 = poorest)")
 
@@ -177,7 +180,10 @@ class Query:
                                   "dimensions. Served from national rollups when they can "
                                   "answer (each group has asOf); maxAgeSeconds refreshes older "
                                   "snapshots first (0 = all); other groupings and name filters "
-                                  "are pushed down to the nodes")
+                                  "are pushed down to the nodes. Grouped and filtered only by "
+                                  "keys your role may read; for roles that are not staff (the "
+                                  "public, partners) cells of fewer than 10 households are left "
+                                  "out of every count (extensions.counts: withheldBelow)")
     async def household_counts(self, info: Info[GatewayContext, None],
                                group_by: list[Dimension], filter: HouseholdFilter | None = None,
                                max_age_seconds: int | None = None) -> list[HouseholdCount]:
@@ -188,8 +194,11 @@ class Query:
             info.context.services, info.context.scope, group_by,
             filter.to_domain() if filter else DomainFilter(), max_age_s=max_age_seconds,
             path=_path(info))
-        _note_counts(info, {"field": info.path.key, "source": answer.source,
-                            "refreshed": list(answer.refreshed)})
+        note: dict[str, Any] = {"field": info.path.key, "source": answer.source,
+                                "refreshed": list(answer.refreshed)}
+        if answer.small_cells_withheld:
+            note["withheldBelow"] = SMALL_CELL_HOUSEHOLDS
+        _note_counts(info, note)
         return [HouseholdCount(
             province_code=g.province, kabkota_code=g.kabkota, kecamatan_code=g.kecamatan,
             desa_code=g.desa, status=HouseholdStatus(g.status) if g.status else None,

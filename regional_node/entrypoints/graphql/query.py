@@ -23,6 +23,7 @@ from regional_node.entrypoints.graphql.types import (
     region_name,
 )
 from regional_node.errors import OutOfRegion, OutOfScope
+from schema.disclosure import check_counts, count_grain, list_filters, published
 from schema.errors import InvalidInput
 from schema.identity_numbers import parse_nik
 from schema.ids import record_id
@@ -45,8 +46,10 @@ class HouseholdFilter:
     status: HouseholdStatus | None = None
     program: Program | None = strawberry.field(default=None,
                                                description="Actively enrolled in this program")
-    name: str | None = strawberry.field(default=None,
-                                        description="Part of any member's name, any case")
+    name: str | None = strawberry.field(
+        default=None, description="A member's name: any part of it, any case; for whom names "
+                                  "are masked (the public), the full name as on the KTP, "
+                                  "matched whole (case, spaces, punctuation ignored)")
     desil_max: int | None = strawberry.field(default=None,
                                              description="Desil at most this (1 = poorest)")
 
@@ -87,8 +90,20 @@ def _region_filter(code: str | None, node_region: str,
     return code if is_within(code, node_region) else None  # a parent: everything here
 
 
-def _domain_filter(flt: HouseholdFilter | None, context: NodeContext) -> q.HouseholdFilter:
-    """The query's filter ANDed with the principal's row scope at this node."""
+def _given(flt: HouseholdFilter | None) -> dict[str, object]:
+    """The filter's given values by argument name (what ``schema.disclosure`` checks)."""
+    if flt is None:
+        return {}
+    values = {"region": flt.region, "status": _enum_value(flt.status),
+              "program": _enum_value(flt.program), "name": flt.name or None,
+              "desilMax": flt.desil_max}
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _domain_filter(flt: HouseholdFilter | None, context: NodeContext, *,
+                   whole: frozenset[str] = frozenset()) -> q.HouseholdFilter:
+    """The query's filter ANDed with the principal's row scope at this node; ``whole``: the
+    filters that match whole values only (``schema.disclosure.list_filters``)."""
     rows = window(context.principal, context.region)
     if flt is None:
         return q.HouseholdFilter(scope_region=rows.region, scope_household_ids=rows.household_ids,
@@ -97,10 +112,10 @@ def _domain_filter(flt: HouseholdFilter | None, context: NodeContext) -> q.House
         raise InvalidInput("desilMax must be 1 to 10", reason="out_of_range", field="desilMax")
     return q.HouseholdFilter(
         region=_region_filter(flt.region, context.region, context.principal),
-        status=flt.status.value if flt.status is not None else None,
-        program=flt.program.value if flt.program is not None else None,
-        name=flt.name or None, desil_max=flt.desil_max, scope_region=rows.region,
-        scope_household_ids=rows.household_ids, scope_empty=rows.nothing)
+        status=_enum_value(flt.status), program=_enum_value(flt.program),
+        name=flt.name or None, name_whole="name" in whole, desil_max=flt.desil_max,
+        scope_region=rows.region, scope_household_ids=rows.household_ids,
+        scope_empty=rows.nothing)
 
 
 def _require_visible(context: NodeContext, row: HouseholdRow) -> None:
@@ -131,10 +146,13 @@ class Query:
         if not 1 <= first <= MAX_PAGE:
             raise InvalidInput(f"first must be 1 to {MAX_PAGE}", reason="out_of_range",
                                field="first")
-        check_public_search(info.context.principal, filter.region if filter else None,
+        principal = info.context.principal
+        check_public_search(principal, filter.region if filter else None,
                             filter.name if filter else None)
-        domain_filter = _domain_filter(filter, info.context)
+        whole = list_filters(principal, _given(filter))
+        domain_filter = _domain_filter(filter, info.context, whole=whole)
         async with info.context.database.reader() as session:
+            domain_filter = await q.resolve_names(session, domain_filter)
             page = await q.list_households(session, domain_filter, first=first, after=after,
                                            order=order_by)
         edges = [HouseholdEdge(cursor=q.encode_cursor(order_by, row),
@@ -154,7 +172,9 @@ class Query:
         _require_visible(info.context, row)
         return Household.from_row(row)
 
-    @strawberry.field(description="A person by NIK (16 digits); null when not registered here")
+    @strawberry.field(description="A person by NIK (16 digits); null when not registered here "
+                                  "or outside your scope (the same answer: a NIK is not told "
+                                  "registered elsewhere)")
     async def person(self, info: Info[NodeContext, None], nik: str) -> Member | None:
         parse_nik(nik)
         async with info.context.database.reader() as session:
@@ -162,17 +182,28 @@ class Query:
         if row is None:
             return None
         household = await info.context.loaders.household.load(row.household_id)
-        if household is not None:
-            _require_visible(info.context, household)
+        if household is None or not sees_row(info.context.principal, household.desa_code,
+                                             household.id):
+            return None
         return Member.from_row(row)
 
-    @strawberry.field(description="Household and member counts grouped by the given dimensions")
+    @strawberry.field(description="Household and member counts grouped by the given dimensions. "
+                                  "Grouped and filtered only by keys your role may read; for "
+                                  "roles that are not staff (the public, partners) cells of "
+                                  "fewer than 10 households are left out of every count")
     async def household_counts(self, info: Info[NodeContext, None],
                                group_by: list[CountDimension],
                                filter: HouseholdFilter | None = None) -> list[HouseholdCount]:
-        domain_filter = _domain_filter(filter, info.context)
+        principal = info.context.principal
         dimensions = list(dict.fromkeys(group_by))
-        rows = await q.grouped_counts(info.context.database, domain_filter, dimensions)
+        check_counts(principal, [d.value for d in dimensions], _given(filter))
+        domain_filter = _domain_filter(filter, info.context)
+        grain = [CountDimension(d) for d in count_grain(
+            principal, [d.value for d in dimensions], [d.value for d in CountDimension])]
+        rows = [r for r in await q.grouped_counts(info.context.database, domain_filter, grain)
+                if published(principal, r.households, r.program)]
+        if grain != dimensions:
+            rows = q.regroup(rows, dimensions)
         return [HouseholdCount(
             kecamatan_code=r.kecamatan, desa_code=r.desa,
             status=HouseholdStatus(r.status) if r.status else None,

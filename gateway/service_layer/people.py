@@ -3,7 +3,7 @@ back to a scatter, says so in ``extensions.nikDirectory``, and teaches the direc
 
 Whether a NIK is registered, and where, is personal data too: for a user with a region scope,
 a NIK registered outside it is answered exactly as a NIK registered nowhere — null, no error,
-the nodes in scope asked, ``nikDirectory`` a miss (docs/security.md, "NIK lookups")."""
+the nodes in scope asked, ``nikDirectory`` a miss (docs/security.md, "Authorization")."""
 
 from __future__ import annotations
 

@@ -8,9 +8,8 @@ and the pass-through path only ever see what is in scope). A node that answers m
 an old version, a compromised node) therefore leaks nothing through the gateway; the gateway
 logs it, naming the region, because a correct node never does.
 
-Grouped counts are not memberships: ``householdCounts`` grouped or filtered by program is
-open to every role, at the node as at the gateway (live and from rollups), and is not
-limited here.
+Grouped counts are limited by the same scope elsewhere: ``schema.disclosure`` leaves out a
+partner's cells of other programs and refuses a filter on one (``service_layer/counts.py``).
 """
 
 from __future__ import annotations

@@ -258,7 +258,7 @@ WORKFLOW_TYPES = {
     "NotificationConnection", "NotificationEdge", "Notification",
     "CommunityReportConnection", "CommunityReportEdge", "CommunityReport",
     "CommunityReportReceipt", "FieldVerification", "GeoPosition", "HousePhoto",
-    "VerivaliPeriod", "VerivaliCoverage", "DesaCoverage", "OutboxBacklog"}
+    "VerivaliPeriod", "VerivaliCoverage", "DesaCoverage", "OutboxBacklog", "Decree"}
 # Returned by mutations only: uploadAttachment and exportOfflinePackage are called as every
 # role × position and checked against the policy of the mutation and of every field of their
 # result; every other mutation is called with arguments that cannot succeed (REFUSED_CALLS),
@@ -270,7 +270,7 @@ NOT_YET_IN_THE_MATRIX = {"OfflineImportResult", "OfflineImportRow"}
 # Types that are (part of) one row of a region: out of the principal's scope none of them may
 # come back. The others are lists (empty out of scope) or node-wide (the verivali periods and
 # coverage, the outbox backlog, a receipt looked up by its id).
-ROW_TYPES = {"ProposalEdge", "Proposal", "ProposalEvent", "Musdes", "NikCheck",
+ROW_TYPES = {"ProposalEdge", "Proposal", "ProposalEvent", "Musdes", "NikCheck", "Decree",
              "NotificationEdge", "Notification", "CommunityReportEdge", "CommunityReport",
              "FieldVerification", "GeoPosition", "HousePhoto", "DesaCoverage"}
 # Rows a principal sees by who it is rather than where: notifications are addressed to users
@@ -320,6 +320,13 @@ async def _seed_workflow(client: Any, database: Any) -> dict[str, Any]:
         session.add(orm.ProposalEvent(proposal_id=pid, action="CREATE", to_state="DRAFT",
                                       actor=operator.user_id, role=operator.role.value,
                                       reason="baru"))
+        # a decree in its history, so that every Decree field has a value to check (the
+        # state does not matter to the policy; the history's last determination names it)
+        session.add(orm.ProposalEvent(
+            proposal_id=pid, action="DETERMINE", from_state="RECEIVED_NATIONAL",
+            to_state="DETERMINED", actor="system:national-decision", role="SYSTEM",
+            detail={"decree": {"number": "146/HUK/2026", "date": "2026-12-01",
+                               "period": "2026-12", "pdf_sha256": "d" * 64}}))
         session.add(orm.Notification(recipient=operator.user_id, desa_code=DESA,
                                      proposal_id=pid, topic="NIK_ANOMALY", message="cek NIK"))
     period = await gql(client, """mutation($code: String!) { createVerivaliPeriod(input: {

@@ -146,10 +146,12 @@ async def run_demo(directory: Path, *, households: int, host: str, base_port: in
               "{ nodes { region status latencyMs } "
               "householdCounts("
               "groupBy: [KABKOTA, PROGRAM]) { kabkotaCode program households asOf } }")
+        public_example = await demo_gateway.a_public_example(
+            f"sqlite:///{directory / DEMO_REGIONS[0]}.sqlite")
         print(*demo_gateway.login_help(
             logins, passwords, gateway_url,
             {r: f"http://{host}:{base_port + i}" for i, r in enumerate(DEMO_REGIONS)},
-            directory), sep="\n")
+            directory, public_example=public_example), sep="\n")
         print("Panduan, satu usulan dari draf operator sampai penetapan Kemensos / "
               f"walkthrough, one proposal from an operator's draft to Kemensos' decree: {guide}")
         print(f"Sandbox registri penduduk (pengganti Dukcapil) / population registry sandbox "

@@ -127,7 +127,10 @@ async def create_node_logins(db_url: str, region: str, logins: list[DemoLogin],
 
 
 def login_help(logins: list[DemoLogin], passwords: dict[str, str], gateway_url: str,
-               node_urls: dict[str, str], directory: Path) -> list[str]:
+               node_urls: dict[str, str], directory: Path, *,
+               public_example: tuple[str, str]) -> list[str]:
+    """``public_example``: a desa and the full name of a household head there, for the
+    public's example search (cekbansos: a desa and the name as on the KTP)."""
     """The lines ``siks demo`` prints: who can log in where, and how to use the token."""
     lines = [f"Akun demo / demo logins (kata sandi di / passwords in {directory / LOGINS_FILE}, "
              "mode 0600):"]
@@ -151,17 +154,36 @@ def login_help(logins: list[DemoLogin], passwords: dict[str, str], gateway_url: 
         "Lalu di GraphiQL buka tab Headers dan tempel / then in GraphiQL open the Headers tab "
         'and paste {"Authorization": "Bearer <access_token>"}  (token berlaku / a token lives '
         "15 min).",
-        "Without a token you are the public (cekbansos): households only as a search, e.g.",
+        "Tanpa token Anda publik (cekbansos): cari dengan desa dan nama lengkap sesuai KTP / "
+        "without a token you are the public: search by desa and full name as on the KTP, e.g.",
         "  { households(filter: {region: "
-        f'"{next(lg.scope for lg in logins if lg.role is Role.OPERATOR_DESA)}", name: '
-        '"Naufal Nugraha"}) { edges { node { status desaName head { name } programs { program } '
-        "} } } }",
+        f'"{public_example[0]}", name: "{public_example[1]}"}}) {{ edges {{ node {{ status '
+        "desaName head { name } programs { program } } } } }",
     ]
     for region, url in node_urls.items():
         if any(lg.where == region for lg in logins):
             lines.append(f"Petugas daerah masuk di node-nya / regional staff log in at their "
                          f"node: {url}/auth/login")
     return lines
+
+
+async def a_public_example(db_url: str) -> tuple[str, str]:
+    """The desa and full name of the first household head on a demo node."""
+    from sqlalchemy import select
+
+    from regional_node.adapters.database import open_database
+    from regional_node.adapters.orm import Household, Member
+
+    database = open_database(db_url)
+    try:
+        async with database.reader() as session:
+            found = (await session.execute(
+                select(Household.desa_code, Member.name)
+                .join(Household, Member.household_id == Household.id)
+                .where(Member.relationship == "HEAD").order_by(Household.id).limit(1))).first()
+    finally:
+        await database.dispose()
+    return (str(found[0]), str(found[1])) if found else ("32.73.01.1001", "Siti Aminah")
 
 
 def _a_kecamatan(logins: list[DemoLogin]) -> str:

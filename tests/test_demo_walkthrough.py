@@ -110,6 +110,14 @@ def test_the_printed_login_and_queries_work(demo):
     assert answer["data"]["node"]["regionName"] == "Kota Bandung"
     assert len(answer["data"]["households"]["edges"]) == 5
 
+    public = printed[printed.index(next(line for line in printed
+                                        if line.startswith("Tanpa token"))) + 1].strip()
+    found = _post(gateway.group(1), public, None)  # the public: no token
+    assert "errors" not in found, found
+    [edge] = found["data"]["households"]["edges"]
+    assert edge["node"]["head"]["name"].endswith("*")  # masked for the public
+    assert edge["node"]["programs"] is not None
+
 
 def test_each_demo_node_signs_tokens_with_its_own_key(demo):
     """Security review #16, item 16: the three demo nodes shared one token-signing key."""

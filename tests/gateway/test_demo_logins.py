@@ -54,7 +54,9 @@ async def test_demo_logins_are_created_once_and_printed(tmp_path, dev_pki, clust
     assert error_codes(anonymous) == ["FORBIDDEN_FIELD"]  # a visitor is the public
 
     text = "\n".join(demo_gateway.login_help(logins, passwords, "http://127.0.0.1:8100/graphql",
-                                             {"32.73": "http://127.0.0.1:8101"}, tmp_path))
+                                             {"32.73": "http://127.0.0.1:8101"}, tmp_path,
+                                             public_example=("32.73.01.1001",
+                                                             "Siti Aminah")))
     assert "curl -s -X POST http://127.0.0.1:8100/auth/login" in text
     assert passwords["gateway/kemensos"] in text and "Headers" in text
     assert '"Authorization": "Bearer <access_token>"' in text

@@ -250,20 +250,24 @@ async def test_item_6_metrics_need_a_kemensos_token_or_the_ops_listener(
 async def test_the_demos_public_example_finds_a_household_of_the_demo(
         cluster, dev_pki, tmp_path, aiohttp_client) -> None:
     """What ``siks demo`` prints for the public is a search under the new rule (a desa and a
-    full name) that finds a household of the demo's default data (500 households, seed 42)."""
+    full name) that finds a household of the node it names (a head the demo looks up)."""
     from regional_node.service_layer.synthetic import generate_households
     from siks import demo_gateway
 
     logins = demo_gateway.demo_logins(("32.73", "35.78", "53.71"))
+    first_desa = demo_gateway.login_of(logins, "32.73", Role.OPERATOR_DESA).scope
+    demo = [r for r in generate_households("32.73", 500, 42) if r.desa_code == first_desa]
+    await store(cluster.nodes["32.73"].database, demo)
+    node_db = f"sqlite:///{cluster.workdir / '32.73.sqlite'}"
     printed = demo_gateway.login_help(logins, {lg.key: "-" for lg in logins},
-                                      "http://127.0.0.1:8100/graphql", {}, tmp_path)
+                                      "http://127.0.0.1:8100/graphql", {}, tmp_path,
+                                      public_example=await demo_gateway.a_public_example(
+                                          node_db))
     example = printed[printed.index(next(line for line in printed
-                                         if line.startswith("Without a token"))) + 1].strip()
+                                         if line.startswith("Tanpa token"))) + 1].strip()
     match = re.search(r'region: "([\d.]+)", name: "([^"]+)"', example)
     assert match is not None, example
     desa, name = match.groups()
-    demo = [r for r in generate_households("32.73", 500, 42) if r.desa_code == desa]
-    await store(cluster.nodes["32.73"].database, demo)
     client = await secure_gateway(aiohttp_client, tmp_path, dev_pki, cluster)
     body = await gql_as(client, example, None)
     assert "errors" not in body, body

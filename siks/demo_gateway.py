@@ -186,12 +186,6 @@ async def a_public_example(db_url: str) -> tuple[str, str]:
     return (str(found[0]), str(found[1])) if found else ("32.73.01.1001", "Siti Aminah")
 
 
-def _a_kecamatan(logins: list[DemoLogin]) -> str:
-    desa = next((lg.scope for lg in logins if lg.role is Role.OPERATOR_DESA and lg.scope),
-                "32.73.01.1001")
-    return desa.rsplit(".", 1)[0]
-
-
 def demo_pki(directory: Path, regions: tuple[str, ...]) -> DevPki:
     return ensure_dev_pki(directory / "pki", regions=regions)
 

@@ -116,8 +116,8 @@ async def run_demo(directory: Path, *, households: int, host: str, base_port: in
             await demo_gateway.create_node_logins(config.db_url, region, logins, passwords)
             runner = web.AppRunner(create_app(config))
             await runner.setup()
+            runners.append(runner)  # cleaned up below even if its port turns out taken
             await web.TCPSite(runner, host, config.port).start()
-            runners.append(runner)
             node_urls[region] = await open_mtls_site(runner, config)
             name = regions().require(region).name
             lines.append(f"  {region} {name:<16} {count:>6} households  "
@@ -203,7 +203,11 @@ async def _start_registry_sandbox(directory: Path, host: str, port: int) -> tupl
 
     runner = web.AppRunner(registry_app(_registry_db(directory)), access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except BaseException:
+        await runner.cleanup()
+        raise
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"
     os.environ.setdefault("SIKS_NODE_DUKCAPIL_URL", url)
     return runner, url

@@ -214,6 +214,10 @@ async def start_gateway(directory: Path, pki: DevPki, node_urls: dict[str, str],
     app = create_app(config, inbox_port=inbox_port)
     runner = web.AppRunner(app)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except BaseException:
+        await runner.cleanup()  # its database, node client and inbox listener
+        raise
     await refresh_snapshots(app[SERVICES])  # rollups and NIK directory ready at once
     return runner

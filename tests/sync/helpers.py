@@ -95,12 +95,29 @@ def as_bytes(envelope: dict[str, Any]) -> bytes:
 
 
 async def stored_counts(database: GatewayDatabase) -> tuple[int, int]:
+    """Receipts and records, read in one statement: one snapshot even on PostgreSQL's READ
+    COMMITTED, where two statements may straddle a concurrent commit."""
+    receipts = select(func.count()).select_from(InboxReceipt).scalar_subquery()
+    records = select(func.count()).select_from(NationalRecord).scalar_subquery()
     async with database.reader() as session:
-        receipts = (await session.execute(select(func.count()).select_from(InboxReceipt))
-                    ).scalar_one()
-        records = (await session.execute(select(func.count()).select_from(NationalRecord))
-                   ).scalar_one()
-    return int(receipts), int(records)
+        row = (await session.execute(select(receipts, records))).one()
+    return int(row[0]), int(row[1])
+
+
+async def settled_counts(database: GatewayDatabase, expected: tuple[int, int],
+                         within_s: float = 15.0) -> tuple[int, int]:
+    """:func:`stored_counts` once they equal ``expected``, or as they are after ``within_s``:
+    a gateway whose answer was lost (or timed out) may still be committing the message."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + within_s
+    for _ in range(int(within_s * 10) + 1):
+        found = await stored_counts(database)
+        if found == expected or time.monotonic() >= deadline:
+            return found
+        await asyncio.sleep(0.1)
+    return found
 
 
 async def gateway_audit(database: GatewayDatabase) -> list[GatewayAuditEntry]:

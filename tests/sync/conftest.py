@@ -16,6 +16,7 @@ import pytest
 from gateway.adapters.database import Database, open_database
 from gateway.adapters.migrations import upgrade
 from gateway.adapters.orm import Base
+from gateway.inbox.submissions import Inbox
 from schema.audit_chain import GENESIS
 from tests.conftest import POSTGRES_URL, REQUIRE_POSTGRES, _pg_execute, _postgres_skips, _server_url
 from tests.sync.helpers import Pki, new_pki
@@ -24,6 +25,12 @@ from tests.sync.helpers import Pki, new_pki
 @pytest.fixture
 def pki(tmp_path: Path) -> Pki:
     return new_pki(tmp_path / "pki")
+
+
+@pytest.fixture
+def inbox(gateway_db: Database, pki: Pki) -> Inbox:
+    """The gateway's inbox over the test's gateway database, trusting the test's PKI."""
+    return Inbox(gateway_db, pki.store)
 
 
 async def _migrated(url: str) -> None:

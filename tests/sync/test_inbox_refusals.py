@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from joserfc import jws
 from joserfc.jwk import OctKey
 
@@ -43,11 +42,6 @@ async def refused(inbox: Inbox, envelope: dict[str, Any], code: str, *,
     assert last.action == "inbox.refuse" and last.detail is not None
     assert last.detail["code"] == code and last.detail["reason"]
     assert (await verify_gateway_chain(inbox.database)).ok
-
-
-@pytest.fixture
-def inbox(gateway_db, pki: Pki) -> Inbox:  # type: ignore[no-untyped-def]
-    return Inbox(gateway_db, pki.store)
 
 
 def submission(pki: Pki, count: int = 3, **kwargs: Any) -> dict[str, Any]:

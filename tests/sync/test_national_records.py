@@ -13,8 +13,6 @@ from sqlalchemy import select
 
 from gateway.adapters.orm import DecisionOutbox
 from gateway.inbox.http import GatewaySigner
-from gateway.inbox.submissions import Inbox
-from gateway.inbox.trust import ReloadingTrust
 from gateway.service_layer import national_records as national
 from schema.errors import InvalidInput
 from schema.sync_messages import Decree
@@ -24,9 +22,8 @@ DECREE = Decree("146/HUK/2026", dt.date(2026, 12, 1), "2026-12", "e" * 64)
 
 
 @pytest.fixture
-async def received(gateway_db, pki):
+async def received(gateway_db, inbox, pki):
     """Five records from Kota Bandung, three from Kota Surabaya, through the inbox."""
-    inbox = Inbox(gateway_db, ReloadingTrust(pki.root))
     for holder, count, prefix in ((BANDUNG, 5, "b"), (SURABAYA, 3, "s")):
         records = make_records(holder.id, count, prefix=prefix)
         for record in records:

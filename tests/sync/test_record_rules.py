@@ -34,11 +34,6 @@ from tests.sync.helpers import (
 from tests.sync.world import queue
 
 
-@pytest.fixture
-def inbox(gateway_db, pki: Pki) -> Inbox:
-    return Inbox(gateway_db, pki.store)
-
-
 def spoiled(region: str, **changes: Any) -> list[dict[str, Any]]:
     records = make_records(region, 3, prefix="bad")
     records[1] = {**records[1], **changes}

@@ -28,11 +28,6 @@ from tests.sync.helpers import (
 )
 
 
-@pytest.fixture
-def inbox(gateway_db, pki: Pki) -> Inbox:
-    return Inbox(gateway_db, pki.store)
-
-
 def _zeroed(signature: str) -> str:
     head, _, sig = signature.split(".")
     length = len(base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4)))

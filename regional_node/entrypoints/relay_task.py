@@ -1,6 +1,6 @@
 """The relay as a background task of the node app (``cleanup_ctx``): registers the region's
-signing key for approvals (the config's PKI directory, else ``SIKS_NODE_PKI_DIR``), and when
-a gateway URL is set (``--gateway-url`` / ``SIKS_NODE_GATEWAY_URL``),
+signing key for approvals (the config's PKI directory: ``--pki-dir`` / ``SIKS_NODE_PKI_DIR``),
+and when a gateway URL is set (``--gateway-url`` / ``SIKS_NODE_GATEWAY_URL``),
 delivers the outbox, pulls decisions and sends checkpoints until the app stops. The node
 serves and approves whether or not the gateway is reachable. See docs/sync.md."""
 
@@ -28,12 +28,11 @@ def relay_ctx(config_key: web.AppKey[Any], database_key: web.AppKey[Any]
               ) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         config, database = app[config_key], app[database_key]
-        region, sync = config.region, SyncConfig.from_env()
-        pki_dir = Path(config.pki_dir) if config.pki_dir else sync.pki_dir
-        gateway_url = config.gateway_url or sync.gateway_url
-        if pki_dir is None:
-            yield
+        if config.pki_dir is None:  # approvals may still find a signer through the
+            yield                   # environment, when they happen (service_layer.outbox)
             return
+        region, sync = config.region, SyncConfig.from_env()
+        pki_dir, gateway_url = Path(config.pki_dir), config.gateway_url
         signer = PkiSigner(pki_dir, region)
         use_signer(database, signer)
         task: asyncio.Task[None] | None = None

@@ -200,14 +200,10 @@ async def _start_registry_sandbox(directory: Path, host: str, port: int) -> tupl
     from aiohttp import web
 
     from sandbox_registry.app import create_app as registry_app
+    from siks.infra.listening import set_up
 
     runner = web.AppRunner(registry_app(_registry_db(directory)), access_log=None)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, host, port).start()
-    except BaseException:
-        await runner.cleanup()
-        raise
+    await set_up(runner, lambda: web.TCPSite(runner, host, port).start())
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"
     os.environ.setdefault("SIKS_NODE_DUKCAPIL_URL", url)
     return runner, url

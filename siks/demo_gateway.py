@@ -21,6 +21,7 @@ from aiohttp import web
 from certs.dev import DevPki, ensure_dev_pki
 from schema.regions import RegionLevel, regions
 from schema.roles import Role
+from siks.infra.listening import set_up
 
 LOGINS_FILE = "demo-logins.json"
 MITRA_PROGRAMS = ("PKH", "BPNT")
@@ -213,11 +214,6 @@ async def start_gateway(directory: Path, pki: DevPki, node_urls: dict[str, str],
     # the principal comes only from a verified token; the inbox takes the nodes' submissions
     app = create_app(config, inbox_port=inbox_port)
     runner = web.AppRunner(app)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, host, port).start()
-    except BaseException:
-        await runner.cleanup()  # its database, node client and inbox listener
-        raise
+    await set_up(runner, lambda: web.TCPSite(runner, host, port).start())
     await refresh_snapshots(app[SERVICES])  # rollups and NIK directory ready at once
     return runner

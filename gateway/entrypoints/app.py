@@ -64,6 +64,7 @@ from schema.policy import Access, access
 from siks.infra.database import ensure_reachable, require_sqlite_folder
 from siks.infra.graphiql import add_graphiql_routes, graphiql_response
 from siks.infra.http_guards import error_response, principal_of, require_json_posts
+from siks.infra.listening import set_up, start_site
 from siks.infra.ratelimit import Rate, TokenBuckets
 
 log = logging.getLogger("siks.gateway")
@@ -99,11 +100,7 @@ def _services_ctx(migrate: bool, probe_on_start: bool, node_ssl: ssl.SSLContext 
     async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         config = app[CONFIG]
         database = open_database(config.db_url)
-        try:
-            await ensure_reachable(database)
-        except BaseException:
-            await database.dispose()
-            raise
+        await ensure_reachable(database)  # disposed of, and one line, when it is not
         client = NodeClient(ssl_context=node_ssl if node_ssl is not None
                             else node_ssl_context(config), pool_size=config.max_concurrency,
                             user_context=user_context_forwarder(config))
@@ -351,16 +348,7 @@ async def serve(config: GatewayConfig, inbox_port: int | None = None) -> None:
         inbox_port = default_inbox_port()
     app = create_app(config, inbox_port=inbox_port if config.pki_dir is not None else None)
     runner = web.AppRunner(app, access_log=None)
-    try:
-        await runner.setup()
-        await web.TCPSite(runner, config.host, config.port).start()
-    except OSError as exc:
-        await runner.cleanup()
-        raise ConfigError(f"cannot listen on {config.host}:{config.port}: {exc.strerror}"
-                          ) from None
-    except BaseException:
-        await runner.cleanup()
-        raise
+    await set_up(runner, lambda: start_site(runner, config.host, config.port))
     print(f"gateway serving GraphQL at http://{config.host}:{config.port}/graphql", flush=True)
     if INBOX in app:
         host, port = app[INBOX].addresses[0][:2]

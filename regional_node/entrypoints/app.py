@@ -53,6 +53,7 @@ from regional_node.service_layer.outbox import backlog
 from siks.infra.database import ensure_reachable, require_sqlite_folder
 from siks.infra.graphiql import add_graphiql_routes, graphiql_response
 from siks.infra.http_guards import principal_of, require_json_posts
+from siks.infra.listening import set_up, start_site
 from siks.infra.ratelimit import Rate, TokenBuckets
 
 log = logging.getLogger("siks.node")
@@ -80,11 +81,7 @@ def _database_ctx(migrate: bool) -> Callable[[web.Application], AsyncIterator[No
     async def database_ctx(app: web.Application) -> AsyncIterator[None]:
         config = app[CONFIG]
         database = open_database(config.db_url)
-        try:
-            await ensure_reachable(database)
-        except BaseException:
-            await database.dispose()
-            raise
+        await ensure_reachable(database)  # disposed of, and one line, when it is not
         if migrate:
             await upgrade(database)
             await bind_region(database, config.region)
@@ -188,8 +185,7 @@ async def open_mtls_site(runner: web.AppRunner, config: NodeConfig) -> str:
     port = config.listener_mtls_port
     assert config.pki_dir is not None and port is not None
     tls = PkiLayout(Path(config.pki_dir)).tls_files(Identity.region(config.region))
-    site = web.TCPSite(runner, config.host, port, ssl_context=server_context(tls))
-    await site.start()
+    await start_site(runner, config.host, port, ssl_context=server_context(tls))
     host = "127.0.0.1" if config.host in ("0.0.0.0", "") else config.host
     return f"https://{host}:{port}"
 
@@ -198,17 +194,12 @@ async def serve(config: NodeConfig) -> None:
     """Run until SIGINT/SIGTERM, then shut down cleanly."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     runner = web.AppRunner(create_app(config))
-    try:
-        await runner.setup()
-        site = web.TCPSite(runner, config.host, config.port)
-        await site.start()
-        mtls_url = await open_mtls_site(runner, config) if config.pki_dir else None
-    except OSError as exc:
-        await runner.cleanup()
-        raise ConfigError(f"cannot listen on {config.host}: {exc.strerror}") from None
-    except BaseException:
-        await runner.cleanup()
-        raise
+
+    async def listen() -> str | None:
+        await start_site(runner, config.host, config.port)
+        return await open_mtls_site(runner, config) if config.pki_dir else None
+
+    mtls_url = await set_up(runner, listen)
     print(f"node {config.region} serving GraphQL at http://{config.host}:{config.port}/graphql",
           flush=True)
     if mtls_url is not None:

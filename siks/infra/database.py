@@ -164,9 +164,17 @@ def open_database(url: str, *, pool_size: int = 10) -> Database:
 
 
 async def ensure_reachable(database: Database) -> None:
-    """One ``SELECT 1``; a database that cannot be reached is one ConfigError line that says
-    where and why (a missing database, an unreachable server, a refused login, a SQLite file
-    whose folder does not exist), never a driver's traceback."""
+    """One ``SELECT 1``; a database that cannot be reached is disposed of and is one
+    ConfigError line that says where and why (a missing database, an unreachable server, a
+    refused login, a SQLite file whose folder does not exist), never a driver's traceback."""
+    try:
+        await _select_one(database)
+    except BaseException:
+        await database.dispose()
+        raise
+
+
+async def _select_one(database: Database) -> None:
     from sqlalchemy import text
 
     try:

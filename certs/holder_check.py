@@ -8,13 +8,13 @@ from datetime import datetime
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 
 from certs import files
 from certs.authority import utc_now
 from certs.errors import PkiError
 from certs.identity import Identity, identity_of, serial_hex
 from certs.layout import PkiLayout
+from certs.trust import CertificateStore
 
 
 def check_holder_files(directory: Path, holder: Identity, *,
@@ -26,7 +26,7 @@ def check_holder_files(directory: Path, holder: Identity, *,
         raise PkiError(f"{layout.root} is not a directory")
     if not layout.ca_certificate.is_file():
         raise PkiError(f"no national CA certificate at {layout.ca_certificate}")
-    ca = files.read_certificate(layout.ca_certificate)
+    ca = CertificateStore(files.read_certificate(layout.ca_certificate))
     moment = now or utc_now()
     pairs = ((layout.signing_certificate(holder), layout.signing_key(holder)),
              (layout.tls_certificate(holder), layout.tls_key(holder)))
@@ -37,12 +37,10 @@ def check_holder_files(directory: Path, holder: Identity, *,
             raise PkiError(f"{key_path} does not belong to {certificate_path}")
 
 
-def _check_certificate(path: Path, certificate: x509.Certificate, ca: x509.Certificate,
+def _check_certificate(path: Path, certificate: x509.Certificate, ca: CertificateStore,
                        holder: Identity, now: datetime) -> None:
-    try:
-        certificate.verify_directly_issued_by(ca)
-    except (ValueError, TypeError, InvalidSignature):
-        raise PkiError(f"{path} was not issued by the national CA in this directory") from None
+    if not ca.is_chained(certificate):
+        raise PkiError(f"{path} was not issued by the national CA in this directory")
     named = identity_of(certificate)
     if named != holder:
         raise PkiError(f"{path} is a certificate of {named.display_name}, not of "

@@ -23,7 +23,6 @@ from datetime import datetime
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
@@ -35,6 +34,7 @@ from certs.identity import Identity, identity_of, serial_hex
 from certs.issue import SIGNING_VALIDITY, TLS_VALIDITY, Purpose, purpose_of
 from certs.layout import PkiLayout
 from certs.revocation import crl_number
+from certs.trust import CertificateStore
 
 PURPOSES = (Purpose.SIGNING, Purpose.TLS)
 
@@ -212,12 +212,10 @@ class _Plan:
 
 def _plan(layout: PkiLayout, certificate: x509.Certificate,
           ca_certificate: x509.Certificate) -> _Plan:
-    try:
-        certificate.verify_directly_issued_by(ca_certificate)
-    except (ValueError, TypeError, InvalidSignature):
+    if not CertificateStore(ca_certificate).is_chained(certificate):
         raise CertificateUntrusted(
             f"certificate {serial_hex(certificate)} was not issued by the national CA "
-            f"{ca_certificate.subject.rfc4514_string()}") from None
+            f"{ca_certificate.subject.rfc4514_string()}")
     holder, purpose = identity_of(certificate), purpose_of(certificate)
     if purpose is None:
         raise PkiError(f"certificate {serial_hex(certificate)} is neither a signing nor a "

@@ -77,6 +77,9 @@ class Household(Base):
     desil: Mapped[int | None] = mapped_column(SmallInteger)
     status: Mapped[str] = mapped_column(String(16), index=True)
     inactive_reason: Mapped[str | None] = mapped_column(String(32))
+    # a returned proposal's change that could not be undone safely: Dinas Sosial reviews it
+    review_reason: Mapped[str | None]
+    review_proposal_id: Mapped[str | None] = mapped_column(String(36))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -126,6 +129,8 @@ class ProgramMembership(Base):
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the PROGRAM_ENROLMENT proposal that created it; null: in the DTKS by import or seed
+    proposal_id: Mapped[str | None] = mapped_column(ForeignKey("proposal.id"))
 
     household: Mapped[Household] = orm.relationship(back_populates="programs")
 
@@ -205,6 +210,8 @@ class Proposal(Base):
     note: Mapped[str | None]
     nik_results: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     reason: Mapped[str | None]  # why it was last rejected or returned
+    # the RETURNED proposal this one corrects
+    corrects_id: Mapped[str | None] = mapped_column(ForeignKey("proposal.id"), index=True)
     created_by: Mapped[str]
     created_role: Mapped[str] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -35,15 +35,18 @@ from schema.enums import HouseholdStatus, InactiveReason, MatchStatus
 
 
 async def apply_details(uow: UnitOfWork, details: Details, matched_niks: set[str],
-                        node_region: str, today: dt.date) -> int:
-    """Change the registry as ``details`` says; return the household it concerns."""
+                        node_region: str, today: dt.date, proposal_id: str | None = None
+                        ) -> int:
+    """Change the registry as ``details`` says; return the household it concerns.
+    ``proposal_id``: the proposal being approved (an enrolment's membership keeps it, so it
+    counts as determined only once that proposal is)."""
     if isinstance(details, NewHousehold):
         return await _register(uow, details.household, matched_niks, node_region)
     stored = await load_household(uow.session, details.household_id, for_update=True)
     if stored is None:
         raise NotFound(f"household {details.household_id} is no longer registered")
     before = snapshot(stored.record)
-    action = await _change(uow, stored, details, matched_niks, today)
+    action = await _change(uow, stored, details, matched_niks, today, proposal_id)
     stored.row.version += 1
     stored.row.updated_at = utcnow()
     await uow.session.flush()
@@ -65,7 +68,7 @@ async def _register(uow: UnitOfWork, household: HouseholdRecord, matched_niks: s
 
 
 async def _change(uow: UnitOfWork, stored: StoredHousehold, details: Details,
-                  matched_niks: set[str], today: dt.date) -> str:
+                  matched_niks: set[str], today: dt.date, proposal_id: str | None) -> str:
     if isinstance(details, NewMember):
         await _add_member(uow, stored, details, matched_niks)
         return "add_member"
@@ -84,7 +87,8 @@ async def _change(uow: UnitOfWork, stored: StoredHousehold, details: Details,
     if isinstance(details, ProgramEnrolment):
         uow.session.add(ProgramMembership(
             household_id=stored.row.id, member_id=details.member_id, program=details.program,
-            period=details.period, start_date=details.start_date, end_date=None, active=True))
+            period=details.period, start_date=details.start_date, end_date=None, active=True,
+            proposal_id=proposal_id))
         return "program_enrol"
     if isinstance(details, ProgramExit):
         for membership in active_memberships(stored, details):

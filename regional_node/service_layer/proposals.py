@@ -209,7 +209,7 @@ async def approve_proposal(uow: UnitOfWork, principal: Principal, pid: str, node
     musdes = _musdes(row)
     await require_valid(uow.session, details, stored, musdes, node_region, day)
     matched = {r["nik"] for r in row.nik_results or () if r["outcome"] == "MATCH"}
-    household_id = await apply_details(uow, details, matched, node_region, day)
+    household_id = await apply_details(uow, details, matched, node_region, day, row.id)
 
     def applied(r: Proposal) -> dict[str, Any]:
         r.household_id = household_id

@@ -230,6 +230,49 @@ async def test_each_error_is_reported_where_the_operator_can_fix_it(
         ("household", "member", "program_membership", "audit_entry"), 0)
 
 
+@pytest.mark.parametrize("case", ERROR_CASES, ids=list(ERROR_CASES))
+async def test_an_xlsx_reports_each_error_at_the_same_row_and_column_as_a_csv(
+        database: Database, rows: list[Row], tmp_path: Path, case: str) -> None:
+    """The fast XLSX reader (calamine) keeps every message where Excel shows the cell."""
+    change, expected = ERROR_CASES[case]
+    change(rows)
+
+    report = await run(database, write_xlsx(tmp_path / "dtks.xlsx", rows))
+
+    assert expected in located(report), report.errors
+    assert report.households_stored == 0 and report.households_skipped == 3
+
+
+async def test_blank_xlsx_rows_count_in_the_row_numbers(
+        database: Database, rows: list[Row], tmp_path: Path) -> None:
+    _set(3, nik="32730141025")(rows)
+    sheet: list[Any] = [*rows[:1], {}, {}, *rows[1:]]  # two blank rows after row 2
+
+    report = await run(database, write_xlsx(tmp_path / "dtks.xlsx", sheet))
+
+    assert (5, "nik", "length") in located(report), report.errors
+
+
+async def test_numbers_typed_as_numbers_in_excel_are_read_as_identity_numbers(
+        database: Database, rows: list[Row], tmp_path: Path) -> None:
+    sheet = [{**row, "nik": int(row["nik"]), "kk_number": int(row["kk_number"])}
+             for row in rows]
+
+    report = await run(database, write_xlsx(tmp_path / "dtks.xlsx", sheet))
+
+    assert report.errors == [] and report.households_stored == 3
+    assert await stored_niks(database) == {row["nik"] for row in rows}
+
+
+async def test_a_file_that_is_not_a_workbook_is_one_typed_error(
+        database: Database, tmp_path: Path) -> None:
+    path = tmp_path / "dtks.xlsx"
+    path.write_text("NIK,NAMA\n", encoding="utf-8")
+    with pytest.raises(TableFileError, match="dtks.xlsx is not a readable .xlsx workbook"):
+        await run(database, path)
+    assert (await counts(database))["household"] == 0
+
+
 @pytest.mark.parametrize("mode", list(ImportMode))
 async def test_a_split_kk_is_refused_in_every_place(
         database: Database, rows: list[Row], records: list[HouseholdRecord], tmp_path: Path,
@@ -454,3 +497,21 @@ async def test_nik_messages_say_what_was_typed_in_both_languages(
     assert f"{day:02d}-{nik[8:10]}-..{nik[10:12]}" in birth  # the NIK's digits, no century
     sex = by_cell[(5, "sex")]
     assert sex.startswith("jenis kelamin") and "+ 40" in sex and " / sex " in sex
+
+
+def test_xlsx_cells_keep_the_place_excel_shows_when_the_sheet_starts_further_in(
+        tmp_path: Path) -> None:
+    import openpyxl
+
+    from regional_node.adapters.tabular_files import open_table
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["B1"], sheet["C1"], sheet["C4"] = "nik", "nama", "Siti"
+    workbook.save(tmp_path / "offset.xlsx")
+
+    with open_table(tmp_path / "offset.xlsx") as table:
+        assert list(table.header)[:3] == ["", "nik", "nama"]
+        rows = [(number, list(cells)) for number, cells in table.rows()]
+    assert rows[-1][0] == 4 and rows[-1][1][2] == "Siti"

@@ -139,16 +139,20 @@ def normalise_name(name: str) -> str:
 def compare(query: IdentityQuery, resident: Resident | None) -> MatchResult:
     """The outcome of matching ``query`` against the registry's record (None: not found).
 
-    A death outranks a field mismatch (the differing fields are still reported)."""
+    Only what both sides know is compared: a registry record without a birth date or a KK
+    number is not a mismatch on it. A death outranks a field mismatch (the differing fields
+    are still reported)."""
     if resident is None:
         return MatchResult(query, RegistryOutcome.NOT_FOUND,
                            detail="NIK not found in the population registry")
     mismatched = []
     if normalise_name(query.name) != normalise_name(resident.name):
         mismatched.append("name")
-    if resident.birth_date != query.birth_date:
+    # a field the registry leaves empty is unknown there, not different (issue 15)
+    if resident.birth_date is not None and resident.birth_date != query.birth_date:
         mismatched.append("birth_date")
-    if query.kk_number is not None and resident.kk_number != query.kk_number:
+    if None not in (query.kk_number, resident.kk_number) and \
+            resident.kk_number != query.kk_number:
         mismatched.append("kk_number")
     fields = tuple(mismatched)
     if resident.deceased or resident.death_date is not None:

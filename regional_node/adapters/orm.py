@@ -135,6 +135,26 @@ class ProgramMembership(Base):
     household: Mapped[Household] = orm.relationship(back_populates="programs")
 
 
+class HouseholdWarning(Base):
+    """Implausible but possible data (born before 1900, a child older than a parent, a KK of
+    another province...): stored with the household, open until resolved with a note."""
+
+    __tablename__ = "household_warning"
+    __table_args__ = (Index("ix_household_warning_open_desa", "resolved_at", "desa_code"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    desa_code: Mapped[str] = mapped_column(String(13))
+    kind: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))  # IMPORT (later: REGISTRY, PROPOSAL)
+    message: Mapped[str]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[dt.datetime | None]
+    resolved_by: Mapped[str | None]
+    resolution_note: Mapped[str | None]
+
+
 class AuditEntry(Base):
     """One link of the append-only hash chain. ``ts`` is text so its hash is the same on
     every database (no timezone or precision round-trips)."""

@@ -163,6 +163,20 @@ class RowError:
 
 
 @dataclass(frozen=True, slots=True)
+class RowWarning:
+    """Implausible but possible data (:mod:`regional_node.domain.plausibility`), where the
+    operator sees it; the household is stored, and the warning with it. ``nik``: the member
+    it is about (None: the household)."""
+
+    row: int
+    column: str
+    kind: str
+    message: str
+    kk_number: str
+    nik: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Layout:
     """Where each known column sits in the file, and how the file names it."""
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from regional_node.service_layer.importer import ImportReport
 
 MODES = ("all-or-nothing", "skip-bad-rows")
-ERROR_COLUMNS = ("row", "column", "reason", "message")
+ERROR_COLUMNS = ("row", "column", "severity", "reason", "message")
 ERRORS_SHOWN = 10
 TEXT_COLUMNS = ("kk_number", "nik", "desa_code")
 
@@ -45,7 +45,8 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
                         help="all-or-nothing (default): any error and nothing is stored; "
                              "skip-bad-rows: store the good households, skip the bad ones whole")
     parser.add_argument("--errors", type=Path, metavar="REPORT.csv",
-                        help="write every error (row, column, reason, message) to this file")
+                        help="write every error and warning (row, column, severity, reason, "
+                             "message) to this file")
     parser.add_argument("--sheet", help="XLSX sheet to read (default: the first)")
     parser.add_argument("--actor", help="who imports, for the audit log (default: OS user)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -144,16 +145,26 @@ def summary(report: ImportReport, *, errors_file: Path | None = None) -> str:
               f"({_count(report.members_stored, 'member')}) from {name} in "
               f"{report.seconds:.1f} s{rate}")
     if not report.errors:
-        return f"{stored}; no errors ({report.mode} mode). {read}."
+        return f"{stored}; no errors ({report.mode} mode). {read}.{_warned(report, listed)}"
     return (f"{stored}; skipped {_count(report.households_skipped, 'household')} with "
-            f"{errors} ({report.mode} mode{listed}). {read}.")
+            f"{errors} ({report.mode} mode{listed}). {read}.{_warned(report, listed)}")
+
+
+def _warned(report: ImportReport, listed: str) -> str:
+    """The warnings kept with the stored households, if any."""
+    if not report.warnings_stored:
+        return ""
+    return (f" {_count(report.warnings_stored, 'warning')} kept with the households for "
+            f"Dinas Sosial to check (implausible but possible data{listed}).")
 
 
 def _write_errors(path: Path, report: ImportReport) -> None:
     from regional_node.adapters.tabular_files import write_table
 
-    write_table(path, ERROR_COLUMNS, [(str(e.row), e.column, e.reason, e.message)
-                                      for e in report.errors])
+    rows = [(str(e.row), e.column, "error", e.reason, e.message) for e in report.errors]
+    rows += [(str(w.row), w.column, "warning", w.kind, w.message) for w in report.warnings]
+    rows.sort(key=lambda row: int(row[0]))
+    write_table(path, ERROR_COLUMNS, rows)
 
 
 def _template(args: argparse.Namespace) -> int:

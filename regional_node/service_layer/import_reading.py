@@ -20,10 +20,17 @@ from typing import Any
 
 from regional_node.adapters.tabular_files import open_table
 from regional_node.domain.household_rows import HouseholdRows, household_rows
-from regional_node.domain.import_format import HEADER_ROW, Layout, RowError, resolve_header
+from regional_node.domain.import_format import (
+    HEADER_ROW,
+    Layout,
+    RowError,
+    RowWarning,
+    resolve_header,
+)
 from regional_node.domain.import_repeats import RepeatMarker, find_repeats
 from regional_node.domain.import_rows import HouseholdDraft, HouseholdParser, SheetRow
 from regional_node.domain.import_values import identity_number, text
+from regional_node.domain.plausibility import household_findings
 
 # The storing half waits for the first batch: keep it small so that storing starts early.
 FIRST_BATCH = 200
@@ -56,13 +63,14 @@ class PreparedHousehold:
     member_rows: list[int]
     errors: list[RowError]
     rows: HouseholdRows | None  # None when the file already showed an error
+    warnings: list[RowWarning] = field(default_factory=list)  # stored with the household
 
     def fail(self, row: int, column: str, reason: str, message: str) -> None:
         self.errors.append(RowError(row, column, reason, message))
 
     def __reduce__(self) -> tuple[Any, ...]:  # a tuple pickles faster than a slots dataclass
         return (PreparedHousehold, (self.kk_number, self.first_row, self.niks,
-                                    self.member_rows, self.errors, self.rows))
+                                    self.member_rows, self.errors, self.rows, self.warnings))
 
 
 @dataclass(slots=True)
@@ -131,6 +139,7 @@ class _Reader:
         self.rows_read = 0
         self.households = 0
         self._kk_label = layout.label("kk_number")
+        self._layout = layout
 
     def prepare(self, kk: str, rows: list[SheetRow]) -> PreparedHousehold:
         draft = self.parser.parse(kk, rows)
@@ -139,7 +148,10 @@ class _Reader:
                 draft.fail(number, self._kk_label, "required", f"{self._kk_label} is empty")
         self.marker.mark(draft, rows)
         self.households += 1
-        return _prepared(draft, self.digests)
+        prepared = _prepared(draft, self.digests)
+        if not draft.errors:
+            prepared.warnings = _warnings(draft, self._layout)
+        return prepared
 
     def batch(self, households: list[PreparedHousehold]) -> ReadBatch:
         marker = self.marker
@@ -156,6 +168,15 @@ def _prepared(draft: HouseholdDraft, digests: bool) -> PreparedHousehold:
         draft.kk_number, draft.first_row, [m.nik for m in members], draft.member_rows,
         draft.errors,
         None if draft.errors else household_rows(draft.record, with_digest=digests))
+
+
+def _warnings(draft: HouseholdDraft, layout: Layout) -> list[RowWarning]:
+    members = draft.record.members
+    return [RowWarning(
+        draft.first_row if f.member is None else draft.member_rows[f.member],
+        layout.label(f.column), f.kind.value, f.message, draft.kk_number,
+        None if f.member is None else members[f.member].nik)
+        for f in household_findings(draft.record)]
 
 
 def _groups(rows: Iterable[SheetRow], layout: Layout,

@@ -27,10 +27,11 @@ from sqlalchemy import select
 
 from regional_node.adapters.bulk_insert import CopyRows, copy_rows, send_copy
 from regional_node.adapters.database import Database
+from regional_node.adapters.household_warnings import store_import_warnings
 from regional_node.adapters.orm import Household, Member, ProgramMembership, utcnow
 from regional_node.domain.audit import Actor, timestamp
 from regional_node.domain.household_rows import HouseholdRows
-from regional_node.domain.import_format import Layout, RowError
+from regional_node.domain.import_format import Layout, RowError, RowWarning
 from regional_node.service_layer.audit import entry_copy_rows
 from regional_node.service_layer.import_reading import PreparedHousehold
 from regional_node.service_layer.registry import (
@@ -67,6 +68,9 @@ class ImportReport:
     seconds: float = 0.0
     reading_process: bool = False  # the file was read in a second process
     errors: list[RowError] = field(default_factory=list)
+    # implausible but possible data of households without errors (stored with them)
+    warnings: list[RowWarning] = field(default_factory=list)
+    warnings_stored: int = 0
     failed_households: set[int] = field(default_factory=set, repr=False)  # their first rows
 
     @property
@@ -117,6 +121,7 @@ class BatchWriter:
         self._stored_niks: set[str] = set()
         self.prepares_ahead = False  # all-or-nothing on PostgreSQL: see the module's doc
         self._ready: _ReadyBatch | None = None  # prepared ahead, not sent yet
+        self._held_warnings: list[RowWarning] = []  # of stored households, kept at the end
 
     async def __aenter__(self) -> BatchWriter:
         if self.report.mode is ImportMode.ALL_OR_NOTHING:
@@ -178,6 +183,7 @@ class BatchWriter:
             report.households_stored = report.members_stored = 0
             report.households_skipped = report.households_read
         else:
+            await self._keep_warnings(self._single)
             await self._single.commit()
 
     async def _wait(self) -> None:
@@ -191,6 +197,7 @@ class BatchWriter:
             return
         async with UnitOfWork(self.database, self.actor) as uow:
             await self._check_and_store(uow, drafts)
+            await self._keep_warnings(uow)
             await uow.commit()
 
     async def _check_and_store(self, uow: UnitOfWork, drafts: list[PreparedHousehold]) -> None:
@@ -198,6 +205,7 @@ class BatchWriter:
         if good is None:
             return  # all-or-nothing: nothing more is worth writing, the end rolls back
         await store_household_rows(uow, [d.rows for d in good if d.rows is not None])
+        self._held_warnings += [w for d in good for w in d.warnings]
         await uow.audit.flush()  # chain this batch's entries now, not all at the commit
         self._stored_kks.update(d.kk_number for d in good)
         self._stored_niks.update(nik for d in good for nik in d.niks)
@@ -218,6 +226,8 @@ class BatchWriter:
             if draft.errors:
                 report.errors += draft.errors
                 report.failed_households.add(draft.first_row)
+            else:
+                report.warnings += draft.warnings
         if self._single is not None and report.errors:
             return None
         return good
@@ -235,6 +245,7 @@ class BatchWriter:
         prepared = [d.rows for d in good if d.rows is not None]
         keys = await draw_household_keys(uow.session, prepared)
         await uow.audit.hold_head()  # (once) the chain's end stays ours until the end
+        self._held_warnings += [w for d in good for w in d.warnings]
         self._start_sending_ready()
         self._ready = await self._prepare(uow, prepared, keys, len(good),
                                           sum(len(d.niks) for d in good))
@@ -286,6 +297,11 @@ class BatchWriter:
         await uow.audit.write(ready.entries, ready.audit)
         self.report.households_stored += ready.household_count
         self.report.members_stored += ready.member_count
+
+    async def _keep_warnings(self, uow: UnitOfWork) -> None:
+        """Store the warnings of the households stored in ``uow``'s transaction."""
+        held, self._held_warnings = self._held_warnings, []
+        self.report.warnings_stored += await store_import_warnings(uow.session, held)
 
     async def _mark_registered(self, uow: UnitOfWork, drafts: list[PreparedHousehold]) -> None:
         """Fail drafts whose KK or members' NIKs this node held before the import."""

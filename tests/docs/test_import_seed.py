@@ -33,7 +33,8 @@ def test_import_md_runs_as_printed(tmp_path):
     out = run(script(runnable(text)), tmp_path, timeout=120)
     assert (tmp_path / "template.xlsx").is_file()
     refused, skipped = out[0].split("Nothing was stored: ", 1)[1].split("Imported ", 1)
-    assert "row,column,reason,message" in refused and "3,alive,invalid_choice" in refused
+    assert "row,column,severity,reason,message" in refused
+    assert "3,alive,error,invalid_choice" in refused
     assert "skipped 1 household with 1 error" in skipped and "exit status 1" in skipped
     assert _households(tmp_path / "bandung.db") == 299
     assert _households(tmp_path / "kota-bandung.db") == 300

@@ -515,3 +515,74 @@ def test_xlsx_cells_keep_the_place_excel_shows_when_the_sheet_starts_further_in(
         assert list(table.header)[:3] == ["", "nik", "nama"]
         rows = [(number, list(cells)) for number, cells in table.rows()]
     assert rows[-1][0] == 4 and rows[-1][1][2] == "Siti"
+
+
+def _implausible(rows: list[Row]) -> None:
+    """Household 1: a child (row 4) born before the head; household 2: a KK of province 35
+    (row 6); household 3: the head (row 10) born in 1899. Each NIK agrees with its date."""
+    from schema.identity_numbers import Sex, make_kk, make_nik
+
+    def rebirth(row: Row, day: dt.date) -> None:
+        sex = Sex.FEMALE if row["sex"] in ("FEMALE", "P") else Sex.MALE
+        row.update(birth_date=day.isoformat(),
+                   nik=make_nik(row["nik"][:6], day, sex, int(row["nik"][12:])))
+
+    rebirth(rows[2], dt.date(1940, 3, 2))
+    other_kk = make_kk("35.78.01", dt.date(2015, 1, 1), 7)
+    for row in rows[4:8]:
+        row["kk_number"] = other_kk
+    rebirth(rows[8], dt.date(1899, 7, 1))
+
+
+@pytest.mark.parametrize("mode", list(ImportMode))
+async def test_implausible_data_is_stored_with_warnings_where_the_operator_sees_them(
+        database: Database, rows: list[Row], tmp_path: Path, mode: ImportMode) -> None:
+    from regional_node.adapters.orm import HouseholdWarning
+
+    _implausible(rows)
+
+    report = await run(database, write_csv(tmp_path / "dtks.csv", rows), mode)
+
+    assert report.errors == [] and report.households_stored == 3
+    assert {(w.row, w.column, w.kind) for w in report.warnings} == {
+        (4, "birth_date", "CHILD_OLDER_THAN_HEAD"), (4, "birth_date", "CHILD_OLDER_THAN_MOTHER"),
+        (6, "kk_number", "KK_OTHER_PROVINCE"), (10, "birth_date", "BORN_BEFORE_1900")}
+    assert report.warnings_stored == 4
+    async with database.reader() as session:
+        stored = (await session.execute(
+            select(HouseholdWarning.kind, Household.kk_number, Member.nik,
+                   HouseholdWarning.desa_code, HouseholdWarning.resolved_at)
+            .join(Household, Household.id == HouseholdWarning.household_id)
+            .outerjoin(Member, Member.id == HouseholdWarning.member_id))).all()
+    assert sorted(tuple(s) for s in stored) == sorted([
+        ("CHILD_OLDER_THAN_HEAD", rows[2]["kk_number"], rows[2]["nik"], rows[2]["desa_code"],
+         None),
+        ("CHILD_OLDER_THAN_MOTHER", rows[2]["kk_number"], rows[2]["nik"],
+         rows[2]["desa_code"], None),
+        ("KK_OTHER_PROVINCE", rows[4]["kk_number"], None, rows[4]["desa_code"], None),
+        ("BORN_BEFORE_1900", rows[8]["kk_number"], rows[8]["nik"], rows[8]["desa_code"],
+         None)])
+
+
+async def test_a_clean_file_has_no_warning(database: Database, rows: list[Row],
+                                           tmp_path: Path) -> None:
+    report = await run(database, write_csv(tmp_path / "dtks.csv", rows))
+    assert report.households_stored == 3 and report.warnings == []
+    assert report.warnings_stored == 0
+
+
+async def test_warnings_of_a_refused_import_are_reported_but_not_stored(
+        database: Database, rows: list[Row], tmp_path: Path) -> None:
+    from regional_node.adapters.orm import HouseholdWarning
+
+    _implausible(rows)
+    _set(9, birth_date="31-02-1990")(rows)  # an error in household 2: nothing is stored
+
+    report = await run(database, write_csv(tmp_path / "dtks.csv", rows))
+
+    assert report.households_stored == 0 and report.warnings_stored == 0
+    assert (10, "birth_date", "BORN_BEFORE_1900") in {
+        (w.row, w.column, w.kind) for w in report.warnings}
+    async with database.reader() as session:
+        assert (await session.execute(
+            select(func.count()).select_from(HouseholdWarning))).scalar_one() == 0

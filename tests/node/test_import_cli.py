@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -75,9 +76,30 @@ def test_errors_exit_1_store_nothing_and_are_listed(
     assert out.startswith("Nothing was stored: bad.csv has 1 error")
     with report.open(encoding="utf-8-sig", newline="") as handle:
         lines = list(csv.reader(handle))
-    assert lines[0] == ["row", "column", "reason", "message"]
-    assert [line[:3] for line in lines[1:]] == [["3", "nik", "length"]]
+    assert lines[0] == ["row", "column", "severity", "reason", "message"]
+    assert [line[:4] for line in lines[1:]] == [["3", "nik", "error", "length"]]
     assert stored(database_url)[0] == 0
+
+
+def test_warnings_are_kept_counted_and_listed_with_their_severity(
+        database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from schema.identity_numbers import make_kk
+
+    rows = person_rows(generate_households(3))
+    for row in rows[4:8]:  # rows 6-9: a KK issued in province 35
+        row["kk_number"] = make_kk("35.78.01", dt.date(2015, 1, 1), 7)
+    report = tmp_path / "report.csv"
+    code = main(["node", "import", str(write_csv(tmp_path / "dtks.csv", rows)), "--db",
+                 database_url, "--region", "32.73", "--errors", str(report)])
+
+    out, _ = capsys.readouterr()
+    assert code == 0 and "Imported 3 households" in out
+    assert "1 warning kept with the households for Dinas Sosial to check" in out
+    with report.open(encoding="utf-8-sig", newline="") as handle:
+        lines = list(csv.reader(handle))
+    assert [line[:4] for line in lines[1:]] == [
+        ["6", "kk_number", "warning", "KK_OTHER_PROVINCE"]]
+    assert stored(database_url)[0] == 3
 
 
 def test_without_an_error_file_the_first_errors_go_to_stderr(

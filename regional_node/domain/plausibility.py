@@ -1,0 +1,97 @@
+"""Warnings: data that is implausible but possible. Unlike an error, a warning never stops a
+household from being stored; it is kept with the household for Dinas Sosial to check and
+resolve with a note. Pure: no database.
+
+Kinds (each message Indonesian first, then English, naming what was typed):
+
+- ``BORN_BEFORE_1900``: a birth date before 1900 (a typo for 19xx, usually);
+- ``CHILD_OLDER_THAN_HEAD``: a CHILD born before the household head;
+- ``CHILD_OLDER_THAN_MOTHER``: a CHILD born before the mother (the female head or spouse,
+  when she is not the head: the head's own warning covers that);
+- ``KK_OTHER_PROVINCE``: the KK number's province digits are not the desa's province
+  (a KK issued elsewhere and never moved, or a typo).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from regional_node.domain.records import HouseholdRecord, MemberRecord
+from schema.enums import Relationship
+from schema.identity_numbers import Sex
+
+OLDEST_PLAUSIBLE = dt.date(1900, 1, 1)
+
+
+class WarningKind(StrEnum):
+    BORN_BEFORE_1900 = "BORN_BEFORE_1900"
+    CHILD_OLDER_THAN_HEAD = "CHILD_OLDER_THAN_HEAD"
+    CHILD_OLDER_THAN_MOTHER = "CHILD_OLDER_THAN_MOTHER"
+    KK_OTHER_PROVINCE = "KK_OTHER_PROVINCE"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One warning: ``member`` is the index of the member it is about (None: the household),
+    ``column`` the import column to look at."""
+
+    kind: WarningKind
+    member: int | None
+    column: str
+    message: str
+
+
+def household_findings(record: HouseholdRecord) -> list[Finding]:
+    """Every warning about ``record`` (an empty list for plausible data)."""
+    findings = [_kk_province(record)] if record.kk_number[:2] != record.desa_code[:2] else []
+    head = _first(record.members, Relationship.HEAD)
+    mother = _mother(record.members, head)
+    for index, member in enumerate(record.members):
+        if member.birth_date < OLDEST_PLAUSIBLE:
+            findings.append(Finding(
+                WarningKind.BORN_BEFORE_1900, index, "birth_date",
+                f"tanggal lahir {member.name} {member.birth_date.isoformat()} sebelum tahun "
+                f"1900: periksa tahunnya / birth date {member.birth_date.isoformat()} is "
+                "before 1900: check the year"))
+        if member.relationship is not Relationship.CHILD:
+            continue
+        if head is not None and member.birth_date < head.birth_date:
+            findings.append(_older(WarningKind.CHILD_OLDER_THAN_HEAD, index, member, head,
+                                   "kepala keluarga", "the household head"))
+        if mother is not None and member.birth_date < mother.birth_date:
+            findings.append(_older(WarningKind.CHILD_OLDER_THAN_MOTHER, index, member, mother,
+                                   "ibu", "the mother"))
+    return findings
+
+
+def _kk_province(record: HouseholdRecord) -> Finding:
+    return Finding(
+        WarningKind.KK_OTHER_PROVINCE, None, "kk_number",
+        f"No. KK {record.kk_number} diterbitkan di provinsi {record.kk_number[:2]}, desa "
+        f"{record.desa_code} di provinsi {record.desa_code[:2]} / KK {record.kk_number} was "
+        f"issued in province {record.kk_number[:2]}, the desa lies in province "
+        f"{record.desa_code[:2]}")
+
+
+def _older(kind: WarningKind, index: int, child: MemberRecord, parent: MemberRecord,
+           parent_id: str, parent_en: str) -> Finding:
+    return Finding(
+        kind, index, "birth_date",
+        f"anak {child.name} (lahir {child.birth_date.isoformat()}) lebih tua dari {parent_id} "
+        f"{parent.name} (lahir {parent.birth_date.isoformat()}) / child {child.name} (born "
+        f"{child.birth_date.isoformat()}) is older than {parent_en} {parent.name} (born "
+        f"{parent.birth_date.isoformat()})")
+
+
+def _first(members: list[MemberRecord], relationship: Relationship) -> MemberRecord | None:
+    return next((m for m in members if m.relationship is relationship), None)
+
+
+def _mother(members: list[MemberRecord], head: MemberRecord | None) -> MemberRecord | None:
+    """The female spouse when the head is not the mother (the head's warning covers her)."""
+    if head is not None and head.sex is Sex.FEMALE:
+        return None
+    return next((m for m in members if m.relationship is Relationship.SPOUSE
+                 and m.sex is Sex.FEMALE), None)

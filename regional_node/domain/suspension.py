@@ -12,32 +12,14 @@ Pure: no database.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
-from schema.enums import MatchStatus
+from schema.enums import MatchStatus, Relationship
+from schema.suspension import REASON_TEXT, SuspensionReason
 
-
-class SuspensionReason(StrEnum):
-    DECEASED = "DECEASED"  # meninggal: in DTKS or at Dukcapil
-    NIK_UNCHECKED = "NIK_UNCHECKED"  # not yet checked against Dukcapil
-    NIK_MISMATCH = "NIK_MISMATCH"  # tidak padan
-    NIK_NOT_FOUND = "NIK_NOT_FOUND"
-    NIK_DUPLICATE = "NIK_DUPLICATE"  # data ganda
-    NO_HEAD = "NO_HEAD"  # a household program in a household with no head
-
-
-REASON_TEXT: dict[SuspensionReason, str] = {
-    SuspensionReason.DECEASED: "meninggal dunia / deceased",
-    SuspensionReason.NIK_UNCHECKED: "NIK belum dipadankan dengan Dukcapil / NIK not yet "
-                                    "checked against Dukcapil",
-    SuspensionReason.NIK_MISMATCH: "NIK tidak padan dengan Dukcapil / NIK does not match "
-                                   "Dukcapil",
-    SuspensionReason.NIK_NOT_FOUND: "NIK tidak ditemukan di Dukcapil / NIK not found at "
-                                    "Dukcapil",
-    SuspensionReason.NIK_DUPLICATE: "data ganda di Dukcapil / duplicate at Dukcapil",
-    SuspensionReason.NO_HEAD: "tidak ada kepala keluarga / no household head",
-}
-"""What Dinas Sosial and Kemensos read next to a suspended membership."""
+__all__ = ["REASON_TEXT", "SuspensionReason", "membership_reason", "subject_member",
+           "suspension_reason"]
 
 
 def suspension_reason(match_status: str | None, alive: bool | None) -> SuspensionReason | None:
@@ -50,3 +32,39 @@ def suspension_reason(match_status: str | None, alive: bool | None) -> Suspensio
     if match_status == MatchStatus.MATCH:
         return None
     return SuspensionReason(f"NIK_{match_status}")
+
+
+class Person(Protocol):
+    """What the rule reads of a stored member (an ORM row fits)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def relationship(self) -> str: ...
+    @property
+    def alive(self) -> bool: ...
+    @property
+    def match_status(self) -> str: ...
+
+
+P = TypeVar("P", bound=Person)
+
+
+def subject_member(member_id: int | None, members: Iterable[P]) -> P | None:
+    """The person a membership rests on, of its household's ``members``: the member itself
+    (``member_id``, person-level programs), else the lowest-id living head, else the lowest-id
+    head; None when there is none. The same choice as ``suspension_queries.subject_member_id``."""
+    ordered = sorted(members, key=lambda m: m.id)
+    if member_id is not None:
+        return next((m for m in ordered if m.id == member_id), None)
+    heads = [m for m in ordered if m.relationship == Relationship.HEAD]
+    return next((m for m in heads if m.alive), heads[0] if heads else None)
+
+
+def membership_reason(member_id: int | None, members: Iterable[Person]
+                      ) -> SuspensionReason | None:
+    """Why the membership (its ``member_id``, its household's ``members``) is suspended."""
+    subject = subject_member(member_id, members)
+    if subject is None:
+        return suspension_reason(None, None)
+    return suspension_reason(subject.match_status, subject.alive)

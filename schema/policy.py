@@ -133,6 +133,10 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         # gateway only: what the nodes sent up and what Kemensos decided (docs/gateway.md)
         "nationalRecords": NATIONAL_OPS,
         "nationalRecordSummary": NATIONAL_OPS,
+        # suspended aid (docs/suspension.md): the region's staff, who fix the data, and
+        # Kemensos; a partner or the public learns nothing of a person's Dukcapil status
+        "suspendedMemberships": STAFF,
+        "suspensionSummary": STAFF,
     },
     # Mutations: FULL or DENIED per role. The proposal ones mirror the transition table of
     # regional_node/domain/proposals.py (a test there holds them equal); the node still
@@ -231,7 +235,19 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "startDate": STAFF,
         "endDate": STAFF,
         "memberId": STAFF,
+        "suspended": STAFF,
+        "suspension": STAFF,
     },
+    "Suspension": {"reason": STAFF, "text": STAFF},
+    "SuspendedMembership": {name: STAFF for name in (
+        "id", "program", "period", "startDate", "suspension", "desaCode", "desaName",
+        "household", "person")},
+    "SuspendedMembershipConnection": {name: STAFF for name in (
+        "edges", "pageInfo", "totalCount")},
+    "SuspendedMembershipEdge": {"cursor": STAFF, "node": STAFF},
+    "SuspensionSummary": {name: STAFF for name in (
+        "regionCode", "regionName", "program", "active", "suspended", "byReason")},
+    "SuspensionReasonCount": {name: STAFF for name in ("reason", "text", "memberships")},
     # The DTKS update cycle (usulan): the region's staff and Kemensos only.
     "Proposal": {name: STAFF for name in (
         "id", "kind", "state", "desaCode", "desaName", "householdId", "details", "musdes",

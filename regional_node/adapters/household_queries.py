@@ -113,6 +113,11 @@ def _conditions(flt: HouseholdFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def household_conditions(flt: HouseholdFilter) -> list[ColumnElement[bool]]:
+    """``flt`` as conditions on :class:`Household` (for queries joining it)."""
+    return _conditions(flt)
+
+
 async def resolve_names(session: AsyncSession, flt: HouseholdFilter) -> HouseholdFilter:
     """``flt`` with a whole-name filter turned into the ids of the households one of whose
     members bears exactly that name (:func:`schema.scope.name_key`: case, spaces and

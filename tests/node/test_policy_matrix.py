@@ -49,6 +49,8 @@ ARGUMENTS = {
     "Query.household": "(id: $hid)",
     "Query.person": "(nik: $nik)",
     "Query.householdCounts": "(groupBy: [KECAMATAN, DESA, STATUS, PROGRAM, DESIL])",
+    "Query.suspendedMemberships": "(first: 5)",
+    "Query.suspensionSummary": "(level: DESA)",
 }
 COUNT_DIMENSIONS = ("KECAMATAN", "DESA", "STATUS", "PROGRAM", "DESIL")
 CELL = 10  # households in the row's cell: not a small one
@@ -62,7 +64,10 @@ def arguments(role: Role) -> dict[str, str]:
 VARIABLES = {"hid": "ID!", "nik": "String!"}
 # Types of the registry the matrix must reach (one fresh household per role × position).
 REGISTRY_TYPES = {"Query", "NodeInfo", "HouseholdConnection", "HouseholdEdge", "PageInfo",
-                  "Household", "Housing", "Member", "ProgramMembership", "HouseholdCount"}
+                  "Household", "Housing", "Member", "ProgramMembership", "HouseholdCount",
+                  # suspended aid: the row's PKH rests on a head never checked (NIK_UNCHECKED)
+                  "Suspension", "SuspendedMembershipConnection", "SuspendedMembershipEdge",
+                  "SuspendedMembership", "SuspensionSummary", "SuspensionReasonCount"}
 
 
 class Position(StrEnum):
@@ -218,6 +223,13 @@ async def _assert_invisible(client: Any, principal: Principal | None, role: Role
                        principal=principal)
     if counts.get("data", {}).get("householdCounts") not in ([], [{"households": 0}]):
         problems.append(f"householdCounts counts rows out of scope: {counts}")
+    if access(role, "Query", "suspendedMemberships") is not Access.DENIED:
+        suspended = await gql(client, "{ suspendedMemberships(first: 50) { totalCount } "
+                                      "suspensionSummary(level: DESA) { active } }",
+                              principal=principal)
+        if suspended.get("data") != {"suspendedMemberships": {"totalCount": 0},
+                                     "suspensionSummary": []}:
+            problems.append(f"suspensions out of scope are shown: {suspended}")
     for field, where in (("household", "(id: $hid)"), ("person", "(nik: $nik)")):
         body = await gql(client, operation(f"{field}{where} {{ __typename }}", VARIABLES),
                          principal=principal, **ids)

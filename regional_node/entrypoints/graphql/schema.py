@@ -26,6 +26,7 @@ from regional_node.entrypoints.graphql.outbox_query import OutboxQuery
 from regional_node.entrypoints.graphql.proposal_query import ProposalQuery
 from regional_node.entrypoints.graphql.query import Query
 from regional_node.entrypoints.graphql.read_audit import ReadAudit
+from regional_node.entrypoints.graphql.suspension_query import SuspensionQuery
 from regional_node.entrypoints.graphql.verification_api import (
     VerificationMutation,
     VerificationQuery,
@@ -36,7 +37,7 @@ from siks.infra.graphql_policy import FieldPolicy
 from siks.infra.graphql_validation_cache import ValidatedQueries, ValidationCache
 
 NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
-                                  VerificationQuery, OutboxQuery))
+                                  VerificationQuery, OutboxQuery, SuspensionQuery))
 Mutation = merge_types("Mutation", (ProposalMutation, CommunityReportMutation,
                                    VerificationMutation, OfflineMutation))
 
@@ -47,7 +48,9 @@ PARSED_TEXTS = 256
 MAX_COST = 25_000
 # Assumed sizes of unpaginated lists, for the cost limit (paginated ones use `first`).
 LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household.programs": 6,
-              "Household.assets": 4, "Query.householdCounts": 100}
+              "Household.assets": 4, "Query.householdCounts": 100,
+              "SuspendedMembershipConnection.edges": 1, "Query.suspensionSummary": 100,
+              "SuspensionSummary.byReason": 6}
 
 
 @functools.cache

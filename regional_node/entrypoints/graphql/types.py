@@ -12,6 +12,7 @@ from strawberry.types import Info
 from regional_node.adapters.orm import Household as HouseholdRow
 from regional_node.adapters.orm import Member as MemberRow
 from regional_node.adapters.orm import ProgramMembership as ProgramRow
+from regional_node.domain.suspension import REASON_TEXT, SuspensionReason, membership_reason
 from regional_node.entrypoints.graphql.context import NodeContext
 from schema import enums
 from schema.enums import (
@@ -41,6 +42,8 @@ for _enum in (HouseholdStatus, InactiveReason, Program, Relationship, Sex, Educa
               CookingFuel, Toilet, Asset):
     strawberry.enum(_enum)
 strawberry.enum(MatchStatus, description="Outcome of the Dukcapil check")
+strawberry.enum(SuspensionReason, description="Why aid is suspended (ditangguhkan): the person "
+                                              "it rests on is not padan, or has died")
 
 
 def _opt(enum_type: Any, value: str | None) -> Any:
@@ -65,6 +68,16 @@ class Housing:
     toilet: Toilet | None
 
 
+@strawberry.type(description="Why a membership's aid is suspended (docs/suspension.md)")
+class Suspension:
+    reason: SuspensionReason
+    text: str = strawberry.field(description="The reason in Indonesian, then English")
+
+    @classmethod
+    def of(cls, reason: SuspensionReason | None) -> Suspension | None:
+        return cls(reason=reason, text=REASON_TEXT[reason]) if reason is not None else None
+
+
 @strawberry.type(description="A program membership (PKH, BPNT, PBI-JK, ...) for a period")
 class ProgramMembership:
     program: Program
@@ -74,12 +87,31 @@ class ProgramMembership:
     active: bool
     member_id: strawberry.ID | None = strawberry.field(
         description="Set for person-level programs (PBI-JK, PIP); null for the household")
+    household_id: strawberry.Private[int]
+    member_row_id: strawberry.Private[int | None]
 
     @classmethod
     def from_row(cls, row: ProgramRow) -> ProgramMembership:
         return cls(program=Program(row.program), period=row.period, start_date=row.start_date,
                    end_date=row.end_date, active=row.active,
-                   member_id=strawberry.ID(str(row.member_id)) if row.member_id else None)
+                   member_id=strawberry.ID(str(row.member_id)) if row.member_id else None,
+                   household_id=row.household_id, member_row_id=row.member_id)
+
+    async def _reason(self, info: Info[NodeContext, None]) -> SuspensionReason | None:
+        if not self.active:
+            return None  # an ended membership pays nothing to suspend
+        members = await info.context.loaders.members.load(self.household_id)
+        return membership_reason(self.member_row_id, members)
+
+    @strawberry.field(description="Whether its aid is suspended: the person it rests on (its "
+                                  "member, or the household head) is not padan with Dukcapil "
+                                  "or has died; false for an ended membership")
+    async def suspended(self, info: Info[NodeContext, None]) -> bool | None:
+        return await self._reason(info) is not None
+
+    @strawberry.field(description="Why its aid is suspended; null when it pays (or has ended)")
+    async def suspension(self, info: Info[NodeContext, None]) -> Suspension | None:
+        return Suspension.of(await self._reason(info))
 
 
 @strawberry.type(description="A person in a household (anggota rumah tangga). Fields a role may "

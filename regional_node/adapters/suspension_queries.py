@@ -154,3 +154,14 @@ async def suspension_cells(session: AsyncSession, flt: SuspensionFilter,
                                   .group_by(*keys))).mappings()
     return [SuspensionCell(row["region"], row["program"], row["reason"], int(row["memberships"]))
             for row in rows]
+
+
+async def suspended_by_reason(session: AsyncSession) -> tuple[int, dict[str, int]]:
+    """The node's active memberships, and the suspended ones by reason (what the command line
+    prints after a NIK match and in ``siks node status``)."""
+    cells = await suspension_cells(session, SuspensionFilter(), SuspensionLevel.NATIONAL)
+    by_reason: dict[str, int] = {}
+    for cell in cells:
+        if cell.reason is not None:
+            by_reason[cell.reason] = by_reason.get(cell.reason, 0) + cell.memberships
+    return sum(cell.memberships for cell in cells), dict(sorted(by_reason.items()))

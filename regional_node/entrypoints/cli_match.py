@@ -4,9 +4,11 @@
         [--registry-url http://127.0.0.1:8199] [--batch-size 200]
 
 The registry comes from ``SIKS_NODE_DUKCAPIL_URL`` (and the other ``SIKS_NODE_DUKCAPIL_*``
-settings) unless ``--registry-url`` is given. Exit status: 0 when every selected member was
-checked, 1 when the registry became unavailable part-way (what was answered is saved; run
-again, e.g. with ``--only-unchecked``, to finish), 2 on a usage or configuration error.
+settings) unless ``--registry-url`` is given. After the run it prints how many active
+memberships are now suspended, by reason (docs/suspension.md). Exit status: 0 when every
+selected member was checked, 1 when the registry became unavailable part-way (what was
+answered is saved; run again, e.g. with ``--only-unchecked``, to finish), 2 on a usage or
+configuration error.
 """
 
 from __future__ import annotations
@@ -42,13 +44,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _match(args: argparse.Namespace) -> int:
-    run = asyncio.run(_run(args))
+    run, suspended = asyncio.run(_run(args))
     counts = ", ".join(f"{status} {count}" for status, count in sorted(run.by_status.items()))
     print(f"checked {run.checked} of {run.selected} members ({counts or 'none'}); "
           f"{run.changed} status changes recorded in the audit log")
     if run.refused or run.stale:
         print(f"left unchecked: {run.refused} refused by the registry, {run.stale} edited "
               "during the run")
+    print(suspended)
     if run.stopped is not None:
         print(f"siks: error: {run.stopped.message}; {run.remaining} members left as they "
               "were; run again to finish", file=sys.stderr)
@@ -56,7 +59,8 @@ def _match(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _run(args: argparse.Namespace) -> MatchRun:
+async def _run(args: argparse.Namespace) -> tuple[MatchRun, str]:
+    """The run, and the line counting the memberships suspended after it."""
     from tqdm import tqdm
 
     from regional_node.adapters.database import open_database
@@ -69,6 +73,7 @@ async def _run(args: argparse.Namespace) -> MatchRun:
     from regional_node.errors import ConfigError
     from regional_node.service_layer.nik_matching import match_members
     from regional_node.service_layer.node_meta import bound_region
+    from regional_node.service_layer.suspensions import suspension_line
 
     config = config_from(args)
     registry_config = DukcapilConfig.from_env(
@@ -92,9 +97,10 @@ async def _run(args: argparse.Namespace) -> MatchRun:
                               if region else "this database is not a node database "
                               "(run siks node migrate first)")
         async with DciDukcapilClient(registry_config) as registry:
-            return await match_members(database, registry, only_unchecked=args.only_unchecked,
-                                       actor=Actor(f"cli:{getpass.getuser()}", "DINSOS"),
-                                       progress=progress)
+            run = await match_members(database, registry, only_unchecked=args.only_unchecked,
+                                      actor=Actor(f"cli:{getpass.getuser()}", "DINSOS"),
+                                      progress=progress)
+        return run, await suspension_line(database)
     finally:
         if bar is not None:
             bar.close()

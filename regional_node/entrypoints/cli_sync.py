@@ -1,5 +1,5 @@
 """``siks node relay [--once]`` and ``siks node status``: the sync with the gateway from the
-command line (docs/sync.md)."""
+command line (docs/sync.md); the status also counts suspended aid (docs/suspension.md)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     relay.add_argument("--gateway", metavar="URL",
                        help=f"the gateway's node listener (env {PREFIX}GATEWAY_URL)")
     relay.set_defaults(handler=_relay)
-    status = commands.add_parser("status", help="the outbox backlog and the last error")
+    status = commands.add_parser("status", help="the outbox backlog, the last error and the "
+                                                "memberships whose aid is suspended")
     add_database_options(status, region=False)
     status.set_defaults(handler=_status)
 
@@ -76,11 +77,13 @@ def _status(args: argparse.Namespace) -> int:
     from regional_node.config import database_url
     from regional_node.service_layer.checkpoints import checkpoint_base
     from regional_node.service_layer.outbox import backlog
+    from regional_node.service_layer.suspensions import suspension_line
 
     async def run() -> int:
         database = open_database(database_url(args.db_url))
         try:
             state, base = await backlog(database), await checkpoint_base(database)
+            suspended = await suspension_line(database)
         finally:
             await database.dispose()
         now = dt.datetime.now(dt.UTC)
@@ -92,6 +95,7 @@ def _status(args: argparse.Namespace) -> int:
             print(f"next attempt: {state.next_attempt_at.isoformat(timespec='seconds')}")
         print(f"last error: {state.last_error or '-'}")
         print(f"audit checkpoint acknowledged: {base.size} entries")
+        print(suspended)
         return 1 if state.refused else 0
 
     return asyncio.run(run())

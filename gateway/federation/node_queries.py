@@ -25,11 +25,13 @@ HOUSEHOLD = ("id", "kkNumber", "desaCode", "address", "latitude", "longitude", "
              "assets", "desil", "status", "inactiveReason", "version", "createdAt", "updatedAt")
 MEMBER = ("id", "nik", "name", "birthDate", "sex", "relationship", "education", "occupation",
           "disability", "matchStatus", "alive", "deathDate")
-PROGRAM = ("program", "period", "startDate", "endDate", "active", "memberId")
+PROGRAM = ("program", "period", "startDate", "endDate", "active", "memberId", "suspended",
+           "suspension")
 HOUSING_FIELDS = f"housing {{ {' '.join(HOUSING)} }}"
 HOUSEHOLD_FIELDS = " ".join(HOUSING_FIELDS if f == "housing" else f for f in HOUSEHOLD)
 MEMBER_FIELDS = " ".join(MEMBER)
-PROGRAM_FIELDS = " ".join(PROGRAM)
+SUSPENSION_FIELDS = "suspension { reason text }"  # both, whichever the caller selects
+PROGRAM_FIELDS = " ".join(SUSPENSION_FIELDS if f == "suspension" else f for f in PROGRAM)
 COUNT = ("kecamatanCode", "desaCode", "status", "program", "desil", "households", "members")
 # Always asked (when the role may see them): global ids, the read audit and the merge need
 # ``id``; the gateway's types require ``status``, ``program``, ``period``, ``active``.
@@ -89,7 +91,8 @@ class HouseholdSelection:
         if self.programs:
             programs = allowed(self.role, "ProgramMembership",
                                _pick(PROGRAM, self.program_fields, PROGRAM_KEYS))
-            parts.append(f"programs(activeOnly: false) {{ {' '.join(programs)} }}")
+            parts.append("programs(activeOnly: false) { " + " ".join(
+                SUSPENSION_FIELDS if n == "suspension" else n for n in programs) + " }")
         return " ".join(parts) or "status"
 
 
@@ -121,3 +124,10 @@ def counts_document(role: Role | None = None) -> str:
     return ("query GatewayCounts($groupBy: [CountDimension!]!, $filter: HouseholdFilter) { "
             "householdCounts(groupBy: $groupBy, filter: $filter) { "
             f"{' '.join(allowed(role, 'HouseholdCount', COUNT))} }} }}")
+
+
+def suspension_summary_document() -> str:
+    """The node's suspension counts at a level (the gateway sums regions across nodes)."""
+    return ("query GatewaySuspensions($level: SuspensionLevel!, $filter: SuspensionFilter) { "
+            "suspensionSummary(level: $level, filter: $filter) { regionCode program active "
+            "byReason { reason memberships } } }")

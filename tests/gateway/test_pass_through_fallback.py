@@ -74,7 +74,9 @@ def test_every_gateway_object_type_is_pass_through() -> None:
         "ProgramMembership", "HouseholdCount", "RegionalNode",
         # the national records are plain values too; not Mutation: it signs decisions
         "NationalRecordConnection", "NationalRecordEdge", "NationalRecordPageInfo",
-        "NationalRecord", "Decree", "Musdes", "RegionRecordSummary", "IssuedDecision"}
+        "NationalRecord", "Decree", "Musdes", "RegionRecordSummary", "IssuedDecision",
+        # suspended aid: the reason on a membership, and the counts
+        "Suspension", "SuspensionSummary", "SuspensionReasonCount"}
 
 
 async def test_a_resolver_wanting_info_falls_back_to_the_full_path() -> None:

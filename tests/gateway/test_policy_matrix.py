@@ -46,6 +46,7 @@ ARGUMENTS = {
     "Query.household": "(id: $hid)",
     "Query.person": "(nik: $nik)",
     "Query.householdCounts": "(groupBy: [KECAMATAN, DESA, STATUS, PROGRAM, DESIL])",
+    "Query.suspensionSummary": "(level: DESA)",
 }
 COUNT_DIMENSIONS = ("KECAMATAN", "DESA", "STATUS", "PROGRAM", "DESIL")
 CELL = 10  # households in the row's cell: not a small one
@@ -61,7 +62,9 @@ GATEWAY_TYPES = {"Query", "RegionalNode", "HouseholdConnection", "HouseholdEdge"
                  "Household", "Housing", "Member", "ProgramMembership", "HouseholdCount",
                  "NationalRecordConnection", "NationalRecordEdge", "NationalRecordPageInfo",
                  "NationalRecord", "Decree",
-                 "Musdes", "RegionRecordSummary"}
+                 "Musdes", "RegionRecordSummary",
+                 # suspended aid: the row's PKH rests on a head never checked (NIK_UNCHECKED)
+                 "Suspension", "SuspensionSummary", "SuspensionReasonCount"}
 # Reached by mutations only: each mutation is tried by every role below.
 MUTATION_TYPES = {"Mutation", "IssuedDecision"}
 # Values that change between two calls (when counted live); compared by presence only.
@@ -267,6 +270,11 @@ async def _check_invisible(client: Any, principal: Principal | None, role: Role,
     counts = await gql_as(client, "{ householdCounts(groupBy: []) { households } }", principal)
     if (counts.get("data") or {}).get("householdCounts") not in ([], [{"households": 0}]):
         problems.append(f"{position} householdCounts counts rows out of scope: {counts}")
+    if access(role, "Query", "suspensionSummary") is not Access.DENIED:
+        summary = await gql_as(client, "{ suspensionSummary(level: DESA) { active } }",
+                               principal)
+        if summary.get("data") != {"suspensionSummary": []}:
+            problems.append(f"{position} suspensionSummary counts rows out of scope: {summary}")
     explicit = [("household", "(id: $hid)"), ("person", "(nik: $nik)"),
                 ("households", f'(filter: {{region: "{DESA}"}})')]
     for field, where in explicit:

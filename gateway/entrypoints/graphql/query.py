@@ -21,15 +21,17 @@ from gateway.entrypoints.graphql.types import (
     PageInfo,
     Program,
     RegionalNode,
+    SuspensionSummary,
     region_name,
 )
 from gateway.federation.aggregates import Dimension
 from gateway.federation.filters import HouseholdFilter as DomainFilter
-from gateway.service_layer import counts, households, people
+from gateway.service_layer import counts, households, people, suspensions
 from gateway.service_layer.households import MAX_PAGE, FederatedPage
 from schema.errors import InvalidInput
 from schema.policy import SMALL_CELL_HOUSEHOLDS
 from schema.roles import Role
+from schema.suspension import SuspensionLevel
 
 DEFAULT_PAGE = 50
 
@@ -65,6 +67,14 @@ class HouseholdFilter:
                             status=self.status.value if self.status is not None else None,
                             program=self.program.value if self.program is not None else None,
                             name=self.name or None, desil_max=self.desil_max)
+
+
+@strawberry.input(description="Every given condition must hold")
+class SuspensionFilter:
+    region: str | None = strawberry.field(
+        default=None, description="A province, kab/kota, kecamatan or desa code: decides "
+                                  "which nodes are asked")
+    program: Program | None = None
 
 
 @strawberry.type
@@ -205,3 +215,19 @@ class Query:
             program=Program(g.program) if g.program else None, desil=g.desil,
             households=g.households, members=g.members, as_of=g.as_of)
             for g in answer.groups]
+
+    @strawberry.field(description="Active program memberships and the suspended ones by reason "
+                                  "(the person aid rests on is not padan with Dukcapil, or has "
+                                  "died), per region of `level` (default KABKOTA; NATIONAL: one "
+                                  "total) and program, counted at each node in your scope and "
+                                  "summed")
+    async def suspension_summary(self, info: Info[GatewayContext, None],
+                                 level: SuspensionLevel = SuspensionLevel.KABKOTA,
+                                 filter: SuspensionFilter | None = None
+                                 ) -> list[SuspensionSummary] | None:
+        totals = await suspensions.suspension_summary(
+            info.context.services, info.context.scope, level,
+            region=filter.region if filter else None,
+            program=filter.program.value if filter and filter.program else None,
+            path=_path(info))
+        return [SuspensionSummary.of(t) for t in totals]

@@ -46,7 +46,8 @@ PARSED_TEXTS = 256
 # Assumed sizes of unpaginated lists, for the cost limit (paginated ones use `first`).
 LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household.programs": 6,
               "Household.assets": 4, "Query.householdCounts": 100, "Query.nodes": 514,
-              "Query.nationalRecordSummary": 514,
+              "Query.nationalRecordSummary": 514, "Query.suspensionSummary": 514,
+              "SuspensionSummary.byReason": 3,
               "Household.head": 8}  # the head is found among all the members nodes send
 # What the gateway asks of nodes besides the client's selection, per object
 # (gateway/federation/node_queries.py): counted so that a query within the gateway's cost
@@ -58,6 +59,7 @@ IMPLIED_FIELDS = {
     "Household": len(HOUSEHOLD_KEYS) + 1,  # + the merge's sort key
     "Member": len(MEMBER_KEYS),
     "ProgramMembership": len(PROGRAM_KEYS),
+    "Suspension": 1,  # reason and text are asked together
 }
 
 

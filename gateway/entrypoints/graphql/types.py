@@ -32,6 +32,7 @@ from schema.enums import (
     WallMaterial,
 )
 from schema.regions import regions
+from schema.suspension import REASON_TEXT, SuspensionLevel, SuspensionReason, SuspensionTotals
 
 # The same registration as the node's (identical definitions whichever comes first).
 for _enum in (HouseholdStatus, InactiveReason, Program, Relationship, Sex, Education, Disability,
@@ -41,6 +42,11 @@ for _enum in (HouseholdStatus, InactiveReason, Program, Relationship, Sex, Educa
         strawberry.enum(_enum)
 if not hasattr(MatchStatus, "__strawberry_definition__"):
     strawberry.enum(MatchStatus, description="Outcome of the Dukcapil check")
+if not hasattr(SuspensionReason, "__strawberry_definition__"):
+    strawberry.enum(SuspensionReason, description="Why aid is suspended (ditangguhkan): the "
+                                                  "person it rests on is not padan, or has died")
+if not hasattr(SuspensionLevel, "__strawberry_definition__"):
+    strawberry.enum(SuspensionLevel, description="The region suspension counts are grouped by")
 
 
 def _opt(enum_type: Any, value: str | None) -> Any:
@@ -84,6 +90,12 @@ class Housing:
                    toilet=_opt(Toilet, raw.get("toilet")))
 
 
+@strawberry.type(description="Why a membership's aid is suspended (docs/suspension.md)")
+class Suspension:
+    reason: SuspensionReason
+    text: str = strawberry.field(description="The reason in Indonesian, then English")
+
+
 @strawberry.type(description="A program membership (PKH, BPNT, PBI-JK, ...) for a period")
 class ProgramMembership:
     program: Program
@@ -93,14 +105,23 @@ class ProgramMembership:
     active: bool
     member_id: strawberry.ID | None = strawberry.field(
         description="Set for person-level programs (PBI-JK, PIP); null for the household")
+    suspended: bool | None = strawberry.field(
+        description="Whether its aid is suspended: the person it rests on (its member, or the "
+                    "household head) is not padan with Dukcapil or has died; false for an "
+                    "ended membership")
+    suspension: Suspension | None = strawberry.field(
+        description="Why its aid is suspended; null when it pays (or has ended)")
 
     @classmethod
     def from_json(cls, region: str, raw: dict[str, Any]) -> ProgramMembership:
-        member = raw.get("memberId")
+        member, suspension = raw.get("memberId"), raw.get("suspension")
         return cls(program=Program(raw["program"]), period=raw["period"],
                    start_date=_date(raw.get("startDate")), end_date=_date(raw.get("endDate")),
                    active=bool(raw["active"]),
-                   member_id=strawberry.ID(qualify(region, member)) if member else None)
+                   member_id=strawberry.ID(qualify(region, member)) if member else None,
+                   suspended=raw.get("suspended"),
+                   suspension=Suspension(reason=SuspensionReason(suspension["reason"]),
+                                         text=suspension["text"]) if suspension else None)
 
 
 def _global_id(region: str, local: Any) -> strawberry.ID | None:
@@ -260,3 +281,32 @@ class HouseholdCount:
     members: int = strawberry.field(description="Living members of those households")
     as_of: dt.datetime = strawberry.field(
         description="When the oldest count in this group was taken at its node")
+
+
+@strawberry.type(description="Suspended memberships of one reason")
+class SuspensionReasonCount:
+    reason: SuspensionReason
+    text: str
+    memberships: int
+
+
+@strawberry.type(description="Active memberships of one program in one region, and how many "
+                             "of them are suspended, by reason, summed over the nodes that "
+                             "answered")
+class SuspensionSummary:
+    region_code: str | None = strawberry.field(description="Null at the NATIONAL level")
+    region_name: str | None
+    program: Program
+    active: int = strawberry.field(description="Active memberships, suspended ones included")
+    suspended: int
+    by_reason: list[SuspensionReasonCount]
+
+    @classmethod
+    def of(cls, totals: SuspensionTotals) -> SuspensionSummary:
+        return cls(region_code=totals.region,
+                   region_name=region_name(totals.region) if totals.region else None,
+                   program=Program(totals.program), active=totals.active,
+                   suspended=totals.suspended,
+                   by_reason=[SuspensionReasonCount(reason=reason, text=REASON_TEXT[reason],
+                                                    memberships=count)
+                              for reason, count in totals.by_reason])

@@ -12,7 +12,8 @@ from siks.cli import build_parser
 from tests.docs.runner import doc
 
 DOCS = ("update-cycle", "community-reports", "field-verification", "node-api", "offline",
-        "dukcapil", "gateway", "import", "seed", "pki", "sync", "graphiql", "security")
+        "dukcapil", "gateway", "import", "seed", "pki", "sync", "graphiql", "security",
+        "suspension")
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

@@ -152,3 +152,21 @@ async def test_bad_input_and_a_node_down(gateway, cluster):  # type: ignore[no-u
     assert {r["regionCode"] for r in partial["data"]["suspensionSummary"]} == {"32.73", "32.04"}
     assert [(e["extensions"]["code"], e["extensions"].get("region"))
             for e in partial["errors"]] == [("NODE_UNAVAILABLE", "35.78")]
+
+
+async def test_the_kemensos_query_of_the_docs_runs_as_printed(gateway, cluster):  # type: ignore[no-untyped-def]
+    """docs/suspension.md's gateway query, as printed, through real node apps."""
+    from tests.docs.runner import blocks, doc, section
+
+    [(_, query, _)] = [b for b in blocks(section(doc("suspension.md"), "## Kemensos"))
+                       if b[0] == "graphql"]
+    await _seed(cluster)
+    body = await gql(gateway, query)
+    assert "errors" not in body, body
+    per_kabkota, national = body["data"]["perKabkota"], body["data"]["national"]
+    assert {r["regionCode"] for r in per_kabkota} == set(SEED)
+    for row in national:
+        parts = [r for r in per_kabkota if r["program"] == row["program"]]
+        assert row["active"] == sum(r["active"] for r in parts)
+        assert row["suspended"] == sum(r["suspended"] for r in parts) > 0
+        assert all(" / " in c["text"] for c in row["byReason"])

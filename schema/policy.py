@@ -137,6 +137,9 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         # Kemensos; a partner or the public learns nothing of a person's Dukcapil status
         "suspendedMemberships": STAFF,
         "suspensionSummary": STAFF,
+        # warnings kept with households (docs/import.md): the region's staff and Kemensos
+        "householdWarnings": STAFF,
+        "warningSummary": STAFF,
     },
     # Mutations: FULL or DENIED per role. The proposal ones mirror the transition table of
     # regional_node/domain/proposals.py (a test there holds them equal); the node still
@@ -166,6 +169,7 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         # field verification: the pendamping records the visit; Dinas Sosial defines periods
         "recordFieldVerification": rule(D, F, D, D, D, D),
         "createVerivaliPeriod": rule(D, D, F, D, D, D),
+        "resolveHouseholdWarning": rule(D, D, F, D, D, D),
     },
     "NodeInfo": {"region": OPEN, "regionName": OPEN, "schemaVersion": OPEN},
     "HouseholdConnection": {"edges": OPEN, "pageInfo": OPEN, "totalCount": OPEN},
@@ -238,6 +242,12 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "suspended": STAFF,
         "suspension": STAFF,
     },
+    "HouseholdWarning": {name: STAFF for name in (
+        "id", "kind", "source", "message", "desaCode", "desaName", "createdAt", "resolvedAt",
+        "resolvedBy", "resolutionNote", "household", "member")},
+    "HouseholdWarningConnection": {name: STAFF for name in ("edges", "pageInfo", "total")},
+    "HouseholdWarningEdge": {"cursor": STAFF, "node": STAFF},
+    "WarningCount": {name: STAFF for name in ("desaCode", "desaName", "kind", "warnings")},
     "Suspension": {"reason": STAFF, "text": STAFF},
     "SuspendedMembership": {name: STAFF for name in (
         "id", "program", "period", "startDate", "suspension", "desaCode", "desaName",

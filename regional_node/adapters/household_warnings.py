@@ -1,13 +1,16 @@
-"""Storing and reading the warnings kept with households (:class:`HouseholdWarning`)."""
+"""Storing and reading the warnings kept with households (:class:`HouseholdWarning`):
+stored by an import, listed and counted for Dinas Sosial, narrowed to the viewer's rows."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from regional_node.adapters.household_queries import HouseholdFilter, household_conditions
 from regional_node.adapters.orm import Household, HouseholdWarning, Member, utcnow
 from regional_node.domain.import_format import RowWarning
 
@@ -47,3 +50,59 @@ async def _lookup(session: AsyncSession, statement: Any, column: Any, keys: set[
         result = await session.execute(statement.where(column.in_(ordered[start:start + _CHUNK])))
         found.update((row[0], tuple(row[1:])) for row in result)
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class WarningFilter:
+    """Which warnings: ``households`` narrows by region and the viewer's row scope."""
+
+    households: HouseholdFilter = HouseholdFilter()
+    kind: str | None = None
+    open: bool | None = True  # None: open and resolved
+
+
+@dataclass(frozen=True, slots=True)
+class WarningPage:
+    rows: list[HouseholdWarning]
+    has_next: bool
+
+
+def _selected(flt: WarningFilter) -> list[Any]:
+    conditions: list[Any] = [*household_conditions(flt.households)]
+    if flt.kind is not None:
+        conditions.append(HouseholdWarning.kind == flt.kind)
+    if flt.open is not None:
+        conditions.append(HouseholdWarning.resolved_at.is_(None) if flt.open
+                          else HouseholdWarning.resolved_at.is_not(None))
+    return conditions
+
+
+async def list_warnings(session: AsyncSession, flt: WarningFilter, *, first: int,
+                        after_id: int | None) -> WarningPage:
+    """Warnings by id, the page after ``after_id``."""
+    conditions = _selected(flt)
+    if after_id is not None:
+        conditions.append(HouseholdWarning.id > after_id)
+    rows = list((await session.execute(
+        select(HouseholdWarning).join(Household, Household.id == HouseholdWarning.household_id)
+        .where(*conditions).order_by(HouseholdWarning.id).limit(first + 1))).scalars())
+    return WarningPage(rows[:first], len(rows) > first)
+
+
+async def count_warnings(session: AsyncSession, flt: WarningFilter) -> int:
+    return int((await session.execute(
+        select(func.count()).select_from(HouseholdWarning)
+        .join(Household, Household.id == HouseholdWarning.household_id)
+        .where(*_selected(flt)))).scalar_one())
+
+
+async def warning_counts(session: AsyncSession, flt: WarningFilter
+                         ) -> list[tuple[str, str, int]]:
+    """``(desa code, kind, warnings)`` of the warnings ``flt`` selects, counted in the
+    database."""
+    keys = [HouseholdWarning.desa_code, HouseholdWarning.kind]
+    rows = await session.execute(
+        select(*keys, func.count()).select_from(HouseholdWarning)
+        .join(Household, Household.id == HouseholdWarning.household_id)
+        .where(*_selected(flt)).group_by(*keys).order_by(*keys))
+    return [(str(row[0]), str(row[1]), int(row[2])) for row in rows]

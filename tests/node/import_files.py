@@ -121,3 +121,18 @@ def generate_households(count: int, region: str = "32.73", *, members: int = 4,
                 ProgramRecord(Program.PBI_JK, "2026-S1", dt.date(2026, 1, 1), people[-1].nik)]
         records.append(record)
     return records
+
+
+def implausible(rows: list[Row]) -> None:
+    """Household 1: a child (row 4) born before the head; household 2: a KK of province 35
+    (row 6); household 3: the head (row 10) born in 1899. Each NIK agrees with its date."""
+    def rebirth(row: Row, day: dt.date) -> None:
+        sex = Sex.FEMALE if row["sex"] in ("FEMALE", "P") else Sex.MALE
+        row.update(birth_date=day.isoformat(),
+                   nik=make_nik(row["nik"][:6], day, sex, int(row["nik"][12:])))
+
+    rebirth(rows[2], dt.date(1940, 3, 2))
+    other_kk = make_kk("35.78.01", dt.date(2015, 1, 1), 7)
+    for row in rows[4:8]:
+        row["kk_number"] = other_kk
+    rebirth(rows[8], dt.date(1899, 7, 1))

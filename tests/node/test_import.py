@@ -35,6 +35,7 @@ from tests.node.helpers import store
 from tests.node.import_files import (
     Row,
     generate_households,
+    implausible,
     person_rows,
     write_csv,
     write_xlsx,
@@ -517,29 +518,12 @@ def test_xlsx_cells_keep_the_place_excel_shows_when_the_sheet_starts_further_in(
     assert rows[-1][0] == 4 and rows[-1][1][2] == "Siti"
 
 
-def _implausible(rows: list[Row]) -> None:
-    """Household 1: a child (row 4) born before the head; household 2: a KK of province 35
-    (row 6); household 3: the head (row 10) born in 1899. Each NIK agrees with its date."""
-    from schema.identity_numbers import Sex, make_kk, make_nik
-
-    def rebirth(row: Row, day: dt.date) -> None:
-        sex = Sex.FEMALE if row["sex"] in ("FEMALE", "P") else Sex.MALE
-        row.update(birth_date=day.isoformat(),
-                   nik=make_nik(row["nik"][:6], day, sex, int(row["nik"][12:])))
-
-    rebirth(rows[2], dt.date(1940, 3, 2))
-    other_kk = make_kk("35.78.01", dt.date(2015, 1, 1), 7)
-    for row in rows[4:8]:
-        row["kk_number"] = other_kk
-    rebirth(rows[8], dt.date(1899, 7, 1))
-
-
 @pytest.mark.parametrize("mode", list(ImportMode))
 async def test_implausible_data_is_stored_with_warnings_where_the_operator_sees_them(
         database: Database, rows: list[Row], tmp_path: Path, mode: ImportMode) -> None:
     from regional_node.adapters.orm import HouseholdWarning
 
-    _implausible(rows)
+    implausible(rows)
 
     report = await run(database, write_csv(tmp_path / "dtks.csv", rows), mode)
 
@@ -575,7 +559,7 @@ async def test_warnings_of_a_refused_import_are_reported_but_not_stored(
         database: Database, rows: list[Row], tmp_path: Path) -> None:
     from regional_node.adapters.orm import HouseholdWarning
 
-    _implausible(rows)
+    implausible(rows)
     _set(9, birth_date="31-02-1990")(rows)  # an error in household 2: nothing is stored
 
     report = await run(database, write_csv(tmp_path / "dtks.csv", rows))

@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 from graphql import GraphQLObjectType
+from sqlalchemy import select
 
 from regional_node.adapters import orm
 from regional_node.entrypoints.graphql.schema import build_schema
@@ -51,6 +52,8 @@ ARGUMENTS = {
     "Query.householdCounts": "(groupBy: [KECAMATAN, DESA, STATUS, PROGRAM, DESIL])",
     "Query.suspendedMemberships": "(first: 5)",
     "Query.suspensionSummary": "(level: DESA)",
+    "Query.householdWarnings": "(first: 5)",
+    "Query.warningSummary": "",
 }
 COUNT_DIMENSIONS = ("KECAMATAN", "DESA", "STATUS", "PROGRAM", "DESIL")
 CELL = 10  # households in the row's cell: not a small one
@@ -67,7 +70,10 @@ REGISTRY_TYPES = {"Query", "NodeInfo", "HouseholdConnection", "HouseholdEdge", "
                   "Household", "Housing", "Member", "ProgramMembership", "HouseholdCount",
                   # suspended aid: the row's PKH rests on a head never checked (NIK_UNCHECKED)
                   "Suspension", "SuspendedMembershipConnection", "SuspendedMembershipEdge",
-                  "SuspendedMembership", "SuspensionSummary", "SuspensionReasonCount"}
+                  "SuspendedMembership", "SuspensionSummary", "SuspensionReasonCount",
+                  # warnings kept with households: the row's head has one (born before 1900)
+                  "HouseholdWarningConnection", "HouseholdWarningEdge", "HouseholdWarning",
+                  "WarningCount"}
 
 
 class Position(StrEnum):
@@ -118,6 +124,13 @@ async def _fixture(node_database: Any, cell: int = CELL) -> tuple[str, str]:
     fillers = [factories.household(DESA, members=2, head_name=f"Pengisi {i}",
                                    programs=(Program.PKH,)) for i in range(cell - 1)]
     [household_id, *_] = await store(node_database, [record, *fillers])
+    async with node_database.writer() as session:
+        head = (await session.execute(select(orm.Member.id).where(
+            orm.Member.household_id == household_id).order_by(orm.Member.id))).scalars().first()
+        session.add(orm.HouseholdWarning(
+            household_id=household_id, member_id=head, desa_code=DESA, kind="BORN_BEFORE_1900",
+            source="IMPORT", message="tanggal lahir sebelum 1900 / born before 1900"))
+        await session.commit()
     return str(household_id), record.members[0].nik
 
 
@@ -230,6 +243,11 @@ async def _assert_invisible(client: Any, principal: Principal | None, role: Role
         if suspended.get("data") != {"suspendedMemberships": {"totalCount": 0},
                                      "suspensionSummary": []}:
             problems.append(f"suspensions out of scope are shown: {suspended}")
+    if access(role, "Query", "householdWarnings") is not Access.DENIED:
+        warned = await gql(client, "{ householdWarnings(first: 50) { total } "
+                                   "warningSummary { warnings } }", principal=principal)
+        if warned.get("data") != {"householdWarnings": {"total": 0}, "warningSummary": []}:
+            problems.append(f"warnings out of scope are shown: {warned}")
     for field, where in (("household", "(id: $hid)"), ("person", "(nik: $nik)")):
         body = await gql(client, operation(f"{field}{where} {{ __typename }}", VARIABLES),
                          principal=principal, **ids)
@@ -461,6 +479,7 @@ REFUSED_CALLS = {
     "recordFieldVerification": '(input: {id: $x, photoSha256: "%s", latitude: 0, longitude: 0})'
                                % ("0" * 64),
     "createVerivaliPeriod": '(input: {code: "-", startsOn: "2026-01-01", endsOn: "2026-01-02"})',
+    "resolveHouseholdWarning": '(id: "987654321", note: "-")',
 }
 DOMAIN_REFUSALS = {"FORBIDDEN_FIELD", "NOT_FOUND", "INVALID_INPUT", "INVALID_REGION",
                    "OUT_OF_SCOPE", "OUT_OF_REGION"}  # never an internal error

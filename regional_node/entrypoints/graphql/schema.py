@@ -31,15 +31,17 @@ from regional_node.entrypoints.graphql.verification_api import (
     VerificationMutation,
     VerificationQuery,
 )
+from regional_node.entrypoints.graphql.warning_api import WarningMutation, WarningQuery
 from siks.infra.graphql_cost import QueryCostLimiter
 from siks.infra.graphql_errors import CodedParserCache
 from siks.infra.graphql_policy import FieldPolicy
 from siks.infra.graphql_validation_cache import ValidatedQueries, ValidationCache
 
 NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
-                                  VerificationQuery, OutboxQuery, SuspensionQuery))
+                                  VerificationQuery, OutboxQuery, SuspensionQuery,
+                                  WarningQuery))
 Mutation = merge_types("Mutation", (ProposalMutation, CommunityReportMutation,
-                                   VerificationMutation, OfflineMutation))
+                                   VerificationMutation, OfflineMutation, WarningMutation))
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -50,7 +52,8 @@ MAX_COST = 25_000
 LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household.programs": 6,
               "Household.assets": 4, "Query.householdCounts": 100,
               "SuspendedMembershipConnection.edges": 1, "Query.suspensionSummary": 100,
-              "SuspensionSummary.byReason": 6}
+              "SuspensionSummary.byReason": 6, "HouseholdWarningConnection.edges": 1,
+              "Query.warningSummary": 100}
 
 
 @functools.cache

@@ -229,8 +229,19 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "matchStatus": STAFF,
         "alive": STAFF,
         "deathDate": STAFF,
+        # node only: what the last Dukcapil check found (issue 15), for staff who fix it
+        "dukcapilFinding": STAFF,
         "household": STAFF_AND_MITRA,
         "region": STAFF,  # gateway only: where a person is registered
+    },
+    "DukcapilFinding": {
+        "status": STAFF,
+        "fields": STAFF,
+        "registryName": STAFF,
+        "registryBirthDate": STAFF,
+        "registryKkNumber": rule(F, M, F, F, D, D, MaskKind.NUMBER),  # as the household's KK
+        "registrySex": STAFF,
+        "registryDeathDate": STAFF,
     },
     "ProgramMembership": {
         "program": OPEN,

@@ -104,6 +104,8 @@ class Member(Base):
     occupation: Mapped[str | None]
     disability: Mapped[str] = mapped_column(String(16))
     match_status: Mapped[str] = mapped_column(String(16))
+    # the last Dukcapil check when not a clean match: {"status", "fields", "registry": {...}}
+    registry_finding: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     alive: Mapped[bool] = mapped_column(Boolean, default=True)
     death_date: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -57,6 +57,7 @@ class IdentityQuery:
     name: str
     birth_date: dt.date
     kk_number: str | None = None  # compared only when given
+    sex: str | None = None  # MALE / FEMALE: a difference is reported, never a mismatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,9 @@ class MatchResult:
     mismatched: tuple[str, ...] = ()  # which fields differ: name, birth_date, kk_number
     death_date: dt.date | None = None
     detail: str = ""
+    # the registry's value of each field that differs (mismatched ones, and ``sex``), and
+    # its ``death_date``: what the operator needs to put the record right
+    registry_values: tuple[tuple[str, str], ...] = ()
 
     @property
     def match_status(self) -> MatchStatus | None:
@@ -155,14 +159,29 @@ def compare(query: IdentityQuery, resident: Resident | None) -> MatchResult:
             resident.kk_number != query.kk_number:
         mismatched.append("kk_number")
     fields = tuple(mismatched)
+    values = _registry_values(query, resident, fields)
     if resident.deceased or resident.death_date is not None:
         when = f" on {resident.death_date.isoformat()}" if resident.death_date else ""
         return MatchResult(query, RegistryOutcome.DECEASED, fields, resident.death_date,
-                           f"recorded as deceased{when}")
+                           f"recorded as deceased{when}", values)
     if fields:
         return MatchResult(query, RegistryOutcome.MISMATCH, fields,
-                           detail="tidak padan: " + ", ".join(_labels(fields)) + " differ")
-    return MatchResult(query, RegistryOutcome.MATCH, detail="padan")
+                           detail="tidak padan: " + ", ".join(_labels(fields)) + " differ",
+                           registry_values=values)
+    return MatchResult(query, RegistryOutcome.MATCH, detail="padan", registry_values=values)
+
+
+def _registry_values(query: IdentityQuery, resident: Resident,
+                     fields: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    known = {"name": resident.name, "kk_number": resident.kk_number or "",
+             "birth_date": resident.birth_date.isoformat() if resident.birth_date else ""}
+    values = [(name, known[name]) for name in fields]
+    sex = (resident.sex or "").upper()
+    if query.sex is not None and sex in ("MALE", "FEMALE") and sex != query.sex.upper():
+        values.append(("sex", sex))
+    if resident.death_date is not None:
+        values.append(("death_date", resident.death_date.isoformat()))
+    return tuple(values)
 
 
 def rejected(query: IdentityQuery, reason: str) -> MatchResult:

@@ -51,6 +51,9 @@ def _match(args: argparse.Namespace) -> int:
     if run.refused or run.stale:
         print(f"left unchecked: {run.refused} refused by the registry, {run.stale} edited "
               "during the run")
+    if run.deaths_drafted:
+        print(f"usulan kematian disiapkan untuk operator desa: {run.deaths_drafted} / death "
+              f"proposals drafted for the desa operators: {run.deaths_drafted}")
     print(suspended)
     if run.stopped is not None:
         print(f"siks: error: {run.stopped.message}; {run.remaining} members left as they "
@@ -99,7 +102,7 @@ async def _run(args: argparse.Namespace) -> tuple[MatchRun, str]:
         async with DciDukcapilClient(registry_config) as registry:
             run = await match_members(database, registry, only_unchecked=args.only_unchecked,
                                       actor=Actor(f"cli:{getpass.getuser()}", "DINSOS"),
-                                      progress=progress)
+                                      progress=progress, node_region=region)
         return run, await suspension_line(database)
     finally:
         if bar is not None:

@@ -40,6 +40,7 @@ from regional_node.domain.population_registry import (
     PopulationRegistry,
     RegistryError,
 )
+from regional_node.service_layer.registry_findings import RegistryDeath, draft_deaths, finding
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.enums import MatchStatus
 
@@ -62,9 +63,10 @@ class PersonToCheck:
     kk_number: str | None = None
     member_id: int | None = None
     household_id: int | None = None
+    sex: str | None = None  # MALE / FEMALE: a difference is reported, never a mismatch
 
     def query(self) -> IdentityQuery:
-        return IdentityQuery(self.nik, self.name, self.birth_date, self.kk_number)
+        return IdentityQuery(self.nik, self.name, self.birth_date, self.kk_number, self.sex)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,7 @@ class PersonOutcome:
     status: MatchStatus | None  # None: the registry refused this item; nothing learnt
     mismatched: tuple[str, ...] = ()  # MISMATCH: which of name, birth_date, kk_number
     detail: str = ""
+    registry_values: tuple[tuple[str, str], ...] = ()  # the registry's, of what differs
 
     @property
     def anomaly(self) -> bool:
@@ -119,7 +122,8 @@ async def _decide(registry: PopulationRegistry, persons: Sequence[PersonToCheck]
 
 
 def _outcome(person: PersonToCheck, result: MatchResult) -> PersonOutcome:
-    return PersonOutcome(person, result.match_status, result.mismatched, result.detail)
+    return PersonOutcome(person, result.match_status, result.mismatched, result.detail,
+                         result.registry_values)
 
 
 async def _duplicates(session: AsyncSession, persons: Sequence[PersonToCheck],
@@ -213,6 +217,7 @@ class MatchRun:
     changed: int = 0  # members whose status changed (one audit entry each)
     refused: int = 0  # items the registry refused (left as they were)
     stale: int = 0  # edited while being checked (left for the next run)
+    deaths_drafted: int = 0  # death proposals drafted for deaths the registry records
     by_status: Counter[str] = field(default_factory=Counter)
     stopped: RegistryError | None = None  # why the run stopped early
 
@@ -228,11 +233,14 @@ class MatchRun:
 async def match_members(database: Database, registry: PopulationRegistry, *, actor: Actor,
                         member_ids: Sequence[int] | None = None, only_unchecked: bool = False,
                         chunk_size: int = CHUNK_SIZE, directory: NikDirectory | None = None,
-                        progress: Callable[[int, int], None] | None = None) -> MatchRun:
+                        progress: Callable[[int, int], None] | None = None,
+                        node_region: str | None = None) -> MatchRun:
     """Check members (all, or ``member_ids``; ``only_unchecked`` skips those already
-    decided) and store their status. Stops at the first RegistryError and reports it in
-    :attr:`MatchRun.stopped`, after saving every answer it got. ``progress(done, total)`` is
-    called at the start and after each chunk."""
+    decided) and store their status and finding (:mod:`registry_findings`). Stops at the
+    first RegistryError and reports it in :attr:`MatchRun.stopped`, after saving every answer
+    it got. ``progress(done, total)`` is called at the start and after each chunk. With
+    ``node_region``, a death the registry records for a member alive here is drafted as a
+    death proposal for the desa's operator."""
     run = MatchRun()
     ids = await _select_ids(database, member_ids, only_unchecked)
     run.selected = len(ids)
@@ -244,7 +252,7 @@ async def match_members(database: Database, registry: PopulationRegistry, *, act
             persons = await _load(session, chunk)
             duplicates = await _duplicates(session, persons, directory)
         outcomes, error = await _decide(registry, persons, duplicates)
-        await _save(database, actor, [o for o in outcomes if o is not None], run)
+        await _save(database, actor, [o for o in outcomes if o is not None], run, node_region)
         if error is not None:
             run.stopped = error
             break
@@ -272,22 +280,25 @@ async def _select_ids(database: Database, member_ids: Sequence[int] | None,
 async def _load(session: AsyncSession, ids: Sequence[int]) -> list[PersonToCheck]:
     rows = await session.execute(
         select(Member.id, Member.household_id, Member.nik, Member.name, Member.birth_date,
-               Household.kk_number)
+               Household.kk_number, Member.sex)
         .join(Household, Household.id == Member.household_id)
         .where(Member.id.in_(list(ids))).order_by(Member.id))
-    return [PersonToCheck(nik, name, birth, kk, member_id, household_id)
-            for member_id, household_id, nik, name, birth, kk in rows]
+    return [PersonToCheck(nik, name, birth, kk, member_id, household_id, sex)
+            for member_id, household_id, nik, name, birth, kk, sex in rows]
 
 
 async def _save(database: Database, actor: Actor, outcomes: Sequence[PersonOutcome],
-                run: MatchRun) -> None:
-    """Store decided statuses in one transaction: only for members unchanged since they were
-    read (else counted stale), only where the status changes (one audit entry each)."""
+                run: MatchRun, node_region: str | None = None) -> None:
+    """Store decided statuses and findings in one transaction: only for members unchanged
+    since they were read (else counted stale), only what changes (one audit entry per status
+    change); deaths the registry records are drafted as proposals (with ``node_region``)."""
     decided = [o for o in outcomes if o.status is not None and o.person.member_id is not None]
     refused = sum(1 for o in outcomes if o.status is None)
     checked: Counter[str] = Counter()
     stale = 0
     updates: list[dict[str, Any]] = []
+    changed = 0  # status changes (one audit entry each)
+    deaths: list[RegistryDeath] = []
     if decided:
         async with UnitOfWork(database, actor) as uow:
             current = await _load_current(uow.session, [o.person.member_id for o in decided
@@ -296,38 +307,67 @@ async def _save(database: Database, actor: Actor, outcomes: Sequence[PersonOutco
                 person, status = outcome.person, outcome.status
                 assert person.member_id is not None and status is not None
                 now = current.get(person.member_id)
-                if now is None or now[0] != (person.nik, person.name, person.birth_date,
-                                             person.kk_number):
+                if now is None or now.identity != (person.nik, person.name, person.birth_date,
+                                                   person.kk_number):
                     stale += 1
                     continue
                 checked[status.value] += 1
-                if now[1] == status.value:
+                found = finding(status.value, outcome.mismatched, outcome.registry_values)
+                death = _registry_death(person, outcome, now.alive)
+                if death is not None:
+                    deaths.append(death)
+                if now.status == status.value and now.finding == found:
                     continue
-                updates.append({"id": person.member_id, "match_status": status.value})
-                uow.audit.record(AUDIT_ACTION, "member", person.member_id,
-                                 before={"match_status": now[1]},
-                                 after={"match_status": status.value,
-                                        "mismatched": list(outcome.mismatched),
-                                        "detail": outcome.detail})
+                updates.append({"id": person.member_id, "match_status": status.value,
+                                "registry_finding": found})
+                if now.status != status.value:
+                    changed += 1
+                    uow.audit.record(AUDIT_ACTION, "member", person.member_id,
+                                     before={"match_status": now.status},
+                                     after={"match_status": status.value,
+                                            "mismatched": list(outcome.mismatched),
+                                            "detail": outcome.detail})
             if updates:
                 await uow.session.execute(update(Member), updates)
+            if node_region is not None:
+                run.deaths_drafted += await draft_deaths(uow, deaths, node_region,
+                                                         dt.date.today())
             await uow.commit()
     run.refused += refused
     run.stale += stale
     run.checked += checked.total()
     run.by_status.update(checked)
-    run.changed += len(updates)
+    run.changed += changed
 
 
-async def _load_current(session: AsyncSession, ids: Sequence[int]
-                        ) -> dict[int, tuple[tuple[str, str, dt.date, str], str]]:
+def _registry_death(person: PersonToCheck, outcome: PersonOutcome,
+                    alive: bool) -> RegistryDeath | None:
+    """The death to draft: the registry records one (with its date) for a member alive
+    here."""
+    dated = dict(outcome.registry_values).get("death_date")
+    if outcome.status is not MatchStatus.DECEASED or not alive or not dated \
+            or person.member_id is None or person.household_id is None:
+        return None
+    return RegistryDeath(person.member_id, person.household_id, person.name,
+                         dt.date.fromisoformat(dated))
+
+
+@dataclass(frozen=True, slots=True)
+class _Current:
+    identity: tuple[str, str, dt.date, str]
+    status: str
+    finding: dict[str, Any] | None
+    alive: bool
+
+
+async def _load_current(session: AsyncSession, ids: Sequence[int]) -> dict[int, _Current]:
     found = {}
     for start in range(0, len(ids), LOOKUP_CHUNK):
         rows = await session.execute(
             select(Member.id, Member.nik, Member.name, Member.birth_date, Household.kk_number,
-                   Member.match_status)
+                   Member.match_status, Member.registry_finding, Member.alive)
             .join(Household, Household.id == Member.household_id)
             .where(Member.id.in_(list(ids[start:start + LOOKUP_CHUNK]))))
-        for member_id, nik, name, birth, kk, status in rows:
-            found[member_id] = ((nik, name, birth, kk), status)
+        for member_id, nik, name, birth, kk, status, finding_now, alive in rows:
+            found[member_id] = _Current((nik, name, birth, kk), status, finding_now, alive)
     return found

@@ -124,6 +124,21 @@ async def create_proposal(uow: UnitOfWork, principal: Principal, draft: Proposal
     require_create(draft.kind, principal, scope)
     await require_valid(uow.session, draft.details, stored, draft.musdes, node_region,
                         today or dt.date.today())
+    return _insert(uow, principal, pid, draft, scope)
+
+
+async def draft_for_operator(uow: UnitOfWork, drafter: Principal, draft: ProposalDraft,
+                             node_region: str, today: dt.date) -> Proposal:
+    """A DRAFT the node's own job makes for the desa's operator to check and submit (a death
+    Dukcapil reports): validated as any proposal, created by ``drafter`` (a SYSTEM
+    principal), then submitted like any other by an operator of the desa."""
+    scope, stored = await locate(uow.session, draft.details)
+    await require_valid(uow.session, draft.details, stored, draft.musdes, node_region, today)
+    return _insert(uow, drafter, proposal_id(draft.id), draft, scope)
+
+
+def _insert(uow: UnitOfWork, principal: Principal, pid: str, draft: ProposalDraft,
+            scope: ProposalScope) -> Proposal:
     now = utcnow()
     row = Proposal(id=pid, kind=draft.kind.value, state=ProposalState.DRAFT.value,
                    desa_code=scope.desa_code, household_id=scope.household_id, version=1,

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 from graphql import GraphQLObjectType
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from regional_node.adapters import orm
 from regional_node.entrypoints.graphql.schema import build_schema
@@ -73,7 +73,9 @@ REGISTRY_TYPES = {"Query", "NodeInfo", "HouseholdConnection", "HouseholdEdge", "
                   "SuspendedMembership", "SuspensionSummary", "SuspensionReasonCount",
                   # warnings kept with households: the row's head has one (born before 1900)
                   "HouseholdWarningConnection", "HouseholdWarningEdge", "HouseholdWarning",
-                  "WarningCount"}
+                  "WarningCount",
+                  # what Dukcapil found: the row's head is tidak padan on the KK number
+                  "DukcapilFinding"}
 
 
 class Position(StrEnum):
@@ -127,6 +129,10 @@ async def _fixture(node_database: Any, cell: int = CELL) -> tuple[str, str]:
     async with node_database.writer() as session:
         head = (await session.execute(select(orm.Member.id).where(
             orm.Member.household_id == household_id).order_by(orm.Member.id))).scalars().first()
+        await session.execute(update(orm.Member).where(orm.Member.id == head).values(
+            registry_finding={"status": "MISMATCH", "fields": ["kk_number"],
+                              "registry": {"kk_number": "3273010101200001", "sex": "FEMALE",
+                                           "death_date": "2026-01-02"}}))
         session.add(orm.HouseholdWarning(
             household_id=household_id, member_id=head, desa_code=DESA, kind="BORN_BEFORE_1900",
             source="IMPORT", message="tanggal lahir sebelum 1900 / born before 1900"))

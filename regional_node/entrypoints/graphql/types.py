@@ -130,6 +130,9 @@ class Member:
     match_status: MatchStatus | None
     alive: bool | None
     death_date: dt.date | None
+    dukcapil_finding: DukcapilFinding | None = strawberry.field(
+        description="What the last Dukcapil check found when it was not a clean match: the "
+                    "fields that differ and the registry's values (docs/dukcapil.md)")
 
     @classmethod
     def from_row(cls, row: MemberRow) -> Member:
@@ -139,12 +142,44 @@ class Member:
                    education=_opt(Education, row.education), occupation=row.occupation,
                    disability=Disability(row.disability),
                    match_status=MatchStatus(row.match_status), alive=row.alive,
-                   death_date=row.death_date)
+                   death_date=row.death_date,
+                   dukcapil_finding=DukcapilFinding.of(row.registry_finding))
 
     @strawberry.field
     async def household(self, info: Info[NodeContext, None]) -> Household | None:
         row = await info.context.loaders.household.load(self.household_id)
         return Household.from_row(row) if row is not None else None
+
+
+@strawberry.type(description="The registry's side of a Dukcapil check that was not a clean "
+                             "match: compare it with what DTKS holds")
+class DukcapilFinding:
+    status: MatchStatus | None = strawberry.field(description="The check's outcome")
+    fields: list[str] | None = strawberry.field(
+        description="The fields that differ and make it tidak padan: name, birth_date, "
+                    "kk_number")
+    registry_name: str | None
+    registry_birth_date: dt.date | None
+    registry_kk_number: str | None
+    registry_sex: Sex | None = strawberry.field(
+        description="Set when Dukcapil records another sex (reported, not a mismatch)")
+    registry_death_date: dt.date | None = strawberry.field(
+        description="The death Dukcapil records (a death proposal is drafted for the desa)")
+
+    @classmethod
+    def of(cls, stored: dict[str, Any] | None) -> DukcapilFinding | None:
+        if not stored:
+            return None
+        values = stored.get("registry") or {}
+
+        def day(name: str) -> dt.date | None:
+            return dt.date.fromisoformat(values[name]) if values.get(name) else None
+
+        return cls(status=MatchStatus(stored["status"]), fields=list(stored.get("fields", ())),
+                   registry_name=values.get("name"), registry_birth_date=day("birth_date"),
+                   registry_kk_number=values.get("kk_number"),
+                   registry_sex=Sex(values["sex"]) if values.get("sex") else None,
+                   registry_death_date=day("death_date"))
 
 
 @strawberry.type(description="A household (rumah tangga), identified by its KK number. Fields a "

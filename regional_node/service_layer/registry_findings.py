@@ -1,0 +1,95 @@
+"""What a Dukcapil check leaves for the operator to act on (issue 15).
+
+- The finding, kept on the member (``member.registry_finding``) when the check was not a
+  clean match: the outcome, the fields that differ and the registry's value of each, and the
+  death date it records. A clean match clears it.
+- A death the registry records for a member alive in DTKS becomes a DRAFT death proposal
+  for the desa's operator (who checks it and submits it: the update cycle decides it), with a
+  notification to the desa. Meanwhile the member's aid is suspended (``DECEASED``:
+  docs/suspension.md). One draft per member: none while another death proposal for them is
+  open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from regional_node.adapters.orm import Notification, Proposal, utcnow
+from regional_node.domain.proposal_details import Death
+from regional_node.domain.proposals import ProposalKind, ProposalState
+from regional_node.service_layer.proposals import NIK_CHECKER, ProposalDraft, draft_for_operator
+from regional_node.service_layer.unit_of_work import UnitOfWork
+from schema.errors import SiksError
+
+REGISTRY_DEATH_TOPIC = "REGISTRY_DEATH"
+CLOSED = (ProposalState.REJECTED.value, ProposalState.RETURNED.value)
+
+
+def finding(status: str, fields: Sequence[str],
+            registry_values: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
+    """The member's ``registry_finding`` after a check (None: a clean match)."""
+    if status == "MATCH" and not registry_values:
+        return None
+    return {"status": status, "fields": list(fields), "registry": dict(registry_values)}
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryDeath:
+    member_id: int
+    household_id: int
+    name: str
+    death_date: dt.date
+
+
+async def draft_deaths(uow: UnitOfWork, deaths: Sequence[RegistryDeath], node_region: str,
+                       today: dt.date) -> int:
+    """Draft a death proposal for each member who has no open one; returns how many."""
+    if not deaths:
+        return 0
+    open_for = await _members_with_open_deaths(uow, {d.household_id for d in deaths})
+    drafted = 0
+    for death in deaths:
+        if death.member_id in open_for:
+            continue
+        draft = ProposalDraft(
+            id=str(uuid.uuid4()),
+            details=Death(death.household_id, death.member_id, death.death_date),
+            note=f"Dukcapil mencatat {death.name} meninggal pada {death.death_date.isoformat()}"
+                 f" / Dukcapil records {death.name} as deceased on "
+                 f"{death.death_date.isoformat()}")
+        try:  # validation refuses before anything is written
+            row = await draft_for_operator(uow, NIK_CHECKER, draft, node_region, today)
+        except SiksError:
+            continue  # the registry's date does not fit the record: the finding says so
+        await uow.session.flush()  # the proposal before the notification that names it
+        uow.session.add(_notice(row, death))
+        open_for.add(death.member_id)
+        drafted += 1
+    return drafted
+
+
+async def _members_with_open_deaths(uow: UnitOfWork, household_ids: set[int]) -> set[int]:
+    rows = await uow.session.execute(
+        select(Proposal.details).where(Proposal.kind == ProposalKind.DEATH.value,
+                                       Proposal.household_id.in_(sorted(household_ids)),
+                                       Proposal.state.not_in(CLOSED)))
+    return {int(details["member_id"]) for details in rows.scalars()
+            if isinstance(details, dict) and "member_id" in details}
+
+
+def _notice(row: Proposal, death: RegistryDeath) -> Notification:
+    return Notification(
+        recipient=NIK_CHECKER.user_id, desa_code=row.desa_code, proposal_id=row.id,
+        topic=REGISTRY_DEATH_TOPIC, created_at=utcnow(),
+        message=f"Dukcapil mencatat {death.name} meninggal pada "
+                f"{death.death_date.isoformat()}: usulan kematian {row.id} sudah disiapkan; "
+                "periksa dan ajukan. Bantuannya ditangguhkan sampai diputuskan. / Dukcapil "
+                f"records {death.name} as deceased on {death.death_date.isoformat()}: death "
+                f"proposal {row.id} is drafted; check and submit it. Their aid is suspended "
+                "until it is decided.")

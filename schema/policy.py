@@ -140,6 +140,10 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         # warnings kept with households (docs/import.md): the region's staff and Kemensos
         "householdWarnings": STAFF,
         "warningSummary": STAFF,
+        # what a DIPA is computed from (docs/dipa.md): per node, and combined at the gateway
+        "benefitCounts": NATIONAL_OPS,
+        "dipa": NATIONAL_OPS,
+        "benefitCatalogue": NATIONAL_OPS,
     },
     # Mutations: FULL or DENIED per role. The proposal ones mirror the transition table of
     # regional_node/domain/proposals.py (a test there holds them equal); the node still
@@ -345,6 +349,19 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "RegionRecordSummary": {name: NATIONAL_OPS for name in (
         "region", "regionName", "received", "determined", "returned", "oldestWaitingSince")},
     "IssuedDecision": {name: NATIONAL_OPS for name in ("region", "messageId")},
+    # the DIPA: counts per node (BenefitCount), amounts at the gateway (docs/dipa.md)
+    "BenefitCount": {name: NATIONAL_OPS for name in (
+        "program", "period", "component", "households", "persons")},
+    "Dipa": {name: NATIONAL_OPS for name in (
+        "period", "generatedAt", "rows", "totals", "missingRegions", "catalogue")},
+    "DipaRow": {name: NATIONAL_OPS for name in (
+        "program", "component", "provinceCode", "provinceName", "kabkotaCode", "kabkotaName",
+        "kpm", "persons", "unit", "rate", "amount", "legalBasis")},
+    "DipaTotal": {name: NATIONAL_OPS for name in ("program", "kpm", "persons", "amount")},
+    "DipaMissingRegion": {name: NATIONAL_OPS for name in ("region", "regionName", "code",
+                                                            "message")},
+    "BenefitRate": {name: NATIONAL_OPS for name in (
+        "program", "component", "period", "unit", "amount", "legalBasis", "source")},
 }
 
 # What a filter or a grouping tests (DESIGN.md: "a count, a filter or a sort can reveal a field

@@ -21,6 +21,7 @@
   through a digest in its ``detail``, so a row edited, deleted or added breaks verification.
 - ``gateway_user``: national and partner staff who log in at the gateway (a role, a scope, a
   scrypt hash of the password).
+- ``benefit_rate``: the catalogue of benefit amounts the DIPA is priced with.
 
 Enum-like columns are strings, as in the node.
 """
@@ -286,3 +287,20 @@ class GatewayUser(Base):
     permissions: Mapped[list[str]] = mapped_column(JSON, default=list)  # e.g. ["decide"]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class BenefitRateRow(Base):
+    """One amount of the DIPA's catalogue (docs/dipa.md): a program (and PKH component) in a
+    year or semester, per unit, with its legal basis. Replaced whole by an import."""
+
+    __tablename__ = "benefit_rate"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    program: Mapped[str] = mapped_column(String(16))
+    component: Mapped[str | None] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(7))
+    unit: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    legal_basis: Mapped[str]
+    source: Mapped[str | None]
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,7 @@
 (``audit verify [--witness FILE]``: the gateway's audit chain, reads included, and its signed
 checkpoints; ``audit checkpoint --out FILE``)
 (and ``user add``: ``cli_users``)
-(and ``decide``, ``prune-receipts``: ``cli_sync``).
+(and ``decide``, ``prune-receipts``: ``cli_sync``; ``catalogue``, ``dipa``: ``cli_dipa``).
 Heavy imports happen inside handlers so ``siks --help`` stays quick."""
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     from gateway.entrypoints import cli_sync
 
     cli_sync.register(sub)
+    from gateway.entrypoints import cli_dipa
+
+    cli_dipa.register(sub)
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:

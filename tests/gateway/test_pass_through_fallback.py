@@ -76,7 +76,8 @@ def test_every_gateway_object_type_is_pass_through() -> None:
         "NationalRecordConnection", "NationalRecordEdge", "NationalRecordPageInfo",
         "NationalRecord", "Decree", "Musdes", "RegionRecordSummary", "IssuedDecision",
         # suspended aid: the reason on a membership, and the counts
-        "Suspension", "SuspensionSummary", "SuspensionReasonCount"}
+        "Suspension", "SuspensionSummary", "SuspensionReasonCount",
+        "Dipa", "DipaRow", "DipaTotal", "DipaMissingRegion", "BenefitRate"}
 
 
 async def test_a_resolver_wanting_info_falls_back_to_the_full_path() -> None:

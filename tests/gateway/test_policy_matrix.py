@@ -47,6 +47,7 @@ ARGUMENTS = {
     "Query.person": "(nik: $nik)",
     "Query.householdCounts": "(groupBy: [KECAMATAN, DESA, STATUS, PROGRAM, DESIL])",
     "Query.suspensionSummary": "(level: DESA)",
+    "Query.dipa": '(period: "2026-S1")',
 }
 COUNT_DIMENSIONS = ("KECAMATAN", "DESA", "STATUS", "PROGRAM", "DESIL")
 CELL = 10  # households in the row's cell: not a small one
@@ -64,11 +65,16 @@ GATEWAY_TYPES = {"Query", "RegionalNode", "HouseholdConnection", "HouseholdEdge"
                  "NationalRecord", "Decree",
                  "Musdes", "RegionRecordSummary",
                  # suspended aid: the row's PKH rests on a head never checked (NIK_UNCHECKED)
-                 "Suspension", "SuspensionSummary", "SuspensionReasonCount"}
+                 "Suspension", "SuspensionSummary", "SuspensionReasonCount",
+                 # the DIPA: the fillers' PKH pays (their members are padan)
+                 "Dipa", "DipaRow", "DipaTotal", "BenefitRate"}
+# Filled only when a node does not answer: tests/gateway/test_dipa.py (Kemensos reads it; every
+# other role is refused the whole dipa field, which the Query rows here check).
+NODE_DOWN_TYPES = {"DipaMissingRegion"}
 # Reached by mutations only: each mutation is tried by every role below.
 MUTATION_TYPES = {"Mutation", "IssuedDecision"}
 # Values that change between two calls (when counted live); compared by presence only.
-VOLATILE = {"HouseholdCount.asOf"}
+VOLATILE = {"HouseholdCount.asOf", "Dipa.generatedAt"}
 SCHEMA = build_schema()._schema
 
 
@@ -124,10 +130,22 @@ async def matrix_gateway(cluster, dev_pki, tmp_path, aiohttp_client):  # type: i
     fillers = [factories.household(DESA, members=2, head_name=f"Pengisi {i}",
                                    programs=(Program.PKH,)) for i in range(CELL - 1)]
     [household_id, *_] = await store(cluster.nodes["32.73"].database, [record, *fillers])
+    await _padan(cluster.nodes["32.73"].database, household_id)  # the fillers' PKH pays
     client = await secure_gateway(aiohttp_client, tmp_path, dev_pki, cluster)
     await refresh_snapshots(client.app[SERVICES])  # rollups + NIK directory know the row
     await _a_determined_record(client.app[SERVICES].database, dev_pki.layout.root)
     return client, {"hid": f"32.73:{household_id}", "nik": record.members[0].nik}
+
+
+async def _padan(database: Any, suspended_household: int) -> None:
+    """Every member MATCH but those of ``suspended_household`` (its PKH stays suspended)."""
+    from sqlalchemy import update
+
+    from regional_node.adapters.orm import Member
+
+    async with database.writer() as session, session.begin():
+        await session.execute(update(Member).where(Member.household_id != suspended_household)
+                              .values(match_status="MATCH"))
 
 
 async def _a_determined_record(database: Any, pki_root: Any) -> None:
@@ -162,7 +180,7 @@ def test_the_matrix_covers_every_gateway_type() -> None:
     assert set(reference) >= GATEWAY_TYPES, GATEWAY_TYPES - set(reference)
     objects = {n for n, t in SCHEMA.type_map.items()
                if not n.startswith("__") and hasattr(t, "fields") and hasattr(t, "interfaces")}
-    covered = GATEWAY_TYPES | MUTATION_TYPES
+    covered = GATEWAY_TYPES | MUTATION_TYPES | NODE_DOWN_TYPES
     assert objects <= covered, f"add to the matrix: {objects - covered}"
     for type_name in covered - {"Query", "Mutation"}:
         for field in SCHEMA.get_type(type_name).fields:  # type: ignore[union-attr]

@@ -10,6 +10,7 @@ import strawberry
 from graphql import FieldNode
 from strawberry.types import Info
 
+from gateway.entrypoints.graphql import dipa as dipa_api
 from gateway.entrypoints.graphql import national
 from gateway.entrypoints.graphql.context import GatewayContext
 from gateway.entrypoints.graphql.selection import household_selection, member_fields, selected
@@ -129,6 +130,15 @@ class Query:
         resolver=national.national_record_summary,
         description="Per kab/kota: records waiting for a decision, determined, returned "
                     "(Kemensos)")
+    dipa = strawberry.field(
+        resolver=dipa_api.dipa,
+        description="The DIPA of a period (YYYY-S1 / YYYY-S2), per program × province × "
+                    "kab/kota (× PKH component): KPM, persons and the amount from determined, "
+                    "unsuspended memberships and the catalogue (Kemensos; docs/dipa.md). "
+                    "regions: province or kab/kota codes (default: all)")
+    benefit_catalogue = strawberry.field(
+        resolver=dipa_api.benefit_catalogue,
+        description="The catalogue of benefit amounts the DIPA is priced with (Kemensos)")
 
     @strawberry.field(description="The registered regional nodes and their health")
     def nodes(self, info: Info[GatewayContext, None]) -> list[RegionalNode] | None:

@@ -27,6 +27,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from gateway.entrypoints.graphql.dipa import RUPIAH, Rupiah
 from gateway.entrypoints.graphql.errors import FederationOutcome, RequestOutcome
 from gateway.entrypoints.graphql.national import Mutation
 from gateway.entrypoints.graphql.pass_through import PassThroughExecutor
@@ -47,7 +48,9 @@ PARSED_TEXTS = 256
 LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household.programs": 6,
               "Household.assets": 4, "Query.householdCounts": 100, "Query.nodes": 514,
               "Query.nationalRecordSummary": 514, "Query.suspensionSummary": 514,
-              "SuspensionSummary.byReason": 3,
+              "SuspensionSummary.byReason": 3, "Query.benefitCatalogue": 50,
+              "Dipa.rows": 1000, "Dipa.totals": 6, "Dipa.missingRegions": 514,
+              "Dipa.catalogue": 50,
               "Household.head": 8}  # the head is found among all the members nodes send
 # What the gateway asks of nodes besides the client's selection, per object
 # (gateway/federation/node_queries.py): counted so that a query within the gateway's cost
@@ -84,7 +87,8 @@ def build_schema(on_outcome: RequestOutcome | None = None, *, production: bool =
     if production:
         extensions.append(DisableIntrospection)
     return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions,
-                             config=StrawberryConfig(disable_field_suggestions=production),
+                             config=StrawberryConfig(disable_field_suggestions=production,
+                                                     scalar_map={Rupiah: RUPIAH}),
                              execution_context_class=PassThroughExecutor if pass_through
                              else None)
 

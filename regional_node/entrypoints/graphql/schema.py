@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from regional_node.entrypoints.graphql.benefit_query import BenefitCountsQuery
 from regional_node.entrypoints.graphql.community_report_mutations import CommunityReportMutation
 from regional_node.entrypoints.graphql.community_report_query import CommunityReportQuery
 from regional_node.entrypoints.graphql.errors import DomainErrors
@@ -39,7 +40,7 @@ from siks.infra.graphql_validation_cache import ValidatedQueries, ValidationCach
 
 NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
                                   VerificationQuery, OutboxQuery, SuspensionQuery,
-                                  WarningQuery))
+                                  WarningQuery, BenefitCountsQuery))
 Mutation = merge_types("Mutation", (ProposalMutation, CommunityReportMutation,
                                    VerificationMutation, OfflineMutation, WarningMutation))
 
@@ -53,7 +54,7 @@ LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household
               "Household.assets": 4, "Query.householdCounts": 100,
               "SuspendedMembershipConnection.edges": 1, "Query.suspensionSummary": 100,
               "SuspensionSummary.byReason": 6, "HouseholdWarningConnection.edges": 1,
-              "Query.warningSummary": 100}
+              "Query.warningSummary": 100, "Query.benefitCounts": 50}
 
 
 @functools.cache

@@ -244,10 +244,13 @@ async def _services(args: argparse.Namespace, *, secret_needed: bool = False
         config = GatewayConfig(db_url=url, directory_secret="-" * 32,
                                pki_dir=getattr(args, "pki_dir", None)
                                or _env_path(PREFIX + "PKI_DIR"))
-    from gateway.service_layer.services import node_ssl_context
+    from gateway.service_layer.services import node_ssl_context, user_context_forwarder
 
     database = open_database(url)
-    client = NodeClient(ssl_context=node_ssl_context(config))
+    # who asks travels in per-node signed tokens, as from the served gateway: without them a
+    # node answers the public (e.g. no DIPA, small cells left out of counts)
+    client = NodeClient(ssl_context=node_ssl_context(config),
+                        user_context=user_context_forwarder(config))
     try:
         await upgrade(database)
         await client.open()

@@ -90,27 +90,33 @@ def component_column(person: Any, reference: dt.date) -> ColumnElement[Any]:
 
 
 def benefit_counts_statement(period: str, programs: Sequence[str] | None,
-                             reference: dt.date) -> Select[Any]:
-    paying = paying_memberships(period, programs).cte("paying")
+                             reference: dt.date, *, by_kabkota: bool = False) -> Select[Any]:
+    """``by_kabkota``: also grouped by kab/kota (a ``kabkota`` column), for one database
+    holding many regions (the benchmark's single PostgreSQL)."""
+    paying = paying_memberships(period, programs)
+    if by_kabkota:
+        paying = paying.add_columns(
+            func.substr(Household.desa_code, 1, len("32.73")).label("kabkota"))
+    p = paying.cte("paying").c
     person = aliased(Member)
+    where = [p.kabkota] if by_kabkota else []
     # the persons each membership pays for: its member, or its household's living members
-    own = (select(paying.c.program, paying.c.household_id, person.id.label("person_id"),
+    own = (select(*where, p.program, p.household_id, person.id.label("person_id"),
                   component_column(person, reference).label("component"))
-           .join(person, person.id == paying.c.member_id))
-    household_wide = (select(paying.c.program, paying.c.household_id,
-                             person.id.label("person_id"),
+           .join(person, person.id == p.member_id))
+    household_wide = (select(*where, p.program, p.household_id, person.id.label("person_id"),
                              component_column(person, reference).label("component"))
-                      .join(person, and_(person.household_id == paying.c.household_id,
+                      .join(person, and_(person.household_id == p.household_id,
                                          person.alive.is_(True)))
-                      .where(paying.c.member_id.is_(None)))
-    beneficiaries = union_all(own, household_wide).cte("beneficiaries")
-    b = beneficiaries.c
-    totals = select(b.program, null().label("component"),
-                    func.count(b.household_id.distinct()).label("households"),
-                    func.count(b.person_id.distinct()).label("persons")).group_by(b.program)
-    components = (select(b.program, b.component,
-                         func.count(b.household_id.distinct()).label("households"),
-                         func.count(b.person_id.distinct()).label("persons"))
-                  .where(b.component.is_not(None)).group_by(b.program, b.component))
+                      .where(p.member_id.is_(None)))
+    b = union_all(own, household_wide).cte("beneficiaries").c
+    keys = [b.kabkota] if by_kabkota else []
+    counted = (func.count(b.household_id.distinct()).label("households"),
+               func.count(b.person_id.distinct()).label("persons"))
+    totals = (select(*keys, b.program, null().label("component"), *counted)
+              .group_by(*keys, b.program))
+    components = (select(*keys, b.program, b.component, *counted)
+                  .where(b.component.is_not(None)).group_by(*keys, b.program, b.component))
     both = union_all(totals, components).subquery("counted")
-    return select(both).order_by(both.c.program, both.c.component)
+    return select(both).order_by(*[both.c[k.name] for k in keys], both.c.program,
+                                 both.c.component)

@@ -19,7 +19,8 @@ from gateway.service_layer.catalogue import BenefitRate, rates_for
 from gateway.service_layer.households import note_unregistered
 from gateway.service_layer.services import GatewayServices
 from schema.benefits import Period, amount_for, parse_period
-from schema.errors import Forbidden
+from schema.errors import Forbidden, InvalidInput
+from schema.regions import RegionLevel, level_of
 from schema.regions import regions as region_table
 from schema.roles import Role
 
@@ -98,6 +99,10 @@ def _plan(wanted: Sequence[str] | None, registered: Sequence[str]) -> Plan:
     unregistered: set[str] = set()
     for code in wanted:
         region_table().require(code.strip())
+        if level_of(code.strip()) not in (RegionLevel.PROVINSI, RegionLevel.KABKOTA):
+            raise InvalidInput(f"wilayah {code} bukan provinsi atau kab/kota / region {code} "
+                               "is not a province or kab/kota", reason="region_level",
+                               field="regions")
         plan = plan_for_region(code.strip(), registered)
         targets.update(plan.targets)
         unregistered.update(plan.unregistered)

@@ -130,6 +130,9 @@ async def test_bad_period_and_region_are_typed_errors(gateway, seeded_cluster) -
                                                "field": "period"}
     body = await gql(gateway, DIPA, period="2026-S1", regions=["99.99"])
     assert body["errors"][0]["extensions"]["code"] == "INVALID_REGION"
+    body = await gql(gateway, DIPA, period="2026-S1", regions=["32.73.01"])
+    assert body["errors"][0]["extensions"] == {"code": "INVALID_INPUT",
+                                               "reason": "region_level", "field": "regions"}
 
 
 @pytest.mark.parametrize("principal", [

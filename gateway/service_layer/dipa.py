@@ -18,7 +18,7 @@ from gateway.federation.report import Path
 from gateway.service_layer.catalogue import BenefitRate, rates_for
 from gateway.service_layer.households import note_unregistered
 from gateway.service_layer.services import GatewayServices
-from schema.benefits import Period, amount_for, parse_period
+from schema.benefits import BenefitComponent, Period, amount_for, parse_period
 from schema.errors import Forbidden, InvalidInput
 from schema.regions import RegionLevel, level_of
 from schema.regions import regions as region_table
@@ -88,8 +88,14 @@ async def compute_dipa(services: GatewayServices, scope: RequestScope, period: s
             for row in _priced(region, answers[region]["benefitCounts"] or [], rates, parsed)]
     missing = [MissingRegion(f.region, f.error.code, f.error.message)
                for f in scope.report.failures[already:]]
-    used = sorted({r for r in rates.values()}, key=lambda r: (r.program, r.component or ""))
+    used = sorted(set(rates.values()), key=_catalogue_order)
     return Dipa(parsed, dt.datetime.now(dt.UTC), rows, _totals(rows), missing, used)
+
+
+def _catalogue_order(rate: BenefitRate) -> tuple[str, int]:
+    components = list(BenefitComponent)
+    return (rate.program, -1 if rate.component is None
+            else components.index(BenefitComponent(rate.component)))
 
 
 def _plan(wanted: Sequence[str] | None, registered: Sequence[str]) -> Plan:

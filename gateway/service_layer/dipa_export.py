@@ -26,6 +26,7 @@ PROGRAM_NAMES = {"PKH": "PKH (Program Keluarga Harapan)",
                  "PIP": "PIP (Program Indonesia Pintar)",
                  "RUTILAHU": "RUTILAHU"}
 NOT_PRICED = "tidak ada di katalog / not in the catalogue"
+BY_COMPONENT = "per komponen (di bawah)"
 SEMESTER_MONTHS = {1: "Januari–Juni", 2: "Juli–Desember"}
 
 
@@ -54,7 +55,7 @@ def lines(dipa: Dipa) -> list[Line]:
         for row in kept:
             if row.component is None:
                 number += 1
-            out.append(_row_line(row, number, dipa.period.months))
+            out.append(_row_line(row, number, dipa))
         out += [Line(["", _program(t.program), "", province, region_label(province),
                       "", f"Subtotal {region_label(province)}", t.kpm, t.persons, "", "",
                       "", t.amount, ""], "subtotal") for t in _subtotals(kept)]
@@ -68,8 +69,8 @@ def lines(dipa: Dipa) -> list[Line]:
     return out
 
 
-def _row_line(row: DipaRow, number: int, months: int) -> Line:
-    rate = row.rate
+def _row_line(row: DipaRow, number: int, dipa: Dipa) -> Line:
+    rate, months = row.rate, dipa.period.months
     unit = UNIT_TEXT[rate.unit].split(" / ")[0] if rate else ""
     if row.component is None:
         cells = [number, _program(row.program), "", row.province, region_label(row.province),
@@ -77,7 +78,12 @@ def _row_line(row: DipaRow, number: int, months: int) -> Line:
     else:
         cells = ["", "", COMPONENT_TEXT[BenefitComponent(row.component)], "", "", "", ""]
     amount: Any = row.amount if row.amount is not None else ""
-    basis = rate.legal_basis if rate else (NOT_PRICED if row.amount is None else "")
+    if rate:
+        basis = rate.legal_basis
+    elif row.amount is not None:  # priced by its components, on the lines below
+        unit, basis = BY_COMPONENT, "; ".join(dipa.legal_basis(row.program))
+    else:
+        basis = NOT_PRICED
     return Line(cells + [row.kpm, row.persons, unit, rate.amount if rate else "",
                          months if rate else "", amount, basis],
                 "row" if row.component is None else "component")
@@ -101,6 +107,7 @@ def _missing(dipa: Dipa) -> Iterator[Line]:
     yield Line([])
     yield Line(["WILAYAH TIDAK TERHITUNG (node tidak menjawab) / REGIONS LEFT OUT (no answer "
                 "from their node)"], "header")
+    yield Line(["", "Kode Kab/Kota", "Kab/Kota", "Kode", "Keterangan"], "header")
     for missing in dipa.missing:
         yield Line(["", missing.region, region_label(missing.region), missing.code,
                     missing.message], "note")
@@ -109,6 +116,8 @@ def _missing(dipa: Dipa) -> Iterator[Line]:
 def _legal_basis(dipa: Dipa) -> Iterator[Line]:
     yield Line([])
     yield Line(["DASAR HUKUM DAN INDEKS / LEGAL BASIS AND RATES"], "header")
+    yield Line(["", "Program", "Komponen", "Periode", "Satuan", "Indeks (Rp)", "Dasar Hukum",
+                "Sumber"], "header")
     for rate in dipa.rates:
         component = COMPONENT_TEXT[BenefitComponent(rate.component)] if rate.component else ""
         yield Line(["", _program(rate.program), component, rate.period,

@@ -165,6 +165,7 @@ async def test_csv_and_xlsx_read_back(gateway, seeded_cluster) -> None:  # type:
                                                                            "Dasar Hukum"]
     pkh = next(r for r in table if len(r) > 5 and r[1].startswith("PKH") and r[5] == "32.73")
     assert pkh[7:9] == ["1", "5"] and pkh[12] == "3150000"
+    assert pkh[9] == "per komponen (di bawah)" and "Permensos No. 1 Tahun 2018" in pkh[13]
     rows = [r for r in table if len(r) > 12]
     assert any(r[6] == "Subtotal Jawa Barat" and r[12] == "3150000" for r in rows
                if r[1].startswith("PKH"))

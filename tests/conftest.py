@@ -57,6 +57,18 @@ def drop_database_later(name: str) -> None:
         asyncio.run, _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')))
 
 
+PRINTED_PORTS = ("tests/docs/", "tests/test_readme.py", "tests/test_demo.py",
+                 "tests/test_demo_walkthrough.py")
+"""Tests that start servers on the ports the README and docs print: with ``pytest -n``
+(xdist, ``--dist loadgroup``) they run one after another on one worker."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(PRINTED_PORTS):
+            item.add_marker(pytest.mark.xdist_group("printed-ports"))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for drop in _pending_drops:
         drop.result()

@@ -10,6 +10,11 @@ Kinds (each message Indonesian first, then English, naming what was typed):
   when she is not the head: the head's own warning covers that);
 - ``KK_OTHER_PROVINCE``: the KK number's province digits are not the desa's province
   (a KK issued elsewhere and never moved, or a typo).
+
+And from a Dukcapil check (``regional_node.service_layer.registry_findings``):
+
+- ``DECEASED_AT_DUKCAPIL``: a member alive in DTKS whom Dukcapil records as dead;
+- ``SEX_DIFFERS_AT_DUKCAPIL``: Dukcapil records another sex.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ class WarningKind(StrEnum):
     CHILD_OLDER_THAN_HEAD = "CHILD_OLDER_THAN_HEAD"
     CHILD_OLDER_THAN_MOTHER = "CHILD_OLDER_THAN_MOTHER"
     KK_OTHER_PROVINCE = "KK_OTHER_PROVINCE"
+    DECEASED_AT_DUKCAPIL = "DECEASED_AT_DUKCAPIL"
+    SEX_DIFFERS_AT_DUKCAPIL = "SEX_DIFFERS_AT_DUKCAPIL"
 
 
 @dataclass(frozen=True, slots=True)

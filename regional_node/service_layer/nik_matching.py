@@ -40,7 +40,14 @@ from regional_node.domain.population_registry import (
     PopulationRegistry,
     RegistryError,
 )
-from regional_node.service_layer.registry_findings import RegistryDeath, draft_deaths, finding
+from regional_node.service_layer.registry_findings import (
+    RegistryDeath,
+    RegistryWarning,
+    draft_deaths,
+    finding,
+    keep_warnings,
+    registry_warnings,
+)
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.enums import MatchStatus
 
@@ -218,6 +225,7 @@ class MatchRun:
     refused: int = 0  # items the registry refused (left as they were)
     stale: int = 0  # edited while being checked (left for the next run)
     deaths_drafted: int = 0  # death proposals drafted for deaths the registry records
+    warnings_kept: int = 0  # new warnings kept with households (docs/import.md)
     by_status: Counter[str] = field(default_factory=Counter)
     stopped: RegistryError | None = None  # why the run stopped early
 
@@ -299,6 +307,7 @@ async def _save(database: Database, actor: Actor, outcomes: Sequence[PersonOutco
     updates: list[dict[str, Any]] = []
     changed = 0  # status changes (one audit entry each)
     deaths: list[RegistryDeath] = []
+    warnings: list[RegistryWarning] = []
     if decided:
         async with UnitOfWork(database, actor) as uow:
             current = await _load_current(uow.session, [o.person.member_id for o in decided
@@ -316,6 +325,10 @@ async def _save(database: Database, actor: Actor, outcomes: Sequence[PersonOutco
                 death = _registry_death(person, outcome, now.alive)
                 if death is not None:
                     deaths.append(death)
+                if person.household_id is not None:
+                    warnings += registry_warnings(
+                        person.member_id, person.household_id, person.name, person.sex or "?",
+                        now.alive, status.value, outcome.registry_values)
                 if now.status == status.value and now.finding == found:
                     continue
                 updates.append({"id": person.member_id, "match_status": status.value,
@@ -329,6 +342,7 @@ async def _save(database: Database, actor: Actor, outcomes: Sequence[PersonOutco
                                             "detail": outcome.detail})
             if updates:
                 await uow.session.execute(update(Member), updates)
+            run.warnings_kept += await keep_warnings(uow, warnings)
             if node_region is not None:
                 run.deaths_drafted += await draft_deaths(uow, deaths, node_region,
                                                          dt.date.today())

@@ -20,7 +20,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from regional_node.adapters.orm import Notification, Proposal, utcnow
+from regional_node.adapters.orm import Household, HouseholdWarning, Notification, Proposal, utcnow
+from regional_node.domain.plausibility import WarningKind
 from regional_node.domain.proposal_details import Death
 from regional_node.domain.proposals import ProposalKind, ProposalState
 from regional_node.service_layer.proposals import NIK_CHECKER, ProposalDraft, draft_for_operator
@@ -28,6 +29,7 @@ from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.errors import SiksError
 
 REGISTRY_DEATH_TOPIC = "REGISTRY_DEATH"
+REGISTRY = "REGISTRY"  # the source of the warnings a check keeps
 CLOSED = (ProposalState.REJECTED.value, ProposalState.RETURNED.value)
 
 
@@ -93,3 +95,52 @@ def _notice(row: Proposal, death: RegistryDeath) -> Notification:
                 f"records {death.name} as deceased on {death.death_date.isoformat()}: death "
                 f"proposal {row.id} is drafted; check and submit it. Their aid is suspended "
                 "until it is decided.")
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryWarning:
+    member_id: int
+    household_id: int
+    kind: WarningKind
+    message: str
+
+
+def registry_warnings(member_id: int, household_id: int, name: str, stored_sex: str,
+                      alive: bool, status: str,
+                      registry_values: Sequence[tuple[str, str]]) -> list[RegistryWarning]:
+    """The warnings a check keeps with the household (listed for Dinas Sosial with the
+    import's, docs/import.md): a death Dukcapil records for a member alive here, another sex."""
+    values = dict(registry_values)
+    found = []
+    if status == "DECEASED" and alive:
+        when = values.get("death_date") or "?"
+        found.append(RegistryWarning(
+            member_id, household_id, WarningKind.DECEASED_AT_DUKCAPIL,
+            f"{name} hidup di DTKS, tetapi meninggal menurut Dukcapil ({when}) / alive in "
+            f"DTKS, deceased at Dukcapil ({when})"))
+    if "sex" in values:
+        found.append(RegistryWarning(
+            member_id, household_id, WarningKind.SEX_DIFFERS_AT_DUKCAPIL,
+            f"jenis kelamin {name}: {stored_sex} di DTKS, {values['sex']} di Dukcapil / sex "
+            f"{stored_sex} in DTKS, {values['sex']} at Dukcapil"))
+    return found
+
+
+async def keep_warnings(uow: UnitOfWork, warnings: Sequence[RegistryWarning]) -> int:
+    """Store the warnings that are not open already for the same member and kind."""
+    if not warnings:
+        return 0
+    members = sorted({w.member_id for w in warnings})
+    open_rows = await uow.session.execute(
+        select(HouseholdWarning.member_id, HouseholdWarning.kind).where(
+            HouseholdWarning.member_id.in_(members), HouseholdWarning.resolved_at.is_(None)))
+    open_now = {(member_id, kind) for member_id, kind in open_rows}
+    desa_rows = await uow.session.execute(select(Household.id, Household.desa_code).where(
+        Household.id.in_(sorted({w.household_id for w in warnings}))))
+    desa = {household_id: code for household_id, code in desa_rows}
+    new = [w for w in warnings if (w.member_id, w.kind.value) not in open_now]
+    now = utcnow()
+    uow.session.add_all(HouseholdWarning(
+        household_id=w.household_id, member_id=w.member_id, desa_code=desa[w.household_id],
+        kind=w.kind.value, source=REGISTRY, message=w.message, created_at=now) for w in new)
+    return len(new)

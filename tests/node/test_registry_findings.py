@@ -141,3 +141,19 @@ async def test_the_query_docs_dukcapil_md_prints_runs_as_printed(node_client, no
     body = await gql(node_client, printed, nik=family.members[0].nik)
     assert "errors" not in body, body
     assert body["data"]["person"]["dukcapilFinding"]["fields"] == ["name"]
+
+
+async def test_a_check_keeps_its_warnings_with_the_household_once(node_client, node_database,
+                                                                  sandbox, family):
+    run = await _check(node_database, sandbox)
+    assert run.warnings_kept == 2
+    listed = await gql(node_client, "{ householdWarnings(first: 10) { edges { node { kind "
+                                    "source message member { nik } } } } }")
+    found = {(e["node"]["kind"], e["node"]["source"], e["node"]["member"]["nik"])
+             for e in listed["data"]["householdWarnings"]["edges"]}
+    _, spouse, child, _ = family.members
+    assert found == {("DECEASED_AT_DUKCAPIL", "REGISTRY", child.nik),
+                     ("SEX_DIFFERS_AT_DUKCAPIL", "REGISTRY", spouse.nik)}
+    assert all(" / " in e["node"]["message"] for e in listed["data"]["householdWarnings"]["edges"])
+    again = await _check(node_database, sandbox)
+    assert again.warnings_kept == 0  # still open: not kept twice

@@ -29,6 +29,7 @@ strawberry.enum(WarningKind, description="What is implausible (docs/import.md)")
 @strawberry.enum(description="Where a warning came from")
 class WarningSource(Enum):
     IMPORT = "IMPORT"
+    REGISTRY = "REGISTRY"  # a Dukcapil check (siks node match-nik)
 
 
 @strawberry.type(description="Implausible but possible data kept with a household: open "

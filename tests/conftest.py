@@ -63,10 +63,17 @@ PRINTED_PORTS = ("tests/docs/", "tests/test_readme.py", "tests/test_demo.py",
 (xdist, ``--dist loadgroup``) they run one after another on one worker."""
 
 
+BENCH_DATA = "tests/bench/"
+"""Benchmark smoke tests share the benchmark's PostgreSQL databases (named by the data's
+size): they too run one after another."""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if item.nodeid.startswith(PRINTED_PORTS):
             item.add_marker(pytest.mark.xdist_group("printed-ports"))
+        elif item.nodeid.startswith(BENCH_DATA):
+            item.add_marker(pytest.mark.xdist_group("bench-data"))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -140,6 +140,10 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         # warnings kept with households (docs/import.md): the region's staff and Kemensos
         "householdWarnings": STAFF,
         "warningSummary": STAFF,
+        # data quality (docs/import.md): per region for the staff; the imports for those
+        # who import (Dinas Sosial) and Kemensos
+        "dataQuality": STAFF,
+        "importQuality": rule(D, D, F, F, D, D),
         # what a DIPA is computed from (docs/dipa.md): per node, and combined at the gateway
         "benefitCounts": NATIONAL_OPS,
         "dipa": NATIONAL_OPS,
@@ -263,6 +267,15 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "HouseholdWarningConnection": {name: STAFF for name in ("edges", "pageInfo", "total")},
     "HouseholdWarningEdge": {"cursor": STAFF, "node": STAFF},
     "WarningCount": {name: STAFF for name in ("desaCode", "desaName", "kind", "warnings")},
+    "RegionDataQuality": {name: STAFF for name in (
+        "regionCode", "regionName", "households", "members", "matchStatus", "duplicates",
+        "openWarnings")},
+    "MatchStatusCount": {"status": STAFF, "members": STAFF},
+    "WarningKindCount": {"kind": STAFF, "warnings": STAFF},
+    "ImportQuality": {name: rule(D, D, F, F, D, D) for name in (
+        "runs", "householdsStored", "householdsRefused", "errors", "errorsByReason",
+        "lastImportAt")},
+    "ReasonCount": {"reason": rule(D, D, F, F, D, D), "errors": rule(D, D, F, F, D, D)},
     "Suspension": {"reason": STAFF, "text": STAFF},
     "SuspendedMembership": {name: STAFF for name in (
         "id", "program", "period", "startDate", "suspension", "desaCode", "desaName",

@@ -443,6 +443,26 @@ class OfflineImport(Base):
     outcomes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
 
 
+class ImportRun(Base):
+    """What one ``siks node import`` did, kept after it (refusals included: an all-or-nothing
+    import with errors stores no household, but its refusals count in the data quality)."""
+
+    __tablename__ = "import_run"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    source_name: Mapped[str]
+    mode: Mapped[str] = mapped_column(String(16))
+    imported_by: Mapped[str]
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    rows_read: Mapped[int] = mapped_column(Integer)
+    households_read: Mapped[int] = mapped_column(Integer)
+    households_stored: Mapped[int] = mapped_column(Integer)
+    households_refused: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[int] = mapped_column(Integer)
+    warnings_stored: Mapped[int] = mapped_column(Integer)
+    errors_by_reason: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class UserAccount(Base):
     """A person who logs in at this node: a role and a scope (``schema.policy`` says what they
     may see). Only a scrypt hash of the password is stored."""

@@ -38,6 +38,7 @@ from regional_node.service_layer.import_reading import (
     fewer_collections,
     read_import,
 )
+from regional_node.service_layer.import_runs import record_run
 from regional_node.service_layer.import_writer import (
     BatchWriter,
     ImportMode,
@@ -81,6 +82,7 @@ async def import_households(database: Database, source_path: str | Path, *, node
             await _store(messages, database, actor, report, progress, request.digests)
     report.errors.sort(key=lambda error: error.row)
     report.seconds = time.perf_counter() - started
+    await record_run(database, actor, report)
     if progress is not None:
         progress(report.rows_read, report.rows_read)
     return report

@@ -54,6 +54,8 @@ ARGUMENTS = {
     "Query.suspensionSummary": "(level: DESA)",
     "Query.householdWarnings": "(first: 5)",
     "Query.warningSummary": "",
+    "Query.dataQuality": "(level: DESA)",
+    "Query.importQuality": "",
 }
 COUNT_DIMENSIONS = ("KECAMATAN", "DESA", "STATUS", "PROGRAM", "DESIL")
 CELL = 10  # households in the row's cell: not a small one
@@ -75,7 +77,10 @@ REGISTRY_TYPES = {"Query", "NodeInfo", "HouseholdConnection", "HouseholdEdge", "
                   "HouseholdWarningConnection", "HouseholdWarningEdge", "HouseholdWarning",
                   "WarningCount",
                   # what Dukcapil found: the row's head is tidak padan on the KK number
-                  "DukcapilFinding"}
+                  "DukcapilFinding",
+                  # data quality: the row's desa, and one import run that refused a household
+                  "RegionDataQuality", "MatchStatusCount", "WarningKindCount", "ImportQuality",
+                  "ReasonCount"}
 
 
 class Position(StrEnum):
@@ -133,6 +138,11 @@ async def _fixture(node_database: Any, cell: int = CELL) -> tuple[str, str]:
             registry_finding={"status": "MISMATCH", "fields": ["kk_number"],
                               "registry": {"kk_number": "3273010101200001", "sex": "FEMALE",
                                            "death_date": "2026-01-02"}}))
+        session.add(orm.ImportRun(
+            source_name="dtks.csv", mode="skip-bad-rows", imported_by="cli:op",
+            imported_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC), rows_read=44,
+            households_read=11, households_stored=10, households_refused=1, errors=1,
+            warnings_stored=0, errors_by_reason={"invalid_date": 1}))
         session.add(orm.HouseholdWarning(
             household_id=household_id, member_id=head, desa_code=DESA, kind="BORN_BEFORE_1900",
             source="IMPORT", message="tanggal lahir sebelum 1900 / born before 1900"))

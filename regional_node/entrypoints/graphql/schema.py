@@ -25,6 +25,7 @@ from regional_node.entrypoints.graphql.mutations import Mutation as ProposalMuta
 from regional_node.entrypoints.graphql.offline_mutations import OfflineMutation
 from regional_node.entrypoints.graphql.outbox_query import OutboxQuery
 from regional_node.entrypoints.graphql.proposal_query import ProposalQuery
+from regional_node.entrypoints.graphql.quality_api import QualityQuery
 from regional_node.entrypoints.graphql.query import Query
 from regional_node.entrypoints.graphql.read_audit import ReadAudit
 from regional_node.entrypoints.graphql.suspension_query import SuspensionQuery
@@ -40,7 +41,7 @@ from siks.infra.graphql_validation_cache import ValidatedQueries, ValidationCach
 
 NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
                                   VerificationQuery, OutboxQuery, SuspensionQuery,
-                                  WarningQuery, BenefitCountsQuery))
+                                  WarningQuery, QualityQuery, BenefitCountsQuery))
 Mutation = merge_types("Mutation", (ProposalMutation, CommunityReportMutation,
                                    VerificationMutation, OfflineMutation, WarningMutation))
 

@@ -42,6 +42,7 @@ class InactiveReason(StrEnum):
     DECEASED = "DECEASED"  # every member meninggal
     DUPLICATE = "DUPLICATE"  # data ganda
     NOT_FOUND = "NOT_FOUND"  # tidak ditemukan at verification
+    RETURNED = "RETURNED"  # a new household Kemensos returned (dikembalikan): never in DTKS
     OTHER = "OTHER"
 
 

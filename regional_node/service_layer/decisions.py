@@ -2,8 +2,9 @@
 
 A decision is an envelope signed by the gateway (``signers={GATEWAY}``, ``receiver_id`` = this
 region, certificate chained to the national CA and not revoked per the CRL). Applying it moves
-each named proposal to ``DETERMINED`` (with the decree) or ``RETURNED`` (with the reason), and
-for a determined new household makes it ACTIVE, in one unit of work with a
+each named proposal to ``DETERMINED`` (with the decree) or ``RETURNED`` (with the reason, its
+change undone or its household marked for review: ``proposal_returns``), and for a
+determined new household makes it ACTIVE, in one unit of work with a
 ``decision_receipt`` row keyed by the message id. The same message again is acknowledged
 again (``DUPLICATE``) and changes nothing; the same id with another digest is ``CONFLICT``.
 """
@@ -29,6 +30,11 @@ from regional_node.adapters.orm import (
 )
 from regional_node.domain.audit import Actor
 from regional_node.domain.proposals import ProposalAction, ProposalKind, ProposalState
+from regional_node.service_layer.proposal_returns import (
+    ReturnEffect,
+    ReturnOutcome,
+    settle_return,
+)
 from regional_node.service_layer.proposals import move_proposal
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.enums import HouseholdStatus
@@ -75,7 +81,7 @@ async def receive_decision(database: Database, trust: CertificateStore, region: 
         detail = {"message_id": message_id, "kind": decision.kind.value,
                   "decree": decision.decree.to_json() if decision.decree else None}
         for pid in decision.record_ids:
-            if await _apply(uow, pid, decision.kind, decision.reason, detail):
+            if await _apply(uow, pid, decision.kind, decision.reason, detail, now.date()):
                 applied += 1
             else:
                 skipped.append(pid)
@@ -90,7 +96,7 @@ async def receive_decision(database: Database, trust: CertificateStore, region: 
 
 
 async def _apply(uow: UnitOfWork, pid: str, kind: DecisionKind, reason: str | None,
-                 detail: dict[str, Any]) -> bool:
+                 detail: dict[str, Any], today: dt.date) -> bool:
     row = (await uow.session.execute(select(Proposal).where(Proposal.id == pid))
            ).scalar_one_or_none()
     if row is None:
@@ -105,11 +111,14 @@ async def _apply(uow: UnitOfWork, pid: str, kind: DecisionKind, reason: str | No
         state = ProposalState.RECEIVED_NATIONAL.value
     if state != ProposalState.RECEIVED_NATIONAL.value:
         return False
-    action = ProposalAction.DETERMINE if kind is DecisionKind.DETERMINED else ProposalAction.RETURN
-    await move_proposal(uow, DECIDER, pid, action, reason=reason,
-                        change=lambda _row: dict(detail))
     if kind is DecisionKind.RETURNED:
-        uow.session.add(returned_notice(row, reason or ""))
+        outcome = await settle_return(uow, row, reason or "", today)
+        await move_proposal(uow, DECIDER, pid, ProposalAction.RETURN, reason=reason,
+                            change=lambda _row: {**detail, "return": outcome.to_json()})
+        uow.session.add(returned_notice(row, reason or "", outcome))
+        return True
+    await move_proposal(uow, DECIDER, pid, ProposalAction.DETERMINE, reason=reason,
+                        change=lambda _row: dict(detail))
     if kind is DecisionKind.DETERMINED and row.kind == ProposalKind.NEW_HOUSEHOLD.value \
             and row.household_id is not None:
         household = await uow.session.get(Household, row.household_id)
@@ -125,15 +134,26 @@ async def _apply(uow: UnitOfWork, pid: str, kind: DecisionKind, reason: str | No
 RETURNED_TOPIC = "PROPOSAL_RETURNED"
 
 
-def returned_notice(row: Proposal, reason: str) -> Notification:
-    """What the proposer reads when Kemensos returns a proposal: why, and what to do."""
+def returned_notice(row: Proposal, reason: str, outcome: ReturnOutcome) -> Notification:
+    """What the proposer reads when Kemensos returns a proposal: why, what became of its
+    change, and what to do."""
+    effect = {
+        ReturnEffect.UNDONE: ("Perubahannya sudah dibatalkan di node ini.",
+                              "Its change was undone on this node."),
+        ReturnEffect.REVIEW: (f"Perubahannya belum dibatalkan: rumah tangga "
+                              f"{outcome.household_id} ditandai untuk ditinjau Dinas Sosial.",
+                              f"Its change was not undone: household {outcome.household_id} "
+                              "is marked for review by Dinas Sosial."),
+        ReturnEffect.NONE: ("", ""),
+    }[outcome.effect]
     return Notification(
         recipient=row.created_by, desa_code=row.desa_code, proposal_id=row.id,
         topic=RETURNED_TOPIC, created_at=utcnow(),
-        message=f"Usulan {row.kind} {row.id} dikembalikan oleh Kemensos: {reason}. Periksa "
-                "datanya bersama Dinas Sosial dan ajukan usulan perbaikan. / Returned by "
-                f"Kemensos: {reason}. Review the data with Dinas Sosial and propose a "
-                "correction.")
+        message=f"Usulan {row.kind} {row.id} dikembalikan oleh Kemensos: {reason}. "
+                f"{effect[0] + ' ' if effect[0] else ''}Periksa datanya bersama Dinas Sosial "
+                "dan ajukan usulan perbaikan (corrects). / Returned by Kemensos: "
+                f"{reason}. {effect[1] + ' ' if effect[1] else ''}Review the data with Dinas "
+                "Sosial and propose a correction (corrects).")
 
 
 async def _refuse(database: Database, message_id: str, envelope: Mapping[str, Any], code: str,

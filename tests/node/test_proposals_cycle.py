@@ -10,25 +10,18 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from regional_node.adapters.orm import Household, Member, ProgramMembership
+from regional_node.adapters.orm import ProgramMembership
 from regional_node.entrypoints.graphql.mutations import POPULATION_REGISTRY
-from regional_node.service_layer.audit import verify_audit_chain
 from regional_node.service_layer.proposal_nik_check import check_waiting_proposals
 from schema.enums import Program
 from tests import factories
-from tests.node.field_helpers import field_visit
-from tests.node.helpers import store
+from tests.node.cycle_helpers import DESA, household_rows, registered, walk
 from tests.node.proposal_helpers import (
-    APPROVE,
     CREATE,
-    DINSOS,
     OPERATOR,
-    PENDAMPING,
     RESUBMIT,
     SUBMIT,
-    VERIFY,
     Node,
     data,
     household_input,
@@ -38,59 +31,12 @@ from tests.node.proposal_helpers import (
 )
 from tests.registry.sandbox import resident
 
-DESA = "32.73.01.1001"
-
 
 @pytest.fixture
 async def node(database_url: str, aiohttp_client: Any, tmp_path: Any,
                monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Node]:
     async for running in running_node(database_url, aiohttp_client, tmp_path, monkeypatch):
         yield running
-
-
-async def walk(node: Node, details: dict[str, Any], *, musdes: dict[str, Any] | None = None,
-               proposer: Any = OPERATOR) -> dict[str, Any]:
-    """Create, submit (the NIK check runs), verify and approve; return the approved proposal."""
-    pid = str(uuid.uuid4())
-    created = data(await node.call(proposer, CREATE, input={
-        "id": pid, "details": details, "musdes": musdes}), "createProposal")
-    assert created["state"] == "DRAFT"
-    submitted = data(await node.call(proposer, SUBMIT, id=pid), "submitProposal")
-    assert submitted["state"] == "NIK_VALID", submitted
-    await field_visit(node, PENDAMPING, proposal_id=pid)
-    verified = data(await node.call(PENDAMPING, VERIFY, id=pid), "verifyProposal")
-    assert verified["state"] == "VERIFIED"
-    approved = data(await node.call(DINSOS, APPROVE, id=pid), "approveProposal")
-    assert approved["state"] == "APPROVED_KABKOTA"
-    assert [(e["action"], e["toState"], e["actor"]) for e in approved["history"]] == [
-        ("CREATE", "DRAFT", proposer.user_id),
-        ("SUBMIT", "SUBMITTED", proposer.user_id),
-        ("MARK_NIK_VALID", "NIK_VALID", "system:nik-check"),
-        ("VERIFY", "VERIFIED", PENDAMPING.user_id),
-        ("APPROVE", "APPROVED_KABKOTA", DINSOS.user_id)]
-    report = await verify_audit_chain(node.database)
-    assert report.ok, report.first_break
-    return approved
-
-
-async def registered(node: Node, *programs: Program) -> tuple[int, Any]:
-    record = factories.household(DESA, programs=programs)
-    [household_id] = await store(node.database, [record])
-    await node.sandbox.add_members([record])
-    return household_id, record
-
-
-async def household_rows(node: Node, household_id: int
-                         ) -> tuple[Household, list[Member], list[ProgramMembership]]:
-    async with node.database.reader() as session:
-        household = await session.get(Household, household_id)
-        members = list((await session.execute(select(Member).where(
-            Member.household_id == household_id).order_by(Member.id))).scalars())
-        programs = list((await session.execute(select(ProgramMembership).where(
-            ProgramMembership.household_id == household_id)
-            .order_by(ProgramMembership.id))).scalars())
-    assert household is not None
-    return household, members, programs
 
 
 async def test_new_household(node: Node) -> None:

@@ -14,7 +14,8 @@ command line prints as one line::
     ├── WrongState                        WRONG_STATE      (a proposal is not in a state for this)
     │   └── FieldVerificationRequired     FIELD_VERIFICATION_REQUIRED (no geotagged photo yet)
     ├── Conflict                          CONFLICT
-    │   └── DuplicateRecord               DUPLICATE        (KK or NIK already registered)
+    │   ├── DuplicateRecord               DUPLICATE        (KK or NIK already registered)
+    │   └── AlreadyCorrected              ALREADY_CORRECTED (a returned proposal has a correction)
     ├── ConfigError                       CONFIG           (schema.errors)
     └── AuditChainBroken                  AUDIT_CHAIN_BROKEN
 """
@@ -26,9 +27,9 @@ from typing import TYPE_CHECKING
 from schema.errors import ConfigError, InvalidInput, OutOfScope, SiksError
 
 __all__ = [
-    "AuditChainBroken", "ConfigError", "Conflict", "DuplicateRecord", "ForbiddenTransition",
-    "FieldVerificationRequired", "InvalidCursor", "InvalidRecord", "NotFound", "OutOfRegion",
-    "OutOfScope", "WrongState",
+    "AlreadyCorrected", "AuditChainBroken", "ConfigError", "Conflict", "DuplicateRecord",
+    "ForbiddenTransition", "FieldVerificationRequired", "InvalidCursor", "InvalidRecord",
+    "NotFound", "OutOfRegion", "OutOfScope", "WrongState",
 ]
 
 if TYPE_CHECKING:
@@ -79,6 +80,12 @@ class Conflict(SiksError):
 
 class DuplicateRecord(Conflict):
     code = "DUPLICATE"
+
+
+class AlreadyCorrected(Conflict):
+    """A returned proposal is already corrected by a proposal that is still alive."""
+
+    code = "ALREADY_CORRECTED"
 
 
 class AuditChainBroken(SiksError):

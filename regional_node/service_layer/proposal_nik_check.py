@@ -24,6 +24,7 @@ from regional_node.domain.proposal_nik import result
 from regional_node.domain.proposals import ProposalState
 from regional_node.errors import Conflict, NotFound, WrongState
 from regional_node.service_layer.nik_matching import PersonToCheck, check_persons
+from regional_node.service_layer.proposal_corrections import household_to_reuse
 from regional_node.service_layer.proposals import (
     NIK_CHECKER,
     actor_of,
@@ -49,8 +50,11 @@ async def check_proposal_nik(database: Database, registry: PopulationRegistry, p
             raise WrongState(f"proposal {pid} is {row.state}, not SUBMITTED")
         people = await people_for(session, row)
         version = row.version
+        # a corrected new household takes over the returned one's row: its people are not
+        # duplicates of themselves
+        home = await household_to_reuse(session, row)
     persons = [PersonToCheck(p.nik, p.name, p.birth_date, kk_number=p.kk_number,
-                             member_id=p.member_id) for p in people]
+                             member_id=p.member_id, household_id=home) for p in people]
     try:
         outcomes = await check_persons(database, registry, persons, directory=directory) \
             if persons else []

@@ -52,6 +52,10 @@ from regional_node.service_layer.field_verification import (
     require_field_verification,
 )
 from regional_node.service_layer.outbox import queue_approved
+from regional_node.service_layer.proposal_corrections import (
+    household_to_reuse,
+    require_correctable,
+)
 from regional_node.service_layer.proposal_effects import apply_details
 from regional_node.service_layer.proposal_rules import locate, require_valid
 from regional_node.service_layer.unit_of_work import UnitOfWork
@@ -70,6 +74,8 @@ class ProposalDraft:
     details: Details
     musdes: MusdesReference | None = None
     note: str | None = None
+    corrects: str | None = None  # the RETURNED proposal this one corrects
+
 
     @property
     def kind(self) -> ProposalKind:
@@ -81,15 +87,16 @@ class ProposalDraft:
             "minutes_number": self.musdes.minutes_number,
             "minutes_sha256": self.musdes.minutes_sha256}
         return digest({"kind": self.kind.value, "details": to_json(self.details),
-                       "musdes": musdes, "note": self.note})
+                       "musdes": musdes, "note": self.note,
+                       **({"corrects": self.corrects} if self.corrects else {})})
 
 
-def proposal_id(value: str) -> str:
+def proposal_id(value: str, field: str = "id") -> str:
     """The canonical form of a client-chosen proposal id (a UUID)."""
     try:
         return str(uuid.UUID(str(value)))
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a UUID", reason="malformed", field="id") from None
+        raise InvalidInput(f"{value!r} is not a UUID", reason="malformed", field=field) from None
 
 
 def actor_of(principal: Principal) -> Actor:
@@ -105,7 +112,8 @@ def snapshot(row: Proposal) -> dict[str, Any]:
     return {"id": row.id, "kind": row.kind, "state": row.state, "desa_code": row.desa_code,
             "household_id": row.household_id, "details_digest": row.details_digest,
             "musdes_minutes_sha256": row.musdes_minutes_sha256, "reason": row.reason,
-            "nik_results": row.nik_results, "version": row.version}
+            "nik_results": row.nik_results, "version": row.version,
+            **({"corrects_id": row.corrects_id} if row.corrects_id else {})}
 
 
 async def create_proposal(uow: UnitOfWork, principal: Principal, draft: ProposalDraft,
@@ -122,9 +130,14 @@ async def create_proposal(uow: UnitOfWork, principal: Principal, draft: Proposal
     require_proposer(draft.kind, principal)
     scope, stored = await locate(uow.session, draft.details)
     require_create(draft.kind, principal, scope)
+    corrects = None
+    if draft.corrects is not None:
+        corrects = proposal_id(draft.corrects, "corrects")
+        await require_correctable(uow.session, principal, corrects, draft.kind,
+                                  scope.household_id)
     await require_valid(uow.session, draft.details, stored, draft.musdes, node_region,
                         today or dt.date.today())
-    return _insert(uow, principal, pid, draft, scope)
+    return _insert(uow, principal, pid, draft, scope, corrects)
 
 
 async def draft_for_operator(uow: UnitOfWork, drafter: Principal, draft: ProposalDraft,
@@ -138,12 +151,12 @@ async def draft_for_operator(uow: UnitOfWork, drafter: Principal, draft: Proposa
 
 
 def _insert(uow: UnitOfWork, principal: Principal, pid: str, draft: ProposalDraft,
-            scope: ProposalScope) -> Proposal:
+            scope: ProposalScope, corrects: str | None = None) -> Proposal:
     now = utcnow()
     row = Proposal(id=pid, kind=draft.kind.value, state=ProposalState.DRAFT.value,
                    desa_code=scope.desa_code, household_id=scope.household_id, version=1,
                    created_by=principal.user_id, created_role=principal.role.value,
-                   created_at=now, updated_at=now)
+                   created_at=now, updated_at=now, corrects_id=corrects)
     _set_content(row, draft)
     uow.session.add(row)
     uow.session.add(_event(row, "CREATE", None, principal, now))
@@ -165,7 +178,7 @@ async def resubmit_proposal(uow: UnitOfWork, principal: Principal, pid: str,
     row = await _load(uow.session, proposal_id(pid), for_update=True)
     if correction is not None:
         correction = replace(correction, musdes=correction.musdes or _musdes(row),
-                             note=correction.note or row.note)
+                             note=correction.note or row.note, corrects=row.corrects_id)
         if correction.kind.value != row.kind:
             raise InvalidInput(f"a {row.kind} proposal cannot become {correction.kind}",
                                reason="kind_changed", field="details")
@@ -224,11 +237,12 @@ async def approve_proposal(uow: UnitOfWork, principal: Principal, pid: str, node
     musdes = _musdes(row)
     await require_valid(uow.session, details, stored, musdes, node_region, day)
     matched = {r["nik"] for r in row.nik_results or () if r["outcome"] == "MATCH"}
-    household_id = await apply_details(uow, details, matched, node_region, day, row.id)
+    effect = await apply_details(uow, details, matched, node_region, day, row.id,
+                                 reuse_household=await household_to_reuse(uow.session, row))
 
     def applied(r: Proposal) -> dict[str, Any]:
-        r.household_id = household_id
-        return {"household_id": household_id}
+        r.household_id = effect.household_id
+        return {"household_id": effect.household_id, "undo": effect.undo}
 
     row, _ = await move_proposal(uow, principal, row.id, ProposalAction.APPROVE, change=applied)
     if queue:

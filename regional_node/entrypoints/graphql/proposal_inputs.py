@@ -188,6 +188,9 @@ class ProposalInput:
     details: ProposalDetailsInput
     musdes: MusdesInput | None = None
     note: str | None = None
+    corrects: strawberry.ID | None = strawberry.field(
+        default=None, description="The RETURNED proposal this one corrects (same household; "
+                                  "a new household corrects a returned new household)")
 
 
 def _id(value: Any, field: str) -> int:
@@ -271,4 +274,5 @@ def draft_from(p: ProposalInput, current_version: int | None = None) -> Proposal
     musdes = None if p.musdes is None else MusdesReference(
         p.musdes.held_on, p.musdes.minutes_number, p.musdes.minutes_sha256.lower())
     return ProposalDraft(id=str(p.id), details=details_from(p.details, current_version),
-                         musdes=musdes, note=p.note)
+                         musdes=musdes, note=p.note,
+                         corrects=str(p.corrects) if p.corrects is not None else None)

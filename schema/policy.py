@@ -159,6 +159,8 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "verifyProposal": rule(D, F, D, D, D, D),
         "rejectProposal": rule(D, F, F, D, D, D),
         "approveProposal": rule(D, D, F, D, D, D),
+        # a returned change that could not be undone: Dinas Sosial reviews, then closes
+        "closeHouseholdReview": rule(D, D, F, D, D, D),
         # gateway only: national decisions, signed by the gateway (Kemensos)
         "determineRecords": NATIONAL_OPS,
         "returnRecords": NATIONAL_OPS,
@@ -220,7 +222,11 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "head": STAFF_AND_PUBLIC,
         "programs": OPEN,
         "region": STAFF_AND_PUBLIC,  # gateway only: the kab/kota whose node holds it
+        # the decree of the latest determined proposal on it (node, and through the gateway)
+        "decree": STAFF,
+        "review": STAFF,  # node only: a returned change to review (docs/update-cycle.md)
     },
+    "HouseholdReview": {"reason": STAFF, "proposalId": STAFF},
     "Housing": {name: STAFF for name in (
         "floorMaterial", "wallMaterial", "roofMaterial", "floorAreaM2", "tenure",
         "drinkingWater", "lighting", "cookingFuel", "toilet")},
@@ -289,8 +295,8 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     # The DTKS update cycle (usulan): the region's staff and Kemensos only.
     "Proposal": {name: STAFF for name in (
         "id", "kind", "state", "desaCode", "desaName", "householdId", "details", "musdes",
-        "note", "nikChecks", "reason", "decree", "createdBy", "createdRole", "version",
-        "createdAt", "updatedAt", "history")},
+        "note", "nikChecks", "reason", "decree", "corrects", "correctedBy", "createdBy",
+        "createdRole", "version", "createdAt", "updatedAt", "history")},
     "ProposalEvent": {name: STAFF for name in (
         "action", "fromState", "toState", "actor", "role", "at", "reason")},
     "Musdes": {name: STAFF for name in ("heldOn", "minutesNumber", "minutesSha256")},
@@ -357,7 +363,8 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "edges", "pageInfo", "totalCount")},
     "NationalRecordEdge": {name: NATIONAL_OPS for name in ("node", "cursor")},
     "NationalRecordPageInfo": {name: NATIONAL_OPS for name in ("hasNextPage", "endCursor")},
-    # the node shows it on a determined proposal; the gateway only under NationalRecord
+    # the node shows it on a determined proposal and on its household; the gateway under
+    # NationalRecord and passes the household's through
     "Decree": {name: STAFF for name in ("number", "date", "period", "pdfSha256")},
     "RegionRecordSummary": {name: NATIONAL_OPS for name in (
         "region", "regionName", "received", "determined", "returned", "oldestWaitingSince")},

@@ -22,13 +22,16 @@ from schema.roles import Role
 HOUSING = ("floorMaterial", "wallMaterial", "roofMaterial", "floorAreaM2", "tenure",
            "drinkingWater", "lighting", "cookingFuel", "toilet")
 HOUSEHOLD = ("id", "kkNumber", "desaCode", "address", "latitude", "longitude", "housing",
-             "assets", "desil", "status", "inactiveReason", "version", "createdAt", "updatedAt")
+             "assets", "desil", "status", "inactiveReason", "version", "createdAt", "updatedAt",
+             "decree")
+DECREE = "decree { number date period pdfSha256 }"
 MEMBER = ("id", "nik", "name", "birthDate", "sex", "relationship", "education", "occupation",
           "disability", "matchStatus", "alive", "deathDate")
 PROGRAM = ("program", "period", "startDate", "endDate", "active", "memberId", "suspended",
            "suspension")
 HOUSING_FIELDS = f"housing {{ {' '.join(HOUSING)} }}"
-HOUSEHOLD_FIELDS = " ".join(HOUSING_FIELDS if f == "housing" else f for f in HOUSEHOLD)
+HOUSEHOLD_FIELDS = " ".join({"housing": HOUSING_FIELDS, "decree": DECREE}.get(f, f)
+                            for f in HOUSEHOLD)
 MEMBER_FIELDS = " ".join(MEMBER)
 SUSPENSION_FIELDS = "suspension { reason text }"  # both, whichever the caller selects
 PROGRAM_FIELDS = " ".join(SUSPENSION_FIELDS if f == "suspension" else f for f in PROGRAM)
@@ -83,6 +86,8 @@ class HouseholdSelection:
                            or allowed(self.role, "Housing", HOUSING))
                 if housing:
                     parts.append(f"housing {{ {' '.join(housing)} }}")
+            elif name == "decree":
+                parts.append(DECREE)
             else:
                 parts.append(name)
         if self.members:  # every member; or, for who may see only the head, the head

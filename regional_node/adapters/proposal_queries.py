@@ -140,3 +140,32 @@ def _page(rows: list[Any], first: int) -> Page:
     rows = rows[:first]
     end = encode_cursor(rows[-1].created_at, rows[-1].id) if rows else None
     return Page(rows, has_next, end)
+
+
+async def corrections_by_proposal(session: AsyncSession, ids: Sequence[str]
+                                  ) -> dict[str, list[str]]:
+    """The proposals correcting each of these (``corrects_id``), oldest first."""
+    result: dict[str, list[str]] = {}
+    rows = await session.execute(
+        select(Proposal.corrects_id, Proposal.id).where(Proposal.corrects_id.in_(list(ids)))
+        .order_by(Proposal.created_at, Proposal.id))
+    for corrected, correction in rows.all():
+        result.setdefault(str(corrected), []).append(correction)
+    return result
+
+
+async def decrees_by_household(session: AsyncSession, ids: Sequence[int]
+                               ) -> dict[int, dict[str, Any]]:
+    """The decree (as the determination's history entry keeps it) of the latest determined
+    proposal concerning each of these households."""
+    rows = await session.execute(
+        select(Proposal.household_id, ProposalEvent.detail)
+        .join(ProposalEvent, ProposalEvent.proposal_id == Proposal.id)
+        .where(Proposal.household_id.in_(list(ids)), ProposalEvent.action == "DETERMINE")
+        .order_by(ProposalEvent.at, ProposalEvent.id))
+    result: dict[int, dict[str, Any]] = {}
+    for household_id, detail in rows.all():
+        decree = (detail or {}).get("decree")
+        if isinstance(decree, dict):
+            result[household_id] = decree  # later rows win: the latest determination
+    return result

@@ -35,6 +35,7 @@ from schema.masking import mask
 from schema.policy import ROLE_POLICIES, ROLES, Access, RowScope, access, field_rule
 from schema.roles import Principal, Role
 from tests import factories
+from tests.gateway.helpers import determined_at_the_node
 from tests.gateway.identity_helpers import KEMENSOS, gql_as, secure_gateway
 from tests.node.helpers import store
 from tests.node.policy_walk import at, check_response, forbidden_paths, operation, probe, reach
@@ -131,6 +132,8 @@ async def matrix_gateway(cluster, dev_pki, tmp_path, aiohttp_client):  # type: i
                                    programs=(Program.PKH,)) for i in range(CELL - 1)]
     [household_id, *_] = await store(cluster.nodes["32.73"].database, [record, *fillers])
     await _padan(cluster.nodes["32.73"].database, household_id)  # the fillers' PKH pays
+    # Household.decree has a value to check through the gateway
+    await determined_at_the_node(cluster.nodes["32.73"].database, household_id, DESA)
     client = await secure_gateway(aiohttp_client, tmp_path, dev_pki, cluster)
     await refresh_snapshots(client.app[SERVICES])  # rollups + NIK directory know the row
     await _a_determined_record(client.app[SERVICES].database, dev_pki.layout.root)

@@ -304,7 +304,8 @@ WORKFLOW_TYPES = {
     "NotificationConnection", "NotificationEdge", "Notification",
     "CommunityReportConnection", "CommunityReportEdge", "CommunityReport",
     "CommunityReportReceipt", "FieldVerification", "GeoPosition", "HousePhoto",
-    "VerivaliPeriod", "VerivaliCoverage", "DesaCoverage", "OutboxBacklog", "Decree"}
+    "VerivaliPeriod", "VerivaliCoverage", "DesaCoverage", "OutboxBacklog", "Decree",
+    "HouseholdReview"}
 # Returned by mutations only: uploadAttachment and exportOfflinePackage are called as every
 # role × position and checked against the policy of the mutation and of every field of their
 # result; every other mutation is called with arguments that cannot succeed (REFUSED_CALLS),
@@ -320,6 +321,7 @@ KEMENSOS_TYPES = {"BenefitCount"}
 # come back. The others are lists (empty out of scope) or node-wide (the verivali periods and
 # coverage, the outbox backlog, a receipt looked up by its id).
 ROW_TYPES = {"ProposalEdge", "Proposal", "ProposalEvent", "Musdes", "NikCheck", "Decree",
+             "HouseholdReview",
              "NotificationEdge", "Notification", "CommunityReportEdge", "CommunityReport",
              "FieldVerification", "GeoPosition", "HousePhoto", "DesaCoverage"}
 # Rows a principal sees by who it is rather than where: notifications are addressed to users
@@ -379,6 +381,11 @@ async def _seed_workflow(client: Any, database: Any) -> dict[str, Any]:
                                "period": "2026-12", "pdf_sha256": "d" * 64}}))
         session.add(orm.Notification(recipient=operator.user_id, desa_code=DESA,
                                      proposal_id=pid, topic="NIK_ANOMALY", message="cek NIK"))
+        # a review to show (as a return that could not be undone leaves it)
+        household = await session.get(orm.Household, int(household_id))
+        assert household is not None
+        household.review_reason = "rumah tangga berubah / the household changed"
+        household.review_proposal_id = pid
     period = await gql(client, """mutation($code: String!) { createVerivaliPeriod(input: {
         code: $code, name: "Semester 2", startsOn: "2026-07-01", endsOn: "2026-12-31"}) {
         code } }""", code=PERIOD)
@@ -487,6 +494,7 @@ REFUSED_CALLS = {
     "verifyProposal": "(id: $x)",
     "rejectProposal": '(id: $x, reason: "-")',
     "approveProposal": "(id: $x)",
+    "closeHouseholdReview": '(householdId: "987654321", note: "-")',
     "markNotificationRead": '(id: "987654321")',
     "submitUsul": '(input: {desaCode: "99.99.99.9999", personName: "-", address: "-", '
                   'description: "-"})',

@@ -13,7 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from gateway.entrypoints.graphql.context import GatewayContext
-from gateway.entrypoints.graphql.types import region_name
+from gateway.entrypoints.graphql.types import Decree, region_name
 from gateway.errors import ConfigError
 from gateway.service_layer import national_records as service
 from schema.accounts import DECIDE
@@ -28,14 +28,6 @@ class NationalRecordState(StrEnum):
     RECEIVED = "RECEIVED"
     DETERMINED = "DETERMINED"
     RETURNED = "RETURNED"
-
-
-@strawberry.type(description="A Keputusan Menteri Sosial that determined records")
-class Decree:
-    number: str
-    date: dt.date
-    period: str
-    pdf_sha256: str | None = strawberry.field(description="SHA-256 of the signed PDF")
 
 
 @strawberry.type(description="The Musdes/Muskel that agreed the proposal (its minutes stay at "

@@ -96,6 +96,21 @@ class Suspension:
     text: str = strawberry.field(description="The reason in Indonesian, then English")
 
 
+@strawberry.type(description="A Keputusan Menteri Sosial that determined records")
+class Decree:
+    number: str
+    date: dt.date
+    period: str
+    pdf_sha256: str | None = strawberry.field(description="SHA-256 of the signed PDF")
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any] | None) -> Decree | None:
+        if not raw:
+            return None
+        return cls(number=raw["number"], date=dt.date.fromisoformat(raw["date"]),
+                   period=raw["period"], pdf_sha256=raw.get("pdfSha256"))
+
+
 @strawberry.type(description="A program membership (PKH, BPNT, PBI-JK, ...) for a period")
 class ProgramMembership:
     program: Program
@@ -190,6 +205,9 @@ class Household:
     version: int | None
     created_at: dt.datetime | None
     updated_at: dt.datetime | None
+    decree: Decree | None = strawberry.field(
+        description="The decree (Keputusan Menteri Sosial) of the latest determined proposal "
+                    "concerning this household, as its node shows it")
     raw_members: strawberry.Private[list[dict[str, Any]] | None]
     raw_programs: strawberry.Private[list[dict[str, Any]] | None]
     raw_head: strawberry.Private[dict[str, Any] | None] = None
@@ -237,6 +255,7 @@ class Household:
             version=int(version) if version is not None else None,
             created_at=_datetime(created) if created else None,
             updated_at=_datetime(updated) if updated else None,
+            decree=Decree.from_json(raw.get("decree")),
             raw_members=raw.get("members"), raw_programs=raw.get("programs"),
             raw_head=raw.get("head"))
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from regional_node.adapters import household_queries as q
+from regional_node.adapters import proposal_queries as pq
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import Household, Member, ProgramMembership
 from schema.roles import ANONYMOUS, Principal
@@ -30,6 +31,8 @@ class Loaders:
     household: DataLoader[int, Household | None]
     members: DataLoader[int, list[Member]]
     programs: DataLoader[int, list[ProgramMembership]]
+    decrees: DataLoader[int, dict[str, Any] | None]  # by household
+    corrections: DataLoader[str, list[str]]  # by proposal: the proposals correcting it
 
 
 @dataclass
@@ -45,9 +48,9 @@ class NodeContext:
 
 
 def _batch(database: Database,
-           fetch: Callable[[AsyncSession, Sequence[int]], Awaitable[Mapping[int, V]]],
-           default: Callable[[], V]) -> DataLoader[int, V]:
-    async def load(keys: list[int]) -> list[V]:
+           fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[Mapping[K, V]]],
+           default: Callable[[], V]) -> DataLoader[K, V]:
+    async def load(keys: list[K]) -> list[V]:
         async with database.reader() as session:
             found = await fetch(session, keys)
         return [found.get(key, default()) for key in keys]
@@ -60,4 +63,6 @@ def make_loaders(database: Database) -> Loaders:
         household=_batch(database, q.households_by_ids, lambda: None),
         members=_batch(database, q.members_by_household, list),
         programs=_batch(database, q.programs_by_household, list),
+        decrees=_batch(database, pq.decrees_by_household, lambda: None),
+        corrections=_batch(database, pq.corrections_by_proposal, list),
     )

@@ -26,7 +26,9 @@ from regional_node.entrypoints.graphql.proposal_inputs import (
     draft_from,
 )
 from regional_node.entrypoints.graphql.proposal_types import Attachment, Notification, Proposal
+from regional_node.entrypoints.graphql.types import Household as HouseholdType
 from regional_node.service_layer import proposals as service
+from regional_node.service_layer.household_review import close_household_review
 from regional_node.service_layer.proposal_nik_check import check_proposal_nik
 from regional_node.service_layer.proposal_support import mark_notification_read, upload_attachment
 from regional_node.service_layer.unit_of_work import UnitOfWork
@@ -121,6 +123,15 @@ class Mutation:
         context = info.context
         row = await _run(context, service.approve_proposal, str(id), context.region)
         return await proposal_view(context, row.id)
+
+    @strawberry.mutation(description="Dinas Sosial closes the review of a household (a "
+                                     "returned change that could not be undone), with a note")
+    async def close_household_review(self, info: Info[NodeContext, None],
+                                     household_id: strawberry.ID,
+                                     note: str) -> HouseholdType | None:
+        row = await _run(info.context, close_household_review,
+                         record_id(household_id, "householdId"), note)
+        return HouseholdType.from_row(row)
 
     @strawberry.mutation(description="Store a file (PDF, JPEG, PNG; at most 1.5 MB) and get "
                                      "its SHA-256, e.g. the Musdes minutes")

@@ -6,12 +6,14 @@ import datetime as dt
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types import Info
 
 from regional_node.adapters.orm import Notification as NotificationRow
 from regional_node.adapters.orm import Proposal as ProposalRow
 from regional_node.adapters.orm import ProposalEvent as EventRow
 from regional_node.domain.proposals import ProposalAction, ProposalKind, ProposalState
-from regional_node.entrypoints.graphql.types import PageInfo, region_name
+from regional_node.entrypoints.graphql.context import NodeContext
+from regional_node.entrypoints.graphql.types import Decree, PageInfo, region_name
 from schema.enums import MatchStatus
 
 strawberry.enum(ProposalKind, description="What a proposal (usulan) changes")
@@ -24,24 +26,6 @@ class Musdes:
     held_on: dt.date
     minutes_number: str = strawberry.field(description="Nomor berita acara")
     minutes_sha256: str = strawberry.field(description="SHA-256 of the attached minutes")
-
-
-@strawberry.type(description="The Keputusan Menteri Sosial that determined a proposal")
-class Decree:
-    number: str
-    date: dt.date
-    period: str
-    pdf_sha256: str | None = strawberry.field(description="SHA-256 of the signed PDF")
-
-    @classmethod
-    def from_events(cls, events: list[EventRow]) -> Decree | None:
-        """From the determination's history entry, which keeps the signed decision's decree."""
-        for event in reversed(events):
-            raw = (event.detail or {}).get("decree") if event.action == "DETERMINE" else None
-            if isinstance(raw, dict):
-                return cls(number=str(raw["number"]), date=dt.date.fromisoformat(raw["date"]),
-                           period=str(raw["period"]), pdf_sha256=raw.get("pdf_sha256"))
-        return None
 
 
 @strawberry.type(description="The population registry's (Dukcapil) answer for one person")
@@ -87,6 +71,8 @@ class Proposal:
     reason: str | None = strawberry.field(description="Why it was rejected or returned")
     decree: Decree | None = strawberry.field(
         description="The decree that determined it (DETERMINED only)")
+    corrects: strawberry.ID | None = strawberry.field(
+        description="The RETURNED proposal this one corrects")
     created_by: str
     created_role: str
     version: int
@@ -97,6 +83,12 @@ class Proposal:
     @strawberry.field
     def desa_name(self) -> str:
         return region_name(self.desa_code)
+
+    @strawberry.field(description="The proposals that correct this one (it was RETURNED), "
+                                  "oldest first; at most one of them is not rejected or "
+                                  "returned")
+    async def corrected_by(self, info: Info[NodeContext, None]) -> list[strawberry.ID]:
+        return [strawberry.ID(i) for i in await info.context.loaders.corrections.load(self.id)]
 
     @classmethod
     def from_row(cls, row: ProposalRow, events: list[EventRow]) -> Proposal:
@@ -116,6 +108,7 @@ class Proposal:
             details=row.details,  # type: ignore[arg-type]  # JSON scalar
             musdes=musdes, note=row.note, nik_checks=checks,
             reason=row.reason, decree=Decree.from_events(events),
+            corrects=strawberry.ID(row.corrects_id) if row.corrects_id else None,
             created_by=row.created_by, created_role=row.created_role,
             version=row.version, created_at=row.created_at, updated_at=row.updated_at,
             history=[ProposalEvent.from_row(e) for e in events])

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from regional_node.adapters.orm import Household as HouseholdRow
 from regional_node.adapters.orm import Member as MemberRow
 from regional_node.adapters.orm import ProgramMembership as ProgramRow
+from regional_node.adapters.orm import ProposalEvent as EventRow
 from regional_node.domain.suspension import REASON_TEXT, SuspensionReason, membership_reason
 from regional_node.entrypoints.graphql.context import NodeContext
 from schema import enums
@@ -76,6 +77,36 @@ class Suspension:
     @classmethod
     def of(cls, reason: SuspensionReason | None) -> Suspension | None:
         return cls(reason=reason, text=REASON_TEXT[reason]) if reason is not None else None
+
+
+@strawberry.type(description="The Keputusan Menteri Sosial that determined a proposal")
+class Decree:
+    number: str
+    date: dt.date
+    period: str
+    pdf_sha256: str | None = strawberry.field(description="SHA-256 of the signed PDF")
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Decree:
+        return cls(number=str(raw["number"]), date=dt.date.fromisoformat(raw["date"]),
+                   period=str(raw["period"]), pdf_sha256=raw.get("pdf_sha256"))
+
+    @classmethod
+    def from_events(cls, events: list[EventRow]) -> Decree | None:
+        """From the determination's history entry, which keeps the signed decision's decree."""
+        for event in reversed(events):
+            raw = (event.detail or {}).get("decree") if event.action == "DETERMINE" else None
+            if isinstance(raw, dict):
+                return cls.from_json(raw)
+        return None
+
+
+@strawberry.type(description="A household to review: a change Kemensos returned could not be "
+                             "undone safely (docs/update-cycle.md)")
+class HouseholdReview:
+    reason: str = strawberry.field(description="Why, in Indonesian then English")
+    proposal_id: strawberry.ID | None = strawberry.field(
+        description="The returned proposal (the latest, when several)")
 
 
 @strawberry.type(description="A program membership (PKH, BPNT, PBI-JK, ...) for a period")
@@ -202,10 +233,28 @@ class Household:
     created_at: dt.datetime | None
     updated_at: dt.datetime | None
     desa: strawberry.Private[str]
+    review_reason: strawberry.Private[str | None] = None
+    review_proposal_id: strawberry.Private[str | None] = None
 
     @strawberry.field
     def desa_name(self) -> str | None:
         return region_name(self.desa)
+
+    @strawberry.field(description="Set while Dinas Sosial has to review the household: a "
+                                  "change Kemensos returned could not be undone safely; "
+                                  "closeHouseholdReview ends it")
+    def review(self) -> HouseholdReview | None:
+        if self.review_reason is None:
+            return None
+        proposal = self.review_proposal_id
+        return HouseholdReview(reason=self.review_reason,
+                               proposal_id=strawberry.ID(proposal) if proposal else None)
+
+    @strawberry.field(description="The decree (Keputusan Menteri Sosial) of the latest "
+                                  "determined proposal concerning this household")
+    async def decree(self, info: Info[NodeContext, None]) -> Decree | None:
+        raw = await info.context.loaders.decrees.load(self.row_id)
+        return Decree.from_json(raw) if raw is not None else None
 
     @strawberry.field
     def kecamatan_code(self) -> str | None:
@@ -253,7 +302,8 @@ class Household:
             assets=[Asset(a) for a in row.assets or []], desil=row.desil,
             status=HouseholdStatus(row.status),
             inactive_reason=_opt(InactiveReason, row.inactive_reason), version=row.version,
-            created_at=row.created_at, updated_at=row.updated_at)
+            created_at=row.created_at, updated_at=row.updated_at,
+            review_reason=row.review_reason, review_proposal_id=row.review_proposal_id)
 
 
 @strawberry.type

@@ -23,6 +23,7 @@ from regional_node.adapters.household_records import StoredHousehold, load_house
 from regional_node.adapters.orm import ProgramMembership, Proposal, ProposalEvent, utcnow
 from regional_node.domain.household_rows import snapshot
 from regional_node.domain.proposals import ProposalKind
+from regional_node.service_layer.registry import existing_identifiers
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.enums import HouseholdStatus, InactiveReason
 
@@ -100,6 +101,7 @@ async def _undo(uow: UnitOfWork, row: Proposal, stored: StoredHousehold,
     elif kind is ProposalKind.NEW_MEMBER:
         await _remove_member(uow, stored, int(undo["member_id"]))
     elif kind is ProposalKind.DATA_CORRECTION:
+        await _require_old_niks_free(uow, stored, undo)
         _restore_values(stored, undo)
     elif kind is ProposalKind.DEATH:
         member = stored.member(int(undo["member_id"]))
@@ -143,6 +145,16 @@ async def _remove_member(uow: UnitOfWork, stored: StoredHousehold, member_id: in
                       "member is already in a programme membership.")
     await uow.session.delete(member)
     stored.members.remove(member)
+
+
+async def _require_old_niks_free(uow: UnitOfWork, stored: StoredHousehold,
+                                 undo: dict[str, Any]) -> None:
+    """A NIK the correction replaced may have been registered to someone else since."""
+    old = {values["nik"] for values in undo.get("members", {}).values() if "nik" in values}
+    _, taken = await existing_identifiers(uow.session, (), old)
+    if taken:
+        raise NotSafe(f"NIK lamanya kini tercatat pada orang lain ({len(taken)}). / its old "
+                      f"NIK is now registered to someone else ({len(taken)}).")
 
 
 def _restore_values(stored: StoredHousehold, undo: dict[str, Any]) -> None:

@@ -291,3 +291,24 @@ async def test_a_later_return_is_undone_after_an_earlier_one_went_to_review(
     assert household.address == "Jl. A"
     assert household.review_proposal_id == first["id"]
     assert (await returned_effect(node, second["id"]))["effect"] == "UNDONE"
+
+
+async def test_a_corrected_nik_taken_by_someone_else_since_is_marked_for_review(
+        node: Node) -> None:
+    household_id, record = await registered(node)
+    _, members, _ = await household_rows(node, household_id)
+    old_nik, new_nik = members[1].nik, members[1].nik[:-4] + "9999"
+    await node.sandbox.add(resident(dataclasses.replace(record.members[1], nik=new_nik),
+                                    record.kk_number))
+    approved = await walk(node, {"dataCorrection": {
+        "householdId": str(household_id),
+        "members": [{"memberId": str(members[1].id), "nik": new_nik}]}})
+    other = factories.household(DESA, members=2)
+    other = dataclasses.replace(other, members=[other.members[0], record.members[1]])
+    assert record.members[1].nik == old_nik
+    await store(node.database, [other])  # the freed NIK, registered meanwhile elsewhere
+    await return_(node, approved["id"])
+    household, members, _ = await household_rows(node, household_id)
+    assert members[1].nik == new_nik
+    assert household.review_reason is not None and "registered to someone else" in (
+        household.review_reason)

@@ -357,8 +357,8 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     # gateway only: Kemensos' national work on the records nodes send up
     "NationalRecord": {name: NATIONAL_OPS for name in (
         "id", "region", "regionName", "kind", "desaCode", "desaName", "state", "approvedBy",
-        "approvedAt", "musdes", "signerKid", "receivedAt", "decree", "returnReason",
-        "decidedAt")},
+        "approvedAt", "musdes", "signerKid", "corrects", "receivedAt", "decree",
+        "returnReason", "decidedAt")},
     "NationalRecordConnection": {name: NATIONAL_OPS for name in (
         "edges", "pageInfo", "totalCount")},
     "NationalRecordEdge": {name: NATIONAL_OPS for name in ("node", "cursor")},

@@ -131,6 +131,9 @@ def check_record(record: Mapping[str, Any]) -> None:
     if list(record.get("niks", [])) != named:
         raise RecordRefused("RECORD_MALFORMED",
                             f"record {rid}: niks must list the NIKs its details name, in order")
+    corrects = record.get("corrects")
+    if corrects is not None and not (isinstance(corrects, str) and 0 < len(corrects) <= 64):
+        raise RecordRefused("RECORD_MALFORMED", f"record {rid}: corrects must name a record id")
 
 
 def _is_desa(code: object) -> bool:

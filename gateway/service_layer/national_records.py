@@ -51,6 +51,7 @@ class ReceivedRecord:
     approved_by: str | None
     approved_at: str | None
     musdes: dict[str, Any] | None
+    corrects: str | None  # the returned record this one corrects (the node's reference)
     signer_kid: str | None
     received_at: dt.datetime
     decree: Decree | None
@@ -151,7 +152,8 @@ def _record(row: NationalRecord, kid: str | None, pdf_sha256: str | None) -> Rec
         region=row.region, record_id=row.record_id, kind=row.kind, desa_code=row.desa_code,
         state=row.state, approved_by=payload.get("approved_by"),
         approved_at=payload.get("approved_at"),
-        musdes=dict(musdes) if isinstance(musdes, dict) else None, signer_kid=kid,
+        musdes=dict(musdes) if isinstance(musdes, dict) else None,
+        corrects=str(payload["corrects"]) if payload.get("corrects") else None, signer_kid=kid,
         received_at=row.received_at, decree=decree, return_reason=row.return_reason,
         decided_at=row.decided_at)
 

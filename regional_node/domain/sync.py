@@ -55,6 +55,7 @@ class ApprovedProposal:
     approved_at: dt.datetime
     approved_by: str
     musdes: Mapping[str, str] | None = None  # held_on, minutes_number, minutes_sha256
+    corrects: str | None = None  # the RETURNED proposal (record) this one corrects
 
 
 def submission_record(proposal: ApprovedProposal) -> dict[str, Any]:
@@ -70,6 +71,7 @@ def submission_record(proposal: ApprovedProposal) -> dict[str, Any]:
         "approved_by": proposal.approved_by,
         "niks": collect_niks(proposal.details),
         **({"musdes": dict(proposal.musdes)} if proposal.musdes else {}),
+        **({"corrects": proposal.corrects} if proposal.corrects else {}),
     }
 
 

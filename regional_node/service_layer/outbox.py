@@ -137,7 +137,7 @@ async def queue_approved(uow: UnitOfWork, rows: Sequence[Proposal],
         id=row.id, kind=row.kind, desa_code=row.desa_code, household_id=row.household_id,
         details=row.details, details_digest=row.details_digest,
         approved_at=row.updated_at or utcnow(), approved_by=approver.user_id,
-        musdes=_musdes_of(row)))
+        musdes=_musdes_of(row), corrects=row.corrects_id))
         for row in rows])
 
 

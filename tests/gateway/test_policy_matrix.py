@@ -169,6 +169,7 @@ async def _a_determined_record(database: Any, pki_root: Any) -> None:
     record["musdes"] = {"held_on": "2026-11-02", "minutes_number": "BA/7/XI/2026",
                         "minutes_sha256": "c" * 64}
     record.update(approved_by="user:dinsos-3273", approved_at="2026-11-03T08:00:00+00:00")
+    record["corrects"] = "matrix-returned"  # the returned record it corrects
     credentials = SigningCredentials.load(pki_root, Identity.region("32.73"))
     outcome = await Inbox(database, ReloadingTrust(pki_root)).submit(
         as_bytes(signed(credentials, [record], at=dt.datetime.now(dt.UTC))), tls_peer="32.73")

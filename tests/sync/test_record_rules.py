@@ -52,6 +52,7 @@ SPOILED = [
      "RECORD_NIK_INVALID"),
     ({"niks": []}, "RECORD_MALFORMED"),  # the details name a NIK that niks leaves out
     ({"details": "not an object", "niks": []}, "RECORD_MALFORMED"),
+    ({"corrects": 12}, "RECORD_MALFORMED"),  # a corrected record names a record id
 ]
 
 

@@ -2,7 +2,8 @@
 gateway over mutual TLS, returned or determined by Kemensos (the gateway's national-records
 service, signed with the gateway's key), pulled back by the node's relay. A returned death is
 not left applied; a determination's decree reaches the node, on the proposal and on the
-household. SQLite and PostgreSQL on both sides."""
+household; a corrected proposal carries the returned one's id up to Kemensos. SQLite and
+PostgreSQL on both sides."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ async def node(database_url: str, aiohttp_client: Any, tmp_path: Any, live_pki: 
             forget_signer(running.database)
 
 
-async def test_a_death_returned_by_kemensos_is_undone_and_a_decree_reaches_the_household(
+async def test_a_returned_death_is_undone_corrected_and_a_decree_reaches_the_household(
         node: Node, gateway_db: Any, live_pki: Path) -> None:
     dead_id, _ = await registered(node, Program.PKH)
     _, members, _ = await household_rows(node, dead_id)
@@ -55,12 +56,25 @@ async def test_a_death_returned_by_kemensos_is_undone_and_a_decree_reaches_the_h
             await national.determine(gateway_db, signer, DECREE, "user:kemensos",
                                      record_ids=[graduation["id"]])
             assert (await node_relay.run_once(checkpoint=False)).decisions == 2
+            household, members, programs = await household_rows(node, dead_id)
+            assert (members[0].alive, members[0].death_date) == (True, None)
+            assert [p.active for p in programs] == [True]
+            assert household.review_reason is None
+            # the operator proposes the death again, corrected, naming the returned one
+            corrected = await walk(node, {"death": {"householdId": str(dead_id),
+                                                    "memberId": str(members[0].id),
+                                                    "deathDate": "2026-02-05"}},
+                                   corrects=death["id"])
+            assert (await node_relay.run_once(checkpoint=False)).delivered >= 1
     finally:
         await server.stop()
-    household, members, programs = await household_rows(node, dead_id)
-    assert (members[0].alive, members[0].death_date) == (True, None)
-    assert [p.active for p in programs] == [True]
-    assert household.review_reason is None
+    waiting = await national.list_records(gateway_db, national.RecordFilter(state="RECEIVED"),
+                                          10)
+    assert [(r.record_id, r.corrects) for r in waiting.records] == [
+        (corrected["id"], death["id"])]
+    returned = await national.list_records(gateway_db, national.RecordFilter(state="RETURNED"),
+                                           10)
+    assert [(r.record_id, r.corrects) for r in returned.records] == [(death["id"], None)]
     shown = data(await node.call(DINSOS, "query($a: ID!) { returned: proposal(id: $a) { "
                                          "state reason } }", a=death["id"]), "returned")
     assert shown == {"state": "RETURNED", "reason": "akta kematian belum ada"}

@@ -53,6 +53,8 @@ class NationalRecord:
                                                          "households)")
     signer_kid: str | None = strawberry.field(description="The region certificate that "
                                                           "signed it")
+    corrects: strawberry.ID | None = strawberry.field(
+        description="The returned record of the same region this one corrects")
     received_at: dt.datetime
     decree: Decree | None
     return_reason: str | None
@@ -129,6 +131,7 @@ def _record(record: service.ReceivedRecord) -> NationalRecord:
         state=NationalRecordState(record.state), approved_by=record.approved_by,
         approved_at=record.approved_at, musdes=_musdes(record.musdes),
         signer_kid=record.signer_kid,
+        corrects=strawberry.ID(record.corrects) if record.corrects else None,
         received_at=record.received_at,
         decree=Decree(number=decree.number, date=decree.date, period=decree.period,
                       pdf_sha256=decree.pdf_sha256) if decree else None,

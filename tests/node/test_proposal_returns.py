@@ -312,3 +312,20 @@ async def test_a_corrected_nik_taken_by_someone_else_since_is_marked_for_review(
     assert members[1].nik == new_nik
     assert household.review_reason is not None and "registered to someone else" in (
         household.review_reason)
+
+
+async def test_an_enrolment_whose_membership_is_not_found_is_marked_for_review(
+        node: Node) -> None:
+    """Enrolled before memberships named the proposal that created them."""
+    household_id, _ = await registered(node)
+    approved = await walk(node, {"programEnrolment": {
+        "householdId": str(household_id), "program": "BPNT", "period": "2026-S1",
+        "startDate": "2026-01-02"}})
+    async with node.database.writer() as session, session.begin():
+        await session.execute(update(ProgramMembership).values(proposal_id=None))
+    await return_(node, approved["id"])
+    household, _, programs = await household_rows(node, household_id)
+    assert [(p.program, p.active) for p in programs] == [("BPNT", True)]
+    assert household.review_proposal_id == approved["id"]
+    assert household.review_reason is not None and "was not found" in household.review_reason
+    assert (await returned_effect(node, approved["id"]))["effect"] == "REVIEW"

@@ -80,6 +80,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for drop in _pending_drops:
         drop.result()
     _dropper.shutdown(wait=True)
+    worker_output = getattr(session.config, "workeroutput", None)  # an xdist worker
+    if worker_output is not None:
+        worker_output["siks_postgres_skips"] = list(_postgres_skips)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """xdist: a worker's skipped PostgreSQL half reaches the summary's NOTE line."""
+    _postgres_skips.extend(getattr(node, "workeroutput", {}).get("siks_postgres_skips", []))
 
 
 async def _migrated(url: str) -> None:

@@ -273,9 +273,11 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "HouseholdWarningConnection": {name: STAFF for name in ("edges", "pageInfo", "total")},
     "HouseholdWarningEdge": {"cursor": STAFF, "node": STAFF},
     "WarningCount": {name: STAFF for name in ("desaCode", "desaName", "kind", "warnings")},
-    "RegionDataQuality": {name: STAFF for name in (
+    "RegionDataQuality": {**{name: STAFF for name in (
         "regionCode", "regionName", "households", "members", "matchStatus", "duplicates",
         "openWarnings")},
+        # gateway only: what the imports refused, summed (as importQuality at a node)
+        "householdsRefused": rule(D, D, F, F, D, D), "importErrors": rule(D, D, F, F, D, D)},
     "MatchStatusCount": {"status": STAFF, "members": STAFF},
     "WarningKindCount": {"kind": STAFF, "warnings": STAFF},
     "ImportQuality": {name: rule(D, D, F, F, D, D) for name in (

@@ -136,3 +136,12 @@ def suspension_summary_document() -> str:
     return ("query GatewaySuspensions($level: SuspensionLevel!, $filter: SuspensionFilter) { "
             "suspensionSummary(level: $level, filter: $filter) { regionCode program active "
             "byReason { reason memberships } } }")
+
+
+def data_quality_document(*, with_imports: bool) -> str:
+    """A node's data quality per kab/kota (its own), and what its imports refused."""
+    imports = "importQuality { householdsRefused errors } " if with_imports else ""
+    return ("query GatewayDataQuality($region: String) { "
+            "dataQuality(level: KABKOTA, region: $region) { regionCode households members "
+            f"duplicates matchStatus {{ status members }} openWarnings {{ kind warnings }} }} "
+            f"{imports}}}")

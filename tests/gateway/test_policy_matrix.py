@@ -49,6 +49,7 @@ ARGUMENTS = {
     "Query.householdCounts": "(groupBy: [KECAMATAN, DESA, STATUS, PROGRAM, DESIL])",
     "Query.suspensionSummary": "(level: DESA)",
     "Query.dipa": '(period: "2026-S1")',
+    "Query.dataQuality": "(level: KABKOTA)",
 }
 COUNT_DIMENSIONS = ("KECAMATAN", "DESA", "STATUS", "PROGRAM", "DESIL")
 CELL = 10  # households in the row's cell: not a small one
@@ -68,7 +69,9 @@ GATEWAY_TYPES = {"Query", "RegionalNode", "HouseholdConnection", "HouseholdEdge"
                  # suspended aid: the row's PKH rests on a head never checked (NIK_UNCHECKED)
                  "Suspension", "SuspensionSummary", "SuspensionReasonCount",
                  # the DIPA: the fillers' PKH pays (their members are padan)
-                 "Dipa", "DipaRow", "DipaTotal", "BenefitRate"}
+                 "Dipa", "DipaRow", "DipaTotal", "BenefitRate",
+                 # data quality: the row's household carries an open warning
+                 "RegionDataQuality", "MatchStatusCount", "WarningKindCount"}
 # Filled only when a node does not answer: tests/gateway/test_dipa.py (Kemensos reads it; every
 # other role is refused the whole dipa field, which the Query rows here check).
 NODE_DOWN_TYPES = {"DipaMissingRegion"}
@@ -132,12 +135,22 @@ async def matrix_gateway(cluster, dev_pki, tmp_path, aiohttp_client):  # type: i
                                    programs=(Program.PKH,)) for i in range(CELL - 1)]
     [household_id, *_] = await store(cluster.nodes["32.73"].database, [record, *fillers])
     await _padan(cluster.nodes["32.73"].database, household_id)  # the fillers' PKH pays
+    await _a_warning(cluster.nodes["32.73"].database, household_id)
     # Household.decree has a value to check through the gateway
     await determined_at_the_node(cluster.nodes["32.73"].database, household_id, DESA)
     client = await secure_gateway(aiohttp_client, tmp_path, dev_pki, cluster)
     await refresh_snapshots(client.app[SERVICES])  # rollups + NIK directory know the row
     await _a_determined_record(client.app[SERVICES].database, dev_pki.layout.root)
     return client, {"hid": f"32.73:{household_id}", "nik": record.members[0].nik}
+
+
+async def _a_warning(database: Any, household_id: int) -> None:
+    from regional_node.adapters.orm import HouseholdWarning
+
+    async with database.writer() as session, session.begin():
+        session.add(HouseholdWarning(household_id=household_id, desa_code=DESA,
+                                     kind="KK_OTHER_PROVINCE", source="IMPORT",
+                                     message="No. KK lain / another KK"))
 
 
 async def _padan(database: Any, suspended_household: int) -> None:

@@ -95,7 +95,7 @@ async def test_the_query_docs_import_md_prints_runs_as_printed(node_client, node
                                                               tmp_path):
     from tests.docs.runner import blocks, doc, section
 
-    [printed] = [code for language, code, *_ in blocks(section(
+    printed, _ = [code for language, code, *_ in blocks(section(
         doc("import.md"), "## Kualitas data / Data quality")) if language == "graphql"]
     await _imported(node_database, tmp_path)
     body = await gql(node_client, printed)

@@ -10,6 +10,7 @@ import strawberry
 from graphql import FieldNode
 from strawberry.types import Info
 
+from gateway.entrypoints.graphql import data_quality as quality_api
 from gateway.entrypoints.graphql import dipa as dipa_api
 from gateway.entrypoints.graphql import national
 from gateway.entrypoints.graphql.context import GatewayContext
@@ -139,6 +140,12 @@ class Query:
     benefit_catalogue = strawberry.field(
         resolver=dipa_api.benefit_catalogue,
         description="The catalogue of benefit amounts the DIPA is priced with (Kemensos)")
+    data_quality = strawberry.field(
+        resolver=quality_api.data_quality,
+        description="Data quality per region of `level` (default KABKOTA; NATIONAL: one total) "
+                    "in your scope, or inside `region`: households, members by Dukcapil "
+                    "outcome, data ganda, open warnings, what the imports refused; counted "
+                    "at each node and summed (docs/import.md)")
 
     @strawberry.field(description="The registered regional nodes and their health")
     def nodes(self, info: Info[GatewayContext, None]) -> list[RegionalNode] | None:

@@ -1,9 +1,14 @@
-"""Resolving a warning kept with a household: Dinas Sosial checked the data and says why it
+"""Warnings kept with a household: kept when an approved proposal leaves implausible data
+(as an import keeps them), and resolved by Dinas Sosial, who checked the data and says why it
 stands (or what was corrected), in one audited unit of work."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from regional_node.adapters.household_records import load_household
 from regional_node.adapters.orm import Household, HouseholdWarning, utcnow
+from regional_node.domain.plausibility import household_findings
 from regional_node.domain.proposals import MAX_REASON_LENGTH
 from regional_node.errors import Conflict, NotFound
 from regional_node.service_layer.unit_of_work import UnitOfWork
@@ -11,6 +16,31 @@ from schema.errors import Forbidden, InvalidInput, OutOfScope
 from schema.roles import Principal, Role
 
 RESOLVERS = frozenset({Role.DINSOS})
+PROPOSAL = "PROPOSAL"  # the source of the warnings an approval keeps
+
+
+async def keep_household_warnings(uow: UnitOfWork, household_id: int) -> int:
+    """After an approved change: the household's warnings that are not open already (same
+    member and kind) are kept with it; returns how many."""
+    stored = await load_household(uow.session, household_id)
+    if stored is None:
+        return 0
+    open_rows = await uow.session.execute(
+        select(HouseholdWarning.member_id, HouseholdWarning.kind).where(
+            HouseholdWarning.household_id == household_id,
+            HouseholdWarning.resolved_at.is_(None)))
+    open_now = {(member_id, kind) for member_id, kind in open_rows}
+    now, kept = utcnow(), 0
+    for finding in household_findings(stored.record):
+        member_id = None if finding.member is None else stored.member_ids[finding.member]
+        if (member_id, finding.kind.value) in open_now:
+            continue
+        uow.session.add(HouseholdWarning(
+            household_id=household_id, member_id=member_id, desa_code=stored.row.desa_code,
+            kind=finding.kind.value, source=PROPOSAL, message=finding.message,
+            created_at=now))
+        kept += 1
+    return kept
 
 
 def _snapshot(row: HouseholdWarning) -> dict[str, object]:

@@ -51,6 +51,7 @@ from regional_node.service_layer.field_verification import (
     proposal_field_verifications,
     require_field_verification,
 )
+from regional_node.service_layer.household_warnings import keep_household_warnings
 from regional_node.service_layer.outbox import queue_approved
 from regional_node.service_layer.proposal_corrections import (
     household_to_reuse,
@@ -63,6 +64,9 @@ from schema.errors import InvalidInput
 from schema.roles import Principal, Role
 
 NIK_CHECKER = Principal(user_id="system:nik-check", role=Role.SYSTEM)
+# approvals whose data may be implausible: their household's warnings are kept (docs/import.md)
+WARNED_KINDS = frozenset({ProposalKind.NEW_HOUSEHOLD.value, ProposalKind.NEW_MEMBER.value,
+                          ProposalKind.DATA_CORRECTION.value})
 NIK_ANOMALY_TOPIC = "NIK_ANOMALY"
 
 
@@ -245,6 +249,8 @@ async def approve_proposal(uow: UnitOfWork, principal: Principal, pid: str, node
         return {"household_id": effect.household_id, "undo": effect.undo}
 
     row, _ = await move_proposal(uow, principal, row.id, ProposalAction.APPROVE, change=applied)
+    if row.kind in WARNED_KINDS:
+        await keep_household_warnings(uow, effect.household_id)
     if queue:
         await queue_approved(uow, [row], principal)
     return row

@@ -30,6 +30,7 @@ strawberry.enum(WarningKind, description="What is implausible (docs/import.md)")
 class WarningSource(Enum):
     IMPORT = "IMPORT"
     REGISTRY = "REGISTRY"  # a Dukcapil check (siks node match-nik)
+    PROPOSAL = "PROPOSAL"  # an approved proposal (new household, new member, correction)
 
 
 @strawberry.type(description="Implausible but possible data kept with a household: open "

@@ -41,6 +41,14 @@ async def store_import_warnings(session: AsyncSession, warnings: Sequence[RowWar
     return len(rows)
 
 
+async def kk_holding(session: AsyncSession, niks: set[str]) -> dict[str, str]:
+    """The KK number of the household that holds each of ``niks`` (for a message naming it)."""
+    found = await _lookup(session, select(Member.nik, Household.kk_number)
+                          .join(Household, Household.id == Member.household_id),
+                          Member.nik, niks)
+    return {nik: str(values[0]) for nik, values in found.items()}
+
+
 async def _lookup(session: AsyncSession, statement: Any, column: Any, keys: set[str]
                   ) -> dict[str, tuple[Any, ...]]:
     """``{key: (the other selected columns)}`` for the keys found, in chunks."""

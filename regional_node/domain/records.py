@@ -145,10 +145,14 @@ def _coordinate_problems(record: HouseholdRecord, node_region: str) -> list[Prob
             and LONGITUDE_RANGE[0] <= lon <= LONGITUDE_RANGE[1]):
         return [Problem("latitude", "out_of_range",
                         f"({lat}, {lon}) is not in Indonesia (latitude and longitude swapped?)")]
+    if not is_within(record.desa_code, node_region):
+        return []  # the desa is the error (reported as such), not the point
     kabkota = ".".join(record.desa_code.split(".")[:2])
     area = boundary(kabkota)
     if area is not None and not area.contains(lat, lon):
-        return [Problem("latitude", "outside_regency", f"({lat}, {lon}) lies outside {area.name}")]
+        return [Problem("latitude", "outside_regency",
+                        f"({lat}, {lon}) di luar {area.name}, tempat desa {record.desa_code} / "
+                        f"lies outside {area.name}, where desa {record.desa_code} is")]
     return []
 
 

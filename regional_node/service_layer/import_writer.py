@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from regional_node.adapters.bulk_insert import CopyRows, copy_rows, send_copy
 from regional_node.adapters.database import Database
-from regional_node.adapters.household_warnings import store_import_warnings
+from regional_node.adapters.household_warnings import kk_holding, store_import_warnings
 from regional_node.adapters.orm import Household, Member, ProgramMembership, utcnow
 from regional_node.domain.audit import Actor, timestamp
 from regional_node.domain.household_rows import HouseholdRows
@@ -315,6 +315,7 @@ class BatchWriter:
         if not kks and not niks:
             return
         kk_label, nik_label = self.layout.label("kk_number"), self.layout.label("nik")
+        holders = await kk_holding(uow.session, niks)
         for draft in drafts:
             if draft.kk_number in kks:
                 draft.fail(draft.first_row, kk_label, "already_registered",
@@ -322,4 +323,6 @@ class BatchWriter:
             for nik, row in zip(draft.niks, draft.member_rows, strict=True):
                 if nik in niks:
                     draft.fail(row, nik_label, "already_registered",
-                               f"NIK {nik} is already registered on this node")
+                               f"NIK {nik} sudah terdaftar di KK {holders.get(nik, '?')} / "
+                               f"is already registered on this node in KK "
+                               f"{holders.get(nik, '?')}")

@@ -309,6 +309,8 @@ async def test_already_registered_kk_and_nik_are_reported(
     assert {(6, "kk_number", "already_registered"), (6, "nik", "already_registered"),
             (9, "nik", "already_registered")} <= located(report)
     assert (await counts(database))["household"] == 1
+    [nik_error, *_] = [e for e in report.errors if e.column == "nik"]
+    assert f"sudah terdaftar di KK {records[1].kk_number} / " in nik_error.message  # issue 15
 
 
 async def test_missing_column_is_one_error_before_any_row_is_read(
@@ -570,3 +572,27 @@ async def test_warnings_of_a_refused_import_are_reported_but_not_stored(
     async with database.reader() as session:
         assert (await session.execute(
             select(func.count()).select_from(HouseholdWarning))).scalar_one() == 0
+
+
+async def test_a_desa_of_another_regency_is_its_own_error_not_the_points(
+        database: Database, rows: list[Row], tmp_path: Path) -> None:
+    """Issue 15: a point inside the node's own regency was reported as lying outside the
+    other regency the mistyped desa belongs to."""
+    _set_household(6, desa_code=_desa_outside_region(), latitude="-6.9147",
+                   longitude="107.6098")(rows)  # Bandung's alun-alun
+
+    report = await run(database, write_csv(tmp_path / "dtks.csv", rows))
+
+    assert (6, "desa_code", "out_of_region") in located(report)
+    assert not [e for e in report.errors if e.reason == "outside_regency"], report.errors
+
+
+async def test_a_point_outside_the_desas_regency_names_both_in_both_languages(
+        database: Database, rows: list[Row], tmp_path: Path) -> None:
+    _set_household(6, latitude="-10.1772", longitude="123.6070")(rows)  # Kupang
+
+    report = await run(database, write_csv(tmp_path / "dtks.csv", rows))
+
+    [error] = [e for e in report.errors if e.reason == "outside_regency"]
+    assert " di luar " in error.message and " / lies outside " in error.message
+    assert rows[4]["desa_code"] in error.message

@@ -77,7 +77,9 @@ def test_every_gateway_object_type_is_pass_through() -> None:
         "NationalRecord", "Decree", "Musdes", "RegionRecordSummary", "IssuedDecision",
         # suspended aid: the reason on a membership, and the counts
         "Suspension", "SuspensionSummary", "SuspensionReasonCount",
-        "Dipa", "DipaRow", "DipaTotal", "DipaMissingRegion", "BenefitRate"}
+        "Dipa", "DipaRow", "DipaTotal", "DipaMissingRegion", "BenefitRate",
+        # data quality, summed over the nodes
+        "RegionDataQuality", "MatchStatusCount", "WarningKindCount"}
 
 
 async def test_a_resolver_wanting_info_falls_back_to_the_full_path() -> None:

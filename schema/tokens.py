@@ -24,6 +24,9 @@ CLAIM_REGION = "siks_region"
 CLAIM_PROGRAMS = "siks_programs"
 CLAIM_HOUSEHOLDS = "siks_households"
 CLAIM_PERMISSIONS = "siks_permissions"
+# gateway tokens only: the address the public's request reached the gateway from; a node
+# believes it only under the gateway's verified signature (per-address limits of usul/sanggah)
+CLAIM_CLIENT_ADDRESS = "siks_client_addr"
 
 ACCESS_TOKEN_LIFETIME = dt.timedelta(minutes=15)
 SERVICE_TOKEN_LIFETIME = dt.timedelta(minutes=5)

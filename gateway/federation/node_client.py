@@ -50,6 +50,9 @@ class CallMeta:
 
     request_id: str
     principal: Principal
+    # the public's own address, forwarded in the signed token so that a node's per-address
+    # limits (usul, sanggah) count each citizen, not the gateway (None: not forwarded)
+    client_address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +195,7 @@ class NodeClient:
 
     def _headers(self, region: str, deadline: Deadline, meta: CallMeta) -> dict[str, str]:
         return {DEADLINE_HEADER: str(deadline.forwarded_ms()), REQUEST_ID_HEADER: meta.request_id,
-                **self._user_context.headers(region, meta.principal)}
+                **self._user_context.headers(region, meta.principal, meta.client_address)}
 
     def _check_peer(self, region: str, resp: aiohttp.ClientResponse) -> PeerCertificate | None:
         """Over mTLS the node's certificate must name the region it is registered for."""
@@ -221,9 +224,12 @@ def _parse_answer(region: str, status: int, text: str) -> dict[str, Any]:
     errors = body.get("errors") if isinstance(body, dict) else None
     if errors:
         first = errors[0] if isinstance(errors[0], dict) else {}
-        code = (first.get("extensions") or {}).get("code")
+        extensions = first.get("extensions")
+        extensions = extensions if isinstance(extensions, dict) else {}
+        code = extensions.get("code")
         refusal = NodeQueryTooComplex if code == NodeQueryTooComplex.code else NodeCallError
-        raise refusal(region, str(first.get("message", "error")), node_code=code)
+        raise refusal(region, str(first.get("message", "error")), node_code=code,
+                      node_extensions=extensions)
     data = body.get("data") if isinstance(body, dict) else None
     if status != 200 or not isinstance(data, dict):
         raise NodeCallError(region, f"HTTP {status} without data")

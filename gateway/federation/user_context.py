@@ -19,13 +19,16 @@ USER_CONTEXT_HEADER = "X-SIKS-User-Context"
 
 
 class UserContextForwarder(Protocol):
-    def headers(self, region: str, principal: Principal) -> Mapping[str, str]: ...
+    def headers(self, region: str, principal: Principal,
+                client_address: str | None = None) -> Mapping[str, str]: ...
 
 
 class UnsignedContextHeader:
-    """Development without a PKI: the principal as base64url JSON, for logs and tracing."""
+    """Development without a PKI: the principal as base64url JSON, for logs and tracing (a
+    node trusts nothing in it, the client address included, which it therefore never gets)."""
 
-    def headers(self, region: str, principal: Principal) -> Mapping[str, str]:
+    def headers(self, region: str, principal: Principal,
+                client_address: str | None = None) -> Mapping[str, str]:
         return {USER_CONTEXT_HEADER: encode_principal(principal)}
 
 

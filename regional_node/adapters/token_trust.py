@@ -35,6 +35,7 @@ from certs.trust import CertificateStore
 from schema.errors import ConfigError, Unauthenticated
 from schema.roles import Principal
 from schema.tokens import (
+    CLAIM_CLIENT_ADDRESS,
     GATEWAY_ISSUER,
     check_audience,
     check_times,
@@ -77,6 +78,12 @@ class TokenTrust:
 
     async def verify(self, token: str, now: dt.datetime | None = None) -> Principal:
         """The principal of a token that verifies; :class:`Unauthenticated` otherwise."""
+        return (await self.verify_forwarded(token, now))[0]
+
+    async def verify_forwarded(self, token: str, now: dt.datetime | None = None
+                               ) -> tuple[Principal, str | None]:
+        """The principal, and the client address the gateway forwarded in its signed token
+        (the public's own address, for per-address limits); None from any other issuer."""
         now = now or dt.datetime.now(dt.UTC)
         header, issuer = jwt.unverified_header(token), jwt.unverified_claims(token).get("iss")
         if issuer == self.issuer:
@@ -94,7 +101,9 @@ class TokenTrust:
         else:
             raise Unauthenticated(f"tokens of issuer {issuer!r} are not trusted here")
         self._check_claims(claims, issuer, now)
-        return principal_from_claims(claims, qualify_with=qualify)
+        forwarded = claims.get(CLAIM_CLIENT_ADDRESS) if qualify == "gateway" else None
+        return (principal_from_claims(claims, qualify_with=qualify),
+                forwarded if isinstance(forwarded, str) and forwarded else None)
 
     def _check_claims(self, claims: Mapping[str, Any], issuer: str, now: dt.datetime) -> None:
         if claims.get("iss") != issuer:

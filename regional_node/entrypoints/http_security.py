@@ -25,6 +25,7 @@ from schema.roles import ANONYMOUS, Principal
 from schema.tokens import ACCESS_TOKEN_LIFETIME, claims_for
 from siks.infra import jwt
 from siks.infra.http_guards import (
+    FORWARDED_CLIENT,
     GRAPHQL_PATH,
     LOGIN_LIMIT,
     PRINCIPAL,
@@ -58,7 +59,10 @@ async def authenticate_bearer(request: web.Request, handler: Handler) -> web.Str
     try:
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("Authorization must be 'Bearer <token>'")
-        request[PRINCIPAL] = await request.app[TOKEN_TRUST].verify(token.strip())
+        request[PRINCIPAL], forwarded = await request.app[TOKEN_TRUST].verify_forwarded(
+            token.strip())
+        if forwarded is not None:
+            request[FORWARDED_CLIENT] = forwarded
     except Unauthenticated as exc:
         refused = _limited(request.app[PUBLIC_LIMIT], request, "requests without a valid token")
         return refused or error_response(401, exc.code, exc.message, {

@@ -16,6 +16,8 @@ from siks.infra.ratelimit import TokenBuckets
 LOGIN_LIMIT = web.AppKey("login_limit", TokenBuckets)
 PUBLIC_LIMIT = web.AppKey("public_limit", TokenBuckets)
 PRINCIPAL = web.RequestKey("principal", Principal)
+# the public's address as the gateway saw it, from the gateway's verified token (a node)
+FORWARDED_CLIENT = web.RequestKey("forwarded_client", str)
 GRAPHQL_PATH = "/graphql"
 LOGIN_PATH = "/auth/login"
 JSON_TYPES = ("application/json", "application/graphql-response+json")
@@ -34,7 +36,9 @@ def principal_of(request: web.Request) -> Principal:
 
 
 def client_key(request: web.Request) -> str:
-    return request.remote or "unknown"
+    """Who a per-address limit counts: the peer, or the public's own address when the gateway
+    relayed the request and vouched for it in its signed token (``FORWARDED_CLIENT``)."""
+    return request.get(FORWARDED_CLIENT) or request.remote or "unknown"
 
 
 def rate_limited(buckets: TokenBuckets, request: web.Request, what: str) -> web.Response | None:

@@ -16,14 +16,25 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from certs.identity import GATEWAY_URN
 from certs.signing import SigningCredentials
 from schema.roles import Principal
-from schema.tokens import GATEWAY_ISSUER, SERVICE_TOKEN_LIFETIME, claims_for, node_audience
+from schema.tokens import (
+    CLAIM_CLIENT_ADDRESS,
+    GATEWAY_ISSUER,
+    SERVICE_TOKEN_LIFETIME,
+    claims_for,
+    node_audience,
+)
 from siks.infra import jwt
 
 
 def gateway_token(principal: Principal, node_region: str, credentials: SigningCredentials, *,
                   now: dt.datetime | None = None,
-                  lifetime: dt.timedelta = SERVICE_TOKEN_LIFETIME) -> str:
+                  lifetime: dt.timedelta = SERVICE_TOKEN_LIFETIME,
+                  client_address: str | None = None) -> str:
+    """``client_address``: the address the user's request came from (the public's), which a
+    node counts its per-address limits by instead of the gateway's own."""
     claims = claims_for(principal, issuer=GATEWAY_ISSUER, audience=node_audience(node_region),
                         now=now or dt.datetime.now(dt.UTC), lifetime=lifetime, actor=GATEWAY_URN)
+    if client_address is not None:
+        claims[CLAIM_CLIENT_ADDRESS] = client_address
     x5c = base64.b64encode(credentials.certificate.public_bytes(Encoding.DER)).decode("ascii")
     return jwt.sign(claims, credentials.private_key, kid=credentials.kid, header={"x5c": [x5c]})

@@ -146,8 +146,8 @@ async def test_every_node_call_carries_a_gateway_token_the_node_accepts(gateway_
     sent: list[tuple[str, str]] = []
     original = forwarder.headers
 
-    def recording(region: str, principal: Principal) -> Any:
-        headers = original(region, principal)
+    def recording(region: str, principal: Principal, client_address: str | None = None) -> Any:
+        headers = original(region, principal, client_address)
         sent.append((region, headers["Authorization"].removeprefix("Bearer ")))
         return headers
 

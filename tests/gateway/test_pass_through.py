@@ -159,7 +159,8 @@ class ClaimsKemensos:
     def __init__(self, signed: UserContextForwarder) -> None:
         self.signed = signed
 
-    def headers(self, region: str, principal: Principal) -> Any:
+    def headers(self, region: str, principal: Principal,
+                client_address: str | None = None) -> Any:
         return self.signed.headers(region, KEMENSOS)
 
 

@@ -26,7 +26,7 @@ from regional_node.service_layer.audit import verify_audit_chain
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from regional_node.service_layer.users import NewUser, add_user
 from schema.roles import Principal, Role
-from schema.tokens import claims_for, node_audience
+from schema.tokens import CLAIM_CLIENT_ADDRESS, claims_for, node_audience
 from siks.cli import main as siks_main
 from siks.infra import jwt
 from siks.infra.service_tokens import gateway_token
@@ -175,6 +175,27 @@ async def test_gateway_tokens_verify_against_the_national_ca(pki, database_url, 
     assert "not the gateway" in await _refused(client, gateway_token(kemensos, "32.73",
                                                                      region_key))
     assert "not meant for" in await _refused(client, gateway_token(kemensos, "35.78", gateway))
+
+
+async def test_a_client_address_is_believed_only_under_the_gateways_signature(
+        pki, database_url, aiohttp_client, tmp_path):
+    """The public's address, forwarded by the gateway for the node's per-address limits, is
+    read from a gateway token only: the node's own tokens (or anyone's) cannot set it."""
+    config = NodeConfig(region="32.73", db_url=database_url, data_dir=str(tmp_path),
+                        trust_ca=str(pki / "ca" / "ca.crt"), trust_crl=str(pki / "ca" / "crl.pem"))
+    client = await aiohttp_client(create_app(config))
+    trust = client.app[TOKEN_TRUST]
+    gateway = SigningCredentials.load(pki, Identity.gateway())
+    public = Principal("anonymous", Role.PUBLIC)
+    relayed = gateway_token(public, "32.73", gateway, client_address="10.1.1.1")
+    assert await trust.verify_forwarded(relayed) == (
+        Principal("gateway#anonymous", Role.PUBLIC), "10.1.1.1")
+    assert (await trust.verify_forwarded(gateway_token(public, "32.73", gateway)))[1] is None
+    claims = claims_for(DINSOS, issuer=trust.issuer, audience=trust.audience,
+                        now=dt.datetime.now(dt.UTC))
+    own = jwt.sign({**claims, CLAIM_CLIENT_ADDRESS: "10.9.9.9"}, trust.own.private_key,
+                   kid=trust.own.kid)
+    assert await trust.verify_forwarded(own) == (DINSOS, None)
 
 
 async def test_a_configured_oidc_jwks_is_trusted(database_url, aiohttp_client, tmp_path):

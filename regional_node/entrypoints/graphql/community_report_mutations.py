@@ -31,6 +31,7 @@ from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.enums import Program
 from schema.errors import InvalidInput, RateLimited
 from schema.roles import Role
+from siks.infra.http_guards import client_key
 from siks.infra.ratelimit import Rate, TokenBuckets
 
 SUBMISSION_RATE = Rate(per_minute=6, burst=5)
@@ -88,7 +89,7 @@ def _limit(context: NodeContext) -> None:
     buckets = app.get(SUBMISSION_LIMIT)
     if buckets is None:
         buckets = _LIMITS.setdefault(app, TokenBuckets(SUBMISSION_RATE))
-    wait = buckets.take(context.request.remote or "unknown")
+    wait = buckets.take(client_key(context.request))  # through the gateway: the citizen's
     if wait > 0:
         raise RateLimited(f"too many reports from this address; retry in {math.ceil(wait)} s")
 

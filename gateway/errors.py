@@ -19,7 +19,8 @@ prints as one line. Node call failures also carry the ``region`` they concern::
         ├── NodeTimeout                   NODE_TIMEOUT      (the deadline ran out)
         ├── CircuitOpen                   CIRCUIT_OPEN      (not called: too many recent failures)
         ├── NodeIncompatible              NODE_INCOMPATIBLE (refused: schema version or identity)
-        └── NodeNotRegistered             NODE_NOT_REGISTERED (no node serves the region asked for)
+        ├── NodeNotRegistered             NODE_NOT_REGISTERED (no node serves the region asked for)
+        └── NodeRefused                   the node's own code (a relayed write it refused)
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from schema.errors import ConfigError, InvalidInput, SiksError
 
 __all__ = [
     "CircuitOpen", "ConfigError", "InvalidCursor", "InvalidInput", "NodeCallError",
-    "NodeIncompatible", "NodeNotRegistered", "NodeQueryTooComplex", "NodeRegistryError",
-    "NodeTimeout", "NodeUnavailable",
+    "NodeIncompatible", "NodeNotRegistered", "NodeQueryTooComplex", "NodeRefused",
+    "NodeRegistryError", "NodeTimeout", "NodeUnavailable",
     "NotFound", "OutOfRegion", "SiksError", "UnknownNode",
 ]
 
@@ -64,10 +65,12 @@ class NodeCallError(SiksError):
     #: whether the circuit breaker counts it against the node's health
     counts_as_failure = False
 
-    def __init__(self, region: str, message: str, *, node_code: str | None = None) -> None:
+    def __init__(self, region: str, message: str, *, node_code: str | None = None,
+                 node_extensions: dict[str, object] | None = None) -> None:
         super().__init__(f"node {region}: {message}")
         self.region = region
         self.node_code = node_code  # the node's own extensions.code, when it sent one
+        self.node_extensions = dict(node_extensions or {})  # and the rest of its extensions
 
 
 class NodeUnavailable(NodeCallError):
@@ -97,3 +100,21 @@ class NodeQueryTooComplex(NodeCallError):
 
 class NodeNotRegistered(NodeCallError):
     code = "NODE_NOT_REGISTERED"
+
+
+class NodeRefused(NodeCallError):
+    """The owning node refused a write the gateway relayed for a user (the public's usul or
+    sanggah: a rule broken, too many reports from one address, an id used for another report):
+    passed on with the node's own code, reason and field, so the user reads what the node
+    said, plus the region."""
+
+    RELAYED = ("reason", "field")
+
+    def __init__(self, error: NodeCallError) -> None:
+        super().__init__(error.region, error.message.removeprefix(f"node {error.region}: "),
+                         node_code=error.node_code, node_extensions=error.node_extensions)
+        self.code = error.node_code or NodeCallError.code
+
+    def extensions(self) -> dict[str, object]:
+        relayed = {k: v for k, v in self.node_extensions.items() if k in self.RELAYED}
+        return {"code": self.code, **relayed}

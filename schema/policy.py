@@ -148,6 +148,11 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "benefitCounts": NATIONAL_OPS,
         "dipa": NATIONAL_OPS,
         "benefitCatalogue": NATIONAL_OPS,
+        # gateway only: cekbansos, the public chooses its desa by name (the Kemendagri table)
+        "provinces": OPEN,
+        "kabkotas": OPEN,
+        "kecamatans": OPEN,
+        "desas": OPEN,
     },
     # Mutations: FULL or DENIED per role. The proposal ones mirror the transition table of
     # regional_node/domain/proposals.py (a test there holds them equal); the node still
@@ -313,6 +318,8 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "NotificationConnection": {"edges": STAFF, "pageInfo": STAFF},
     "NotificationEdge": {"cursor": STAFF, "node": STAFF},
     "Attachment": {name: STAFF for name in ("sha256", "mediaType", "sizeBytes", "filename")},
+    # gateway only: a region of the cekbansos lists, and whether a node serves it
+    "Region": {"code": OPEN, "name": OPEN, "served": OPEN},
     # What the public gets back for a report: the receipt and the status, nothing else.
     "CommunityReportReceipt": {"receiptId": OPEN, "status": OPEN},
     "CommunityReport": {

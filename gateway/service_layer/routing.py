@@ -1,8 +1,8 @@
 """Writes that belong to a region go to that region's node and nowhere else.
 
-No mutation exists in the node API yet (Kemensos returns of records arrive with the decision
-channel); this is the primitive they will use: resolve the owning kab/kota of any region code,
-refuse when no node serves it, call exactly that node once (never retried, never broadcast).
+The primitive: resolve the owning kab/kota of any region code, refuse when no node serves it,
+call exactly that node once (never retried, never broadcast). The public's usul and sanggah
+go through it (``community_reports``); Kemensos' decisions travel the signed decision channel.
 """
 
 from __future__ import annotations

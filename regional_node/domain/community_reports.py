@@ -22,20 +22,11 @@ from enum import StrEnum
 from regional_node.domain.proposals import ProposalKind
 from regional_node.domain.records import LATITUDE_RANGE, LONGITUDE_RANGE, Problem
 from regional_node.errors import ForbiddenTransition, OutOfScope, WrongState
+
+# re-exported: the gateway needs them too
+from schema.community_reports import ReportKind as ReportKind
+from schema.community_reports import ReportStatus as ReportStatus
 from schema.roles import Principal, Role
-
-
-class ReportKind(StrEnum):
-    USUL = "USUL"  # propose someone for aid
-    SANGGAH = "SANGGAH"  # object to a recipient
-
-
-class ReportStatus(StrEnum):
-    OPEN = "OPEN"  # waiting for the desa's operator
-    PROPOSED = "PROPOSED"  # a proposal (usulan) was opened from it; linked
-    RESOLVED = "RESOLVED"  # handled, with a reason
-    DISMISSED = "DISMISSED"  # unfounded, with a reason
-    EXPIRED = "EXPIRED"  # a SANGGAH nobody acted on within its due period
 
 
 class ReportAction(StrEnum):

@@ -84,7 +84,7 @@ async def test_posts_must_be_json(gateway_app, content_type, data):
 
 
 async def test_large_bodies_are_refused(gateway_app):
-    padding = "#" * (2 * 1024 * 1024)
+    padding = "#" * (2 * 1024 * 1024)  # the limit: 2 MiB, as a node's (a sanggah's photo)
     response = await gateway_app.post("/graphql", json={"query": WHO + padding},
                                       headers=bearer(token_for(gateway_app, KEMENSOS)))
     assert response.status == 413

@@ -50,6 +50,10 @@ ARGUMENTS = {
     "Query.suspensionSummary": "(level: DESA)",
     "Query.dipa": '(period: "2026-S1")',
     "Query.dataQuality": "(level: KABKOTA)",
+    "Query.kabkotas": '(province: "32")',
+    "Query.kecamatans": '(kabkota: "32.73")',
+    "Query.desas": '(kecamatan: "32.73.01")',
+    "Query.communityReportReceipt": "(receiptId: $rid)",
 }
 COUNT_DIMENSIONS = ("KECAMATAN", "DESA", "STATUS", "PROGRAM", "DESIL")
 CELL = 10  # households in the row's cell: not a small one
@@ -60,7 +64,7 @@ def arguments(role: Role) -> dict[str, str]:
     the same, so the cells compare one to one)."""
     dimensions = ", ".join(d for d in COUNT_DIMENSIONS if may_group(role, d))
     return {**ARGUMENTS, "Query.householdCounts": f"(groupBy: [{dimensions}])"}
-VARIABLES = {"hid": "ID!", "nik": "String!"}
+VARIABLES = {"hid": "ID!", "nik": "String!", "rid": "ID!"}
 GATEWAY_TYPES = {"Query", "RegionalNode", "HouseholdConnection", "HouseholdEdge", "PageInfo",
                  "Household", "Housing", "Member", "ProgramMembership", "HouseholdCount",
                  "NationalRecordConnection", "NationalRecordEdge", "NationalRecordPageInfo",
@@ -71,7 +75,9 @@ GATEWAY_TYPES = {"Query", "RegionalNode", "HouseholdConnection", "HouseholdEdge"
                  # the DIPA: the fillers' PKH pays (their members are padan)
                  "Dipa", "DipaRow", "DipaTotal", "BenefitRate",
                  # data quality: the row's household carries an open warning
-                 "RegionDataQuality", "MatchStatusCount", "WarningKindCount"}
+                 "RegionDataQuality", "MatchStatusCount", "WarningKindCount",
+                 # cekbansos and the public's reports: the region lists, an usul's receipt
+                 "Region", "CommunityReportReceipt"}
 # Filled only when a node does not answer: tests/gateway/test_dipa.py (Kemensos reads it; every
 # other role is refused the whole dipa field, which the Query rows here check).
 NODE_DOWN_TYPES = {"DipaMissingRegion"}
@@ -141,7 +147,9 @@ async def matrix_gateway(cluster, dev_pki, tmp_path, aiohttp_client):  # type: i
     client = await secure_gateway(aiohttp_client, tmp_path, dev_pki, cluster)
     await refresh_snapshots(client.app[SERVICES])  # rollups + NIK directory know the row
     await _a_determined_record(client.app[SERVICES].database, dev_pki.layout.root)
-    return client, {"hid": f"32.73:{household_id}", "nik": record.members[0].nik}
+    sent = await gql_as(client, f"mutation {{ {MUTATIONS['submitUsul']} }}", None)
+    return client, {"hid": f"32.73:{household_id}", "nik": record.members[0].nik,
+                    "rid": sent["data"]["submitUsul"]["receiptId"]}
 
 
 async def _a_warning(database: Any, household_id: int) -> None:
@@ -211,7 +219,14 @@ MUTATIONS = {
                         'recordIds: ["no-such-record"]}) { region messageId }',
     "returnRecords": 'returnRecords(input: {recordIds: ["no-such-record"], reason: "r"}) '
                      "{ region messageId }",
+    "submitUsul": f'submitUsul(input: {{desaCode: "{DESA}", personName: "Siti Aminah", '
+                  'address: "Gg. Mawar 3", description: "rumah bocor"}) { receiptId status }',
+    "submitSanggah": f'submitSanggah(input: {{desaCode: "{DESA}", personName: "Budi", '
+                     'address: "Jl. Contoh 1", description: "punya mobil", photoBase64: '
+                     '"/9j/4AAQSkZJRgABAQ==", latitude: -6.9147, longitude: 107.6098}) '
+                     "{ receiptId status }",
 }
+OPEN_TO_ALL = {"submitUsul", "submitSanggah"}  # the public's reports: everyone may send one
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -224,6 +239,10 @@ async def test_every_gateway_mutation_by_every_role(matrix_gateway, role: Role) 
     for name, call in MUTATIONS.items():
         answer = await gql_as(client, f"mutation {{ {call} }}", principal)
         codes = [e["extensions"]["code"] for e in answer.get("errors", [])]
+        if name in OPEN_TO_ALL:
+            assert access(role, "Mutation", name) is Access.FULL
+            assert codes == [] and answer["data"][name]["status"] == "OPEN", (role, answer)
+            continue
         if access(role, "Mutation", name) is Access.FULL:
             assert codes == ["FORBIDDEN"], (role, name, answer)  # no decide permission
             assert deciding is not None

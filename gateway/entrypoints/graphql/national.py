@@ -12,6 +12,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from gateway.entrypoints.graphql import community_reports
 from gateway.entrypoints.graphql.context import GatewayContext
 from gateway.entrypoints.graphql.types import Decree, region_name
 from gateway.errors import ConfigError
@@ -199,6 +200,15 @@ def _issued(issued: dict[str, str]) -> list[IssuedDecision]:
 
 @strawberry.type
 class Mutation:
+    submit_usul = strawberry.mutation(
+        resolver=community_reports.submit_usul,
+        description="Propose someone for aid (usul), sent to the node of the desa. Open to "
+                    "everyone; you get a receipt to follow its status")
+    submit_sanggah = strawberry.mutation(
+        resolver=community_reports.submit_sanggah,
+        description="Object to a recipient (sanggah) with a photo and its position, sent to "
+                    "the node of the desa. Open to everyone; you get a receipt")
+
     @strawberry.mutation(description="Determine records by decree (Kemensos): the gateway "
                                      "signs one decision per region for its node")
     async def determine_records(self, info: Info[GatewayContext, None],

@@ -10,9 +10,9 @@ import strawberry
 from graphql import FieldNode
 from strawberry.types import Info
 
+from gateway.entrypoints.graphql import community_reports, national, public_regions
 from gateway.entrypoints.graphql import data_quality as quality_api
 from gateway.entrypoints.graphql import dipa as dipa_api
-from gateway.entrypoints.graphql import national
 from gateway.entrypoints.graphql.context import GatewayContext
 from gateway.entrypoints.graphql.selection import household_selection, member_fields, selected
 from gateway.entrypoints.graphql.types import (
@@ -146,6 +146,22 @@ class Query:
                     "in your scope, or inside `region`: households, members by Dukcapil "
                     "outcome, data ganda, open warnings, what the imports refused; counted "
                     "at each node and summed (docs/import.md)")
+    # cekbansos: the public chooses its desa by name, then searches households
+    provinces = strawberry.field(resolver=public_regions.provinces,
+                                 description="Every province (open to everyone)")
+    kabkotas = strawberry.field(resolver=public_regions.kabkotas,
+                                description="The kab/kota of a province, e.g. province: \"32\"")
+    kecamatans = strawberry.field(resolver=public_regions.kecamatans,
+                                  description="The kecamatan of a kab/kota, e.g. kabkota: "
+                                              "\"32.73\"")
+    desas = strawberry.field(resolver=public_regions.desas,
+                             description="The desa/kelurahan of a kecamatan, e.g. kecamatan: "
+                                         "\"32.73.01\"; search households with its code and a "
+                                         "full name as on the KTP")
+    community_report_receipt = strawberry.field(
+        resolver=community_reports.community_report_receipt,
+        description="Follow a report you sent: its status, by its receipt (open to everyone; "
+                    "says nothing about people), asked of the node that keeps it")
 
     @strawberry.field(description="The registered regional nodes and their health")
     def nodes(self, info: Info[GatewayContext, None]) -> list[RegionalNode] | None:

@@ -14,11 +14,13 @@ from regional_node.domain.community_reports import (
 )
 from regional_node.entrypoints.graphql.types import PageInfo, region_name
 from regional_node.service_layer.community_reports import status_of, utc
+from schema.community_reports import REPORT_STATUS_TEXT
 
-strawberry.enum(ReportKind, description="USUL: propose someone for aid; SANGGAH: object to a "
-                                        "recipient")
-strawberry.enum(ReportStatus, description="Where a community report is; an OPEN sanggah "
-                                          "expires 14 days after it arrived")
+if not hasattr(ReportKind, "__strawberry_definition__"):
+    strawberry.enum(ReportKind, description="USUL: propose someone for aid; SANGGAH: object to "
+                                            "a recipient")
+if not hasattr(ReportStatus, "__strawberry_definition__"):  # the gateway registers it too
+    strawberry.enum(ReportStatus, description=REPORT_STATUS_TEXT)
 
 
 @strawberry.type(description="What the public gets back for a report: its receipt and status, "

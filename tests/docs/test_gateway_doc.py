@@ -22,9 +22,11 @@ def test_gateway_md_runs_as_printed(tmp_path):
     require_free_ports([8080, 8101, 8102, 8201, 8202, 8443], "docs/gateway.md")
     text = doc("gateway.md")
     page = runnable(text)
-    assert [b[0] for b in page] == ["bash"] * 5
-    # "Stop the node of Kota Surabaya (Ctrl+C in its terminal)": the second server started
-    out = run(script(page, by_hand={3: "kill $pid_1 && wait $pid_1 || true"}), tmp_path,
+    assert [b[0] for b in page] == ["bash"] * 5 + ["graphql"] * 7
+    # "Stop the node of Kota Surabaya (Ctrl+C in its terminal)": the second server started;
+    # the public's GraphQL (no token) is sent to the gateway the page serves
+    out = run(script(page, graphql=lambda block: ("http://127.0.0.1:8080/graphql", None),
+                     by_hand={3: "kill $pid_1 && wait $pid_1 || true"}), tmp_path,
               timeout=300)
     assert "32.73" in out[1] and "35.78" in out[1] and "ACTIVE" in out[1]
     directory_sample, partial_sample = (code for language, code, _ in blocks(text)
@@ -48,3 +50,24 @@ def test_gateway_md_runs_as_printed(tmp_path):
     login = json_lines(out[4])[0]
     assert login["token_type"] == "Bearer" and login["expires_in"] == 900
     assert "gateway audit chain OK" in out[4]
+
+    _the_public_as_printed(out)
+
+
+def _the_public_as_printed(out: dict[int, str]) -> None:
+    """Blocks 5-11: a citizen's way to Gegerkalong by name, the search, an usul and its
+    receipt, as the public (no token)."""
+    answers = [json_lines(out[n])[0] for n in range(5, 12)]
+    assert all("errors" not in a for a in answers), answers
+    provinces, kabkotas, kecamatans, desas, search, usul, receipt = (
+        a["data"] for a in answers)
+    assert {"code": "32", "name": "Jawa Barat", "served": True} in provinces["provinces"]
+    assert {"code": "32.73", "name": "Kota Bandung", "served": True} in kabkotas["kabkotas"]
+    assert {"code": "32.73.01", "name": "Sukasari"} in kecamatans["kecamatans"]
+    assert {"code": "32.73.01.1002", "name": "Gegerkalong"} in desas["desas"]
+    [found] = search["households"]["edges"]
+    assert found["node"]["status"] == "ACTIVE" and found["node"]["desaName"] == "Gegerkalong"
+    assert {p["program"] for p in found["node"]["programs"]} == {"PKH", "BPNT", "PBI_JK"}
+    assert usul == {"submitUsul": {"receiptId": "32.73:5f0c2a8e-3b7d-4c1e-9a6f-0d2b4e6c8a10",
+                                   "status": "OPEN"}}
+    assert receipt == {"communityReportReceipt": {"status": "OPEN"}}

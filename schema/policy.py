@@ -106,6 +106,7 @@ STAFF = rule(F, F, F, F, D, D)  # the region's staff and Kemensos
 STAFF_AND_PUBLIC = rule(F, F, F, F, D, F)  # cekbansos results: where, and the aid status
 STAFF_AND_MITRA = rule(F, F, F, F, F, D)  # the path to a person's programs
 NATIONAL_OPS = rule(D, D, D, F, D, D)  # the gateway's operations: Kemensos only
+PARTNER_CHECK = rule(D, D, D, F, F, D)  # the cross-check: partner ministries and Kemensos
 
 FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "Query": {
@@ -153,6 +154,9 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "kabkotas": OPEN,
         "kecamatans": OPEN,
         "desas": OPEN,
+        # a partner's batch cross-check (docs/gateway.md): in DTKS or not, a desil band, the
+        # programs; never a name, an address or a birth date
+        "crossCheck": PARTNER_CHECK,
     },
     # Mutations: FULL or DENIED per role. The proposal ones mirror the transition table of
     # regional_node/domain/proposals.py (a test there holds them equal); the node still
@@ -318,6 +322,10 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "NotificationConnection": {"edges": STAFF, "pageInfo": STAFF},
     "NotificationEdge": {"cursor": STAFF, "node": STAFF},
     "Attachment": {name: STAFF for name in ("sha256", "mediaType", "sizeBytes", "filename")},
+    # the cross-check's answer: the NIK as the partner sent it, nothing more of the person
+    "CrossCheckResult": {name: PARTNER_CHECK for name in (
+        "nik", "registered", "desilBand", "programs")},
+    "CrossCheckProgram": {name: PARTNER_CHECK for name in ("program", "period", "level")},
     # gateway only: a region of the cekbansos lists, and whether a node serves it
     "Region": {"code": OPEN, "name": OPEN, "served": OPEN},
     # What the public gets back for a report: the receipt and the status, nothing else.
@@ -417,7 +425,8 @@ COUNT_FILTERS: Mapping[str, str] = {  # filter of a count -> the dimension whose
 PERSONAL_TYPES: Mapping[str, str] = {"Household": "household", "Member": "member",
                                       "CommunityReport": "community_report",
                                       "FieldVerification": "field_verification"}
-NIK_LOOKUPS: Mapping[tuple[str, str], str] = {("Query", "person"): "nik"}
+NIK_LOOKUPS: Mapping[tuple[str, str], str] = {("Query", "person"): "nik",
+                                              ("Query", "crossCheck"): "niks"}
 
 
 class UnknownField(LookupError):

@@ -42,6 +42,19 @@ class DirectoryStore:
         region: str | None = await self.database.probe(_REGION_OF, {"nik_key": nik_key})
         return region
 
+    async def regions_of(self, nik_keys: Iterable[str]) -> dict[str, str]:
+        """Where each of many keys is held (a batch: one query per CHUNK keys); keys the
+        directory does not know are left out."""
+        keys = sorted(set(nik_keys))
+        found: dict[str, str] = {}
+        async with self.database.reader() as session:
+            for start in range(0, len(keys), CHUNK):
+                rows = await session.execute(
+                    select(NikDirectoryEntry.nik_key, NikDirectoryEntry.region)
+                    .where(NikDirectoryEntry.nik_key.in_(keys[start:start + CHUNK])))
+                found.update((key, region) for key, region in rows)
+        return found
+
     async def replace_region(self, region: str, nik_keys: Iterable[str],
                              at: dt.datetime | None = None) -> int:
         keys = sorted(set(nik_keys))

@@ -133,8 +133,11 @@ def note_read(context: PolicyContext, type_name: str, field_name: str, root: Any
     """Note in ``context.reads`` what resolving ``type_name.field_name`` on ``root`` reads
     (a NIK looked up; the personal row ``root`` for a role whose reads are audited)."""
     lookup = NIK_LOOKUPS.get((type_name, field_name))
-    if lookup is not None and isinstance(arguments.get(lookup), str):
-        context.reads.nik_lookups.append(arguments[lookup])
+    looked_up = arguments.get(lookup) if lookup is not None else None
+    if isinstance(looked_up, str):
+        context.reads.nik_lookups.append(looked_up)
+    elif isinstance(looked_up, list):  # a batch (crossCheck): every NIK in it
+        context.reads.nik_lookups.extend(n for n in looked_up if isinstance(n, str))
     entity = PERSONAL_TYPES.get(type_name)
     policy = role_policy(context.principal.role)
     if entity is not None and policy is not None and policy.audited_reads:

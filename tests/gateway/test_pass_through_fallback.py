@@ -81,7 +81,9 @@ def test_every_gateway_object_type_is_pass_through() -> None:
         # data quality, summed over the nodes
         "RegionDataQuality", "MatchStatusCount", "WarningKindCount",
         # cekbansos' region lists, and the receipt of a report relayed to its node
-        "Region", "CommunityReportReceipt"}
+        "Region", "CommunityReportReceipt",
+        # a partner's cross-check
+        "CrossCheckResult", "CrossCheckProgram"}
 
 
 async def test_a_resolver_wanting_info_falls_back_to_the_full_path() -> None:

@@ -54,6 +54,7 @@ ARGUMENTS = {
     "Query.kecamatans": '(kabkota: "32.73")',
     "Query.desas": '(kecamatan: "32.73.01")',
     "Query.communityReportReceipt": "(receiptId: $rid)",
+    "Query.crossCheck": "(niks: [$nik])",
 }
 COUNT_DIMENSIONS = ("KECAMATAN", "DESA", "STATUS", "PROGRAM", "DESIL")
 CELL = 10  # households in the row's cell: not a small one
@@ -77,7 +78,9 @@ GATEWAY_TYPES = {"Query", "RegionalNode", "HouseholdConnection", "HouseholdEdge"
                  # data quality: the row's household carries an open warning
                  "RegionDataQuality", "MatchStatusCount", "WarningKindCount",
                  # cekbansos and the public's reports: the region lists, an usul's receipt
-                 "Region", "CommunityReportReceipt"}
+                 "Region", "CommunityReportReceipt",
+                 # a partner's cross-check of the row's head (its PKH)
+                 "CrossCheckResult", "CrossCheckProgram"}
 # Filled only when a node does not answer: tests/gateway/test_dipa.py (Kemensos reads it; every
 # other role is refused the whole dipa field, which the Query rows here check).
 NODE_DOWN_TYPES = {"DipaMissingRegion"}

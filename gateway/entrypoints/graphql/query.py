@@ -10,7 +10,7 @@ import strawberry
 from graphql import FieldNode
 from strawberry.types import Info
 
-from gateway.entrypoints.graphql import community_reports, national, public_regions
+from gateway.entrypoints.graphql import community_reports, cross_check, national, public_regions
 from gateway.entrypoints.graphql import data_quality as quality_api
 from gateway.entrypoints.graphql import dipa as dipa_api
 from gateway.entrypoints.graphql.context import GatewayContext
@@ -158,6 +158,12 @@ class Query:
                              description="The desa/kelurahan of a kecamatan, e.g. kecamatan: "
                                          "\"32.73.01\"; search households with its code and a "
                                          "full name as on the KTP")
+    cross_check = strawberry.field(
+        resolver=cross_check.cross_check,
+        description="Check up to 1,000 NIKs (partner ministries, Kemensos): for each, in the "
+                    "order sent, whether it is in DTKS, its desil band and the programs the "
+                    "person or the household receives; each node is asked once. Audited as "
+                    "one entry per batch")
     community_report_receipt = strawberry.field(
         resolver=community_reports.community_report_receipt,
         description="Follow a report you sent: its status, by its receipt (open to everyone; "

@@ -20,6 +20,7 @@ from strawberry.tools import merge_types
 from regional_node.entrypoints.graphql.benefit_query import BenefitCountsQuery
 from regional_node.entrypoints.graphql.community_report_mutations import CommunityReportMutation
 from regional_node.entrypoints.graphql.community_report_query import CommunityReportQuery
+from regional_node.entrypoints.graphql.cross_check import CrossCheckQuery
 from regional_node.entrypoints.graphql.errors import DomainErrors
 from regional_node.entrypoints.graphql.mutations import Mutation as ProposalMutation
 from regional_node.entrypoints.graphql.offline_mutations import OfflineMutation
@@ -41,7 +42,8 @@ from siks.infra.graphql_validation_cache import ValidatedQueries, ValidationCach
 
 NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
                                   VerificationQuery, OutboxQuery, SuspensionQuery,
-                                  WarningQuery, QualityQuery, BenefitCountsQuery))
+                                  WarningQuery, QualityQuery, BenefitCountsQuery,
+                                  CrossCheckQuery))
 Mutation = merge_types("Mutation", (ProposalMutation, CommunityReportMutation,
                                    VerificationMutation, OfflineMutation, WarningMutation))
 
@@ -55,7 +57,8 @@ LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household
               "Household.assets": 4, "Query.householdCounts": 100,
               "SuspendedMembershipConnection.edges": 1, "Query.suspensionSummary": 100,
               "SuspensionSummary.byReason": 6, "HouseholdWarningConnection.edges": 1,
-              "Query.warningSummary": 100, "Query.benefitCounts": 50}
+              "Query.warningSummary": 100, "Query.benefitCounts": 50,
+              "Query.crossCheck": 1000, "CrossCheckResult.programs": 6}
 
 
 @functools.cache

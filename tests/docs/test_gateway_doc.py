@@ -22,10 +22,11 @@ def test_gateway_md_runs_as_printed(tmp_path):
     require_free_ports([8080, 8101, 8102, 8201, 8202, 8443], "docs/gateway.md")
     text = doc("gateway.md")
     page = runnable(text)
-    assert [b[0] for b in page] == ["bash"] * 5 + ["graphql"] * 7
+    assert [b[0] for b in page] == ["bash"] * 5 + ["graphql"] * 7 + ["bash", "graphql"]
     # "Stop the node of Kota Surabaya (Ctrl+C in its terminal)": the second server started;
     # the public's GraphQL (no token) is sent to the gateway the page serves
-    out = run(script(page, graphql=lambda block: ("http://127.0.0.1:8080/graphql", None),
+    out = run(script(page, graphql=lambda block: (
+        "http://127.0.0.1:8080/graphql", "MITRA" if "crossCheck" in block[1] else None),
                      by_hand={3: "kill $pid_1 && wait $pid_1 || true"}), tmp_path,
               timeout=300)
     assert "32.73" in out[1] and "35.78" in out[1] and "ACTIVE" in out[1]
@@ -52,6 +53,7 @@ def test_gateway_md_runs_as_printed(tmp_path):
     assert "gateway audit chain OK" in out[4]
 
     _the_public_as_printed(out)
+    _the_partners_cross_check_as_printed(out)
 
 
 def _the_public_as_printed(out: dict[int, str]) -> None:
@@ -71,3 +73,21 @@ def _the_public_as_printed(out: dict[int, str]) -> None:
     assert usul == {"submitUsul": {"receiptId": "32.73:5f0c2a8e-3b7d-4c1e-9a6f-0d2b4e6c8a10",
                                    "status": "OPEN"}}
     assert receipt == {"communityReportReceipt": {"status": "OPEN"}}
+
+
+def _the_partners_cross_check_as_printed(out: dict[int, str]) -> None:
+    """Blocks 12-13: the partner logs in and checks three NIKs of Kota Bandung's seed: Oom
+    (PKH and BPNT with the household, PBI-JK her own), a pupil (PIP), one registered nowhere."""
+    answer = json_lines(out[13])[0]
+    # Kota Surabaya's node is still stopped: its NIKs (the unplaced one) are unknown
+    assert [e["extensions"] for e in answer["errors"]] == [
+        {"code": "NODE_UNAVAILABLE", "region": "35.78"}]
+    oom, pupil, unknown = answer["data"]["crossCheck"]
+    assert (oom["registered"], oom["desilBand"]) == (True, "DESIL_1_2")
+    assert {(p["program"], p["level"]) for p in oom["programs"]} == {
+        ("PKH", "HOUSEHOLD"), ("BPNT", "HOUSEHOLD"), ("PBI_JK", "PERSON")}
+    assert (pupil["registered"], pupil["desilBand"]) == (True, "DESIL_3_4")
+    assert ("PIP", "PERSON") in {(p["program"], p["level"]) for p in pupil["programs"]}
+    assert unknown == {"nik": "3273014707779876", "registered": None, "desilBand": None,
+                       "programs": []}
+    assert "Oom" not in out[13]  # no name

@@ -62,10 +62,9 @@ from gateway.service_layer.services import (
     user_context_forwarder,
 )
 from schema.policy import Access, access
-from schema.roles import Role
 from siks.infra.database import ensure_reachable, require_sqlite_folder
 from siks.infra.graphiql import add_graphiql_routes, graphiql_response
-from siks.infra.http_guards import client_key, error_response, principal_of, require_json_posts
+from siks.infra.http_guards import error_response, principal_of, require_json_posts
 from siks.infra.listening import set_up, start_site
 from siks.infra.ratelimit import Rate, TokenBuckets
 
@@ -87,12 +86,7 @@ class GatewayGraphQLView(GraphQLView[GatewayContext, None]):
                           response: web.StreamResponse | None) -> GatewayContext:
         config = request.app[CONFIG]
         # only from a verified bearer token (or PUBLIC without one): gateway.identity.http
-        principal = principal_of(request)
-        # the public's address travels in the signed node token: a node's per-address limits
-        # (usul, sanggah) then count each citizen, not the gateway
-        meta = CallMeta(request_id=REQUEST_ID.get() or "-", principal=principal,
-                        client_address=client_key(request)
-                        if principal.role is Role.PUBLIC else None)
+        meta = CallMeta(request_id=REQUEST_ID.get() or "-", principal=principal_of(request))
         return GatewayContext(request=request, response=response,
                               services=request.app[SERVICES],
                               scope=RequestScope(Deadline.after_ms(config.deadline_ms), meta),

@@ -5,15 +5,19 @@ node; the node still applies its rules, and its per-address limit to the citizen
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from gateway.entrypoints.graphql.context import GatewayContext
+from gateway.federation.fanout import RequestScope
 from gateway.service_layer import community_reports as service
 from schema.community_reports import REPORT_STATUS_TEXT, ReportKind, ReportStatus
 from schema.enums import Program
+from schema.roles import Role
+from siks.infra.http_guards import client_key
 
 if not hasattr(ReportStatus, "__strawberry_definition__"):  # the node registers it too
     strawberry.enum(ReportStatus, description=REPORT_STATUS_TEXT)
@@ -71,6 +75,17 @@ class SanggahInput:
     id: strawberry.ID | None = None
 
 
+def _relaying(info: Info[GatewayContext, None]) -> RequestScope:
+    """The request's scope, its node calls carrying the public's own address in the signed
+    token: the node's per-address limit then counts each citizen, not the gateway (only for
+    the reports: a new address costs a token signature per node called)."""
+    scope = info.context.scope
+    if info.context.principal.role is not Role.PUBLIC:
+        return scope
+    return dataclasses.replace(scope, meta=dataclasses.replace(
+        scope.meta, client_address=client_key(info.context.request)))
+
+
 def _submitter(given: SubmitterInput | None) -> dict[str, Any] | None:
     return None if given is None else {"name": given.name, "contact": given.contact}
 
@@ -95,13 +110,13 @@ def _sanggah(given: SanggahInput) -> dict[str, Any]:
 async def submit_usul(info: Info[GatewayContext, None],
                       input: UsulInput) -> CommunityReportReceipt | None:
     return CommunityReportReceipt.of(await service.submit(
-        info.context.services, info.context.scope, ReportKind.USUL, _usul(input)))
+        info.context.services, _relaying(info), ReportKind.USUL, _usul(input)))
 
 
 async def submit_sanggah(info: Info[GatewayContext, None],
                          input: SanggahInput) -> CommunityReportReceipt | None:
     return CommunityReportReceipt.of(await service.submit(
-        info.context.services, info.context.scope, ReportKind.SANGGAH, _sanggah(input)))
+        info.context.services, _relaying(info), ReportKind.SANGGAH, _sanggah(input)))
 
 
 async def community_report_receipt(

@@ -162,3 +162,17 @@ async def test_only_partners_and_kemensos_may_cross_check(partner_gateway, clust
     assert body["data"] == {"crossCheck": None}
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN_FIELD"]
     assert sum(cluster.requests.values()) == before
+
+
+async def test_a_full_batch_of_1000_niks_passes_every_limit(partner_gateway) -> None:
+    """The gateway's and the nodes' cost, token and body limits let a whole batch through."""
+    client, people = partner_gateway
+    await refresh_snapshots(client.app[SERVICES])
+    unknown = [make_nik("32.73.01", dt.date(1980, 1, 1) + dt.timedelta(days=i), Sex.MALE,
+                        9000 + i % 900) for i in range(998)]
+    niks = [people["head"].nik, *unknown, people["surabaya"].nik]
+    body = await gql_as(client, CHECK, KEMENTAN, niks=niks)
+    assert "errors" not in body, body["errors"]
+    results = body["data"]["crossCheck"]
+    assert [r["nik"] for r in results] == niks
+    assert [r["registered"] for r in results] == [True, *[False] * 998, True]

@@ -155,6 +155,9 @@ def login_help(logins: list[DemoLogin], passwords: dict[str, str], gateway_url: 
         "Lalu di GraphiQL buka tab Headers dan tempel / then in GraphiQL open the Headers tab "
         'and paste {"Authorization": "Bearer <access_token>"}  (token berlaku / a token lives '
         "15 min).",
+        "Pilih desa menurut namanya / choose the desa by name: { provinces { code name } }, "
+        "then kabkotas(province:), kecamatans(kabkota:), e.g.",
+        f'  {{ desas(kecamatan: "{public_example[0].rsplit(".", 1)[0]}") {{ code name }} }}',
         "Tanpa token Anda publik (cekbansos): cari dengan desa dan nama lengkap sesuai KTP / "
         "without a token you are the public: search by desa and full name as on the KTP, e.g.",
         "  { households(filter: {region: "

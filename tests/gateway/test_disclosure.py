@@ -274,3 +274,7 @@ async def test_the_demos_public_example_finds_a_household_of_the_demo(
     [edge] = body["data"]["households"]["edges"]
     assert any(m.name == name for r in demo for m in r.members)
     assert edge["node"]["head"]["name"].endswith("*")  # masked
+    # the line before it lists the example's desa by name, as the public may ask
+    by_name = next(line.strip() for line in printed if line.strip().startswith("{ desas("))
+    listed = await gql_as(client, by_name, None)
+    assert desa in {d["code"] for d in listed["data"]["desas"]}, listed

@@ -6,7 +6,7 @@ Entries are appended inside the caller's transaction; writers serialise on the h
 and reason of a refused submission) is stored beside the entry and covered by its hash through
 ``after_digest``.
 
-A read operation (``append_read``) is one entry whose ``detail`` holds the digest of what it
+A read operation (``append_reads``) is one entry whose ``detail`` holds the digest of what it
 read (``readsDigest``: SHA-256 over the canonical JSON of its ``[kind, record id, NIK key]``
 rows, in order); the rows themselves go to ``gateway_read_record`` in the same transaction,
 so verification recomputes each such entry's digest from its rows.
@@ -103,20 +103,25 @@ def reads_digest(rows: Sequence[ReadRow]) -> str:
     return hashlib.sha256(canonical_json([list(row) for row in rows])).hexdigest()
 
 
-def append_read(connection: Connection, note: AuditNote, rows: Sequence[ReadRow]) -> int:
-    """One entry for a read operation (its ``detail`` gains the count and digest of ``rows``)
-    and its rows in ``gateway_read_record`` (one bulk insert), inside the connection's open
-    transaction (the writer's: ``Database.run_sync(..., write=True)``); returns its seq."""
-    detail = {**note.detail, "reads": len(rows), READS_DIGEST: reads_digest(rows)}
+def append_reads(connection: Connection,
+                 operations: Sequence[tuple[AuditNote, Sequence[ReadRow]]]) -> list[int]:
+    """One entry per read operation, linked in order (each ``detail`` gains the count and
+    digest of its rows), and all their rows in ``gateway_read_record`` (one bulk insert),
+    inside the connection's open transaction (the writer's: ``Database.run_sync(...,
+    write=True)``); returns each operation's seq. Several operations in one transaction is
+    the read audit's group commit (:mod:`gateway.service_layer.read_audit_writer`)."""
+    if not operations:
+        return []
+    notes = [AuditNote(note.actor, note.action, note.entity_type, note.entity_id,
+                       {**note.detail, "reads": len(rows), READS_DIGEST: reads_digest(rows)},
+                       note.role, note.attachments) for note, rows in operations]
     seq, prev = connection.execute(_HEAD).one()
-    entries, move_head = _linked(seq, prev, [AuditNote(
-        note.actor, note.action, note.entity_type, note.entity_id, detail, note.role,
-        note.attachments)])
-    seq = int(entries[0]["seq"])
+    entries, move_head = _linked(seq, prev, notes)
     connection.execute(insert(_ENTRIES), entries)
-    if rows:
-        values = [(seq, position, kind, record_id, nik_key)
-                  for position, (kind, record_id, nik_key) in enumerate(rows)]
+    values = [(entry["seq"], position, kind, record_id, nik_key)
+              for entry, (_, rows) in zip(entries, operations, strict=True)
+              for position, (kind, record_id, nik_key) in enumerate(rows)]
+    if values:
         marks = _MARKS.get(connection.dialect.paramstyle)
         if marks is None:
             connection.execute(insert(_READ_RECORDS), [dict(zip(_READ_COLUMNS, v, strict=True))
@@ -126,7 +131,7 @@ def append_read(connection: Connection, note: AuditNote, rows: Sequence[ReadRow]
                 f"INSERT INTO gateway_read_record ({', '.join(_READ_COLUMNS)}) "
                 f"VALUES ({marks})", values)
     connection.execute(move_head)
-    return seq
+    return [int(entry["seq"]) for entry in entries]
 
 
 async def audit_alone(database: Database, note: AuditNote) -> None:

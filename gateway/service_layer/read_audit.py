@@ -2,11 +2,12 @@
 national or partner user read through the gateway, and every NIK looked up, by anyone.
 
 Written to the gateway's own hash chain (``gateway_audit_entry``, the chain of the inbox
-work), in one transaction per operation, before the response leaves. **One entry per audited
+work) before the response leaves, through a group commit (:mod:`.read_audit_writer`: entries
+of operations that finish together share a transaction). **One entry per audited
 operation** (action ``read``, entity ``operation`` / its name; actor and role the token's
 subject and role; attachments ``operation:<name>`` and ``query:<sha256>``), whose ``detail``
 binds the full list of what it read through a digest (``readsDigest``, see
-:func:`gateway.inbox.audit.append_read`). The list itself is in ``gateway_read_record``, one
+:func:`gateway.inbox.audit.append_reads`). The list itself is in ``gateway_read_record``, one
 row per record in the order read, written in the same transaction with one bulk insert:
 ``household`` / ``member`` and the global id ``32.73:123``; ``nik`` and the masked NIK, with
 the NIK directory's keyed hash in ``nik_key`` (which binds the NIK without storing it).
@@ -25,7 +26,8 @@ from sqlalchemy import select
 from gateway.adapters.database import Database
 from gateway.adapters.orm import GatewayAuditEntry, GatewayReadRecord
 from gateway.federation.directory import NikDirectoryKey
-from gateway.inbox.audit import AuditNote, ReadRow, append_read
+from gateway.inbox.audit import AuditNote, ReadRow
+from gateway.service_layer.read_audit_writer import ReadAuditWriter
 from schema.identity_numbers import mask_number
 from schema.roles import Principal
 
@@ -48,18 +50,20 @@ def read_rows(directory_key: NikDirectoryKey, entities: Iterable[tuple[str, str]
     return rows
 
 
-async def record_reads(database: Database, directory_key: NikDirectoryKey, principal: Principal,
-                       entities: Iterable[tuple[str, str]], nik_lookups: Iterable[str], *,
-                       operation_name: str | None, query: str | None) -> int:
-    """Append the operation's entry and its rows in one transaction; returns how many
-    records (and NIK lookups) it names. Nothing to audit: nothing written, 0."""
+async def record_reads(writer: ReadAuditWriter, directory_key: NikDirectoryKey,
+                       principal: Principal, entities: Iterable[tuple[str, str]],
+                       nik_lookups: Iterable[str], *, operation_name: str | None,
+                       query: str | None) -> int:
+    """Append the operation's entry and its rows, and return once their transaction has
+    committed; returns how many records (and NIK lookups) it names. Nothing to audit:
+    nothing written, 0. Raises when the audit could not be written."""
     rows = read_rows(directory_key, entities, nik_lookups)
     if not rows:
         return 0
     refs = operation_refs(operation_name, query)
     note = AuditNote(principal.user_id, READ, OPERATION,
                      (operation_name or "(anonymous)")[:64], {}, principal.role.value, refs)
-    await database.run_sync(lambda connection: append_read(connection, note, rows), write=True)
+    await writer.append(note, rows)
     return len(rows)
 
 

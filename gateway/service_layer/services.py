@@ -20,6 +20,7 @@ from gateway.federation.fanout import CallObserver, Federation
 from gateway.federation.node_client import NodeClient
 from gateway.federation.registry import NodeRegistry
 from gateway.federation.user_context import UnsignedContextHeader, UserContextForwarder
+from gateway.service_layer.read_audit_writer import ReadAuditWriter
 
 
 @dataclass
@@ -31,6 +32,7 @@ class GatewayServices:
     rollups: RollupStore
     federation: Federation
     directory_key: NikDirectoryKey
+    read_audit: ReadAuditWriter
 
     @property
     def registry(self) -> NodeRegistry:
@@ -60,4 +62,5 @@ def build_services(config: GatewayConfig, database: Database, client: NodeClient
     return GatewayServices(config=config, database=database, nodes=NodeStore(database),
                            directory=DirectoryStore(database), rollups=RollupStore(database),
                            federation=federation,
-                           directory_key=NikDirectoryKey.from_secret(config.directory_secret))
+                           directory_key=NikDirectoryKey.from_secret(config.directory_secret),
+                           read_audit=ReadAuditWriter(database))

@@ -16,6 +16,7 @@ from gateway.adapters.database import Database
 from gateway.federation.directory import NikDirectoryKey
 from gateway.inbox.audit import AuditNote, audit_alone, reads_digest, verify_gateway_chain
 from gateway.service_layer.read_audit import read_rows, readers_of, record_reads
+from gateway.service_layer.read_audit_writer import ReadAuditWriter
 from schema.roles import Principal, Role
 
 KEY = NikDirectoryKey.from_secret("test-directory-secret-0123456789abcdef")
@@ -25,13 +26,13 @@ NIK = "3273014101900001"
 
 async def _history(database: Database) -> None:
     """Entry 1: a read of 3 records and a NIK; 2: a user creation (no reads); 3: a read of 2."""
-    await record_reads(database, KEY, KEMENSOS, [("household", "32.73:1"),
+    await record_reads(ReadAuditWriter(database), KEY, KEMENSOS, [("household", "32.73:1"),
                                                  ("member", "32.73:10"),
                                                  ("member", "32.73:11")], [NIK],
                        operation_name="Plan", query="{ households { … } }")
     await audit_alone(database, AuditNote("cli:admin", "user.create", "gateway_user", "7",
                                           {"role": "MITRA"}))
-    await record_reads(database, KEY, KEMENSOS, [("household", "32.73:2"),
+    await record_reads(ReadAuditWriter(database), KEY, KEMENSOS, [("household", "32.73:2"),
                                                  ("member", "32.73:20")], [],
                        operation_name=None, query="{ household { … } }")
 

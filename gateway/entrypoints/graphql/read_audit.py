@@ -26,7 +26,7 @@ class ReadAudit(SchemaExtension):
             return
         services = context.services
         try:
-            await record_reads(services.database, services.directory_key, context.principal,
+            await record_reads(services.read_audit, services.directory_key, context.principal,
                                list(context.reads.entities), context.reads.nik_lookups,
                                operation_name=self.execution_context.operation_name,
                                query=self.execution_context.query)

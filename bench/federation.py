@@ -17,8 +17,11 @@ In one run (the data is prepared once into ``--cache``, see ``bench/federation_d
        PROGRAM], maxAgeSeconds: 0)`` (every node asked, rollups refreshed) against the same
        aggregate as one ``GROUP BY`` in PostgreSQL, target ≤ 1.5×;
    (2) the same from the gateway's rollups (no fan-out), target ≤ 0.1× PostgreSQL;
-   (3) a one-region household page and a NIK lookup through the gateway against the same
-       query sent straight to the node (same mTLS, same signed token), target ≤ 1.3×;
+   (3) what the gateway adds to (3a) a one-region page of 50 households and (3b) a NIK
+       lookup: the same query sent straight to the node (same mTLS, same signed token) and
+       through the gateway, one after the other in alternating order, the difference of each
+       pair, its median (and p90) over the run; with one client, target ≤ 10 ms (3a) and
+       ≤ 3 ms (3b), and with ``--clients`` (32) at once, no more than twice that;
    (4) the gateway process's resident memory with every node registered, target ≤ 500 MB.
 """
 
@@ -75,6 +78,16 @@ PERSON = """query($nik: String!) {
   person(nik: $nik) { nik name relationship household { kkNumber desaCode } } }"""
 
 
+ADDED_TARGET_S = {"3a": 0.010, "3b": 0.003}  # the median of gateway − node, one client
+UNDER_LOAD_FACTOR = 2  # with --clients at once, the added median may be up to twice that
+
+
+def percentile(samples: Sequence[float], q: int) -> float:
+    """The nearest-rank ``q``-th percentile."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, -(-q * len(ordered) // 100) - 1))]
+
+
 @dataclass(frozen=True, slots=True)
 class Timing:
     samples: tuple[float, ...]  # seconds
@@ -85,8 +98,7 @@ class Timing:
 
     @property
     def p95(self) -> float:
-        ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, max(0, -(-95 * len(ordered) // 100) - 1))]
+        return percentile(self.samples, 95)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +124,37 @@ class Comparison:
         adds under the same load (a ratio also moves when only the baseline gets faster)."""
         return statistics.median(p - b for p, b in zip(self.project.samples,
                                                        self.baseline.samples, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class AddedTime:
+    """What the gateway adds to one kind of request, from pairs: the same request sent to
+    the node directly and through the gateway, one right after the other (which goes first
+    alternates), by ``clients`` clients at once."""
+
+    name: str
+    clients: int
+    gateway: Timing
+    node: Timing  # pair i: gateway.samples[i] and node.samples[i]
+    target: float  # seconds, for the median of the differences
+    gateway_cpu: float  # CPU seconds of the gateway process per gateway request, mean
+
+    @property
+    def differences(self) -> tuple[float, ...]:
+        return tuple(g - n for g, n in zip(self.gateway.samples, self.node.samples,
+                                           strict=True))
+
+    @property
+    def added(self) -> float:
+        return statistics.median(self.differences)
+
+    @property
+    def added_p90(self) -> float:
+        return percentile(self.differences, 90)
+
+    @property
+    def met(self) -> bool:
+        return self.added <= self.target
 
 
 Counts = dict[tuple[str, str], tuple[int, int]]
@@ -191,6 +234,36 @@ async def compare(name: str, project: Callable[[int], Awaitable[object]],
                       {group: Timing(tuple(values)) for group, values in used.items()} or None)
 
 
+Call = Callable[[int], Awaitable[object]]
+
+
+async def paired(name: str, via_gateway: Call, direct: Call, *, clients: int, rounds: int,
+                 target: float, gateway_cpu: Callable[[], float]) -> AddedTime:
+    """``clients`` clients at once, each making ``rounds`` pairs (after one untimed pair):
+    the gateway call and the direct call of pair ``i`` ask the same (``i`` picks the sample),
+    in an order that alternates from pair to pair and from client to client."""
+    async def client(number: int, timed_rounds: int) -> list[tuple[float, float]]:
+        pairs = []
+        for r in range(timed_rounds):
+            i = number * rounds + r
+            if (number + r) % 2 == 0:
+                ours = await timed(lambda i=i: via_gateway(i))  # type: ignore[misc]
+                theirs = await timed(lambda i=i: direct(i))  # type: ignore[misc]
+            else:
+                theirs = await timed(lambda i=i: direct(i))  # type: ignore[misc]
+                ours = await timed(lambda i=i: via_gateway(i))  # type: ignore[misc]
+            pairs.append((ours, theirs))
+        return pairs
+
+    await asyncio.gather(*(client(c, 1) for c in range(clients)))  # connections, caches
+    before = gateway_cpu()
+    results = await asyncio.gather(*(client(c, rounds) for c in range(clients)))
+    used = gateway_cpu() - before
+    pairs = [pair for pairs in results for pair in pairs]
+    return AddedTime(name, clients, Timing(tuple(g for g, _ in pairs)),
+                     Timing(tuple(n for _, n in pairs)), target, used / len(pairs))
+
+
 def gateway_counts(body: dict[str, Any]) -> Counts:
     return {(row["provinceCode"], row["program"]): (row["households"], row["members"])
             for row in body["data"]["householdCounts"]}
@@ -239,8 +312,14 @@ def pick_samples(paths: CachePaths, all_regions: Sequence[str], count: int) -> S
 
 # -- the run ----------------------------------------------------------------------------------
 
-async def measure(prepared: Prepared, cluster: Cluster, args: argparse.Namespace
-                  ) -> tuple[list[Comparison], dict[str, int]]:
+@dataclass(frozen=True, slots=True)
+class Measured:
+    comparisons: list[Comparison]  # (1), (2)
+    added: list[AddedTime]  # (3)
+    memory: dict[str, int]  # (4), KiB
+
+
+async def measure(prepared: Prepared, cluster: Cluster, args: argparse.Namespace) -> Measured:
     scale = prepared.scale
     samples = pick_samples(prepared.paths, scale.regions, args.samples)
     tokens = SignedUserTokens.from_pki(prepared.paths.pki_dir)
@@ -290,26 +369,36 @@ async def measure(prepared: Prepared, cluster: Cluster, args: argparse.Namespace
                     "nodes": sum(cpu_seconds(pid) for pid in host_pids)}
 
         comparisons = []
-        for name, project, baseline, repeat, target, baseline_name in (
+        for name, project, baseline, target in (
                 ("(1) province × program, live fan-out",
-                 lambda _: gateway.query(LIVE_COUNTS), postgres, args.repeat, 1.5,
-                 "PostgreSQL GROUP BY"),
+                 lambda _: gateway.query(LIVE_COUNTS), postgres, 1.5),
                 ("(2) province × program, rollups", lambda _: gateway.query(ROLLUP_COUNTS),
-                 postgres, args.repeat, 0.1, "PostgreSQL GROUP BY"),
-                ("(3a) one-region page (50 households)", region_via_gateway, region_direct,
-                 args.repeat_small, 1.3, "same query to the node"),
-                ("(3b) NIK lookup", person_via_gateway, person_direct, args.repeat_small, 1.3,
-                 "same query to the node")):
+                 postgres, 0.1)):
             if name[1] not in args.only:
                 continue
             print(f"timing {name} ...", flush=True)
-            comparisons.append(await compare(name, project, baseline, repeat=repeat,
-                                             target=target, baseline_name=baseline_name,
-                                             cpu=cpu))
+            comparisons.append(await compare(name, project, baseline, repeat=args.repeat,
+                                             target=target,
+                                             baseline_name="PostgreSQL GROUP BY", cpu=cpu))
+        added = []
+        for key, name, via_gateway, straight in (
+                ("3a", "(3a) one-region page (50 households)", region_via_gateway,
+                 region_direct),
+                ("3b", "(3b) NIK lookup", person_via_gateway, person_direct)):
+            if "3" not in args.only:
+                continue
+            for clients, rounds, factor in ((1, args.repeat_small, 1),
+                                            (args.clients, args.rounds_per_client,
+                                             UNDER_LOAD_FACTOR)):
+                print(f"timing {name}, {clients} client{'s' if clients > 1 else ''} ...",
+                      flush=True)
+                added.append(await paired(name, via_gateway, straight, clients=clients,
+                                          rounds=rounds, target=ADDED_TARGET_S[key] * factor,
+                                          gateway_cpu=lambda: cpu_seconds(gateway_pid)))
         after = memory_kib(cluster.gateway.pid)
     await pg.close()
-    return comparisons, {"registered": registered["VmRSS"], "after": after["VmRSS"],
-                         "peak": after["VmHWM"]}
+    return Measured(comparisons, added, {"registered": registered["VmRSS"],
+                                         "after": after["VmRSS"], "peak": after["VmHWM"]})
 
 
 async def check_samples(gateway: GatewayClient, direct: DirectNodeClient,
@@ -344,11 +433,12 @@ async def run(prepared: Prepared, args: argparse.Namespace) -> int:
         print(f"{len(cluster.urls)} nodes listening in {nodes_s:.1f} s "
               f"({len(cluster.node_hosts)} processes); gateway registered and probed them in "
               f"{gateway_s:.1f} s", flush=True)
-        comparisons, memory = await measure(prepared, cluster, args)
+        measured = await measure(prepared, cluster, args)
     finally:
         await cluster.stop()
-    report(prepared, args, comparisons, memory)
-    return 0 if all(c.met for c in comparisons) and memory_met(memory) else 1
+    report(prepared, args, measured)
+    met = [c.met for c in measured.comparisons] + [a.met for a in measured.added]
+    return 0 if all(met) and memory_met(measured.memory) else 1
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -365,9 +455,8 @@ def memory_met(memory: dict[str, int]) -> bool:
     return memory["peak"] * 1024 <= MEMORY_TARGET_MB * 1e6
 
 
-def report(prepared: Prepared, args: argparse.Namespace, comparisons: Sequence[Comparison],
-           memory: dict[str, int]) -> None:
-    manifest = prepared.manifest
+def report(prepared: Prepared, args: argparse.Namespace, measured: Measured) -> None:
+    manifest, memory = prepared.manifest, measured.memory
     print()
     print(f"data: {manifest.households:,} households, {manifest.members:,} members, "
           f"{manifest.programs:,} program memberships over {len(prepared.scale.regions)} "
@@ -381,7 +470,7 @@ def report(prepared: Prepared, args: argparse.Namespace, comparisons: Sequence[C
     print("| measurement | gateway median ms | p95 | baseline | baseline median ms | p95 | "
           "ratio | target | |")
     print("|---|---:|---:|---|---:|---:|---:|---:|---|")
-    for c in comparisons:
+    for c in measured.comparisons:
         print(f"| {c.name} | {_ms(c.project.median)} | {_ms(c.project.p95)} | "
               f"{c.baseline_name} | {_ms(c.baseline.median)} | {_ms(c.baseline.p95)} | "
               f"{c.ratio:.2f} | ≤ {c.target} | {'met' if c.met else 'MISSED'} |")
@@ -389,17 +478,33 @@ def report(prepared: Prepared, args: argparse.Namespace, comparisons: Sequence[C
           f"{_mb(memory['registered'])} MB after start, {_mb(memory['after'])} MB after the "
           f"run | peak {_mb(memory['peak'])} MB | | | | | ≤ {MEMORY_TARGET_MB} MB | "
           f"{'met' if memory_met(memory) else 'MISSED'} |")
-    rounds = ([f"{args.repeat} for (1) and (2)"] if {"1", "2"} & set(args.only) else []) + (
-        [f"{args.repeat_small} for (3)"] if "3" in args.only else [])
-    print(f"\n(repetitions: {', '.join(rounds)}; project and baseline alternate)")
-    print("\nadded by the gateway (median of gateway − baseline over the alternating pairs)")
-    for c in comparisons:
-        print(f"  {c.name}: {_ms(c.added)} ms")
-    print("\nCPU seconds per gateway request (median), by process: where the time goes")
-    for c in comparisons:
-        if c.cpu:
-            print(f"  {c.name}: " + ", ".join(f"{group} {t.median * 1000:,.0f} ms"
-                                              for group, t in c.cpu.items()))
+    if measured.comparisons:
+        print(f"\n({args.repeat} rounds of (1) and (2); project and baseline alternate)")
+        print("\nadded by the gateway (median of gateway − baseline over the alternating "
+              "pairs)")
+        for c in measured.comparisons:
+            print(f"  {c.name}: {_ms(c.added)} ms")
+        print("\nCPU seconds per gateway request (median), by process: where the time goes")
+        for c in measured.comparisons:
+            if c.cpu:
+                print(f"  {c.name}: " + ", ".join(f"{group} {t.median * 1000:,.0f} ms"
+                                                  for group, t in c.cpu.items()))
+    if measured.added:
+        report_added(measured.added)
+
+
+def report_added(added: Sequence[AddedTime]) -> None:
+    print("\nadded by the gateway: the same request to the node and through the gateway, "
+          "one after the other (alternating which goes first), gateway − node per pair")
+    print()
+    print("| measurement | clients | pairs | gateway median ms | node median ms | "
+          "added: median ms | p90 ms | target (median) | | gateway CPU per request ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+    for a in added:
+        print(f"| {a.name} | {a.clients} | {len(a.differences)} | {_ms(a.gateway.median)} | "
+              f"{_ms(a.node.median)} | {_ms(a.added)} | {_ms(a.added_p90)} | "
+              f"≤ {_ms(a.target)} ms | {'met' if a.met else 'MISSED'} | "
+              f"{_ms(a.gateway_cpu)} |")
 
 
 def all_regions(limit: int | None) -> tuple[str, ...]:
@@ -429,7 +534,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="processes hosting the node apps")
     parser.add_argument("--repeat", type=int, default=7, help="timed rounds of (1) and (2)")
     parser.add_argument("--repeat-small", type=int, default=50,
-                        help="timed rounds of (3)")
+                        help="timed pairs of (3) with one client")
+    parser.add_argument("--clients", type=int, default=32,
+                        help="clients at once for (3) under load")
+    parser.add_argument("--rounds-per-client", type=int, default=10,
+                        help="timed pairs per client of (3) under load")
     parser.add_argument("--samples", type=int, default=10,
                         help="regions (and NIKs) the (3) queries rotate over")
     parser.add_argument("--only", nargs="+", choices=("1", "2", "3"), default=["1", "2", "3"],

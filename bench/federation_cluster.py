@@ -11,7 +11,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import socket
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -68,12 +67,6 @@ async def start_child(name: str, module: str, args: Sequence[str], log: Path) ->
     return Child(name, process, json.loads(line))
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
 class GatewaySettings:
     deadline_ms: int = 30_000
@@ -105,7 +98,10 @@ class Cluster:
         nodes_file = self.paths.root / "nodes.txt"
         nodes_file.write_text("".join(f"{r} {u}\n" for r, u in sorted(self.urls.items())))
         config = {"db_url": f"sqlite:///{self.paths.gateway_db}",
-                  "directory_secret": DIRECTORY_SECRET, "port": free_port(),
+                  # port 0: the gateway binds a free port itself and announces it (a port
+                  # picked here could be taken meanwhile by one of its own ~514 probe
+                  # connections' ephemeral ports: seen once, "address already in use")
+                  "directory_secret": DIRECTORY_SECRET, "port": 0,
                   "pki_dir": str(self.paths.pki_dir), "nodes_file": str(nodes_file),
                   "probe_interval_s": 0, "rollup_refresh_s": 0, **dataclasses.asdict(settings)}
         self.gateway = await start_child("gateway", "bench.federation_gateway",

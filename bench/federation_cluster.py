@@ -98,10 +98,10 @@ class Cluster:
         nodes_file = self.paths.root / "nodes.txt"
         nodes_file.write_text("".join(f"{r} {u}\n" for r, u in sorted(self.urls.items())))
         config = {"db_url": f"sqlite:///{self.paths.gateway_db}",
-                  # port 0: the gateway binds a free port itself and announces it (a port
+                  # no port: the gateway binds a free one itself and announces it (a port
                   # picked here could be taken meanwhile by one of its own ~514 probe
                   # connections' ephemeral ports: seen once, "address already in use")
-                  "directory_secret": DIRECTORY_SECRET, "port": 0,
+                  "directory_secret": DIRECTORY_SECRET,
                   "pki_dir": str(self.paths.pki_dir), "nodes_file": str(nodes_file),
                   "probe_interval_s": 0, "rollup_refresh_s": 0, **dataclasses.asdict(settings)}
         self.gateway = await start_child("gateway", "bench.federation_gateway",

@@ -2,7 +2,8 @@
 
     python -m bench.federation_gateway CONFIG_JSON
 
-``CONFIG_JSON`` holds :class:`~gateway.config.GatewayConfig` fields (paths as strings). The
+``CONFIG_JSON`` holds :class:`~gateway.config.GatewayConfig` fields (paths as strings; no
+``port``: it listens on a free port, which it announces). The
 app is the real one (``gateway.entrypoints.app.create_app``: migrates its database, registers
 the nodes file, probes every node), without background jobs (the benchmark decides when data
 is refreshed), answering as national staff (a Kemensos principal, as the gateway tests do
@@ -47,7 +48,7 @@ async def serve(config: GatewayConfig) -> None:
     app = create_app(config, background=False, principal_of=as_national_staff)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, config.host, config.port).start()
+    await web.TCPSite(runner, config.host, 0).start()  # (not config.port: see Cluster)
     port = runner.addresses[0][1]
     print(json.dumps({"url": f"http://{config.host}:{port}", "pid": os.getpid()}), flush=True)
     stop = asyncio.Event()

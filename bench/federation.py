@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import platform
 import sqlite3
@@ -138,6 +139,7 @@ class AddedTime:
     node: Timing  # pair i: gateway.samples[i] and node.samples[i]
     target: float  # seconds, for the median of the differences
     gateway_cpu: float  # CPU seconds of the gateway process per gateway request, mean
+    audit: tuple[int, int] = (0, 0)  # read audit entries, transactions (the group commit)
 
     @property
     def differences(self) -> tuple[float, ...]:
@@ -165,6 +167,15 @@ Counts = dict[tuple[str, str], tuple[int, int]]
 class GatewayClient:
     def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
         self.session, self.url = session, url.rstrip("/") + "/graphql"
+
+    async def audit_counts(self) -> tuple[int, int]:
+        """The read audit's entries and transactions so far (its /metrics counters)."""
+        async with self.session.get(self.url.removesuffix("graphql") + "metrics") as response:
+            text = await response.text()
+        values = dict(line.split(" ", 1) for line in text.splitlines()
+                      if line.startswith("siks_gateway_read_audit_"))
+        return (int(values.get("siks_gateway_read_audit_entries_total", 0)),
+                int(values.get("siks_gateway_read_audit_transactions_total", 0)))
 
     async def query(self, document: str, **variables: Any) -> dict[str, Any]:
         async with self.session.post(self.url, json={"query": document,
@@ -392,9 +403,13 @@ async def measure(prepared: Prepared, cluster: Cluster, args: argparse.Namespace
                                              UNDER_LOAD_FACTOR)):
                 print(f"timing {name}, {clients} client{'s' if clients > 1 else ''} ...",
                       flush=True)
-                added.append(await paired(name, via_gateway, straight, clients=clients,
-                                          rounds=rounds, target=ADDED_TARGET_S[key] * factor,
-                                          gateway_cpu=lambda: cpu_seconds(gateway_pid)))
+                before = await gateway.audit_counts()
+                result = await paired(name, via_gateway, straight, clients=clients,
+                                      rounds=rounds, target=ADDED_TARGET_S[key] * factor,
+                                      gateway_cpu=lambda: cpu_seconds(gateway_pid))
+                counts = await gateway.audit_counts()
+                added.append(dataclasses.replace(result, audit=(
+                    counts[0] - before[0], counts[1] - before[1])))
         after = memory_kib(cluster.gateway.pid)
     await pg.close()
     return Measured(comparisons, added, {"registered": registered["VmRSS"],
@@ -498,13 +513,14 @@ def report_added(added: Sequence[AddedTime]) -> None:
           "one after the other (alternating which goes first), gateway − node per pair")
     print()
     print("| measurement | clients | pairs | gateway median ms | node median ms | "
-          "added: median ms | p90 ms | target (median) | | gateway CPU per request ms |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+          "added: median ms | p90 ms | target (median) | | gateway CPU per request ms | "
+          "audit entries / transactions |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|")
     for a in added:
         print(f"| {a.name} | {a.clients} | {len(a.differences)} | {_ms(a.gateway.median)} | "
               f"{_ms(a.node.median)} | {_ms(a.added)} | {_ms(a.added_p90)} | "
               f"≤ {_ms(a.target)} ms | {'met' if a.met else 'MISSED'} | "
-              f"{_ms(a.gateway_cpu)} |")
+              f"{_ms(a.gateway_cpu)} | {a.audit[0]} / {a.audit[1]} |")
 
 
 def all_regions(limit: int | None) -> tuple[str, ...]:

@@ -54,6 +54,7 @@ from gateway.identity.trust import GatewayTokens
 from gateway.inbox.http import build_sync, run_inbox_listener
 from gateway.inbox.http import inbox_port as default_inbox_port
 from gateway.service_layer import directory_sync, node_health, rollups
+from gateway.service_layer.read_audit_writer import ReadAuditWriter
 from gateway.service_layer.registration import read_nodes_file, register
 from gateway.service_layer.services import (
     GatewayServices,
@@ -227,9 +228,20 @@ def metrics_text(app: web.Application) -> str:
         lines += [f'siks_gateway_circuit_open{{region="{n.region}"}} '
                   f'{int(services.federation.circuit_state(n.region).value != "CLOSED")}'
                   for n in nodes]
-        return lines
+        return lines + read_audit_lines(services.read_audit)
 
     return app[METRICS].render(gauges)
+
+
+def read_audit_lines(writer: ReadAuditWriter) -> list[str]:
+    """The read audit's group commit: entries per transaction is its mean batch."""
+    return ["# HELP siks_gateway_read_audit_entries_total Read audit entries committed",
+            "# TYPE siks_gateway_read_audit_entries_total counter",
+            f"siks_gateway_read_audit_entries_total {writer.entries}",
+            "# HELP siks_gateway_read_audit_transactions_total Read audit transactions "
+            "(each holds the entries of the operations that finished together)",
+            "# TYPE siks_gateway_read_audit_transactions_total counter",
+            f"siks_gateway_read_audit_transactions_total {writer.transactions}"]
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -20,7 +20,7 @@ from gateway.service_layer.read_audit import readers_of, record_reads
 from gateway.service_layer.read_audit_writer import ReadAuditUnavailable, ReadAuditWriter
 from schema.roles import Principal, Role
 from tests import factories
-from tests.gateway.identity_helpers import KEMENSOS, gql_as, secure_gateway
+from tests.gateway.identity_helpers import KEMENSOS, bearer, gql_as, secure_gateway, token_for
 from tests.node.helpers import store
 
 KEY = NikDirectoryKey.from_secret("test-directory-secret-0123456789abcdef")
@@ -140,6 +140,11 @@ async def test_no_answer_leaves_before_its_entry_is_committed(gateway_app):
     async with database.reader() as session:
         names = (await session.execute(select(GatewayAuditEntry.entity_id))).scalars().all()
     assert names == ["Page"] * 12
+    scraped = await gateway_app.get("/metrics",
+                                    headers=bearer(token_for(gateway_app, KEMENSOS)))
+    text = await scraped.text()
+    assert "siks_gateway_read_audit_entries_total 12\n" in text
+    assert "siks_gateway_read_audit_transactions_total 2\n" in text
 
 
 async def test_when_a_batch_cannot_be_written_none_of_its_requests_gets_data(gateway_app):

@@ -553,7 +553,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="timed pairs of (3) with one client")
     parser.add_argument("--clients", type=int, default=32,
                         help="clients at once for (3) under load")
-    parser.add_argument("--rounds-per-client", type=int, default=10,
+    parser.add_argument("--rounds-per-client", type=int, default=20,
                         help="timed pairs per client of (3) under load")
     parser.add_argument("--samples", type=int, default=10,
                         help="regions (and NIKs) the (3) queries rotate over")

@@ -71,6 +71,12 @@ class CachePaths:
         return self.root / "manifest.json"
 
     @property
+    def building(self) -> Path:
+        """The identity a build (perhaps interrupted) was started for: resumed parts (the
+        template, finished node files) are reused only for the same identity."""
+        return self.root / "building.json"
+
+    @property
     def pki_dir(self) -> Path:
         return self.root / "pki"
 
@@ -157,10 +163,10 @@ def prepare(paths: CachePaths, scale: Scale, server_url: str, *, workers: int = 
     if manifest is not None and asyncio.run(_postgres_holds(postgres_url, identity)):
         return Prepared(paths, ensure_dev_pki(paths.pki_dir, scale.regions), scale,
                         postgres_url, manifest, reused=True)
-    stored = read_manifest(paths)
-    if rebuild or (stored is not None and stored.identity != identity):
+    if rebuild or is_stale(paths, identity):
         shutil.rmtree(paths.root, ignore_errors=True)
     paths.nodes_dir.mkdir(parents=True, exist_ok=True)
+    paths.building.write_text(json.dumps(identity, sort_keys=True) + "\n")
     seconds: dict[str, float] = {}
 
     started = time.perf_counter()
@@ -191,6 +197,19 @@ def prepare(paths: CachePaths, scale: Scale, server_url: str, *, workers: int = 
                         *totals)
     paths.manifest.write_text(json.dumps(asdict(manifest), indent=2) + "\n")
     return Prepared(paths, pki, scale, postgres_url, manifest, reused=False)
+
+
+def is_stale(paths: CachePaths, identity: dict[str, Any]) -> bool:
+    """Whether what ``paths`` holds was built, or started, for another identity (an
+    interrupted build leaves no manifest, but its template and finished node files)."""
+    stored = read_manifest(paths)
+    if stored is not None and stored.identity != identity:
+        return True
+    try:
+        started_for = json.loads(paths.building.read_text())
+    except (OSError, ValueError):
+        return False  # nothing started, or a cache from before the marker
+    return bool(started_for != identity)
 
 
 def build_nodes(paths: CachePaths, scale: Scale, *, workers: int,

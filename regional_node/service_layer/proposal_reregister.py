@@ -13,7 +13,13 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from regional_node.adapters.household_records import load_household
-from regional_node.adapters.orm import Household, Member, ProgramMembership, utcnow
+from regional_node.adapters.orm import (
+    Household,
+    HouseholdWarning,
+    Member,
+    ProgramMembership,
+    utcnow,
+)
 from regional_node.domain.household_rows import (
     HOUSEHOLD_COLUMNS,
     MEMBER_COLUMNS,
@@ -35,6 +41,9 @@ async def reregister(uow: UnitOfWork, household_id: int, record: HouseholdRecord
     before = snapshot(stored.record)
     await session.execute(delete(ProgramMembership).where(
         ProgramMembership.household_id == household_id))
+    # warnings about the withdrawn data go with it; the correction's approval keeps its own
+    await session.execute(delete(HouseholdWarning).where(
+        HouseholdWarning.household_id == household_id))
     await session.execute(delete(Member).where(Member.household_id == household_id))
     await session.flush()
     await _require_free(uow, household_id, record)

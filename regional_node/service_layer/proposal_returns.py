@@ -17,10 +17,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from regional_node.adapters.household_records import StoredHousehold, load_household
-from regional_node.adapters.orm import ProgramMembership, Proposal, ProposalEvent, utcnow
+from regional_node.adapters.orm import (
+    HouseholdWarning,
+    ProgramMembership,
+    Proposal,
+    ProposalEvent,
+    utcnow,
+)
 from regional_node.domain.household_rows import snapshot
 from regional_node.domain.proposals import ProposalKind
 from regional_node.service_layer.registry import existing_identifiers
@@ -143,6 +149,9 @@ async def _remove_member(uow: UnitOfWork, stored: StoredHousehold, member_id: in
     if referred:
         raise NotSafe("anggota barunya sudah tercatat dalam kepesertaan program. / the new "
                       "member is already in a programme membership.")
+    # the warnings about them go with them (they are about data that no longer exists)
+    await uow.session.execute(delete(HouseholdWarning).where(
+        HouseholdWarning.member_id == member_id))
     await uow.session.delete(member)
     stored.members.remove(member)
 

@@ -157,6 +157,9 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         # a partner's batch cross-check (docs/gateway.md): in DTKS or not, a desil band, the
         # programs; never a name, an address or a birth date
         "crossCheck": PARTNER_CHECK,
+        # the PMT model that scores the households (docs/pmt.md): the region's staff and
+        # Kemensos, like the scores
+        "pmtModel": STAFF,
     },
     # Mutations: FULL or DENIED per role. The proposal ones mirror the transition table of
     # regional_node/domain/proposals.py (a test there holds them equal); the node still
@@ -234,8 +237,12 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         # the decree of the latest determined proposal on it (node, and through the gateway)
         "decree": STAFF,
         "review": STAFF,  # node only: a returned change to review (docs/update-cycle.md)
+        # node only: the proxy means test (docs/pmt.md); never a partner or the public
+        "pmtScore": STAFF,
     },
     "HouseholdReview": {"reason": STAFF, "proposalId": STAFF},
+    "PmtScore": {name: STAFF for name in ("score", "modelVersion", "computedAt")},
+    "PmtModel": {name: STAFF for name in ("version", "description", "ownCoefficients")},
     "Housing": {name: STAFF for name in (
         "floorMaterial", "wallMaterial", "roofMaterial", "floorAreaM2", "tenure",
         "drinkingWater", "lighting", "cookingFuel", "toilet")},

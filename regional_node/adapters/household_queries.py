@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from regional_node.adapters.database import Database
-from regional_node.adapters.orm import Household, Member, ProgramMembership
+from regional_node.adapters.orm import Household, Member, PmtScore, ProgramMembership
 from regional_node.errors import InvalidCursor
 from schema.regions import RegionLevel, level_of
 from schema.scope import name_key
@@ -192,6 +192,12 @@ async def count_households(session: AsyncSession, flt: HouseholdFilter) -> int:
 async def households_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Household]:
     rows = await session.execute(select(Household).where(Household.id.in_(list(ids))))
     return {row.id: row for row in rows.scalars()}
+
+
+async def pmt_scores_by_household(session: AsyncSession, ids: Sequence[int]
+                                  ) -> dict[int, PmtScore]:
+    rows = await session.execute(select(PmtScore).where(PmtScore.household_id.in_(list(ids))))
+    return {row.household_id: row for row in rows.scalars()}
 
 
 async def members_by_household(session: AsyncSession, ids: Sequence[int]

@@ -478,3 +478,45 @@ class UserAccount(Base):
     household_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PmtModelRow(Base):
+    """A loaded PMT model file (docs/pmt.md): the newest loaded is the active one."""
+
+    __tablename__ = "pmt_model"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), unique=True)
+    description: Mapped[str]
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    loaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    loaded_by: Mapped[str]
+
+
+class PmtScore(Base):
+    """A household's PMT score (predicted log per-capita consumption) and the model version
+    that computed it."""
+
+    __tablename__ = "pmt_score"
+
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), primary_key=True,
+                                              autoincrement=False)
+    score: Mapped[float] = mapped_column(Float)
+    model_version: Mapped[str] = mapped_column(String(64), index=True)
+    computed_at: Mapped[dt.datetime]
+
+
+class PmtRun(Base):
+    """One recompute of every household's score: its counts and the digest of what it wrote
+    (its audit entry's ``after`` digest covers this row)."""
+
+    __tablename__ = "pmt_run"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    model_version: Mapped[str] = mapped_column(String(64))
+    households: Mapped[int] = mapped_column(Integer)
+    changed: Mapped[int] = mapped_column(Integer)
+    scores_digest: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime]
+    actor: Mapped[str]

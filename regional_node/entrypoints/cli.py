@@ -30,6 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         cli_import,
         cli_match,
         cli_offline,
+        cli_pmt,
         cli_reports,
         cli_seed,
         cli_users,
@@ -49,6 +50,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     cli_match.register(node_commands)
     cli_reports.register(node_commands)
     cli_verivali.register(node_commands)
+    cli_pmt.register(node_commands)
     cli_seed.register(commands)
     cli_offline.register(commands)
     audit = commands.add_parser("audit", help="check the tamper-evident audit log")

@@ -28,12 +28,13 @@ from sqlalchemy import select
 from regional_node.adapters.bulk_insert import CopyRows, copy_rows, send_copy
 from regional_node.adapters.database import Database
 from regional_node.adapters.household_warnings import kk_holding, store_import_warnings
-from regional_node.adapters.orm import Household, Member, ProgramMembership, utcnow
+from regional_node.adapters.orm import Household, Member, PmtScore, ProgramMembership, utcnow
 from regional_node.domain.audit import Actor, timestamp
 from regional_node.domain.household_rows import HouseholdRows
 from regional_node.domain.import_format import Layout, RowError, RowWarning
 from regional_node.service_layer.audit import entry_copy_rows
 from regional_node.service_layer.import_reading import PreparedHousehold
+from regional_node.service_layer.pmt import SCORE_INSERT, active_model, score_rows
 from regional_node.service_layer.registry import (
     HOUSEHOLD_INSERT,
     MEMBER_INSERT,
@@ -90,6 +91,7 @@ class _ReadyBatch:
     households: CopyRows
     members: CopyRows
     programs: CopyRows
+    scores: CopyRows
     entries: list[tuple[Any, ...]]
     audit: CopyRows
     household_count: int
@@ -265,10 +267,12 @@ class BatchWriter:
         sending the previous batch gets the event loop in between)."""
         household_ids, member_ids = keys
         now, ts, member_keys = utcnow(), timestamp(), iter(member_ids)
+        model = await active_model(uow.session)
         households: list[tuple[Any, ...]] = []
         members: list[tuple[Any, ...]] = []
         programs: list[tuple[Any, ...]] = []
         entries: list[tuple[Any, ...]] = []
+        scores: list[tuple[Any, ...]] = []
         for start in range(0, len(prepared), PREPARE_SLICE):
             piece = prepared[start:start + PREPARE_SLICE]
             ids = household_ids[start:start + PREPARE_SLICE]
@@ -276,6 +280,7 @@ class BatchWriter:
             households += built[0]
             members += built[1]
             programs += built[2]
+            scores += score_rows(model, piece, ids, now)
             uow.audit.record_digests("household.register", "household", ids,
                                      audit_digests(piece))
             entries += uow.audit.chain(uow.audit.take_pending(), ts)
@@ -283,6 +288,7 @@ class BatchWriter:
         ready = _ReadyBatch(copy_rows(Household, HOUSEHOLD_INSERT, households),
                             copy_rows(Member, MEMBER_INSERT, members),
                             copy_rows(ProgramMembership, PROGRAM_INSERT, programs),
+                            copy_rows(PmtScore, SCORE_INSERT, scores),
                             entries, entry_copy_rows(entries), household_count, member_count)
         await asyncio.sleep(0)
         return ready
@@ -294,6 +300,7 @@ class BatchWriter:
         await send_copy(uow.session, ready.households)
         await send_copy(uow.session, ready.members)
         await send_copy(uow.session, ready.programs)
+        await send_copy(uow.session, ready.scores)
         await uow.audit.write(ready.entries, ready.audit)
         self.report.households_stored += ready.household_count
         self.report.members_stored += ready.member_count

@@ -5,7 +5,7 @@ older version is refused) and leaves its own audit entry, digests of the househo
 after, next to the proposal's. It also says what undoing it would take (:class:`Applied`
 ``undo``: the version right after the change, previous values, the memberships it ended), kept
 in the approval's history entry for when Kemensos returns the proposal
-(``proposal_returns``).
+(``proposal_returns``). The household's PMT score is computed again (docs/pmt.md).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from regional_node.domain.proposal_details import (
 )
 from regional_node.domain.records import HouseholdRecord
 from regional_node.errors import Conflict, NotFound
+from regional_node.service_layer.pmt import rescore
 from regional_node.service_layer.proposal_reregister import reregister
 from regional_node.service_layer.proposal_rules import active_memberships
 from regional_node.service_layer.registry import existing_identifiers, register_households
@@ -69,6 +70,7 @@ async def apply_details(uow: UnitOfWork, details: Details, matched_niks: set[str
     stored.row.version += 1
     stored.row.updated_at = utcnow()
     await uow.session.flush()
+    await rescore(uow.session, [stored.row.id])
     after = await load_household(uow.session, stored.row.id)
     assert after is not None
     uow.audit.record(f"household.{action}", "household", stored.row.id, before=before,

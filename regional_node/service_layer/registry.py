@@ -2,7 +2,7 @@
 
 Primary keys are allocated up front and rows go in through the bulk path of
 :mod:`regional_node.adapters.bulk_insert` (COPY on PostgreSQL, executemany on SQLite), in the
-caller's unit of work, one audit entry per household.
+caller's unit of work, one audit entry per household, each household with its PMT score.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from regional_node.domain.household_rows import (
 )
 from regional_node.domain.records import HouseholdRecord, household_problems
 from regional_node.errors import DuplicateRecord, InvalidRecord
+from regional_node.service_layer.pmt import store_new_scores
 from regional_node.service_layer.unit_of_work import UnitOfWork
 
 LOOKUP_CHUNK = 500
@@ -85,6 +86,7 @@ async def store_household_rows(uow: UnitOfWork, prepared: Sequence[HouseholdRows
     await insert_tuples(session, Household, HOUSEHOLD_INSERT, households)
     await insert_tuples(session, Member, MEMBER_INSERT, members)
     await insert_tuples(session, ProgramMembership, PROGRAM_INSERT, programs)
+    await store_new_scores(session, prepared, household_ids, now)
     uow.audit.record_digests("household.register", "household", household_ids,
                              audit_digests(prepared))
     return household_ids

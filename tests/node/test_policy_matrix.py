@@ -80,7 +80,9 @@ REGISTRY_TYPES = {"Query", "NodeInfo", "HouseholdConnection", "HouseholdEdge", "
                   "DukcapilFinding",
                   # data quality: the row's desa, and one import run that refused a household
                   "RegionDataQuality", "MatchStatusCount", "WarningKindCount", "ImportQuality",
-                  "ReasonCount"}
+                  "ReasonCount",
+                  # the proxy means test: the row's score (stored with it) and the model
+                  "PmtScore", "PmtModel"}
 
 
 class Position(StrEnum):

@@ -18,7 +18,7 @@ from strawberry.dataloader import DataLoader
 from regional_node.adapters import household_queries as q
 from regional_node.adapters import proposal_queries as pq
 from regional_node.adapters.database import Database
-from regional_node.adapters.orm import Household, Member, ProgramMembership
+from regional_node.adapters.orm import Household, Member, PmtScore, ProgramMembership
 from schema.roles import ANONYMOUS, Principal
 from siks.infra.graphql_policy import ReadLog
 
@@ -33,6 +33,7 @@ class Loaders:
     programs: DataLoader[int, list[ProgramMembership]]
     decrees: DataLoader[int, dict[str, Any] | None]  # by household
     corrections: DataLoader[str, list[str]]  # by proposal: the proposals correcting it
+    pmt_scores: DataLoader[int, PmtScore | None]
 
 
 @dataclass
@@ -65,4 +66,5 @@ def make_loaders(database: Database) -> Loaders:
         programs=_batch(database, q.programs_by_household, list),
         decrees=_batch(database, pq.decrees_by_household, lambda: None),
         corrections=_batch(database, pq.corrections_by_proposal, list),
+        pmt_scores=_batch(database, q.pmt_scores_by_household, lambda: None),
     )

@@ -25,6 +25,7 @@ from regional_node.entrypoints.graphql.errors import DomainErrors
 from regional_node.entrypoints.graphql.mutations import Mutation as ProposalMutation
 from regional_node.entrypoints.graphql.offline_mutations import OfflineMutation
 from regional_node.entrypoints.graphql.outbox_query import OutboxQuery
+from regional_node.entrypoints.graphql.pmt_query import PmtQuery
 from regional_node.entrypoints.graphql.proposal_query import ProposalQuery
 from regional_node.entrypoints.graphql.quality_api import QualityQuery
 from regional_node.entrypoints.graphql.query import Query
@@ -43,7 +44,7 @@ from siks.infra.graphql_validation_cache import ValidatedQueries, ValidationCach
 NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
                                   VerificationQuery, OutboxQuery, SuspensionQuery,
                                   WarningQuery, QualityQuery, BenefitCountsQuery,
-                                  CrossCheckQuery))
+                                  CrossCheckQuery, PmtQuery))
 Mutation = merge_types("Mutation", (ProposalMutation, CommunityReportMutation,
                                    VerificationMutation, OfflineMutation, WarningMutation))
 

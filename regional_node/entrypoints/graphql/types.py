@@ -69,6 +69,14 @@ class Housing:
     toilet: Toilet | None
 
 
+@strawberry.type(description="A household's proxy means test score (docs/pmt.md)")
+class PmtScore:
+    score: float = strawberry.field(description="Predicted log of monthly per-capita "
+                                                "consumption (rupiah); higher is better off")
+    model_version: str = strawberry.field(description="The PMT model that computed it")
+    computed_at: dt.datetime
+
+
 @strawberry.type(description="Why a membership's aid is suspended (docs/suspension.md)")
 class Suspension:
     reason: SuspensionReason
@@ -274,6 +282,15 @@ class Household:
         rows = await info.context.loaders.members.load(self.row_id)
         heads = [r for r in rows if r.relationship == enums.Relationship.HEAD]
         return Member.from_row(heads[0]) if heads else None
+
+    @strawberry.field(description="The PMT score and the model version that computed it "
+                                  "(the region's staff and Kemensos)")
+    async def pmt_score(self, info: Info[NodeContext, None]) -> PmtScore | None:
+        row = await info.context.loaders.pmt_scores.load(self.row_id)
+        if row is None:
+            return None
+        return PmtScore(score=row.score, model_version=row.model_version,
+                        computed_at=row.computed_at)
 
     @strawberry.field(description="Program memberships; a partner ministry (MITRA) sees only "
                                   "its own programs when its token names them")

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from regional_node.adapters.bulk_insert import insert_tuples
 from regional_node.adapters.orm import Household, Member, PmtModelRow, PmtRun, PmtScore, utcnow
 from regional_node.domain.household_rows import HouseholdRows
-from regional_node.domain.pmt import HouseholdFacts, MemberFacts, PmtModel, RowScorer
+from regional_node.domain.pmt import PmtModel, RowScorer
 from regional_node.domain.pmt_model import model_document, model_from_document, parse_model
 from regional_node.errors import Conflict
 from regional_node.service_layer.unit_of_work import UnitOfWork
@@ -73,38 +73,37 @@ async def rescore(session: AsyncSession, household_ids: Sequence[int],
     """Compute and store the scores of stored households (after a change); return them."""
     model = model or await active_model(session)
     now = now or utcnow()
-    today = now.date()
-    scored = [(household_id, model.score(facts, today))
-              for household_id, facts in await _stored_facts(session, household_ids)]
+    score = RowScorer(model, now.date()).score
+    scored = [(household_id, score(values, members))
+              for household_id, values, members in await _stored_rows(session, household_ids)]
     await session.execute(delete(PmtScore).where(PmtScore.household_id.in_(household_ids)))
     await insert_tuples(session, PmtScore, SCORE_INSERT,
-                        [(h, score, model.version, now) for h, score in scored])
+                        [(h, value, model.version, now) for h, value in scored])
     return scored
 
 
-_HOUSEHOLD_FACTS = (Household.id, Household.desa_code, Household.floor_material,
-                    Household.wall_material, Household.roof_material, Household.tenure,
+# what the score reads, at the positions of HOUSEHOLD_COLUMNS and MEMBER_COLUMNS (the rows the
+# bulk path scores), so that a stored household scores exactly as it did when it was stored
+_HOUSEHOLD_FACTS = (Household.desa_code, Household.floor_material, Household.wall_material,
+                    Household.roof_material, Household.floor_area_m2, Household.tenure,
                     Household.drinking_water, Household.lighting, Household.cooking_fuel,
-                    Household.toilet, Household.floor_area_m2, Household.assets)
-_ATTRIBUTES = ("floor_material", "wall_material", "roof_material", "tenure", "drinking_water",
-               "lighting", "cooking_fuel", "toilet")
-_MEMBER_FACTS = (Member.household_id, Member.birth_date, Member.sex, Member.relationship,
-                 Member.education, Member.occupation, Member.disability, Member.alive)
+                    Household.toilet, Household.assets)
+_MEMBER_FACTS = (Member.birth_date, Member.sex, Member.relationship, Member.education,
+                 Member.occupation, Member.disability)
 
 
-async def _stored_facts(session: AsyncSession, household_ids: Sequence[int]
-                        ) -> list[tuple[int, HouseholdFacts]]:
-    members: dict[int, list[MemberFacts]] = {}
-    for household_id, birth, sex, relationship, education, occupation, disability, alive in (
-            await session.execute(select(*_MEMBER_FACTS).where(
-                Member.household_id.in_(household_ids)).order_by(Member.id))).tuples():
-        members.setdefault(household_id, []).append(MemberFacts(
-            birth, sex, relationship, education, occupation, disability, alive))
-    rows = await session.execute(select(*_HOUSEHOLD_FACTS).where(
+async def _stored_rows(session: AsyncSession, household_ids: Sequence[int]
+                       ) -> list[tuple[int, tuple[Any, ...], list[tuple[Any, ...]]]]:
+    members: dict[int, list[tuple[Any, ...]]] = {}
+    for household_id, *facts, alive in await session.execute(
+            select(Member.household_id, *_MEMBER_FACTS, Member.alive).where(
+                Member.household_id.in_(household_ids)).order_by(Member.id)):
+        members.setdefault(household_id, []).append((None, None, *facts, None, alive))
+    rows = await session.execute(select(Household.id, *_HOUSEHOLD_FACTS).where(
         Household.id.in_(household_ids)).order_by(Household.id))
-    return [(row[0], HouseholdFacts(row[1], dict(zip(_ATTRIBUTES, row[2:10], strict=True)),
-                                    row[10], row[11] or (), members.get(row[0], [])))
-            for row in rows]
+    return [(household_id, (None, *facts[:1], None, None, None, *facts[1:10], facts[10] or []),
+             members.get(household_id, []))
+            for household_id, *facts in rows]
 
 
 @dataclass(frozen=True, slots=True)

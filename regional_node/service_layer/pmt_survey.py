@@ -94,7 +94,7 @@ def _household(rows: list[tuple[int, dict[str, str]]]) -> tuple[HouseholdFacts, 
     assets = [a for a in (first.get("assets") or "").split(";") if a]
     for asset in assets:
         if asset not in tuple(enums.Asset):
-            _refuse(line, "assets", f"aset tidak dikenal / unknown asset {asset}")
+            _refuse(line, "assets", f"aset tidak dikenal {asset} / unknown asset {asset}")
     members = [_member(number, row) for number, row in rows]
     consumption = _number(line, first, CONSUMPTION, required=True)
     if consumption is None or consumption <= 0:
@@ -120,7 +120,7 @@ def _choice(line: int, row: dict[str, str], name: str, values: tuple[str, ...]) 
     if not value:
         return None
     if value not in values:
-        _refuse(line, name, f"nilai tidak dikenal / unknown value {value}")
+        _refuse(line, name, f"nilai tidak dikenal {value} / unknown value {value}")
     return value
 
 
@@ -133,12 +133,15 @@ def _number(line: int, row: dict[str, str], name: str, *, required: bool) -> flo
     try:
         value = float(text)
     except ValueError:
-        _refuse(line, name, f"bukan angka / not a number: {text}")
+        _refuse(line, name, f"bukan angka: {text} / not a number: {text}")
     if not math.isfinite(value):
-        _refuse(line, name, f"bukan angka / not a number: {text}")
+        _refuse(line, name, f"bukan angka: {text} / not a number: {text}")
     return value
 
 
 def _refuse(line: int, column: str, message: str) -> NoReturn:
-    raise InvalidInput(f"survei baris {line}, kolom {column}: {message} / survey row {line}, "
-                       f"column {column}", reason="invalid_survey", field=column)
+    """``message``: Indonesian, " / ", English."""
+    indonesian, english = message.split(" / ", 1)
+    raise InvalidInput(f"survei baris {line}, kolom {column}: {indonesian} / survey row "
+                       f"{line}, column {column}: {english}", reason="invalid_survey",
+                       field=column)

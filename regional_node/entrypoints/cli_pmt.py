@@ -191,8 +191,9 @@ def _example(args: argparse.Namespace) -> int:
     model = _model_file(args.model)
     written = write_example_survey(args.output, args.region, args.households, args.seed, model,
                                    args.noise, args.on or dt.date.today())
-    print(f"wrote {written} households of {args.region} with consumption from model "
-          f"{model.version} (noise {args.noise}) to {args.output}")
+    made = f"model {model.version}, noise {args.noise}"
+    print(f"ditulis {written} rumah tangga {args.region}, konsumsi dari {made} / wrote "
+          f"{written} households of {args.region}, consumption from {made}: {args.output}")
     return 0
 
 
@@ -209,10 +210,13 @@ def _fit(args: argparse.Namespace) -> int:
     fitted = PmtModel(args.version, args.description, result.coefficients, {})
     model_from_document(_document(fitted))  # what it writes, it would load
     args.output.write_text(model_text(fitted), encoding="utf-8")
-    print(f"fitted {len(result.coefficients.weights)} coefficients on {result.households} "
-          f"households, R² {result.r_squared:.3f}; wrote {args.output}")
+    count, households = len(result.coefficients.weights), result.households
+    print(f"diestimasi {count} koefisien dari {households} rumah tangga, R² "
+          f"{result.r_squared:.3f} / fitted {count} coefficients on {households} households: "
+          f"{args.output}")
     if result.left_out:
-        print(f"  not in the data, left out: {', '.join(result.left_out)}")
+        print(f"  tidak ada dalam data, tidak diestimasi / not in the data, left out: "
+              f"{', '.join(result.left_out)}")
     return 0
 
 

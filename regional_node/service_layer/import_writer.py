@@ -32,6 +32,7 @@ from regional_node.adapters.orm import Household, Member, PmtScore, ProgramMembe
 from regional_node.domain.audit import Actor, timestamp
 from regional_node.domain.household_rows import HouseholdRows
 from regional_node.domain.import_format import Layout, RowError, RowWarning
+from regional_node.domain.pmt import PmtModel
 from regional_node.service_layer.audit import entry_copy_rows
 from regional_node.service_layer.import_reading import PreparedHousehold
 from regional_node.service_layer.pmt import SCORE_INSERT, active_model, score_rows
@@ -124,6 +125,7 @@ class BatchWriter:
         self.prepares_ahead = False  # all-or-nothing on PostgreSQL: see the module's doc
         self._ready: _ReadyBatch | None = None  # prepared ahead, not sent yet
         self._held_warnings: list[RowWarning] = []  # of stored households, kept at the end
+        self._model: PmtModel | None = None  # scores the batches prepared ahead
 
     async def __aenter__(self) -> BatchWriter:
         if self.report.mode is ImportMode.ALL_OR_NOTHING:
@@ -247,6 +249,8 @@ class BatchWriter:
         prepared = [d.rows for d in good if d.rows is not None]
         keys = await draw_household_keys(uow.session, prepared)
         await uow.audit.hold_head()  # (once) the chain's end stays ours until the end
+        if self._model is None:  # (once) while the connection is free
+            self._model = await active_model(uow.session)
         self._held_warnings += [w for d in good for w in d.warnings]
         self._start_sending_ready()
         self._ready = await self._prepare(uow, prepared, keys, len(good),
@@ -267,7 +271,7 @@ class BatchWriter:
         sending the previous batch gets the event loop in between)."""
         household_ids, member_ids = keys
         now, ts, member_keys = utcnow(), timestamp(), iter(member_ids)
-        model = await active_model(uow.session)
+        assert self._model is not None
         households: list[tuple[Any, ...]] = []
         members: list[tuple[Any, ...]] = []
         programs: list[tuple[Any, ...]] = []
@@ -280,7 +284,7 @@ class BatchWriter:
             households += built[0]
             members += built[1]
             programs += built[2]
-            scores += score_rows(model, piece, ids, now)
+            scores += score_rows(self._model, piece, ids, now)
             uow.audit.record_digests("household.register", "household", ids,
                                      audit_digests(piece))
             entries += uow.audit.chain(uow.audit.take_pending(), ts)

@@ -28,6 +28,7 @@ from regional_node.domain.household_rows import (
 )
 from regional_node.domain.records import HouseholdRecord
 from regional_node.errors import DuplicateRecord, NotFound
+from regional_node.service_layer.pmt import rescore
 from regional_node.service_layer.registry import existing_identifiers
 from regional_node.service_layer.unit_of_work import UnitOfWork
 
@@ -59,6 +60,7 @@ async def reregister(uow: UnitOfWork, household_id: int, record: HouseholdRecord
                            created_at=now, updated_at=now,
                            **dict(zip(MEMBER_COLUMNS, member, strict=True))))
     await session.flush()
+    await rescore(session, [household_id])  # its PMT score (docs/pmt.md)
     after = await load_household(session, household_id)
     assert after is not None
     uow.audit.record("household.reregister", "household", household_id, before=before,

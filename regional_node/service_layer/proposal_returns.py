@@ -29,6 +29,7 @@ from regional_node.adapters.orm import (
 )
 from regional_node.domain.household_rows import snapshot
 from regional_node.domain.proposals import ProposalKind
+from regional_node.service_layer.pmt import rescore
 from regional_node.service_layer.registry import existing_identifiers
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.enums import HouseholdStatus, InactiveReason
@@ -73,6 +74,7 @@ async def settle_return(uow: UnitOfWork, row: Proposal, reason: str,
     stored.row.version += 1
     stored.row.updated_at = utcnow()
     await uow.session.flush()
+    await rescore(uow.session, [stored.row.id])  # its PMT score (docs/pmt.md)
     after = await load_household(uow.session, stored.row.id)
     assert after is not None
     uow.audit.record("household.return_undo", "household", stored.row.id, before=before,

@@ -218,3 +218,25 @@ def _table_counts(database_url: str) -> dict[str, int]:
 
     return asyncio.run(run())
 
+
+
+def test_the_cli_recomputes_every_score(database_url: str,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+
+    from regional_node.adapters.database import open_database
+
+    async def seed() -> None:
+        database = open_database(database_url)
+        try:
+            await store(database, [factories.household(), factories.household()])
+        finally:
+            await database.dispose()
+
+    asyncio.run(seed())
+    code, out, err = _cli(capsys, "node", "pmt", "recompute", "--db", database_url,
+                          "--actor", "petugas")
+    assert (code, err) == (0, "")
+    assert out.startswith("skor dihitung ulang / scores recomputed: 2 rumah tangga / "
+                          "households, 0 berubah / changed (model ilustrasi-2026.1, digest ")
+    assert _table_counts(database_url)["pmt_run"] == 1

@@ -11,6 +11,7 @@ Without a PostgreSQL server the PostgreSQL half is skipped and the summary says 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import shutil
 import uuid
@@ -59,21 +60,32 @@ def drop_database_later(name: str) -> None:
 
 PRINTED_PORTS = ("tests/docs/", "tests/test_readme.py", "tests/test_demo.py",
                  "tests/test_demo_walkthrough.py")
-"""Tests that start servers on the ports the README and docs print: with ``pytest -n``
-(xdist, ``--dist loadgroup``) they run one after another on one worker."""
+BENCH_DATA = ("tests/bench/",)
+ONE_AT_A_TIME = {
+    # tests that serve on the ports the README and docs print (two suites at once on one
+    # machine wait for each other too)
+    "/tmp/siks-tests-printed-ports.lock": PRINTED_PORTS,
+    # benchmark smoke tests share the benchmark's PostgreSQL databases (named by data size)
+    "/tmp/siks-bench-smoke.lock": BENCH_DATA,
+}
+"""With ``pytest -n`` (xdist) these run one after another whatever worker has them: an
+exclusive lock on a file around each test (xdist's own ``loadgroup`` groups nothing under
+pytest 9, whose node ids it can no longer suffix)."""
 
 
-BENCH_DATA = "tests/bench/"
-"""Benchmark smoke tests share the benchmark's PostgreSQL databases (named by the data's
-size): they too run one after another."""
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.nodeid.startswith(PRINTED_PORTS):
-            item.add_marker(pytest.mark.xdist_group("printed-ports"))
-        elif item.nodeid.startswith(BENCH_DATA):
-            item.add_marker(pytest.mark.xdist_group("bench-data"))
+@pytest.fixture(autouse=True)
+def _one_at_a_time(request: pytest.FixtureRequest) -> Iterator[None]:
+    lock = next((path for path, prefixes in ONE_AT_A_TIME.items()
+                 if request.node.nodeid.startswith(prefixes)), None)
+    if lock is None:
+        yield
+        return
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -1,0 +1,34 @@
+"""The cross-check's GraphQL types (:mod:`schema.cross_check`), one definition for the node
+and the gateway, which both answer ``crossCheck`` with them: each builds them from what it
+holds."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.cross_check import DesilBand, MembershipLevel
+from schema.enums import Program
+
+strawberry.enum(DesilBand, description="Where in the welfare ranking, by pairs of desil (the "
+                                       "desil itself is for staff)")
+strawberry.enum(MembershipLevel, description="The person's own membership, or their "
+                                             "household's")
+
+
+@strawberry.type(description="A social program a person receives, their own or their "
+                             "household's")
+class CrossCheckProgram:
+    program: Program
+    period: str
+    level: MembershipLevel
+
+
+@strawberry.type(description="One NIK of a cross-check: in DTKS or not, a desil band, the "
+                             "programs; nothing else of the person")
+class CrossCheckResult:
+    nik: str = strawberry.field(description="As sent")
+    registered: bool | None = strawberry.field(
+        description="A living member of an active household; null: unknown (at the gateway: "
+                    "a node that may hold it did not answer, errors name it)")
+    desil_band: DesilBand | None
+    programs: list[CrossCheckProgram]

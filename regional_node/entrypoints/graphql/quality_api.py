@@ -11,12 +11,10 @@ import strawberry
 from strawberry.types import Info
 
 from regional_node.adapters import quality_queries as q
-from regional_node.adapters.household_queries import HouseholdFilter as HouseholdScope
 from regional_node.entrypoints.graphql.context import NodeContext
-from regional_node.entrypoints.graphql.query import _region_filter
+from regional_node.entrypoints.graphql.id_pages import scoped_households
 from regional_node.entrypoints.graphql.types import MatchStatus, region_name
 from regional_node.entrypoints.graphql.warning_api import WarningKind
-from schema.scope import window
 
 
 @strawberry.enum(description="The region data quality is counted by")
@@ -90,11 +88,7 @@ class QualityQuery:
                            level: QualityLevel = QualityLevel.DESA,
                            region: str | None = None) -> list[RegionDataQuality] | None:
         context = info.context
-        rows = window(context.principal, context.region)
-        scope = HouseholdScope(
-            region=_region_filter(region, context.region, context.principal) if region
-            else None, scope_region=rows.region, scope_household_ids=rows.household_ids,
-            scope_empty=rows.nothing)
+        scope = scoped_households(context, region)
         async with context.database.reader() as session:
             found = await q.region_quality(session, scope, level.value)
         return [RegionDataQuality.of(row) for row in found]

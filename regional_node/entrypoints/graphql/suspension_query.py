@@ -5,17 +5,19 @@ ask (staff of the region and Kemensos)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-
 import strawberry
 from strawberry.types import Info
 
 from regional_node.adapters import suspension_queries as q
-from regional_node.adapters.household_queries import HouseholdFilter as HouseholdScope
 from regional_node.entrypoints.graphql.context import NodeContext
-from regional_node.entrypoints.graphql.query import DEFAULT_PAGE, MAX_PAGE, _region_filter
+from regional_node.entrypoints.graphql.id_pages import (
+    after_id,
+    check_first,
+    id_cursor,
+    page_info,
+    scoped_households,
+)
+from regional_node.entrypoints.graphql.query import DEFAULT_PAGE, MAX_PAGE
 from regional_node.entrypoints.graphql.suspension_types import (
     SuspendedMembership,
     SuspendedMembershipConnection,
@@ -23,10 +25,8 @@ from regional_node.entrypoints.graphql.suspension_types import (
     SuspensionReasonCount,
     SuspensionSummary,
 )
-from regional_node.entrypoints.graphql.types import PageInfo, Program, region_name
-from regional_node.errors import InvalidCursor
+from regional_node.entrypoints.graphql.types import Program, region_name
 from schema.errors import InvalidInput
-from schema.scope import window
 from schema.suspension import REASON_TEXT, SuspensionLevel, SuspensionReason, summarise
 
 
@@ -39,33 +39,11 @@ class SuspensionFilter:
 
 
 def _filter(flt: SuspensionFilter | None, context: NodeContext) -> q.SuspensionFilter:
-    rows = window(context.principal, context.region)
-    region = (_region_filter(flt.region, context.region, context.principal)
-              if flt is not None else None)
-    scope = HouseholdScope(region=region, scope_region=rows.region,
-                           scope_household_ids=rows.household_ids, scope_empty=rows.nothing)
+    scope = scoped_households(context, flt.region if flt is not None else None)
     if flt is None:
         return q.SuspensionFilter(scope)
     return q.SuspensionFilter(scope, program=flt.program.value if flt.program else None,
                               reason=flt.reason.value if flt.reason else None)
-
-
-def _cursor(membership_id: int) -> str:
-    raw = json.dumps({"s": membership_id}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _after(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        found = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4))
-                                                    .encode()))["s"]
-    except (binascii.Error, ValueError, KeyError, TypeError):
-        found = None
-    if not isinstance(found, int):
-        raise InvalidCursor("the cursor is not one this API issued", reason="malformed")
-    return found
 
 
 @strawberry.type
@@ -77,20 +55,16 @@ class SuspensionQuery:
                                     filter: SuspensionFilter | None = None,
                                     first: int = DEFAULT_PAGE, after: str | None = None
                                     ) -> SuspendedMembershipConnection | None:
-        if not 1 <= first <= MAX_PAGE:
-            raise InvalidInput(f"first must be 1 to {MAX_PAGE}", reason="out_of_range",
-                               field="first")
+        check_first(first)
         flt = _filter(filter, info.context)
         async with info.context.database.reader() as session:
-            page = await q.list_suspended(session, flt, first=first, after_id=_after(after))
+            page = await q.list_suspended(session, flt, first=first, after_id=after_id(after))
             total = await q.count_suspended(session, flt)
-        edges = [SuspendedMembershipEdge(cursor=_cursor(row.id),
+        edges = [SuspendedMembershipEdge(cursor=id_cursor(row.id),
                                          node=SuspendedMembership.from_row(row))
                  for row in page.rows]
-        return SuspendedMembershipConnection(
-            edges=edges, total=total, page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None,
-                start_cursor=edges[0].cursor if edges else None))
+        return SuspendedMembershipConnection(edges=edges, total=total,
+                                             page_info=page_info(edges, page.has_next))
 
     @strawberry.field(description="Active memberships in your scope and the suspended ones by "
                                   "reason, per region of `level` (default KABKOTA) and program")

@@ -10,18 +10,21 @@ import strawberry
 from strawberry.types import Info
 
 from regional_node.adapters import household_warnings as q
-from regional_node.adapters.household_queries import HouseholdFilter as HouseholdScope
 from regional_node.adapters.orm import HouseholdWarning as WarningRow
 from regional_node.domain.plausibility import WarningKind
 from regional_node.entrypoints.graphql.context import NodeContext
+from regional_node.entrypoints.graphql.id_pages import (
+    after_id,
+    check_first,
+    id_cursor,
+    page_info,
+    scoped_households,
+)
 from regional_node.entrypoints.graphql.mutations import _run
-from regional_node.entrypoints.graphql.query import DEFAULT_PAGE, MAX_PAGE, _region_filter
-from regional_node.entrypoints.graphql.suspension_query import _after, _cursor
+from regional_node.entrypoints.graphql.query import DEFAULT_PAGE, MAX_PAGE
 from regional_node.entrypoints.graphql.types import Household, Member, PageInfo, region_name
 from regional_node.service_layer.household_warnings import resolve_warning
-from schema.errors import InvalidInput
 from schema.ids import record_id
-from schema.scope import window
 
 strawberry.enum(WarningKind, description="What is implausible (docs/import.md)")
 
@@ -107,11 +110,7 @@ class WarningFilter:
 
 
 def _filter(flt: WarningFilter | None, context: NodeContext) -> q.WarningFilter:
-    rows = window(context.principal, context.region)
-    region = (_region_filter(flt.region, context.region, context.principal)
-              if flt is not None else None)
-    scope = HouseholdScope(region=region, scope_region=rows.region,
-                           scope_household_ids=rows.household_ids, scope_empty=rows.nothing)
+    scope = scoped_households(context, flt.region if flt is not None else None)
     if flt is None:
         return q.WarningFilter(scope)
     return q.WarningFilter(scope, kind=flt.kind.value if flt.kind else None, open=flt.open)
@@ -126,18 +125,16 @@ class WarningQuery:
                                  filter: WarningFilter | None = None,
                                  first: int = DEFAULT_PAGE, after: str | None = None
                                  ) -> HouseholdWarningConnection | None:
-        if not 1 <= first <= MAX_PAGE:
-            raise InvalidInput(f"first must be 1 to {MAX_PAGE}", reason="out_of_range",
-                               field="first")
+        check_first(first)
         flt = _filter(filter, info.context)
         async with info.context.database.reader() as session:
-            page = await q.list_warnings(session, flt, first=first, after_id=_after(after))
+            page = await q.list_warnings(session, flt, first=first, after_id=after_id(after))
             total = await q.count_warnings(session, flt)
-        edges = [HouseholdWarningEdge(cursor=_cursor(row.id), node=HouseholdWarning.from_row(row))
+        edges = [HouseholdWarningEdge(cursor=id_cursor(row.id),
+                                      node=HouseholdWarning.from_row(row))
                  for row in page.rows]
-        return HouseholdWarningConnection(edges=edges, total=total, page_info=PageInfo(
-            has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None,
-            start_cursor=edges[0].cursor if edges else None))
+        return HouseholdWarningConnection(edges=edges, total=total,
+                                          page_info=page_info(edges, page.has_next))
 
     @strawberry.field(description="Warnings in your scope counted per desa and kind (open ones "
                                   "unless the filter says otherwise)")

@@ -36,7 +36,7 @@ import sqlite3
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -566,7 +566,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    return prepare_and_run(parse_args(argv), run)
+
+
+def prepare_and_run(args: argparse.Namespace,
+                    timed: Callable[[Prepared, argparse.Namespace], Coroutine[Any, Any, int]]
+                    ) -> int:
+    """Build (or reuse) the cached data ``args`` describe, then run ``timed`` on it; drop
+    the PostgreSQL database afterwards with ``--drop-postgres``."""
     scale = Scale(args.households, all_regions(args.regions), args.seed)
     print(f"preparing {scale.households:,} households over {len(scale.regions)} nodes in "
           f"{args.cache} ...", flush=True)
@@ -575,7 +582,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'reused the cache' if prepared.reused else 'built'} in "
           f"{time.perf_counter() - started:.1f} s", flush=True)
     try:
-        return asyncio.run(run(prepared, args))
+        return asyncio.run(timed(prepared, args))
     finally:
         if args.drop_postgres:
             asyncio.run(drop_postgres(args.postgres, prepared.manifest.postgres_db))

@@ -16,9 +16,7 @@ checked equal.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +30,11 @@ from bench.federation import (
     Comparison,
     GatewayClient,
     _ms,
-    all_regions,
     compare,
+    prepare_and_run,
 )
 from bench.federation_cluster import Cluster, GatewaySettings, cpu_seconds
-from bench.federation_data import CachePaths, Prepared, Scale, drop_postgres, prepare
+from bench.federation_data import Prepared
 from regional_node.adapters.benefit_queries import benefit_counts_statement
 from schema.benefits import parse_period
 
@@ -149,19 +147,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    scale = Scale(args.households, all_regions(args.regions), args.seed)
-    print(f"preparing {scale.households:,} households over {len(scale.regions)} nodes in "
-          f"{args.cache} ...", flush=True)
-    started = time.perf_counter()
-    prepared = prepare(CachePaths(args.cache), scale, args.postgres, workers=args.workers)
-    print(f"  {'reused the cache' if prepared.reused else 'built'} in "
-          f"{time.perf_counter() - started:.1f} s", flush=True)
-    try:
-        return asyncio.run(run(prepared, args))
-    finally:
-        if args.drop_postgres:
-            asyncio.run(drop_postgres(args.postgres, prepared.manifest.postgres_db))
+    return prepare_and_run(parse_args(argv), run)
 
 
 if __name__ == "__main__":

@@ -107,6 +107,7 @@ STAFF_AND_PUBLIC = rule(F, F, F, F, D, F)  # cekbansos results: where, and the a
 STAFF_AND_MITRA = rule(F, F, F, F, F, D)  # the path to a person's programs
 NATIONAL_OPS = rule(D, D, D, F, D, D)  # the gateway's operations: Kemensos only
 PARTNER_CHECK = rule(D, D, D, F, F, D)  # the cross-check: partner ministries and Kemensos
+TARGETING = rule(D, D, F, F, D, F)  # targeting indicators: Dinas Sosial, Kemensos, the public
 
 FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "Query": {
@@ -160,6 +161,10 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         # the PMT model that scores the households (docs/pmt.md): the region's staff and
         # Kemensos, like the scores
         "pmtModel": STAFF,
+        # targeting error indicators (docs/targeting.md): Dinas Sosial of the region and
+        # Kemensos; at the gateway the public too, at kab/kota level and above only, with
+        # small counts withheld (the node never serves the public)
+        "targetingIndicators": TARGETING,
     },
     # Mutations: FULL or DENIED per role. The proposal ones mirror the transition table of
     # regional_node/domain/proposals.py (a test there holds them equal); the node still
@@ -404,6 +409,17 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "DipaTotal": {name: NATIONAL_OPS for name in ("program", "kpm", "persons", "amount")},
     "DipaMissingRegion": {name: NATIONAL_OPS for name in ("region", "regionName", "code",
                                                             "message")},
+    # targeting indicators (docs/targeting.md): who reaches the query sees every field; the
+    # public's counts below SMALL_CELL_HOUSEHOLDS come back null
+    "TargetingIndicators": {name: TARGETING for name in (
+        "regionCode", "regionName", "period", "households", "householdsNoDesil",
+        "desilDistribution", "poorestHouseholds", "exclusionErrors", "exclusionRate",
+        "exclusionRateChange", "programs")},
+    "ProgramTargetingRow": {name: TARGETING for name in (
+        "program", "eligibleUpTo", "recipients", "inclusionErrors", "inclusionRate",
+        "recipientsNoDesil", "eligibleHouseholds", "eligibleRecipients", "coverage",
+        "inclusionRateChange", "coverageChange")},
+    "DesilCount": {"desil": TARGETING, "households": TARGETING},
     "BenefitRate": {name: NATIONAL_OPS for name in (
         "program", "component", "period", "unit", "amount", "legalBasis", "source")},
 }

@@ -22,6 +22,7 @@
 - ``gateway_user``: national and partner staff who log in at the gateway (a role, a scope, a
   scrypt hash of the password).
 - ``benefit_rate``: the catalogue of benefit amounts the DIPA is priced with.
+- ``targeting_snapshot``: each recorded period's targeting indicator counts per desa.
 
 Enum-like columns are strings, as in the node.
 """
@@ -304,3 +305,18 @@ class BenefitRateRow(Base):
     legal_basis: Mapped[str]
     source: Mapped[str | None]
     imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class TargetingSnapshotRow(Base):
+    """One desa's targeting indicator counts in one period (docs/targeting.md), as
+    :func:`schema.targeting.to_plain` writes them; a period recorded again replaces the rows
+    of the kab/kota whose node answered."""
+
+    __tablename__ = "targeting_snapshot"
+    __table_args__ = (Index("ix_targeting_snapshot_kabkota_code", "period", "kabkota_code"),)
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    desa_code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    kabkota_code: Mapped[str] = mapped_column(String(5))
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

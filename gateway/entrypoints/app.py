@@ -30,7 +30,7 @@ from strawberry.aiohttp.views import GraphQLView
 from gateway.adapters.database import open_database
 from gateway.adapters.migrations import current_revision, head_revision, upgrade
 from gateway.config import PREFIX, GatewayConfig
-from gateway.entrypoints import dipa_http
+from gateway.entrypoints import dipa_http, maps_http
 from gateway.entrypoints.graphql.context import GatewayContext
 from gateway.entrypoints.graphql.schema import build_schema
 from gateway.entrypoints.logs import REQUEST_ID, configure_json_logging, request_context
@@ -350,6 +350,7 @@ def create_app(config: GatewayConfig, *, migrate: bool = True, probe_on_start: b
     app.router.add_get("/readyz", readyz)
     app.router.add_get(METRICS_PATH, metrics)
     dipa_http.add_route(app, lambda application: application[SERVICES], config.deadline_ms)
+    maps_http.add_route(app, lambda application: application[SERVICES], config.deadline_ms)
     return app
 
 

@@ -2,7 +2,8 @@
 (``audit verify [--witness FILE]``: the gateway's audit chain, reads included, and its signed
 checkpoints; ``audit checkpoint --out FILE``)
 (and ``user add``: ``cli_users``)
-(and ``decide``, ``prune-receipts``: ``cli_sync``; ``catalogue``, ``dipa``: ``cli_dipa``).
+(and ``decide``, ``prune-receipts``: ``cli_sync``; ``catalogue``, ``dipa``: ``cli_dipa``;
+``targeting``, ``map``, ``plot``: ``cli_targeting``).
 Heavy imports happen inside handlers so ``siks --help`` stays quick."""
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     from gateway.entrypoints import cli_dipa
 
     cli_dipa.register(sub)
+    from gateway.entrypoints import cli_targeting
+
+    cli_targeting.register(sub)
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:

@@ -44,6 +44,7 @@ __all__ = ["LOGIN_LIMIT", "METRICS_PATH", "PUBLIC_LIMIT", "TOKENLESS_PRINCIPAL",
 PrincipalResolver = Callable[[web.Request], Principal]
 METRICS_PATH = "/metrics"  # Prometheus text, for whom the policy gives the nodes' health
 DIPA_EXPORT_PATH = "/exports/dipa"  # gateway.entrypoints.dipa_http
+MAPS_GEOJSON_PATH = "/maps/indicators.geojson"  # gateway.entrypoints.maps_http
 
 TOKENS = web.AppKey("tokens", GatewayTokens)
 # Tests and benchmarks only: who a request WITHOUT a token is (default: PUBLIC). Never set by
@@ -58,7 +59,7 @@ def _is_public(principal: Principal) -> bool:
 
 @web.middleware
 async def authenticate_bearer(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path not in (GRAPHQL_PATH, METRICS_PATH, DIPA_EXPORT_PATH):
+    if request.path not in (GRAPHQL_PATH, METRICS_PATH, DIPA_EXPORT_PATH, MAPS_GEOJSON_PATH):
         return await handler(request)
     header = request.headers.get("Authorization")
     if header is None:

@@ -13,6 +13,7 @@ from strawberry.types import Info
 from gateway.entrypoints.graphql import community_reports, cross_check, national, public_regions
 from gateway.entrypoints.graphql import data_quality as quality_api
 from gateway.entrypoints.graphql import dipa as dipa_api
+from gateway.entrypoints.graphql import targeting as targeting_api
 from gateway.entrypoints.graphql.context import GatewayContext
 from gateway.entrypoints.graphql.selection import household_selection, member_fields, selected
 from gateway.entrypoints.graphql.types import (
@@ -146,6 +147,13 @@ class Query:
                     "in your scope, or inside `region`: households, members by Dukcapil "
                     "outcome, data ganda, open warnings, what the imports refused; counted "
                     "at each node and summed (docs/import.md)")
+    targeting_indicators = strawberry.field(
+        resolver=targeting_api.targeting_indicators,
+        description="Inclusion and exclusion errors and coverage per region of `level` "
+                    "(default KABKOTA) for `period` (YYYY-S1 / YYYY-S2), inside `region`; "
+                    "with `comparedTo` (an earlier period) the changes. Kemensos: every "
+                    "level; Dinas Sosial: its region; the public: kab/kota and above, small "
+                    "counts withheld (docs/targeting.md)")
     # cekbansos: the public chooses its desa by name, then searches households
     provinces = strawberry.field(resolver=public_regions.provinces,
                                  description="Every province (open to everyone)")

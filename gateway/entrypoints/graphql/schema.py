@@ -53,6 +53,8 @@ LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household
               "Dipa.catalogue": 50, "Query.provinces": 38, "Query.kabkotas": 40,
               "Query.kecamatans": 50, "Query.desas": 60,
               "Query.crossCheck": 1000, "CrossCheckResult.programs": 6,
+              "Query.targetingIndicators": 100, "TargetingIndicators.desilDistribution": 11,
+              "TargetingIndicators.programs": 6,
               "Household.head": 8}  # the head is found among all the members nodes send
 # What the gateway asks of nodes besides the client's selection, per object
 # (gateway/federation/node_queries.py): counted so that a query within the gateway's cost

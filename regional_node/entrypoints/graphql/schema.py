@@ -31,6 +31,7 @@ from regional_node.entrypoints.graphql.quality_api import QualityQuery
 from regional_node.entrypoints.graphql.query import Query
 from regional_node.entrypoints.graphql.read_audit import ReadAudit
 from regional_node.entrypoints.graphql.suspension_query import SuspensionQuery
+from regional_node.entrypoints.graphql.targeting_api import TargetingQuery
 from regional_node.entrypoints.graphql.verification_api import (
     VerificationMutation,
     VerificationQuery,
@@ -44,7 +45,7 @@ from siks.infra.graphql_validation_cache import ValidatedQueries, ValidationCach
 NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
                                   VerificationQuery, OutboxQuery, SuspensionQuery,
                                   WarningQuery, QualityQuery, BenefitCountsQuery,
-                                  CrossCheckQuery, PmtQuery))
+                                  CrossCheckQuery, PmtQuery, TargetingQuery))
 Mutation = merge_types("Mutation", (ProposalMutation, CommunityReportMutation,
                                    VerificationMutation, OfflineMutation, WarningMutation))
 
@@ -59,7 +60,9 @@ LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household
               "SuspendedMembershipConnection.edges": 1, "Query.suspensionSummary": 100,
               "SuspensionSummary.byReason": 6, "HouseholdWarningConnection.edges": 1,
               "Query.warningSummary": 100, "Query.benefitCounts": 50,
-              "Query.crossCheck": 1000, "CrossCheckResult.programs": 6}
+              "Query.crossCheck": 1000, "CrossCheckResult.programs": 6,
+              "Query.targetingIndicators": 100, "TargetingIndicators.desilDistribution": 11,
+              "TargetingIndicators.programs": 6}
 
 
 @functools.cache

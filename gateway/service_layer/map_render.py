@@ -71,7 +71,7 @@ def render_choropleth(values: Mapping[str, float | None], indicator: str, period
             for hole in holes:
                 draw.polygon(projection.ring(hole), fill=BACKGROUND, outline=OUTLINE)
     draw.rectangle((0, 0, width, TITLE_HEIGHT), fill=BACKGROUND)
-    draw.text((12, 10), f"{indicator_label(indicator, language)} — {t('period')} {period}",
+    _text(draw, (12, 10), f"{indicator_label(indicator, language)} — {t('period')} {period}",
               fill=TEXT, font=_font(20))
     _legend(draw, t, width, height)
     return _png(image)
@@ -85,10 +85,10 @@ def _legend(draw: ImageDraw.ImageDraw, t: Translator, width: int, height: int) -
     for index, colour in enumerate(CLASS_COLOURS):
         low, high = index * 20, (index + 1) * 20
         draw.rectangle((x, top + 14, x + 28, top + 34), fill=colour, outline=OUTLINE)
-        draw.text((x + 34, top + 16), f"{low}–{high} %", fill=TEXT, font=font)
+        _text(draw, (x + 34, top + 16), f"{low}–{high} %", fill=TEXT, font=font)
         x += 120
     draw.rectangle((x, top + 14, x + 28, top + 34), fill=NO_VALUE, outline=OUTLINE)
-    draw.text((x + 34, top + 16), t("no value"), fill=TEXT, font=font)
+    _text(draw, (x + 34, top + 16), t("no value"), fill=TEXT, font=font)
 
 
 def render_deciles(counts: Mapping[int | None, int], title: str, *, width: int = 900,
@@ -97,7 +97,7 @@ def render_deciles(counts: Mapping[int | None, int], title: str, *, width: int =
     t = Translator("maps", language)
     image = Image.new("RGB", (width, height), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    draw.text((12, 10), title, fill=TEXT, font=_font(20))
+    _text(draw, (12, 10), title, fill=TEXT, font=_font(20))
     keys: list[int | None] = [*range(1, 11), None]
     top, bottom, left = TITLE_HEIGHT + 20, height - 50, 60
     tallest = max([counts.get(k, 0) for k in keys] + [1])
@@ -110,12 +110,19 @@ def render_deciles(counts: Mapping[int | None, int], title: str, *, width: int =
         x1 = left + (index + 1) * slot - slot * 0.15
         y0 = bottom - (bottom - top) * count / tallest
         draw.rectangle((x0, y0, x1, bottom), fill=BAR if key is not None else BAR_NO_DESIL)
-        draw.text((x0, y0 - 18), f"{count:,}".replace(",", "."), fill=TEXT, font=font)
+        _text(draw, (x0, y0 - 18), f"{count:,}".replace(",", "."), fill=TEXT, font=font)
         label = str(key) if key is not None else t("none")
-        draw.text((x0, bottom + 6), label, fill=TEXT, font=font)
-    draw.text((left, height - 22), t("desil (1 = poorest); bars: households"), fill=TEXT,
+        _text(draw, (x0, bottom + 6), label, fill=TEXT, font=font)
+    _text(draw, (left, height - 22), t("desil (1 = poorest); bars: households"), fill=TEXT,
               font=font)
     return _png(image)
+
+
+def _text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, *,
+          fill: tuple[int, int, int], font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+          ) -> None:
+    """Pillow's built-in font has no dashes: drawn as hyphens."""
+    draw.text(xy, text.replace("–", "-").replace("—", "-"), fill=fill, font=font)
 
 
 def _png(image: Image.Image) -> bytes:

@@ -83,7 +83,9 @@ def test_every_gateway_object_type_is_pass_through() -> None:
         # cekbansos' region lists, and the receipt of a report relayed to its node
         "Region", "CommunityReportReceipt",
         # a partner's cross-check
-        "CrossCheckResult", "CrossCheckProgram"}
+        "CrossCheckResult", "CrossCheckProgram",
+        # targeting indicators, added up over the nodes (regionName: a resolver without info)
+        "TargetingIndicators", "ProgramTargetingRow", "DesilCount"}
 
 
 async def test_a_resolver_wanting_info_falls_back_to_the_full_path() -> None:

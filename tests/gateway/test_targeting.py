@@ -226,3 +226,30 @@ async def test_choropleth_and_desil_plot(gateway, targeted, dev_pki, tmp_path, c
     assert await siks("gateway", "map", "render", "--indicator", "nope", "--period", S1,
                       "--output", str(peta), "--db", db) == 2
     assert "unknown indicator 'nope'" in capsys.readouterr().err
+
+
+async def test_bad_input_is_a_typed_error(gateway, targeted) -> None:  # type: ignore[no-untyped-def]
+    for variables, code in (({"period": "2026-S3"}, "INVALID_INPUT"),
+                            ({"period": S1, "region": "99.99"}, "INVALID_REGION"),
+                            ({"period": S1, "comparedTo": "kemarin"}, "INVALID_INPUT")):
+        body = await gql(gateway, INDICATORS, **variables)
+        assert body["data"]["targetingIndicators"] is None, variables
+        assert [e["extensions"]["code"] for e in body["errors"]] == [code], body
+
+
+async def test_a_node_down_is_left_out_and_named(gateway, targeted, dev_pki, tmp_path,  # type: ignore[no-untyped-def]
+                                                 capsys) -> None:
+    await targeted.stop("35.78")
+    body = await gql(gateway, INDICATORS, period=S1, level="NATIONAL")
+    assert exclusion(body["data"]["targetingIndicators"][0]) == (55, 39, 17, 0.4359)
+    assert [(e["extensions"]["code"], e["extensions"]["region"]) for e in body["errors"]] == [
+        ("NODE_UNAVAILABLE", "35.78")]
+    db = f"sqlite:///{tmp_path / 'gateway.sqlite'}"
+    assert await siks("gateway", "targeting", "record", "--period", S1, "--db", db,
+                      "--pki-dir", str(dev_pki.layout.root), "--deadline-ms", "3000") == 1
+    printed = capsys.readouterr().out
+    assert "recorded for 2 kab/kota: 32.04, 32.73" in printed
+    assert "LEFT OUT: 35.78" in printed
+    assert await siks("gateway", "plot", "deciles", "--region", "99.99", "--period", S1,
+                      "--output", str(tmp_path / "x.png"), "--db", db) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1

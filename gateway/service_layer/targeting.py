@@ -156,9 +156,15 @@ async def store_rows(database: Database, period: str,
 
 async def stored_rows(database: Database, period: str, region: str | None
                       ) -> list[RegionTargeting]:
+    """The desa rows of a recorded period inside ``region`` (read by its kab/kota or
+    province first, in SQL: a national period holds some 80,000 desa rows)."""
+    statement = select(TargetingSnapshotRow).where(TargetingSnapshotRow.period == period)
+    if region is not None and len(region) >= len("32.73"):
+        statement = statement.where(TargetingSnapshotRow.kabkota_code == region[:5])
+    elif region is not None:
+        statement = statement.where(TargetingSnapshotRow.kabkota_code.startswith(region + "."))
     async with database.reader() as session:
-        found = (await session.execute(select(TargetingSnapshotRow).where(
-            TargetingSnapshotRow.period == period))).scalars().all()
+        found = (await session.execute(statement)).scalars().all()
     return [from_plain(row.desa_code, row.counts) for row in found
             if region is None or is_within(row.desa_code, region)]
 

@@ -22,4 +22,6 @@ async def test_a_period_is_kept_and_replaced_per_kabkota(gateway_database) -> No
     assert kabkota.programs["PKH"].coverage == round(5 / 13, 4)
     assert [r.region for r in await stored_rows(gateway_database, "2026-S1", "32.73.02")] == [
         "32.73.02.1001"]
+    assert len(await stored_rows(gateway_database, "2026-S1", "32")) == 2
+    assert await stored_rows(gateway_database, "2026-S1", "35") == []
     assert await stored_rows(gateway_database, "2027-S1", None) == []

@@ -174,6 +174,10 @@ async def test_geojson_per_kabkota(aiohttp_client, tmp_path, dev_pki, targeted) 
         f"/maps/indicators.geojson?period={S1}",
         headers=bearer(token_for(gateway, DINSOS_BANDUNG)))).text())
     assert [f["properties"]["code"] for f in dinsos["features"]] == ["32.73"]
+    beside = await gateway.get(f"/maps/indicators.geojson?period={S1}&region=32.04",
+                               headers=bearer(token_for(gateway, DINSOS_BANDUNG)))
+    assert beside.status == 403
+    assert (await beside.json())["errors"][0]["extensions"]["code"] == "OUT_OF_SCOPE"
     for query, status in ((f"period={S1}&indicator=nope", 400), ("period=2026-S9", 400),
                           (f"period={S1}&region=32.04", 200)):
         answer = await gateway.get(f"/maps/indicators.geojson?{query}", headers=kemensos)

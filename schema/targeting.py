@@ -201,6 +201,32 @@ def published_count(count: int) -> int | None:
     return count if count >= SMALL_CELL_HOUSEHOLDS else None
 
 
+def published_cells(row: RegionTargeting) -> RegionTargeting:
+    """A kab/kota's row as the public may add it up: each count below the threshold is 0,
+    and each total is the sum of its published parts (households = the published desil cells
+    + the published no-desil cell; a program's recipients = its published parts), so that no
+    total minus its published parts, nor a province minus its published kab/kota, gives back
+    a withheld count. Totals built from these rows are therefore at most the true ones."""
+    def shown(count: int) -> int:
+        return count if count >= SMALL_CELL_HOUSEHOLDS else 0
+
+    by_desil = {d: shown(n) for d, n in row.by_desil.items() if shown(n)}
+    public = RegionTargeting(row.region, no_desil=shown(row.no_desil), by_desil=by_desil,
+                             poorest=sum(by_desil.get(d, 0) for d in DESILS
+                                         if d <= POOREST_DESIL),
+                             unserved=shown(row.unserved))
+    public.households = public.no_desil + sum(by_desil.values())
+    public.unserved = min(public.unserved, public.poorest)
+    for name, counts in row.programs.items():
+        program = public.program(name)
+        program.inclusion_errors = shown(counts.inclusion_errors)
+        program.eligible_recipients = shown(counts.eligible_recipients)
+        program.recipients_no_desil = shown(counts.recipients_no_desil)
+        program.recipients = (program.inclusion_errors + program.eligible_recipients
+                              + program.recipients_no_desil)
+    return public.ensure_programs()
+
+
 def published_rate(numerator: int, denominator: int) -> float | None:
     """A rate shown to the public only when both its counts are."""
     shown_numerator, shown_denominator = published_count(numerator), published_count(

@@ -42,6 +42,7 @@ from schema.targeting import (
     RegionTargeting,
     combine,
     from_plain,
+    published_cells,
     to_plain,
 )
 
@@ -89,12 +90,21 @@ async def targeting_indicators(services: GatewayServices, scope: RequestScope, l
     withheld = withholds_small_cells(principal)
     stored = await stored_rows(services.database, code, region)
     if stored:
-        return TargetingAnswer(code, combine(stored, level), "stored", withheld)
+        return TargetingAnswer(code, _added_up(stored, level, withheld), "stored", withheld)
     node_level = "DESA" if CODE_LENGTHS[level] > CODE_LENGTHS["KABKOTA"] else "KABKOTA"
     asking = scope if not withheld else RequestScope(
         scope.deadline, CallMeta(scope.meta.request_id, GATEWAY_PRINCIPAL), scope.report)
     rows = await live_rows(services, asking, code, node_level, region, path)
-    return TargetingAnswer(code, combine(rows, level), "live", withheld)
+    return TargetingAnswer(code, _added_up(rows, level, withheld), "live", withheld)
+
+
+def _added_up(rows: list[RegionTargeting], level: str, withheld: bool
+              ) -> list[RegionTargeting]:
+    """Rows combined to ``level``; for the public, from each kab/kota's published cells
+    (``published_cells``), so a province or the nation is the sum of what was published."""
+    if not withheld:
+        return combine(rows, level)
+    return combine([published_cells(row) for row in combine(rows, "KABKOTA")], level)
 
 
 async def live_rows(services: GatewayServices, scope: RequestScope, period: str,

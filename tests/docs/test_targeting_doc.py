@@ -41,8 +41,11 @@ def test_targeting_md_runs_as_printed(tmp_path):
             assert program["coverageChange"] is None or program["coverageChange"] <= 0
     rows = public["data"]["targetingIndicators"]
     assert {r["regionCode"] for r in rows} == {"32.73", "35.78", "53.71"}
-    assert all(r["households"] >= 10 for r in rows)  # ~30 per kab/kota: not a small cell
-    assert all(r["exclusionErrors"] is None or r["exclusionErrors"] >= 10 for r in rows)
+    # ~30 households per kab/kota spread over ten desil: the public sees only cells of 10 or
+    # more, and a total is the sum of what it was shown (so mostly null here)
+    for row in rows:
+        assert row["households"] is None or row["households"] >= 10
+        assert row["exclusionErrors"] is None or row["exclusionErrors"] >= 10
     geojson = json.loads((tmp_path / "peta.geojson").read_text("utf-8"))
     assert {f["properties"]["code"] for f in geojson["features"]} == {"32.73", "35.78",
                                                                       "53.71"}

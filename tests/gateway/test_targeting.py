@@ -129,13 +129,18 @@ async def test_the_public_sees_kabkota_with_small_counts_withheld(  # type: igno
         aiohttp_client, tmp_path, dev_pki, targeted) -> None:
     gateway = await secure_gateway(aiohttp_client, tmp_path, dev_pki, targeted)
     found = rows(await gql_as(gateway, INDICATORS, None, period=S1))
-    assert exclusion(found["32.73"]) == (33, 17, None, None)  # 7 excluded: under 10
+    # each total is the sum of its published cells: 32.73's 33 households are 12 in desil 1
+    # (published) + 21 in cells under 10 (withheld, so left out of every total shown)
+    assert exclusion(found["32.73"]) == (12, 12, None, None)  # 7 excluded: under 10
     assert exclusion(found["32.04"]) == (22, 22, 10, 0.4545)
     assert exclusion(found["35.78"]) == (None, None, None, None)
-    assert program(found["32.73"], "PKH")["recipients"] == 13
+    assert program(found["32.73"], "PKH")["recipients"] == 10  # 3 inclusion errors withheld
     assert program(found["32.73"], "PKH")["inclusionErrors"] is None
     national = rows(await gql_as(gateway, INDICATORS, None, period=S1, level="NATIONAL"))
-    assert exclusion(national[None]) == (62, 43, 21, 0.4884)
+    assert exclusion(national[None]) == (34, 34, 10, 0.2941)
+    # the nation minus its published kab/kota recovers nothing that was withheld
+    assert national[None]["households"] - sum(
+        row["households"] or 0 for row in found.values()) == 0
 
 
 async def test_dinsos_sees_its_own_region_only(aiohttp_client, tmp_path, dev_pki,  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from regional_node.errors import ConfigError
 from schema.errors import InvalidInput
+from schema.i18n import DEFAULT_LANGUAGE, LANGUAGES, UnknownLanguage, language_of
 from schema.regions import RegionLevel, regions
 from siks.infra.ratelimit import Rate
 from siks.infra.settings import parse_bool
@@ -30,6 +31,15 @@ def database_url(override: str | None = None, environ: Mapping[str, str] | None 
     if not url:
         raise ConfigError(f"{PREFIX}DB_URL is not set (or pass --db)")
     return url
+
+
+def node_language(setting: str | None, source: str = PREFIX + "LANGUAGE") -> str:
+    """``id`` or ``en`` from a setting or flag (``EN``, ``en-US`` too); anything else is
+    a one-line configuration error naming where it came from."""
+    try:
+        return language_of(setting.strip() if setting else setting)
+    except UnknownLanguage as exc:
+        raise ConfigError(f"{source}: {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +64,8 @@ class NodeConfig:
     pki_dir: str | None = None
     mtls_port: int | None = None
     gateway_url: str | None = None
+    # the language of the messages an operator reads when they choose none (docs/import.md)
+    language: str = DEFAULT_LANGUAGE
 
     def __post_init__(self) -> None:
         try:
@@ -62,6 +74,9 @@ class NodeConfig:
             raise ConfigError(f"{PREFIX}REGION: {exc.message}") from None
         if not 0 < self.port < 65536:
             raise ConfigError(f"{PREFIX}PORT: {self.port} is not a TCP port")
+        if self.language not in LANGUAGES:
+            raise ConfigError(f"{PREFIX}LANGUAGE: {self.language!r} is not one of "
+                              f"{', '.join(LANGUAGES)}")
         if (self.jwks_url or self.jwks_file) and not self.oidc_issuer:
             raise ConfigError(f"{PREFIX}OIDC_ISSUER must name the issuer whose JWKS is trusted")
         if self.mtls_port is not None and not 0 < self.mtls_port < 65536:
@@ -114,7 +129,8 @@ class NodeConfig:
                    public_rate=value("public_rate", "120/60"),
                    pki_dir=optional("pki_dir"),
                    mtls_port=int(mtls_port) if mtls_port is not None else None,
-                   gateway_url=optional("gateway_url"))
+                   gateway_url=optional("gateway_url"),
+                   language=node_language(value("language", DEFAULT_LANGUAGE)))
 
     @property
     def listener_mtls_port(self) -> int | None:

@@ -13,6 +13,7 @@ Domains: one catalogue per audience (e.g. `import` for the importer's row messag
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -39,6 +40,16 @@ def language_of(value: str | None, default: str = DEFAULT_LANGUAGE) -> str:
         if tag in LANGUAGES:
             return tag
     raise UnknownLanguage(f"language {value!r} is not one of {', '.join(LANGUAGES)}")
+
+
+def preferred_language(accept_language: str | None, default: str = DEFAULT_LANGUAGE) -> str:
+    """The language to answer an HTTP request in: the Accept-Language header's first supported
+    tag, else ``default`` (a header naming no supported language is not an error: HTTP lets
+    the server answer in what it has)."""
+    try:
+        return language_of(accept_language, default)
+    except UnknownLanguage:
+        return default
 
 
 @functools.cache
@@ -76,3 +87,52 @@ def missing_translations(domain: str, msgids: list[str], language: str) -> list[
     """The msgids a language's catalogue does not translate (for the catalogue tests)."""
     known = _catalogue(domain, language)
     return [msgid for msgid in msgids if msgid not in known]
+
+
+Param = str | int | float
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message kept untranslated until someone reads it: its domain, its English msgid and
+    its placeholders' values (text or numbers, so that it pickles and stores as JSON).
+
+    ``text(language)`` renders it for a reader; ``str()`` gives Indonesian then English
+    (``"… / …"``) for a place that has no reader's language (a log, an API error of old).
+    """
+
+    domain: str
+    msgid: str
+    params: tuple[tuple[str, Param], ...] = ()
+
+    def text(self, language: str = DEFAULT_LANGUAGE) -> str:
+        return Translator(self.domain, language).gettext(self.msgid, **dict(self.params))
+
+    def with_params(self, **params: Param) -> Message:
+        """The same message with some placeholders' values replaced."""
+        return Message(self.domain, self.msgid, tuple({**dict(self.params), **params}.items()))
+
+    def stored(self) -> dict[str, object]:
+        """What a database keeps: the msgid and the values (``Message.from_stored``)."""
+        return {"domain": self.domain, "msgid": self.msgid, "params": dict(self.params)}
+
+    @classmethod
+    def from_stored(cls, data: dict[str, object]) -> Message:
+        params = data.get("params")
+        return cls(str(data["domain"]), str(data["msgid"]), tuple(
+            (str(k), v) for k, v in (params.items() if isinstance(params, dict) else ())
+            if isinstance(v, str | int | float)))
+
+    def __str__(self) -> str:
+        indonesian, english = self.text("id"), self.text("en")
+        return english if indonesian == english else f"{indonesian} / {english}"
+
+
+def message_factory(domain: str) -> Callable[..., Message]:
+    """``msg = message_factory("import")``; then ``msg("KK {kk} is …", kk=kk)``. Write the
+    msgid as a literal (the catalogue test extracts every ``msg("…")`` with Babel)."""
+
+    def msg(msgid: str, /, **params: Param) -> Message:
+        return Message(domain, msgid, tuple(params.items()))
+
+    return msg

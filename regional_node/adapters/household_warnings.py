@@ -35,7 +35,8 @@ async def store_import_warnings(session: AsyncSession, warnings: Sequence[RowWar
         rows.append(HouseholdWarning(
             household_id=household_id, desa_code=desa_code,
             member_id=None if warning.nik is None else members[warning.nik][0],
-            kind=warning.kind, source=IMPORT, message=warning.message, created_at=now))
+            kind=warning.kind, source=IMPORT, message=str(warning.message),
+            message_parts=warning.message.stored(), created_at=now))
     session.add_all(rows)
     await session.flush()
     return len(rows)

@@ -29,6 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from schema.i18n import Message
+
 # BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -149,8 +151,15 @@ class HouseholdWarning(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     desa_code: Mapped[str] = mapped_column(String(13))
     kind: Mapped[str] = mapped_column(String(32))
-    source: Mapped[str] = mapped_column(String(16))  # IMPORT (later: REGISTRY, PROPOSAL)
-    message: Mapped[str]
+    source: Mapped[str] = mapped_column(String(16))  # IMPORT, REGISTRY, PROPOSAL
+    message: Mapped[str]  # Indonesian / English, as stored (all that rows before 0014 have)
+    # the msgid and values (schema.i18n.Message.stored), rendered in the reader's language
+    message_parts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    def message_in(self, language: str) -> str:
+        if not self.message_parts:
+            return self.message
+        return Message.from_stored(self.message_parts).text(language)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[dt.datetime | None]
     resolved_by: Mapped[str | None]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from regional_node.domain import import_values as values
+from regional_node.domain.import_messages import Message, msg
 from regional_node.domain.import_values import Cell, choice_parser
 from schema.enums import (
     CookingFuel,
@@ -68,8 +69,9 @@ _status = choice_parser(HouseholdStatus)
 def _importable_status(cell: Cell) -> HouseholdStatus:
     status = _status(cell)
     if status is HouseholdStatus.INACTIVE:
-        raise values.CellError("not_importable", "INACTIVE households cannot be imported (an "
-                               "inactive household needs a reason): leave them out")
+        raise values.CellError("not_importable", msg(
+            "INACTIVE households cannot be imported (an inactive household needs a reason): "
+            "leave them out"))
     return status
 
 
@@ -159,7 +161,7 @@ class RowError:
     row: int
     column: str
     reason: str
-    message: str
+    message: Message  # rendered in the reader's language: message.text(language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +173,7 @@ class RowWarning:
     row: int
     column: str
     kind: str
-    message: str
+    message: Message
     kk_number: str
     nik: str | None
 
@@ -201,24 +203,26 @@ def resolve_header(cells: Sequence[Cell]) -> tuple[Layout, list[RowError]]:
         if name is None:
             errors.append(RowError(HEADER_ROW, written, "unknown_column", _unknown(written, key)))
         elif name in positions:
-            errors.append(RowError(HEADER_ROW, written, "duplicate_column",
-                                   f"column {written!r} repeats {labels[name]!r} "
-                                   f"(both mean {name})"))
+            errors.append(RowError(HEADER_ROW, written, "duplicate_column", msg(
+                "column '{typed}' repeats '{first}' (both mean {name})", typed=written,
+                first=labels[name], name=name)))
         else:
             positions[name], labels[name] = index, written
     for name in REQUIRED_COLUMNS:
         if name not in positions:
             aliases = ", ".join(COLUMN_BY_NAME[name].aliases[:3])
-            errors.append(RowError(HEADER_ROW, name, "missing_column",
-                                   f"required column {name} is missing (also accepted: "
-                                   f"{aliases})"))
+            errors.append(RowError(HEADER_ROW, name, "missing_column", msg(
+                "required column {name} is missing (also accepted: {aliases})", name=name,
+                aliases=aliases)))
     return Layout(positions, labels), errors
 
 
-def _unknown(written: str, key: str) -> str:
+def _unknown(written: str, key: str) -> Message:
     close = difflib.get_close_matches(key, list(_NAME_BY_HEADER), n=1, cutoff=0.75)
-    hint = f"; did you mean {close[0]!r}?" if close else "; see docs/import.md for the columns"
-    return f"unknown column {written!r}{hint}"
+    if close:
+        return msg("unknown column '{typed}'; did you mean '{close}'?", typed=written,
+                   close=close[0])
+    return msg("unknown column '{typed}'; see docs/import.md for the columns", typed=written)
 
 
 def example_row(region: str) -> dict[str, str]:

@@ -21,6 +21,7 @@ from regional_node.domain.import_format import (
     RowError,
     Scope,
 )
+from regional_node.domain.import_messages import Message, msg
 from regional_node.domain.import_values import (
     FEW_TEXTS,
     REMEMBERED,
@@ -28,6 +29,7 @@ from regional_node.domain.import_values import (
     CellError,
     EmptyCell,
     ProgramItem,
+    identity_number,
     text,
 )
 from regional_node.domain.records import (
@@ -55,7 +57,7 @@ class HouseholdDraft:
     errors: list[RowError]
     complete: bool  # every row became a member
 
-    def fail(self, row: int, column: str, reason: str, message: str) -> None:
+    def fail(self, row: int, column: str, reason: str, message: Message) -> None:
         self.errors.append(RowError(row, column, reason, message))
 
 
@@ -107,7 +109,7 @@ class HouseholdParser:
             if number != head_row:
                 self._check_agreement(draft, number, cells, head_cells, household)
             self._add_member(draft, number, found)
-        self._add_problems(draft, heads)
+        self._add_problems(draft, heads, dict(rows))
         return draft
 
     def _member_cells(self, number: int, cells: Sequence[Cell],
@@ -141,7 +143,7 @@ class HouseholdParser:
                     continue
             if not raw and (raw is None or raw == ""):  # not 0 or False from an XLSX cell
                 if required:
-                    errors.append(RowError(number, label, "required", f"{label} is empty"))
+                    errors.append(RowError(number, label, "required", _empty(label)))
                 continue
             try:
                 found[name] = value = parse(raw)
@@ -149,7 +151,7 @@ class HouseholdParser:
                     memo[raw] = value  # text only: 1, 1.0 and True are one dict key
             except EmptyCell:  # only spaces
                 if required:
-                    errors.append(RowError(number, label, "required", f"{label} is empty"))
+                    errors.append(RowError(number, label, "required", _empty(label)))
             except CellError as exc:
                 errors.append(RowError(number, label, exc.reason, exc.message))
         return found
@@ -167,9 +169,10 @@ class HouseholdParser:
                     continue
             except CellError:
                 pass
-            draft.fail(number, label, "household_mismatch",
-                       f"{label} is {text(raw)!r} here but {text(head_raw)!r} on row "
-                       f"{draft.head_row} (the head's row); rows of one KK must agree")
+            draft.fail(number, label, "household_mismatch", msg(
+                "{column} is '{typed}' here but '{head_value}' on row {head_row} (the head's "
+                "row); rows of one KK must agree", column=label, typed=text(raw),
+                head_value=text(head_raw), head_row=draft.head_row))
 
     def _add_member(self, draft: HouseholdDraft, number: int, found: dict[str, Any]) -> None:
         items: tuple[ProgramItem, ...] = found.pop("programs", ())
@@ -185,23 +188,26 @@ class HouseholdParser:
             _add_program(draft, number, ProgramRecord(item.program, item.period,
                                                       item.start_date, person))
 
-    def _add_problems(self, draft: HouseholdDraft, heads: list[int]) -> None:
+    def _add_problems(self, draft: HouseholdDraft, heads: list[int],
+                      cells: dict[int, Sequence[Cell]]) -> None:
         problems = household_problems(draft.record, self.node_region)
         if not draft.complete:  # the head count is unknown while a row is unreadable
             problems = [p for p in problems if p.field not in ("members", "relationship")]
         if any(p.field in MEMBER_FIELDS and p.reason != "duplicate" for p in problems):
             problems = [p for p in problems if p.field not in MEMBER_FIELDS
                         or p.reason == "duplicate"]
-            self._add_member_problems(draft)
+            self._add_member_problems(draft, cells)
         taken = {(e.row, e.column) for e in draft.errors}
         for problem in problems:
             for row in _rows_of(problem, draft, heads):
                 column = self.layout.label(_column_of(problem.field))
                 if (row, column) not in taken:
                     taken.add((row, column))
-                    draft.fail(row, column, problem.reason, problem.message)
+                    draft.fail(row, column, problem.reason,
+                               self._as_typed(problem, cells.get(row)))
 
-    def _add_member_problems(self, draft: HouseholdDraft) -> None:
+    def _add_member_problems(self, draft: HouseholdDraft,
+                             cells: dict[int, Sequence[Cell]]) -> None:
         """Which member a NIK, name, birth-date or sex problem belongs to: each member is
         checked alone by the same rules."""
         for member, row in zip(draft.record.members, draft.member_rows, strict=True):
@@ -210,10 +216,26 @@ class HouseholdParser:
             for problem in household_problems(alone, self.node_region):
                 if problem.field in MEMBER_FIELDS:
                     draft.fail(row, self.layout.label(problem.field), problem.reason,
-                               problem.message)
+                               self._as_typed(problem, cells.get(row)))
+
+    def _as_typed(self, problem: Problem, cells: Sequence[Cell] | None) -> Message:
+        """The problem's message with its ``typed`` value as the cell shows it (``L``, not
+        ``MALE``; ``25/06/2027``, not a date the parser made of it)."""
+        message = problem.message
+        assert isinstance(message, Message), "the registry's rules give catalogue messages"
+        index = self.layout.positions.get(_column_of(problem.field))
+        if cells is None or index is None or "typed" not in dict(message.params):
+            return message
+        typed = identity_number(cells[index]) if problem.field in ("nik", "kk_number") \
+            else text(cells[index])
+        return message.with_params(typed=typed) if typed else message
 
 
 COLUMN_SCOPE = {c.name: c.scope for c in COLUMNS}
+
+
+def _empty(label: str) -> Message:
+    return msg("{column} is empty", column=label)
 
 
 def _padded(cells: Sequence[Cell], width: int) -> list[Cell]:
@@ -232,10 +254,11 @@ def _add_program(draft: HouseholdDraft, row: int, program: ProgramRecord) -> Non
         if (existing.program, existing.period, existing.member_nik) == (
                 program.program, program.period, program.member_nik):
             if existing.start_date != program.start_date:
-                draft.fail(row, "programs", "program_conflict",
-                           f"{program.program}@{program.period} starts on "
-                           f"{existing.start_date} on another row of this KK, here on "
-                           f"{program.start_date}")
+                draft.fail(row, "programs", "program_conflict", msg(
+                    "{program}@{period} starts on {other} on another row of this KK, here on "
+                    "{start}", program=str(program.program), period=program.period,
+                    other=existing.start_date.isoformat(),
+                    start=program.start_date.isoformat()))
             return
     draft.record.programs.append(program)
 
@@ -251,7 +274,8 @@ def _rows_of(problem: Problem, draft: HouseholdDraft, heads: list[int]) -> list[
         seen: set[str] = set()
         repeated = []
         for member, row in zip(draft.record.members, draft.member_rows, strict=True):
-            if member.nik in seen and member.nik in problem.message:
+            if member.nik in seen and isinstance(problem.message, Message) \
+                    and member.nik == dict(problem.message.params).get("nik"):
                 repeated.append(row)
             seen.add(member.nik)
         return repeated or [draft.head_row]

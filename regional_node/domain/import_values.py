@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from regional_node.domain.import_messages import Message, msg
 from regional_node.domain.import_synonyms import FALSE_WORDS, TRUE_WORDS, choices, normalise_choice
 from schema.enums import Asset, Program
 
@@ -37,8 +38,8 @@ FEW_TEXTS, MANY_TEXTS = 1_024, 65_536
 class CellError(Exception):
     """Why a cell's content cannot be used; ``reason`` is a stable code."""
 
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, reason: str, message: Message) -> None:
+        super().__init__(str(message))
         self.reason = reason
         self.message = message
 
@@ -47,7 +48,7 @@ class EmptyCell(CellError):
     """The cell holds only spaces: treated as empty, not as a bad value."""
 
     def __init__(self) -> None:
-        super().__init__("required", "the cell is empty")
+        super().__init__("required", msg("the cell is empty"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +124,10 @@ def date(cell: Cell) -> dt.date:
             try:
                 return dt.date(int(year), int(month), int(day))
             except ValueError:
-                raise CellError("invalid_date", f"{value!r} is not a real date") from None
-    raise CellError("invalid_date",
-                    f"{value!r} is not a date: write YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY")
+                raise CellError("invalid_date", msg("'{typed}' is not a real date",
+                                                       typed=value)) from None
+    raise CellError("invalid_date", msg(
+        "'{typed}' is not a date: write YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY", typed=value))
 
 
 def choice_parser(enum: type[E]) -> Callable[[Cell], E]:
@@ -142,7 +144,8 @@ def choice_parser(enum: type[E]) -> Callable[[Cell], E]:
                 raise EmptyCell()
             found = table.get(key)
             if found is None:
-                raise CellError("invalid_choice", f"{value!r} is not one of: {allowed}")
+                raise CellError("invalid_choice", msg("'{typed}' is not one of: {allowed}",
+                                                          typed=value, allowed=allowed))
         return found  # type: ignore[return-value]
 
     REMEMBERED[parse] = FEW_TEXTS
@@ -164,13 +167,15 @@ def number(cell: Cell) -> float:
     try:
         return float(value)
     except ValueError:
-        raise CellError("invalid_number", f"{value!r} is not a number") from None
+        raise CellError("invalid_number", msg("'{typed}' is not a number",
+                                                 typed=value)) from None
 
 
 def whole_number(cell: Cell) -> int:
     result = number(cell)
     if not result.is_integer():
-        raise CellError("invalid_number", f"{text(cell)!r} is not a whole number")
+        raise CellError("invalid_number", msg("'{typed}' is not a whole number",
+                                                 typed=text(cell)))
     return int(result)
 
 
@@ -186,7 +191,8 @@ def yes_no(cell: Cell) -> bool:
         return True
     if value in FALSE_WORDS:
         return False
-    raise CellError("invalid_choice", f"{text(cell)!r} is not yes/no (YA/TIDAK, TRUE/FALSE, 1/0)")
+    raise CellError("invalid_choice", msg("'{typed}' is not yes/no (YA/TIDAK, TRUE/FALSE, 1/0)",
+                                          typed=text(cell)))
 
 
 REMEMBERED[yes_no] = FEW_TEXTS
@@ -221,15 +227,15 @@ def _programs(value: str) -> tuple[ProgramItem, ...]:
 def _program_item(item: str) -> ProgramItem:
     parts = [p.strip() for p in item.split("@")]
     if len(parts) not in (2, 3) or not parts[1]:
-        raise CellError("invalid_program",
-                        f"{item!r}: write PROGRAM@PERIOD or PROGRAM@PERIOD@START, "
-                        "e.g. PKH@2026-S1 or PKH@2026-S1@2026-01-15")
+        raise CellError("invalid_program", msg(
+            "'{typed}': write PROGRAM@PERIOD or PROGRAM@PERIOD@START, e.g. PKH@2026-S1 or "
+            "PKH@2026-S1@2026-01-15", typed=item))
     program, period = _program(parts[0]), parts[1].upper()
     shape = _PERIOD.match(period)
     if shape is None:
-        raise CellError("invalid_period",
-                        f"{item!r}: period {parts[1]!r} is not YYYY, YYYY-S1/S2, YYYY-Q1..Q4 "
-                        "or YYYY-MM")
+        raise CellError("invalid_period", msg(
+            "'{typed}': period '{period}' is not YYYY, YYYY-S1/S2, YYYY-Q1..Q4 or YYYY-MM",
+            typed=item, period=parts[1]))
     if len(parts) == 3:
         return ProgramItem(program, period, date(parts[2]))
     year, part = int(shape.group(1)), shape.group(2)

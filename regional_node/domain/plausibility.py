@@ -2,7 +2,7 @@
 household from being stored; it is kept with the household for Dinas Sosial to check and
 resolve with a note. Pure: no database.
 
-Kinds (each message Indonesian first, then English, naming what was typed):
+Kinds (each message from the ``import`` catalogue, naming what was typed):
 
 - ``BORN_BEFORE_1900``: a birth date before 1900 (a typo for 19xx, usually);
 - ``CHILD_OLDER_THAN_HEAD``: a CHILD born before the household head;
@@ -23,6 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from regional_node.domain.import_messages import Message, msg
 from regional_node.domain.records import HouseholdRecord, MemberRecord
 from schema.enums import Relationship
 from schema.identity_numbers import Sex
@@ -47,7 +48,7 @@ class Finding:
     kind: WarningKind
     member: int | None
     column: str
-    message: str
+    message: Message
 
 
 def household_findings(record: HouseholdRecord) -> list[Finding]:
@@ -58,38 +59,35 @@ def household_findings(record: HouseholdRecord) -> list[Finding]:
     for index, member in enumerate(record.members):
         if member.birth_date < OLDEST_PLAUSIBLE:
             findings.append(Finding(
-                WarningKind.BORN_BEFORE_1900, index, "birth_date",
-                f"tanggal lahir {member.name} {member.birth_date.isoformat()} sebelum tahun "
-                f"1900: periksa tahunnya / birth date {member.birth_date.isoformat()} is "
-                "before 1900: check the year"))
+                WarningKind.BORN_BEFORE_1900, index, "birth_date", msg(
+                    "{name}'s birth date {born} is before 1900: check the year",
+                    name=member.name, born=member.birth_date.isoformat())))
         if member.relationship is not Relationship.CHILD:
             continue
         if head is not None and member.birth_date < head.birth_date:
-            findings.append(_older(WarningKind.CHILD_OLDER_THAN_HEAD, index, member, head,
-                                   "kepala keluarga", "the household head"))
+            findings.append(Finding(
+                WarningKind.CHILD_OLDER_THAN_HEAD, index, "birth_date", msg(
+                    "child {child} (born {child_born}) is older than the household head "
+                    "{parent} (born {parent_born})", **_older(member, head))))
         if mother is not None and member.birth_date < mother.birth_date:
-            findings.append(_older(WarningKind.CHILD_OLDER_THAN_MOTHER, index, member, mother,
-                                   "ibu", "the mother"))
+            findings.append(Finding(
+                WarningKind.CHILD_OLDER_THAN_MOTHER, index, "birth_date", msg(
+                    "child {child} (born {child_born}) is older than the mother {parent} "
+                    "(born {parent_born})", **_older(member, mother))))
     return findings
 
 
 def _kk_province(record: HouseholdRecord) -> Finding:
     return Finding(
-        WarningKind.KK_OTHER_PROVINCE, None, "kk_number",
-        f"No. KK {record.kk_number} diterbitkan di provinsi {record.kk_number[:2]}, desa "
-        f"{record.desa_code} di provinsi {record.desa_code[:2]} / KK {record.kk_number} was "
-        f"issued in province {record.kk_number[:2]}, the desa lies in province "
-        f"{record.desa_code[:2]}")
+        WarningKind.KK_OTHER_PROVINCE, None, "kk_number", msg(
+            "KK {kk} was issued in province {kk_province}, the desa {desa} lies in province "
+            "{desa_province}", kk=record.kk_number, kk_province=record.kk_number[:2],
+            desa=record.desa_code, desa_province=record.desa_code[:2]))
 
 
-def _older(kind: WarningKind, index: int, child: MemberRecord, parent: MemberRecord,
-           parent_id: str, parent_en: str) -> Finding:
-    return Finding(
-        kind, index, "birth_date",
-        f"anak {child.name} (lahir {child.birth_date.isoformat()}) lebih tua dari {parent_id} "
-        f"{parent.name} (lahir {parent.birth_date.isoformat()}) / child {child.name} (born "
-        f"{child.birth_date.isoformat()}) is older than {parent_en} {parent.name} (born "
-        f"{parent.birth_date.isoformat()})")
+def _older(child: MemberRecord, parent: MemberRecord) -> dict[str, str]:
+    return {"child": child.name, "child_born": child.birth_date.isoformat(),
+            "parent": parent.name, "parent_born": parent.birth_date.isoformat()}
 
 
 def _first(members: list[MemberRecord], relationship: Relationship) -> MemberRecord | None:

@@ -50,6 +50,7 @@ from regional_node.entrypoints.relay_task import relay_ctx
 from regional_node.errors import ConfigError
 from regional_node.service_layer.node_meta import bind_region, bound_region
 from regional_node.service_layer.outbox import backlog
+from schema.i18n import preferred_language
 from siks.infra.database import ensure_reachable, require_sqlite_folder
 from siks.infra.graphiql import add_graphiql_routes, graphiql_response
 from siks.infra.http_guards import principal_of, require_json_posts
@@ -71,7 +72,9 @@ class NodeGraphQLView(GraphQLView[NodeContext, None]):
         return NodeContext(request=request, response=response, database=app[DATABASE],
                            region=app[CONFIG].region, loaders=make_loaders(app[DATABASE]),
                            principal=principal_of(request),
-                           strict=request.headers.get(STRICT_HEADER, "").strip() == "1")
+                           strict=request.headers.get(STRICT_HEADER, "").strip() == "1",
+                           language=preferred_language(request.headers.get("Accept-Language"),
+                                                       app[CONFIG].language))
 
     async def render_graphql_ide(self, request: web.Request) -> web.Response:
         return graphiql_response(request)  # served locally: works with no internet

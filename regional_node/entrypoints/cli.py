@@ -22,7 +22,7 @@ def add_database_options(parser: argparse.ArgumentParser, *, region: bool = True
 def config_from(args: argparse.Namespace, *, host: str | None = None,
                 port: int | None = None) -> NodeConfig:
     return NodeConfig.from_env(None, region=getattr(args, "region", None), db_url=args.db_url,
-                               host=host, port=port)
+                               host=host, port=port, language=getattr(args, "lang", None))
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -47,6 +47,10 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--errors", type=Path, metavar="REPORT.csv",
                         help="write every error and warning (row, column, severity, reason, "
                              "message) to this file")
+    parser.add_argument("--lang", metavar="id|en",
+                        help="the language of the error and warning messages: id (Bahasa "
+                             "Indonesia) or en (English); default: env SIKS_NODE_LANGUAGE, "
+                             "else id")
     parser.add_argument("--sheet", help="XLSX sheet to read (default: the first)")
     parser.add_argument("--actor", help="who imports, for the audit log (default: OS user)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -66,8 +70,11 @@ def _add_template(commands: argparse._SubParsersAction) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     from regional_node.adapters.tabular_files import TableFileError
+    from regional_node.config import node_language
     from regional_node.domain.audit import Actor
 
+    if args.lang is not None:
+        args.lang = node_language(args.lang, "--lang")
     if not args.file.is_file():
         raise TableFileError(f"{args.file} does not exist or is not a file")
     if args.errors is not None and not args.errors.parent.is_dir():
@@ -76,13 +83,14 @@ def _import(args: argparse.Namespace) -> int:
     config = config_from(args)
     actor = Actor(id=f"cli:{args.actor or _os_user()}", role="DINSOS")
     report = asyncio.run(_run_import(args, config.db_url, config.region, actor))
+    language = config.language
     if args.errors is not None:
-        _write_errors(args.errors, report)
+        _write_errors(args.errors, report, language)
     print(summary(report, errors_file=args.errors))
     if report.errors and args.errors is None:
         for error in report.errors[:ERRORS_SHOWN]:
-            print(f"  row {error.row}, {error.column or 'header'}: {error.message} "
-                  f"[{error.reason}]", file=sys.stderr)
+            print(f"  row {error.row}, {error.column or 'header'}: "
+                  f"{error.message.text(language)} [{error.reason}]", file=sys.stderr)
         if len(report.errors) > ERRORS_SHOWN:
             print(f"  … and {len(report.errors) - ERRORS_SHOWN} more: use --errors REPORT.csv "
                   "for the full list", file=sys.stderr)
@@ -158,11 +166,13 @@ def _warned(report: ImportReport, listed: str) -> str:
             f"Dinas Sosial to check (implausible but possible data{listed}).")
 
 
-def _write_errors(path: Path, report: ImportReport) -> None:
+def _write_errors(path: Path, report: ImportReport, language: str) -> None:
     from regional_node.adapters.tabular_files import write_table
 
-    rows = [(str(e.row), e.column, "error", e.reason, e.message) for e in report.errors]
-    rows += [(str(w.row), w.column, "warning", w.kind, w.message) for w in report.warnings]
+    rows = [(str(e.row), e.column, "error", e.reason, e.message.text(language))
+            for e in report.errors]
+    rows += [(str(w.row), w.column, "warning", w.kind, w.message.text(language))
+             for w in report.warnings]
     rows.sort(key=lambda row: int(row[0]))
     write_table(path, ERROR_COLUMNS, rows)
 

@@ -265,7 +265,7 @@ def _close(uow: UnitOfWork, row: CommunityReport, principal: Principal,
 def _reason(reason: str | None) -> str:
     problems = text_problems("reason", reason, required=True)
     if problems:
-        raise InvalidInput(problems[0].message, reason=problems[0].reason, field="reason")
+        raise InvalidInput(str(problems[0].message), reason=problems[0].reason, field="reason")
     return (reason or "").strip()
 
 

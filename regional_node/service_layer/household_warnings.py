@@ -37,7 +37,8 @@ async def keep_household_warnings(uow: UnitOfWork, household_id: int) -> int:
             continue
         uow.session.add(HouseholdWarning(
             household_id=household_id, member_id=member_id, desa_code=stored.row.desa_code,
-            kind=finding.kind.value, source=PROPOSAL, message=finding.message,
+            kind=finding.kind.value, source=PROPOSAL, message=str(finding.message),
+            message_parts=finding.message.stored(),
             created_at=now))
         kept += 1
     return kept

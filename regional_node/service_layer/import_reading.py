@@ -27,6 +27,7 @@ from regional_node.domain.import_format import (
     RowWarning,
     resolve_header,
 )
+from regional_node.domain.import_messages import Message, msg
 from regional_node.domain.import_repeats import RepeatMarker, find_repeats
 from regional_node.domain.import_rows import HouseholdDraft, HouseholdParser, SheetRow
 from regional_node.domain.import_values import identity_number, text
@@ -65,7 +66,7 @@ class PreparedHousehold:
     rows: HouseholdRows | None  # None when the file already showed an error
     warnings: list[RowWarning] = field(default_factory=list)  # stored with the household
 
-    def fail(self, row: int, column: str, reason: str, message: str) -> None:
+    def fail(self, row: int, column: str, reason: str, message: Message) -> None:
         self.errors.append(RowError(row, column, reason, message))
 
     def __reduce__(self) -> tuple[Any, ...]:  # a tuple pickles faster than a slots dataclass
@@ -96,7 +97,7 @@ def read_import(request: ReadRequest) -> Iterator[Opening | ReadBatch]:
         layout, header_errors = resolve_header(table.header)
         if not any(text(cell) for cell in table.header):
             header_errors = [RowError(HEADER_ROW, "", "no_header",
-                                      "row 1 must be the header (the column names)")]
+                                      msg("row 1 must be the header (the column names)"))]
         yield Opening(layout, header_errors, table.estimated_rows)
         if header_errors:
             return
@@ -145,7 +146,8 @@ class _Reader:
         draft = self.parser.parse(kk, rows)
         if not kk:
             for number, _ in rows[1:]:
-                draft.fail(number, self._kk_label, "required", f"{self._kk_label} is empty")
+                draft.fail(number, self._kk_label, "required",
+                           msg("{column} is empty", column=self._kk_label))
         self.marker.mark(draft, rows)
         self.households += 1
         prepared = _prepared(draft, self.digests)

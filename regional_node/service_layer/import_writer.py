@@ -32,6 +32,7 @@ from regional_node.adapters.orm import Household, Member, PmtScore, ProgramMembe
 from regional_node.domain.audit import Actor, timestamp
 from regional_node.domain.household_rows import HouseholdRows
 from regional_node.domain.import_format import Layout, RowError, RowWarning
+from regional_node.domain.import_messages import msg
 from regional_node.domain.pmt import PmtModel
 from regional_node.service_layer.audit import entry_copy_rows
 from regional_node.service_layer.import_reading import PreparedHousehold
@@ -329,11 +330,10 @@ class BatchWriter:
         holders = await kk_holding(uow.session, niks)
         for draft in drafts:
             if draft.kk_number in kks:
-                draft.fail(draft.first_row, kk_label, "already_registered",
-                           f"KK {draft.kk_number} is already registered on this node")
+                draft.fail(draft.first_row, kk_label, "already_registered", msg(
+                    "KK {kk} is already registered on this node", kk=draft.kk_number))
             for nik, row in zip(draft.niks, draft.member_rows, strict=True):
                 if nik in niks:
-                    draft.fail(row, nik_label, "already_registered",
-                               f"NIK {nik} sudah terdaftar di KK {holders.get(nik, '?')} / "
-                               f"is already registered on this node in KK "
-                               f"{holders.get(nik, '?')}")
+                    draft.fail(row, nik_label, "already_registered", msg(
+                        "NIK {nik} is already registered on this node, in KK {kk}", nik=nik,
+                        kk=holders.get(nik, "?")))

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from regional_node.adapters.orm import Household, HouseholdWarning, Notification, Proposal, utcnow
+from regional_node.domain.import_messages import Message, msg
 from regional_node.domain.plausibility import WarningKind
 from regional_node.domain.proposal_details import Death
 from regional_node.domain.proposals import ProposalKind, ProposalState
@@ -102,7 +103,7 @@ class RegistryWarning:
     member_id: int
     household_id: int
     kind: WarningKind
-    message: str
+    message: Message
 
 
 def registry_warnings(member_id: int, household_id: int, name: str, stored_sex: str,
@@ -115,14 +116,14 @@ def registry_warnings(member_id: int, household_id: int, name: str, stored_sex: 
     if status == "DECEASED" and alive:
         when = values.get("death_date") or "?"
         found.append(RegistryWarning(
-            member_id, household_id, WarningKind.DECEASED_AT_DUKCAPIL,
-            f"{name} hidup di DTKS, tetapi meninggal menurut Dukcapil ({when}) / alive in "
-            f"DTKS, deceased at Dukcapil ({when})"))
+            member_id, household_id, WarningKind.DECEASED_AT_DUKCAPIL, msg(
+                "{name} is alive in DTKS, deceased at Dukcapil ({death_date})", name=name,
+                death_date=when)))
     if "sex" in values:
         found.append(RegistryWarning(
-            member_id, household_id, WarningKind.SEX_DIFFERS_AT_DUKCAPIL,
-            f"jenis kelamin {name}: {stored_sex} di DTKS, {values['sex']} di Dukcapil / sex "
-            f"{stored_sex} in DTKS, {values['sex']} at Dukcapil"))
+            member_id, household_id, WarningKind.SEX_DIFFERS_AT_DUKCAPIL, msg(
+                "{name}'s sex is {stored} in DTKS, {registry} at Dukcapil", name=name,
+                stored=stored_sex, registry=values["sex"])))
     return found
 
 
@@ -142,5 +143,6 @@ async def keep_warnings(uow: UnitOfWork, warnings: Sequence[RegistryWarning]) ->
     now = utcnow()
     uow.session.add_all(HouseholdWarning(
         household_id=w.household_id, member_id=w.member_id, desa_code=desa[w.household_id],
-        kind=w.kind.value, source=REGISTRY, message=w.message, created_at=now) for w in new)
+        kind=w.kind.value, source=REGISTRY, message=str(w.message),
+        message_parts=w.message.stored(), created_at=now) for w in new)
     return len(new)

@@ -19,6 +19,7 @@ from regional_node.adapters import household_queries as q
 from regional_node.adapters import proposal_queries as pq
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import Household, Member, PmtScore, ProgramMembership
+from schema.i18n import DEFAULT_LANGUAGE
 from schema.roles import ANONYMOUS, Principal
 from siks.infra.graphql_policy import ReadLog
 
@@ -46,6 +47,9 @@ class NodeContext:
     principal: Principal = ANONYMOUS
     strict: bool = False  # X-SIKS-Strict: 1 — refuse the operation if it selects a DENIED field
     reads: ReadLog = field(default_factory=ReadLog)  # what the operation read, for the audit
+    # messages' language unless a field's `language` argument says: the request's
+    # Accept-Language, else the node's SIKS_NODE_LANGUAGE (docs/import.md, "Messages")
+    language: str = DEFAULT_LANGUAGE
 
 
 def _batch(database: Database,

@@ -24,6 +24,8 @@ from regional_node.entrypoints.graphql.mutations import _run
 from regional_node.entrypoints.graphql.query import DEFAULT_PAGE, MAX_PAGE
 from regional_node.entrypoints.graphql.types import Household, Member, PageInfo, region_name
 from regional_node.service_layer.household_warnings import resolve_warning
+from schema.errors import InvalidInput
+from schema.i18n import LANGUAGES, UnknownLanguage, language_of
 from schema.ids import record_id
 
 strawberry.enum(WarningKind, description="What is implausible (docs/import.md)")
@@ -42,7 +44,6 @@ class HouseholdWarning:
     id: strawberry.ID
     kind: WarningKind
     source: WarningSource
-    message: str = strawberry.field(description="Bahasa Indonesia, then English")
     desa_code: str
     created_at: dt.datetime
     resolved_at: dt.datetime | None
@@ -53,6 +54,12 @@ class HouseholdWarning:
     @strawberry.field
     def desa_name(self) -> str:
         return region_name(self.desa_code)
+
+    @strawberry.field(description="What is implausible, in `language` (id: Bahasa Indonesia, "
+                                  "en: English); default: the request's Accept-Language, else "
+                                  "the node's SIKS_NODE_LANGUAGE (id unless set)")
+    def message(self, info: Info[NodeContext, None], language: str | None = None) -> str:
+        return self.row.message_in(message_language(language, info.context.language))
 
     @strawberry.field(description="The household it is kept with")
     async def household(self, info: Info[NodeContext, None]) -> Household | None:
@@ -70,10 +77,21 @@ class HouseholdWarning:
     @classmethod
     def from_row(cls, row: WarningRow) -> HouseholdWarning:
         return cls(id=strawberry.ID(str(row.id)), kind=WarningKind(row.kind),
-                   source=WarningSource(row.source), message=row.message,
+                   source=WarningSource(row.source),
                    desa_code=row.desa_code, created_at=row.created_at,
                    resolved_at=row.resolved_at, resolved_by=row.resolved_by,
                    resolution_note=row.resolution_note, row=row)
+
+
+def message_language(chosen: str | None, default: str) -> str:
+    """A field's `language` argument (id or en), else ``default``; anything else is refused."""
+    if chosen is None:
+        return default
+    try:
+        return language_of(chosen.strip() or "?")
+    except UnknownLanguage:
+        raise InvalidInput(f"language {chosen!r} is not one of {', '.join(LANGUAGES)}",
+                           reason="unknown_language", field="language") from None
 
 
 @strawberry.type

@@ -33,7 +33,9 @@ def test_header_problems_name_every_bad_column() -> None:
     assert found == {(1, "pendidkan", "unknown_column"), (1, "nomor_kk", "duplicate_column"),
                      (1, "address", "missing_column")}
     unknown = next(e for e in errors if e.reason == "unknown_column")
-    assert "pendidikan" in unknown.message  # a suggestion
+    assert unknown.message.text("en") == ("unknown column 'pendidkan'; did you mean "
+                                          "'pendidikan'?")  # a suggestion
+    assert unknown.message.text("id") == "kolom 'pendidkan' tidak dikenal; maksudnya 'pendidikan'?"
 
 
 @pytest.mark.parametrize(("cell", "expected"), [
@@ -78,7 +80,8 @@ def test_bad_choice_lists_the_allowed_values() -> None:
     with pytest.raises(CellError) as caught:
         choice_parser(Sex)("X")
     assert caught.value.reason == "invalid_choice"
-    assert "MALE, FEMALE" in caught.value.message
+    assert caught.value.message.text("en") == "'X' is not one of: MALE, FEMALE"
+    assert caught.value.message.text("id") == "'X' bukan salah satu dari: MALE, FEMALE"
 
 
 def test_lists_and_programs() -> None:

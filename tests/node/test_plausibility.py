@@ -37,7 +37,9 @@ def test_born_before_1900(family: HouseholdRecord) -> None:
     [finding] = household_findings(family)
     assert (finding.kind, finding.member, finding.column) == (
         WarningKind.BORN_BEFORE_1900, 0, "birth_date")
-    assert "1899-12-31" in finding.message and " / " in finding.message
+    assert finding.message.text("id").startswith("tanggal lahir ")
+    assert finding.message.text("en").endswith("birth date 1899-12-31 is before 1900: check "
+                                               "the year")
 
 
 def test_a_child_older_than_the_head(family: HouseholdRecord) -> None:
@@ -72,4 +74,5 @@ def test_a_kk_of_another_province(family: HouseholdRecord) -> None:
     [finding] = household_findings(family)
     assert (finding.kind, finding.member, finding.column) == (
         WarningKind.KK_OTHER_PROVINCE, None, "kk_number")
-    assert "provinsi 35" in finding.message and "province 32" in finding.message
+    assert "provinsi 35" in finding.message.text("id")
+    assert "province 32" in finding.message.text("en")

@@ -154,6 +154,7 @@ async def test_a_check_keeps_its_warnings_with_the_household_once(node_client, n
     _, spouse, child, _ = family.members
     assert found == {("DECEASED_AT_DUKCAPIL", "REGISTRY", child.nik),
                      ("SEX_DIFFERS_AT_DUKCAPIL", "REGISTRY", spouse.nik)}
-    assert all(" / " in e["node"]["message"] for e in listed["data"]["householdWarnings"]["edges"])
+    assert all(" di Dukcapil" in e["node"]["message"] or " menurut Dukcapil" in
+               e["node"]["message"] for e in listed["data"]["householdWarnings"]["edges"])
     again = await _check(node_database, sandbox)
     assert again.warnings_kept == 0  # still open: not kept twice

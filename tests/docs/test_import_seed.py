@@ -8,7 +8,15 @@ import sqlite3
 import subprocess
 import sys
 
-from tests.docs.runner import doc, environment, run, runnable, script, unlabelled_blocks
+from tests.docs.runner import (
+    blocks,
+    doc,
+    environment,
+    run,
+    runnable,
+    script,
+    unlabelled_blocks,
+)
 
 
 def _households(path) -> int:
@@ -36,6 +44,10 @@ def test_import_md_runs_as_printed(tmp_path):
     refused, skipped = out[0].split("Nothing was stored: ", 1)[1].split("Imported ", 1)
     assert "row,column,severity,reason,message" in refused
     assert "3,alive,error,invalid_choice" in refused
+    # the report's line as printed, in Indonesian (the default) then in English (--lang en)
+    [indonesian, english] = [code for language, code, _ in blocks(text)
+                             if language == "text"][0].splitlines()
+    assert refused.index(indonesian) < refused.index(english)
     assert "skipped 1 household with 1 error" in skipped and "exit status 1" in skipped
     assert _households(tmp_path / "bandung.db") == 299
     assert _households(tmp_path / "kota-bandung.db") == 300

@@ -8,6 +8,10 @@ filled after translation so a translator can move them.
 
 Domains: one catalogue per audience (e.g. `import` for the importer's row messages,
 `web` for the web app's pages); each service uses the same `Translator`.
+
+A text rendered later, in a reader's language not known yet (an import's row errors, a
+warning stored with a household), is a `Message`: its domain, msgid and values, made with
+`message_factory(domain)` and rendered with `Message.text(language)`.
 """
 
 from __future__ import annotations

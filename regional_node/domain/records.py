@@ -230,13 +230,12 @@ def _one_member_problems(member: MemberRecord, today: dt.date) -> list[Problem]:
         found = parts.birth_date, parts.sex
     birth_date, sex = found
     problems = []
-    typed = f"{member.birth_date:%d-%m-%Y}"
     if member.birth_date > today:  # the NIK's two-digit year cannot tell: 2027 fits ..27
-        problems.append(Problem("birth_date", "future_date",
-                                msg("birth date {typed} is in the future", typed=typed)))
+        problems.append(Problem("birth_date", "future_date", msg(
+            "birth date {typed} is in the future", typed=f"{member.birth_date:%d-%m-%Y}")))
     elif not same_birthday(member.birth_date, birth_date):
         problems.append(Problem("birth_date", "nik_mismatch", _birth_mismatch(
-            typed, member.nik)))
+            f"{member.birth_date:%d-%m-%Y}", member.nik)))
     if sex != member.sex:
         problems.append(Problem("sex", "nik_mismatch", _sex_mismatch(member.sex, member.nik)))
     return problems

@@ -46,3 +46,34 @@ def test_language_of_a_setting_or_header(given: str | None, expected: str | None
 def test_an_unsupported_language_is_refused() -> None:
     with pytest.raises(UnknownLanguage):
         Translator("import", "fr")
+
+
+def test_a_message_is_rendered_when_read_in_either_language() -> None:
+    import pickle
+
+    from schema.i18n import Message, message_factory
+
+    msg = message_factory("import")
+    future = msg("birth date {typed} is in the future", typed="25-06-2027")
+    assert future.text() == "tanggal lahir 25-06-2027 belum terjadi"
+    assert future.text("en") == "birth date 25-06-2027 is in the future"
+    assert str(future) == ("tanggal lahir 25-06-2027 belum terjadi / birth date 25-06-2027 is "
+                           "in the future")  # where no reader's language is known
+    assert str(msg("no such message")) == "no such message"  # not translated: once
+    assert future.with_params(typed="2027-06-25").text("en") == (
+        "birth date 2027-06-25 is in the future")
+    assert pickle.loads(pickle.dumps(future)) == future  # from an import's reading process
+    assert Message.from_stored(future.stored()) == future  # kept in the database as JSON
+    with pytest.raises(UnknownLanguage):
+        future.text("fr")
+
+
+@pytest.mark.parametrize(("header", "default", "expected"), [
+    (None, "id", "id"), ("en-GB,en;q=0.9", "id", "en"), ("fr-FR", "id", "id"),
+    ("fr-FR", "en", "en"), ("*", "id", "id"), ("id", "en", "id"),
+])
+def test_the_language_of_an_http_request(header: str | None, default: str,
+                                         expected: str) -> None:
+    from schema.i18n import preferred_language
+
+    assert preferred_language(header, default) == expected

@@ -148,13 +148,20 @@ async def test_a_check_keeps_its_warnings_with_the_household_once(node_client, n
     run = await _check(node_database, sandbox)
     assert run.warnings_kept == 2
     listed = await gql(node_client, "{ householdWarnings(first: 10) { edges { node { kind "
-                                    "source message member { nik } } } } }")
+                                    "source message english: message(language: \"en\") "
+                                    "member { nik } } } } }")
     found = {(e["node"]["kind"], e["node"]["source"], e["node"]["member"]["nik"])
              for e in listed["data"]["householdWarnings"]["edges"]}
     _, spouse, child, _ = family.members
     assert found == {("DECEASED_AT_DUKCAPIL", "REGISTRY", child.nik),
                      ("SEX_DIFFERS_AT_DUKCAPIL", "REGISTRY", spouse.nik)}
-    assert all(" di Dukcapil" in e["node"]["message"] or " menurut Dukcapil" in
-               e["node"]["message"] for e in listed["data"]["householdWarnings"]["edges"])
+    by_kind = {e["node"]["kind"]: (e["node"]["message"], e["node"]["english"])
+               for e in listed["data"]["householdWarnings"]["edges"]}
+    sex = by_kind["SEX_DIFFERS_AT_DUKCAPIL"]
+    assert sex[0].startswith(f"jenis kelamin {spouse.name}: {spouse.sex.value} di DTKS, ")
+    assert sex[1].startswith(f"{spouse.name}'s sex is {spouse.sex.value} in DTKS, ")
+    death = by_kind["DECEASED_AT_DUKCAPIL"]
+    assert death[0].startswith(f"{child.name} hidup di DTKS, tetapi meninggal menurut Dukcapil")
+    assert death[1].startswith(f"{child.name} is alive in DTKS, deceased at Dukcapil")
     again = await _check(node_database, sandbox)
     assert again.warnings_kept == 0  # still open: not kept twice

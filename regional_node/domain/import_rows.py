@@ -109,7 +109,7 @@ class HouseholdParser:
             if number != head_row:
                 self._check_agreement(draft, number, cells, head_cells, household)
             self._add_member(draft, number, found)
-        self._add_problems(draft, heads, dict(rows))
+        self._add_problems(draft, heads, rows)
         return draft
 
     def _member_cells(self, number: int, cells: Sequence[Cell],
@@ -189,8 +189,11 @@ class HouseholdParser:
                                                       item.start_date, person))
 
     def _add_problems(self, draft: HouseholdDraft, heads: list[int],
-                      cells: dict[int, Sequence[Cell]]) -> None:
+                      rows: list[SheetRow]) -> None:
         problems = household_problems(draft.record, self.node_region)
+        if not problems:  # the usual case
+            return
+        cells = dict(rows)  # the row's cells, for a message naming what was typed
         if not draft.complete:  # the head count is unknown while a row is unreadable
             problems = [p for p in problems if p.field not in ("members", "relationship")]
         if any(p.field in MEMBER_FIELDS and p.reason != "duplicate" for p in problems):

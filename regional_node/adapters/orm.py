@@ -152,7 +152,7 @@ class HouseholdWarning(Base):
     desa_code: Mapped[str] = mapped_column(String(13))
     kind: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))  # IMPORT, REGISTRY, PROPOSAL
-    message: Mapped[str]  # Indonesian / English, as stored (all that rows before 0014 have)
+    message: Mapped[str]  # Indonesian / English, as stored (all that rows before 0013 have)
     # the msgid and values (schema.i18n.Message.stored), rendered in the reader's language
     message_parts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

@@ -165,6 +165,9 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         # Kemensos; at the gateway the public too, at kab/kota level and above only, with
         # small counts withheld (the node never serves the public)
         "targetingIndicators": TARGETING,
+        # node only: counts of scores per bucket for the national deciles (docs/deciles.md);
+        # the node answers the gateway's service identity alone
+        "scoreHistogram": NATIONAL_OPS,
     },
     # Mutations: FULL or DENIED per role. The proposal ones mirror the transition table of
     # regional_node/domain/proposals.py (a test there holds them equal); the node still
@@ -248,6 +251,9 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "HouseholdReview": {"reason": STAFF, "proposalId": STAFF},
     "PmtScore": {name: STAFF for name in ("score", "modelVersion", "computedAt")},
     "PmtModel": {name: STAFF for name in ("version", "description", "ownCoefficients")},
+    "ScoreHistogram": {name: NATIONAL_OPS for name in ("households", "ranges")},
+    "ScoreRangeCounts": {name: NATIONAL_OPS for name in ("below", "bucketIndexes",
+                                                         "bucketHouseholds")},
     "Housing": {name: STAFF for name in (
         "floorMaterial", "wallMaterial", "roofMaterial", "floorAreaM2", "tenure",
         "drinkingWater", "lighting", "cookingFuel", "toilet")},

@@ -320,3 +320,18 @@ class TargetingSnapshotRow(Base):
     kabkota_code: Mapped[str] = mapped_column(String(5))
     counts: Mapped[dict[str, Any]] = mapped_column(JSON)
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+class DecileRun(Base):
+    """One national decile computation (docs/deciles.md): the cut points, N, the rounds of
+    counts it took (what was asked, how many nodes answered, how long) and the households
+    per desil of every kab/kota."""
+
+    __tablename__ = "decile_run"
+
+    cut_set_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str]
+    households: Mapped[int] = mapped_column(BigInteger)
+    cuts: Mapped[list[int]] = mapped_column(JSON)
+    rounds: Mapped[int] = mapped_column(Integer)
+    round_log: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    regions: Mapped[dict[str, Any]] = mapped_column(JSON)  # region → households per desil

@@ -77,6 +77,8 @@ class Household(Base):
     toilet: Mapped[str | None] = mapped_column(String(32))
     assets: Mapped[list[str]] = mapped_column(default=list)
     desil: Mapped[int | None] = mapped_column(SmallInteger)
+    # the national cut-point set the desil was assigned from (docs/deciles.md); None: typed in
+    desil_cut_set: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), index=True)
     inactive_reason: Mapped[str | None] = mapped_column(String(32))
     # a returned proposal's change that could not be undone safely: Dinas Sosial reviews it

@@ -30,6 +30,7 @@ from regional_node.adapters.orm import (
 )
 from regional_node.domain.audit import Actor
 from regional_node.domain.proposals import ProposalAction, ProposalKind, ProposalState
+from regional_node.service_layer.deciles import receive_cut_set
 from regional_node.service_layer.proposal_returns import (
     ReturnEffect,
     ReturnOutcome,
@@ -37,6 +38,7 @@ from regional_node.service_layer.proposal_returns import (
 )
 from regional_node.service_layer.proposals import move_proposal
 from regional_node.service_layer.unit_of_work import UnitOfWork
+from schema.deciles import DESIL_ACTION
 from schema.enums import HouseholdStatus
 from schema.envelope import envelope_digest, verify_envelope
 from schema.envelope_errors import EnvelopeRefused
@@ -62,6 +64,8 @@ async def receive_decision(database: Database, trust: CertificateStore, region: 
                            envelope: Mapping[str, Any], now: dt.datetime) -> DecisionResult:
     header = envelope.get("header") if isinstance(envelope, Mapping) else None
     message_id = str(header.get("message_id")) if isinstance(header, Mapping) else "?"
+    if isinstance(header, Mapping) and header.get("action") == DESIL_ACTION:
+        return DecisionResult(*await receive_cut_set(database, trust, region, envelope, now))
     try:
         verified = verify_envelope(envelope, trust, now, signers={HolderKind.GATEWAY},
                                    receiver_id=region)

@@ -21,6 +21,7 @@ from regional_node.entrypoints.graphql.benefit_query import BenefitCountsQuery
 from regional_node.entrypoints.graphql.community_report_mutations import CommunityReportMutation
 from regional_node.entrypoints.graphql.community_report_query import CommunityReportQuery
 from regional_node.entrypoints.graphql.cross_check import CrossCheckQuery
+from regional_node.entrypoints.graphql.decile_query import DecileQuery
 from regional_node.entrypoints.graphql.errors import DomainErrors
 from regional_node.entrypoints.graphql.mutations import Mutation as ProposalMutation
 from regional_node.entrypoints.graphql.offline_mutations import OfflineMutation
@@ -45,7 +46,7 @@ from siks.infra.graphql_validation_cache import ValidatedQueries, ValidationCach
 NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
                                   VerificationQuery, OutboxQuery, SuspensionQuery,
                                   WarningQuery, QualityQuery, BenefitCountsQuery,
-                                  CrossCheckQuery, PmtQuery, TargetingQuery))
+                                  CrossCheckQuery, PmtQuery, TargetingQuery, DecileQuery))
 Mutation = merge_types("Mutation", (ProposalMutation, CommunityReportMutation,
                                    VerificationMutation, OfflineMutation, WarningMutation))
 
@@ -62,7 +63,7 @@ LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household
               "Query.warningSummary": 100, "Query.benefitCounts": 50,
               "Query.crossCheck": 1000, "CrossCheckResult.programs": 6,
               "Query.targetingIndicators": 100, "TargetingIndicators.desilDistribution": 11,
-              "TargetingIndicators.programs": 6}
+              "TargetingIndicators.programs": 6, "ScoreHistogram.ranges": 64}
 
 
 @functools.cache

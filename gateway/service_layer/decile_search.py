@@ -1,0 +1,126 @@
+"""The gateway's side of the decile protocol, without I/O: which ranges to ask the nodes
+about next, and what the summed counts say about each cut point (docs/deciles.md).
+
+``C(e)`` is the number of households nationally whose quantised score is below the edge
+``e``. Cut point k is the largest integer v with ``C(v) < r_k`` (then ``C(v+1) ≥ r_k``:
+v is the score at rank r_k). Each target keeps an interval ``[lo, hi)`` with
+``C(lo) < r_k ≤ C(hi)``; every round splits it into at most ``REFINE_BUCKETS`` buckets, so
+the width shrinks by that factor a round until it is 1 and ``lo`` is the cut point. The
+first round is a grid over the plausible scores plus the two open ends; ``C(LOWEST) = 0`` and
+``C(HIGHEST) = N`` hold by construction (scores are clamped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from schema.deciles import (
+    CUT_POINTS,
+    HIGHEST,
+    LOWEST,
+    SCALE,
+    RangeCounts,
+    ScoreRange,
+    target_rank,
+)
+
+#: the first grid: log per-capita consumption lies well inside [-20, 60)
+FIRST_RANGE = ScoreRange(start=-20 * SCALE, width=80 * SCALE // 256, buckets=256)
+REFINE_BUCKETS = 1024
+#: rounds after which the search gives up (the width of [LOWEST, HIGHEST) needs at most 6)
+MAX_ROUNDS = 12
+
+
+@dataclass
+class Target:
+    k: int
+    rank: int
+    lo: int
+    hi: int
+
+    @property
+    def done(self) -> bool:
+        return self.hi - self.lo <= 1
+
+
+@dataclass
+class Search:
+    """The state of one computation: known ``C(e)``, the targets, the rounds asked."""
+
+    households: int = 0
+    known: dict[int, int] = field(default_factory=dict)
+    targets: list[Target] = field(default_factory=list)
+    rounds: int = 0
+
+    def next_ranges(self) -> list[ScoreRange]:
+        if self.rounds == 0:
+            return [FIRST_RANGE]
+        wanted = {refine(t.lo, t.hi) for t in self.targets if not t.done}
+        return sorted(wanted, key=lambda r: r.start)
+
+    def take(self, ranges: Sequence[ScoreRange], totals: Sequence[RangeCounts],
+             households: int) -> None:
+        """Fold the summed answers of one round in, then narrow every target."""
+        if self.rounds == 0:
+            self.households = households
+            self.known.update({LOWEST: 0, HIGHEST: households})
+            self.targets = [Target(k, target_rank(k, households), LOWEST, HIGHEST)
+                            for k in range(1, CUT_POINTS + 1)]
+        elif households != self.households:
+            raise ChangedDuringSearch(self.households, households)
+        self.rounds += 1
+        for r, counts in zip(ranges, totals, strict=True):
+            self.known.update(cumulative(r, counts))
+        edges = sorted(self.known)
+        for target in self.targets:
+            narrow(target, edges, self.known)
+
+    @property
+    def finished(self) -> bool:
+        return self.rounds > 0 and (self.households == 0 or all(t.done for t in self.targets))
+
+    def cuts(self) -> tuple[int, ...]:
+        return tuple(t.lo for t in self.targets)
+
+
+class ChangedDuringSearch(Exception):
+    def __init__(self, before: int, after: int) -> None:
+        super().__init__(f"households changed during the computation: {before} → {after}")
+
+
+def refine(lo: int, hi: int) -> ScoreRange:
+    width = -(-(hi - lo) // REFINE_BUCKETS)
+    return ScoreRange(lo, width, -(-(hi - lo) // width))
+
+
+def cumulative(r: ScoreRange, counts: RangeCounts) -> dict[int, int]:
+    """``C`` at every edge of ``r`` from a (summed) answer."""
+    filled = dict(counts.buckets)
+    known, running = {r.start: counts.below}, counts.below
+    for i in range(r.buckets):
+        running += filled.get(i, 0)
+        known[r.edge(i + 1)] = running
+    return known
+
+
+def narrow(target: Target, edges: Sequence[int], known: Mapping[int, int]) -> None:
+    for edge in edges:
+        if target.lo < edge < target.hi:
+            if known[edge] < target.rank:
+                target.lo = edge
+            else:
+                target.hi = edge
+                break
+
+
+def summed(answers: Iterable[Sequence[RangeCounts]], ranges: int) -> list[RangeCounts]:
+    """The nodes' answers added up, range by range."""
+    below = [0] * ranges
+    buckets: list[dict[int, int]] = [{} for _ in range(ranges)]
+    for answer in answers:
+        for i, counts in enumerate(answer):
+            below[i] += counts.below
+            for index, n in counts.buckets:
+                buckets[i][index] = buckets[i].get(index, 0) + n
+    return [RangeCounts(below[i], tuple(sorted(buckets[i].items()))) for i in range(ranges)]

@@ -52,6 +52,7 @@ class NodeCluster:
     requests: Counter[str] = field(default_factory=Counter)
     request_ids: list[tuple[str, str | None]] = field(default_factory=list)
     documents: list[tuple[str, str]] = field(default_factory=list)  # (region, GraphQL text)
+    answers: list[tuple[str, bytes]] = field(default_factory=list)  # (region, response body)
     hanging: set[str] = field(default_factory=set)  # hang before the node's own deadline
     slow_inside: set[str] = field(default_factory=set)  # hang inside the node's deadline
 
@@ -66,7 +67,11 @@ class NodeCluster:
                     self.documents.append((region, str(body.get("query", ""))))
             if region in self.hanging:
                 await asyncio.sleep(3600)
-            return await handler(request)
+            response = await handler(request)
+            if request.path == "/graphql" and isinstance(response, web.Response) \
+                    and isinstance(response.body, bytes):
+                self.answers.append((region, response.body))
+            return response
 
         @web.middleware
         async def slow(request: web.Request, handler: Handler) -> web.StreamResponse:

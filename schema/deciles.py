@@ -28,7 +28,7 @@ SCALE = 10 ** SCORE_DECIMALS
 LOWEST, HIGHEST = -(2 ** 52), 2 ** 52
 CUT_POINTS = 9
 #: a request names at most this many ranges and buckets per range (a node refuses more)
-MAX_RANGES, MAX_BUCKETS = 64, 4096
+MAX_RANGES, MAX_BUCKETS = 64, 20_000
 DESIL_ACTION = "DESIL_CUTS"
 
 

@@ -6,7 +6,8 @@ about next, and what the summed counts say about each cut point (docs/deciles.md
 v is the score at rank r_k). Each target keeps an interval ``[lo, hi)`` with
 ``C(lo) < r_k ≤ C(hi)``; every round splits it into at most ``REFINE_BUCKETS`` buckets, so
 the width shrinks by that factor a round until it is 1 and ``lo`` is the cut point. The
-first round is a grid over the plausible scores plus the two open ends; ``C(LOWEST) = 0`` and
+first round is a grid over the plausible scores plus the two open ends (two rounds in all
+when every cut point lies inside it); ``C(LOWEST) = 0`` and
 ``C(HIGHEST) = N`` hold by construction (scores are clamped).
 """
 
@@ -25,9 +26,10 @@ from schema.deciles import (
     target_rank,
 )
 
-#: the first grid: log per-capita consumption lies well inside [-20, 60)
-FIRST_RANGE = ScoreRange(start=-20 * SCALE, width=80 * SCALE // 256, buckets=256)
-REFINE_BUCKETS = 1024
+#: the first grid: log per-capita consumption lies well inside [-20, 60); 4,096 buckets of
+#: 0.0195 each, so that one refinement (at most ``REFINE_BUCKETS``) reaches single scores
+FIRST_RANGE = ScoreRange(start=-20 * SCALE, width=80 * SCALE // 4096, buckets=4096)
+REFINE_BUCKETS = 20_000
 #: rounds after which the search gives up (the width of [LOWEST, HIGHEST) needs at most 6)
 MAX_ROUNDS = 12
 
@@ -124,3 +126,15 @@ def summed(answers: Iterable[Sequence[RangeCounts]], ranges: int) -> list[RangeC
             for index, n in counts.buckets:
                 buckets[i][index] = buckets[i].get(index, 0) + n
     return [RangeCounts(below[i], tuple(sorted(buckets[i].items()))) for i in range(ranges)]
+
+
+def count_below(edge: int, asked: Sequence[tuple[Sequence[ScoreRange], Sequence[RangeCounts]]]
+                ) -> int | None:
+    """One node's ``C(edge)`` from its answers to earlier rounds, if an asked range has
+    ``edge`` as one of its edges."""
+    for ranges, answers in asked:
+        for r, counts in zip(ranges, answers, strict=True):
+            if r.start <= edge <= r.end and (edge - r.start) % r.width == 0:
+                index = (edge - r.start) // r.width
+                return counts.below + sum(n for i, n in counts.buckets if i < index)
+    return None

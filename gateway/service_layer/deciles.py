@@ -3,16 +3,17 @@
 The gateway asks every registered node for counts of its scores in ranges it chooses
 (``scoreHistogram``, as its own service identity), sums them, narrows each of the nine cut
 points (:mod:`gateway.service_layer.decile_search`) and repeats until every cut point is one
-quantised score. A last round asks each node how many of its households lie at or below each
-cut point (its desil distribution, for Kemensos). The run is stored (``decile_run``, every
-round logged) and audited; :func:`issue_cut_sets` signs the cut points down to every node as a
-``DESIL_CUTS`` decision. Exact needs every node: a node that does not answer fails the run.
+quantised score. Each node's desil distribution (for Kemensos) follows from its own
+answers: its count below ``c_k + 1``, an edge the search asked about. The run is stored
+(``decile_run``, every round logged) and audited; :func:`issue_cut_sets` signs the cut
+points down to every node as a ``DESIL_CUTS`` decision. Exact needs every node: a node that does not answer fails the run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -31,13 +32,14 @@ from gateway.service_layer.decile_search import (
     MAX_ROUNDS,
     ChangedDuringSearch,
     Search,
+    count_below,
     summed,
 )
 from gateway.service_layer.node_health import system_meta
 from gateway.service_layer.services import GatewayServices
 from schema.deciles import (
-    CUT_POINTS,
     DESIL_ACTION,
+    HIGHEST,
     CutSet,
     RangeCounts,
     ScoreRange,
@@ -52,6 +54,8 @@ HISTOGRAM = ("query GatewayScoreHistogram($ranges: [ScoreRangeInput!]!) { "
              "bucketHouseholds } } }")
 ROUND_BUDGET_MS = 60_000
 ATTEMPTS = 3
+
+logger = logging.getLogger("siks.gateway.deciles")
 
 
 class DecilesIncomplete(SiksError):
@@ -95,6 +99,7 @@ async def _attempt(services: GatewayServices, targets: list[str], budget_ms: int
     search = Search()
     log: list[dict[str, Any]] = []
     per_node: dict[str, int] = {}
+    asked: dict[str, list[tuple[Sequence[ScoreRange], list[RangeCounts]]]] = {}
     while not search.finished:
         if search.rounds >= MAX_ROUNDS:
             raise DecilesIncomplete(f"cut points not exact after {MAX_ROUNDS} rounds")
@@ -104,20 +109,40 @@ async def _attempt(services: GatewayServices, targets: list[str], budget_ms: int
         if per_node and totals != per_node:
             raise ChangedDuringSearch(sum(per_node.values()), sum(totals.values()))
         per_node = totals
+        for region, (_, counts) in answers.items():
+            asked.setdefault(region, []).append((ranges, counts))
         search.take(ranges, summed((a for _, a in answers.values()), len(ranges)),
                     sum(totals.values()))
-        log.append({"round": search.rounds, "ranges": len(ranges),
-                    "buckets": sum(r.buckets for r in ranges), "nodes": len(answers),
-                    "ms": elapsed})
+        entry = {"round": search.rounds, "ranges": len(ranges),
+                 "buckets": sum(r.buckets for r in ranges), "nodes": len(answers),
+                 "ms": elapsed, "open": sum(not t.done for t in search.targets)}
+        log.append(entry)
+        logger.info("deciles round %(round)s: %(ranges)s ranges, %(buckets)s buckets, "
+                    "%(nodes)s nodes, %(ms)s ms, %(open)s cut points open", entry)
     cuts = search.cuts() if search.households else ()
     if not cuts:
         raise DecilesIncomplete("tidak ada rumah tangga berskor / no household has a score")
-    distribution, elapsed = await _distribution(services, targets, cuts, per_node, budget_ms)
-    log.append({"round": search.rounds + 1, "ranges": CUT_POINTS, "buckets": CUT_POINTS,
-                "nodes": len(distribution), "ms": elapsed, "purpose": "distribution"})
+    distribution = {region: _desil_counts(cuts, per_node[region], asked[region])
+                    for region in sorted(per_node)}
     cut_set = CutSet(uuid.uuid4().hex, cuts, search.households,
                      dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"))
     return DecileResult(cut_set, search.rounds, log, distribution)
+
+
+def _desil_counts(cuts: Sequence[int], households: int,
+                  asked: Sequence[tuple[Sequence[ScoreRange], Sequence[RangeCounts]]]
+                  ) -> list[int]:
+    """A node's households per desil, from its answers: its count below c_k + 1 (an edge
+    every search asked about) for each k."""
+    at_or_below = []
+    for cut in cuts:
+        edge = cut + 1
+        count = households if edge >= HIGHEST else count_below(edge, asked)
+        if count is None:
+            raise DecilesIncomplete(f"no count at the edge after cut point {cut}")
+        at_or_below.append(count)
+    at_or_below.append(households)
+    return [b - a for a, b in zip([0, *at_or_below], at_or_below, strict=False)]
 
 
 async def _ask(services: GatewayServices, targets: list[str], ranges: Sequence[ScoreRange],
@@ -139,21 +164,6 @@ def _read(answer: Mapping[str, Any]) -> tuple[int, list[RangeCounts]]:
         RangeCounts(int(r["below"]), tuple(zip(r["bucketIndexes"], r["bucketHouseholds"],
                                                strict=True)))
         for r in answer["ranges"]]
-
-
-async def _distribution(services: GatewayServices, targets: list[str], cuts: Sequence[int],
-                        per_node: Mapping[str, int], budget_ms: int
-                        ) -> tuple[dict[str, list[int]], float]:
-    """Each node's households per desil: its count below c_k + 1 for every k."""
-    answers, elapsed = await _ask(services, targets,
-                                  [ScoreRange(c + 1, 1, 1) for c in cuts], budget_ms)
-    result = {}
-    for region, (households, counts) in answers.items():
-        if households != per_node[region]:
-            raise ChangedDuringSearch(per_node[region], households)
-        at_or_below = [c.below for c in counts] + [households]
-        result[region] = [b - a for a, b in zip([0, *at_or_below], at_or_below, strict=False)]
-    return result, elapsed
 
 
 async def _store(database: Database, result: DecileResult, actor: str) -> None:

@@ -3,16 +3,16 @@ ranges the gateway asks about (never a score), and the signed cut points the gat
 down, from which every counted household gets its desil.
 
 Counted households: ACTIVE ones with a PMT score. The histogram answers only the gateway's
-service identity (``DECILE_CALLER``); each answer is audited (how many ranges and buckets,
-never the counts' subjects). A cut-point set is a decision like the others: signed by the
-gateway, addressed to this region, applied once (``decision_receipt``), and a set older than
-the one applied is refused (``STALE_CUT_SET``).
+service identity (``DECILE_CALLER``); each answer is logged (how many ranges and
+buckets). A cut-point set is a decision like the others: signed by the gateway, addressed
+to this region, applied once (``decision_receipt``), and a set older than the one applied is refused (``STALE_CUT_SET``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -47,6 +47,8 @@ DECILE_CALLER = "gateway#system:gateway"
 ASSIGNER = Actor("system:national-deciles", "SYSTEM")
 UPDATE_BATCH = 5000
 
+logger = logging.getLogger("siks.node.deciles")
+
 
 async def sorted_scores(database: Database) -> list[int]:
     """The quantised scores of the counted households, ascending."""
@@ -67,11 +69,8 @@ async def score_histogram(database: Database, principal: Principal,
     check_ranges(ranges)
     scores = await sorted_scores(database)
     answer = count_ranges(scores, ranges)
-    async with UnitOfWork(database, Actor(principal.user_id, principal.role.value)) as uow:
-        uow.audit.record("desil.histogram", "pmt_score", "*", after={
-            "ranges": len(ranges), "buckets": sum(r.buckets for r in ranges),
-            "households": len(scores)})
-        await uow.commit()
+    logger.info("desil histogram for %s: %d ranges, %d buckets, %d households",
+                principal.user_id, len(ranges), sum(r.buckets for r in ranges), len(scores))
     return len(scores), answer
 
 

@@ -6,7 +6,8 @@ points (:mod:`gateway.service_layer.decile_search`) and repeats until every cut 
 quantised score. Each node's desil distribution (for Kemensos) follows from its own
 answers: its count below ``c_k + 1``, an edge the search asked about. The run is stored
 (``decile_run``, every round logged) and audited; :func:`issue_cut_sets` signs the cut
-points down to every node as a ``DESIL_CUTS`` decision. Exact needs every node: a node that does not answer fails the run.
+points down to every node as a ``DESIL_CUTS`` decision. Exact needs every node: a node
+that does not answer fails the run.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ down, from which every counted household gets its desil.
 Counted households: ACTIVE ones with a PMT score. The histogram answers only the gateway's
 service identity (``DECILE_CALLER``); each answer is logged (how many ranges and
 buckets). A cut-point set is a decision like the others: signed by the gateway, addressed
-to this region, applied once (``decision_receipt``), and a set older than the one applied is refused (``STALE_CUT_SET``).
+to this region, applied once (``decision_receipt``), and a set older than the one
+applied is refused (``STALE_CUT_SET``).
 """
 
 from __future__ import annotations

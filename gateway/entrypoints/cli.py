@@ -45,6 +45,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     cli_targeting.register(sub)
 
+    from gateway.entrypoints import cli_deciles
+
+    cli_deciles.register(sub)
+
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", dest="db_url", metavar="URL",

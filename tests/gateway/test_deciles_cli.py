@@ -17,12 +17,13 @@ from tests.gateway.identity_helpers import secure_gateway
 from tests.gateway.test_deciles import central_cuts, deliver, desils, scored
 
 SIKS = [sys.executable, "-m", "siks"]
+ROOT = str(Path(__file__).resolve().parents[2])
 
 
 async def siks(*args: str) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         *SIKS, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+        env={**os.environ, "PYTHONPATH": ROOT})
     out, err = await asyncio.wait_for(process.communicate(), 120)
     return process.returncode or 0, out.decode(), err.decode()
 

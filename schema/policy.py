@@ -168,6 +168,8 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         # node only: counts of scores per bucket for the national deciles (docs/deciles.md);
         # the node answers the gateway's service identity alone
         "scoreHistogram": NATIONAL_OPS,
+        # gateway only: the latest national cut points and each kab/kota's spread
+        "nationalDeciles": NATIONAL_OPS,
     },
     # Mutations: FULL or DENIED per role. The proposal ones mirror the transition table of
     # regional_node/domain/proposals.py (a test there holds them equal); the node still
@@ -251,6 +253,9 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "HouseholdReview": {"reason": STAFF, "proposalId": STAFF},
     "PmtScore": {name: STAFF for name in ("score", "modelVersion", "computedAt")},
     "PmtModel": {name: STAFF for name in ("version", "description", "ownCoefficients")},
+    "NationalDeciles": {name: NATIONAL_OPS for name in (
+        "cutSetId", "computedAt", "households", "rounds", "cutPoints", "regions")},
+    "RegionDeciles": {name: NATIONAL_OPS for name in ("kabkotaCode", "householdsPerDesil")},
     "ScoreHistogram": {name: NATIONAL_OPS for name in ("households", "ranges")},
     "ScoreRangeCounts": {name: NATIONAL_OPS for name in ("below", "bucketIndexes",
                                                          "bucketHouseholds")},

@@ -85,7 +85,9 @@ def test_every_gateway_object_type_is_pass_through() -> None:
         # a partner's cross-check
         "CrossCheckResult", "CrossCheckProgram",
         # targeting indicators, added up over the nodes (regionName: a resolver without info)
-        "TargetingIndicators", "ProgramTargetingRow", "DesilCount"}
+        "TargetingIndicators", "ProgramTargetingRow", "DesilCount",
+        # the national deciles, read from the gateway's own store
+        "NationalDeciles", "RegionDeciles"}
 
 
 async def test_a_resolver_wanting_info_falls_back_to_the_full_path() -> None:

@@ -86,7 +86,9 @@ GATEWAY_TYPES = {"Query", "RegionalNode", "HouseholdConnection", "HouseholdEdge"
                  # a partner's cross-check of the row's head (its PKH)
                  "CrossCheckResult", "CrossCheckProgram",
                  # targeting indicators of the row's kab/kota (its desil, its PKH)
-                 *TARGETING_TYPES}
+                 *TARGETING_TYPES,
+                 # the national deciles over the scored rows (computed in the fixture)
+                 "NationalDeciles", "RegionDeciles"}
 # Filled only when a node does not answer: tests/gateway/test_dipa.py (Kemensos reads it; every
 # other role is refused the whole dipa field, which the Query rows here check).
 NODE_DOWN_TYPES = {"DipaMissingRegion"}
@@ -156,6 +158,9 @@ async def matrix_gateway(cluster, dev_pki, tmp_path, aiohttp_client):  # type: i
     client = await secure_gateway(aiohttp_client, tmp_path, dev_pki, cluster)
     await refresh_snapshots(client.app[SERVICES])  # rollups + NIK directory know the row
     await _a_determined_record(client.app[SERVICES].database, dev_pki.layout.root)
+    from gateway.service_layer.deciles import compute_deciles
+
+    await compute_deciles(client.app[SERVICES], "test:kemensos")  # nationalDeciles has a value
     sent = await gql_as(client, f"mutation {{ {MUTATIONS['submitUsul']} }}", None)
     return client, {"hid": f"32.73:{household_id}", "nik": record.members[0].nik,
                     "rid": sent["data"]["submitUsul"]["receiptId"]}

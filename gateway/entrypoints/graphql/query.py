@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from gateway.entrypoints.graphql import community_reports, cross_check, national, public_regions
 from gateway.entrypoints.graphql import data_quality as quality_api
+from gateway.entrypoints.graphql import deciles as deciles_api
 from gateway.entrypoints.graphql import dipa as dipa_api
 from gateway.entrypoints.graphql import targeting as targeting_api
 from gateway.entrypoints.graphql.context import GatewayContext
@@ -138,6 +139,10 @@ class Query:
                     "kab/kota (× PKH component): KPM, persons and the amount from determined, "
                     "unsuspended memberships and the catalogue (Kemensos; docs/dipa.md). "
                     "regions: province or kab/kota codes (default: all)")
+    national_deciles = strawberry.field(
+        resolver=deciles_api.national_deciles,
+        description="The latest national decile cut points and each kab/kota's households per "
+                    "desil (Kemensos; docs/deciles.md); null before the first computation")
     benefit_catalogue = strawberry.field(
         resolver=dipa_api.benefit_catalogue,
         description="The catalogue of benefit amounts the DIPA is priced with (Kemensos)")

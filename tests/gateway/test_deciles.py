@@ -31,11 +31,13 @@ from schema.errors import Forbidden
 from schema.roles import Principal, Role
 from tests import factories
 from tests.gateway.cluster import desa_codes
-from tests.gateway.identity_helpers import KEMENSOS, gql_as, secure_gateway
+from tests.gateway.identity_helpers import KEMENSOS, error_codes, gql_as, secure_gateway
 from tests.node.helpers import store
 
 HISTOGRAM = """query($ranges: [ScoreRangeInput!]!) { scoreHistogram(ranges: $ranges) {
   households ranges { below bucketIndexes bucketHouseholds } } }"""
+NATIONAL = """{ nationalDeciles { cutSetId households rounds cutPoints
+  regions { kabkotaCode householdsPerDesil } } }"""
 SIZES = {"32.73": 57, "32.04": 31, "35.78": 0}  # Surabaya: an empty region
 
 
@@ -121,6 +123,15 @@ async def test_federated_deciles_equal_a_central_sort_and_go_down_signed(
     async with services.database.reader() as session:
         run = (await session.execute(select(DecileRun))).scalar_one()
     assert run.cuts == list(result.cut_set.cuts) and len(run.round_log) == result.rounds
+    # what Kemensos reads through the gateway; any other role gets FORBIDDEN_FIELD
+    shown = await gql_as(client, NATIONAL, KEMENSOS)
+    assert shown["data"]["nationalDeciles"] == {
+        "cutSetId": result.cut_set.cut_set_id, "households": 88, "rounds": 2,
+        "cutPoints": result.cut_scores(),
+        "regions": [{"kabkotaCode": r, "householdsPerDesil": result.regions[r]}
+                    for r in sorted(SIZES)]}
+    refused = await gql_as(client, NATIONAL, Principal("user:dinsos", Role.DINSOS, "32.73"))
+    assert error_codes(refused) == ["FORBIDDEN_FIELD"]
 
     sent = await issue_cut_sets(services.database, GatewaySigner(dev_pki.layout.root),
                                 result.cut_set, sorted(SIZES), "test:kemensos")

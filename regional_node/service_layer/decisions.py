@@ -65,7 +65,11 @@ async def receive_decision(database: Database, trust: CertificateStore, region: 
     header = envelope.get("header") if isinstance(envelope, Mapping) else None
     message_id = str(header.get("message_id")) if isinstance(header, Mapping) else "?"
     if isinstance(header, Mapping) and header.get("action") == DESIL_ACTION:
-        return DecisionResult(*await receive_cut_set(database, trust, region, envelope, now))
+        # national decile cut points (docs/deciles.md): refusals audited as the others'
+        _, status, code, reason = await receive_cut_set(database, trust, region, envelope, now)
+        if status == "REFUSED" and code != "CONFLICT":
+            return await _refuse(database, message_id, envelope, code or "", reason or "")
+        return DecisionResult(message_id, status, code, reason)
     try:
         verified = verify_envelope(envelope, trust, now, signers={HolderKind.GATEWAY},
                                    receiver_id=region)

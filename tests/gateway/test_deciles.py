@@ -22,7 +22,7 @@ from gateway.entrypoints.app import SERVICES
 from gateway.inbox.decisions import DecisionDesk
 from gateway.inbox.http import GatewaySigner
 from gateway.service_layer.deciles import DecilesIncomplete, compute_deciles, issue_cut_sets
-from regional_node.adapters.orm import Household, PmtScore, utcnow
+from regional_node.adapters.orm import AuditEntry, Household, PmtScore, utcnow
 from regional_node.service_layer.deciles import score_histogram
 from regional_node.service_layer.decisions import receive_decision
 from schema.deciles import MAX_BUCKETS, ScoreRange, desil_of, quantise
@@ -199,6 +199,10 @@ async def test_refused_cut_sets(cluster: Any, dev_pki: Any, tmp_path: Any,
                                       envelope, now)
     assert tampered.status == "REFUSED" and tampered.code == "PAYLOAD_TAMPERED"
     assert all(v[1] is None for v in (await desils(cluster.nodes["32.04"].database)).values())
+    async with database.reader() as session:  # refusals are audited at the node
+        refusals = list((await session.execute(select(AuditEntry.action).where(
+            AuditEntry.action == "decision.refuse"))).scalars())
+    assert len(refusals) == 2  # the stale set and the misaddressed one
 
 
 async def test_only_the_gateway_may_read_the_histogram(cluster: Any, dev_pki: Any,

@@ -128,7 +128,7 @@ def report(prepared: Prepared, args: argparse.Namespace, result: DecileResult,
     assert isinstance(c, Comparison)
     print(f"\ndata: {result.cut_set.households:,} counted households (ACTIVE, scored) of "
           f"{prepared.manifest.households:,} over {len(prepared.scale.regions)} nodes; "
-          f"{result.rounds} rounds of counts + 1 for the distribution")
+          f"{result.rounds} rounds of counts")
     print("cut points: " + ", ".join(f"{s:.6f}" for s in result.cut_scores()))
     print("| measurement | gateway median ms | p95 | baseline | baseline median ms | p95 | "
           "ratio | target | |")

@@ -64,7 +64,8 @@ def printed_commands() -> list[tuple[str, list[str], list[str]]]:
 def test_every_bench_command_in_benchmarks_md_parses():
     printed = printed_commands()
     assert {module for module, _, _ in printed} == {"nik_matching", "ingest", "federation",
-                                                    "federation_dipa", "sync", "read_audit"}
+                                                    "federation_dipa", "federation_deciles", "sync",
+                                                    "read_audit"}
     for module, arguments, flags in printed:
         parser = parser_of(module)
         options = {option for action in parser._actions for option in action.option_strings}

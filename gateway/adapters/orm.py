@@ -320,6 +320,8 @@ class TargetingSnapshotRow(Base):
     kabkota_code: Mapped[str] = mapped_column(String(5))
     counts: Mapped[dict[str, Any]] = mapped_column(JSON)
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class DecileRun(Base):
     """One national decile computation (docs/deciles.md): the cut points, N, the rounds of
     counts it took (what was asked, how many nodes answered, how long) and the households

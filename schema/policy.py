@@ -150,6 +150,10 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "benefitCounts": NATIONAL_OPS,
         "dipa": NATIONAL_OPS,
         "benefitCatalogue": NATIONAL_OPS,
+        # poverty pockets (docs/pockets.md): kab/kota hot spots at the gateway for Kemensos;
+        # clusters of poor households at the node for the region's Dinas Sosial only
+        "povertyPockets": NATIONAL_OPS,
+        "householdClusters": rule(D, D, F, D, D, D),
         # gateway only: cekbansos, the public chooses its desa by name (the Kemendagri table)
         "provinces": OPEN,
         "kabkotas": OPEN,
@@ -310,6 +314,18 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "openWarnings")},
         # gateway only: what the imports refused, summed (as importQuality at a node)
         "householdsRefused": rule(D, D, F, F, D, D), "importErrors": rule(D, D, F, F, D, D)},
+    "PovertyPockets": {name: NATIONAL_OPS for name in (
+        "period", "previousPeriod", "alpha", "permutations", "seed", "regionsAnalysed",
+        "pockets")},
+    "PovertyPocket": {name: NATIONAL_OPS for name in (
+        "kabkotaCode", "kabkotaName", "households", "poorHouseholds", "share",
+        "neighbourhoodShare", "zScore", "pValue", "new", "reason", "reasonEn")},
+    "HouseholdClusters": {name: rule(D, D, F, D, D, D) for name in (
+        "period", "previousPeriod", "minClusterSize", "alpha", "permutations", "seed",
+        "households", "poorHouseholds", "candidates", "clusters")},
+    "HouseholdCluster": {name: rule(D, D, F, D, D, D) for name in (
+        "size", "latitude", "longitude", "desaCodes", "householdsInArea", "poorInArea",
+        "share", "kabkotaShare", "pValue", "new", "reason", "reasonEn")},
     "MatchStatusCount": {"status": STAFF, "members": STAFF},
     "WarningKindCount": {"kind": STAFF, "warnings": STAFF},
     "ImportQuality": {name: rule(D, D, F, F, D, D) for name in (

@@ -23,6 +23,8 @@
   scrypt hash of the password).
 - ``benefit_rate``: the catalogue of benefit amounts the DIPA is priced with.
 - ``targeting_snapshot``: each recorded period's targeting indicator counts per desa.
+- ``pocket_run`` / ``poverty_pocket``: each period's national poverty pockets (kab/kota hot
+  spots of deprivation) and how they were computed (docs/pockets.md).
 
 Enum-like columns are strings, as in the node.
 """
@@ -337,3 +339,37 @@ class DecileRun(Base):
     rounds: Mapped[int] = mapped_column(Integer)
     round_log: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     regions: Mapped[dict[str, Any]] = mapped_column(JSON)  # region → households per desil
+class PocketRun(Base):
+    """One computation of a period's national poverty pockets (docs/pockets.md): with what
+    significance, permutations and seed, over how many kab/kota, on which boundary file."""
+
+    __tablename__ = "pocket_run"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    alpha: Mapped[float] = mapped_column(Float)
+    permutations: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+    regions_analysed: Mapped[int] = mapped_column(Integer)
+    boundary_sha256: Mapped[str] = mapped_column(String(64))
+    previous_period: Mapped[str | None] = mapped_column(String(7))
+
+
+class PovertyPocket(Base):
+    """A kab/kota flagged as a hot spot of deprivation in a period, with why."""
+
+    __tablename__ = "poverty_pocket"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    period: Mapped[str] = mapped_column(
+        String(7), ForeignKey("pocket_run.period", ondelete="CASCADE"), index=True)
+    kabkota_code: Mapped[str] = mapped_column(REGION_CODE)
+    households: Mapped[int] = mapped_column(Integer)
+    poor_households: Mapped[int] = mapped_column(Integer)
+    share: Mapped[float] = mapped_column(Float)
+    neighbourhood_share: Mapped[float] = mapped_column(Float)
+    z_score: Mapped[float] = mapped_column(Float)
+    p_value: Mapped[float] = mapped_column(Float)
+    is_new: Mapped[bool] = mapped_column(Boolean)
+    reason_id: Mapped[str]
+    reason_en: Mapped[str]

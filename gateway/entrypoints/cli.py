@@ -44,10 +44,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     from gateway.entrypoints import cli_targeting
 
     cli_targeting.register(sub)
-
     from gateway.entrypoints import cli_deciles
 
     cli_deciles.register(sub)
+    from gateway.entrypoints import cli_pockets
+
+    cli_pockets.register(sub)
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:

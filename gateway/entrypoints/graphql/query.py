@@ -15,6 +15,7 @@ from gateway.entrypoints.graphql import data_quality as quality_api
 from gateway.entrypoints.graphql import deciles as deciles_api
 from gateway.entrypoints.graphql import dipa as dipa_api
 from gateway.entrypoints.graphql import targeting as targeting_api
+from gateway.entrypoints.graphql import pockets as pockets_api
 from gateway.entrypoints.graphql.context import GatewayContext
 from gateway.entrypoints.graphql.selection import household_selection, member_fields, selected
 from gateway.entrypoints.graphql.types import (
@@ -159,6 +160,12 @@ class Query:
                     "with `comparedTo` (an earlier period) the changes. Kemensos: every "
                     "level; Dinas Sosial: its region; the public: kab/kota and above, small "
                     "counts withheld (docs/targeting.md)")
+    poverty_pockets = strawberry.field(
+        resolver=pockets_api.poverty_pockets,
+        description="The poverty pockets of a period (YYYY-S1 / YYYY-S2): kab/kota that are "
+                    "hot spots of deprivation (Getis-Ord Gi*), which are new since the "
+                    "previous period computed, and why each was flagged (Kemensos; "
+                    "docs/pockets.md)")
     # cekbansos: the public chooses its desa by name, then searches households
     provinces = strawberry.field(resolver=public_regions.provinces,
                                  description="Every province (open to everyone)")

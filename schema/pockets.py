@@ -18,8 +18,8 @@ NEAREST_LINK = ("It shares no border with another kab/kota in the analysis: its 
 CLUSTER_REASON = (
     "{size} poor households (desil 1–2) lie close together (HDBSCAN); among the {households} "
     "households in the area they cover {share}% are poor against {overall}% in the kab/kota "
-    "(one-sided binomial p = {p}, significant at {alpha} after Bonferroni over {tested} "
-    "candidate clusters)")
+    "(p = {p} against {permutations} random placements of the poor households, at most "
+    "{alpha})")
 MESSAGES = (NATIONAL_REASON, NEAREST_LINK, CLUSTER_REASON)
 
 

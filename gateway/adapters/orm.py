@@ -339,6 +339,8 @@ class DecileRun(Base):
     rounds: Mapped[int] = mapped_column(Integer)
     round_log: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     regions: Mapped[dict[str, Any]] = mapped_column(JSON)  # region → households per desil
+
+
 class PocketRun(Base):
     """One computation of a period's national poverty pockets (docs/pockets.md): with what
     significance, permutations and seed, over how many kab/kota, on which boundary file."""

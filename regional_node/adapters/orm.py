@@ -531,3 +531,43 @@ class PmtRun(Base):
     started_at: Mapped[dt.datetime]
     finished_at: Mapped[dt.datetime]
     actor: Mapped[str]
+
+
+class HouseholdClusterRun(Base):
+    """One computation of a period's clusters of poor households (docs/pockets.md)."""
+
+    __tablename__ = "household_cluster_run"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    min_cluster_size: Mapped[int] = mapped_column(Integer)
+    alpha: Mapped[float] = mapped_column(Float)
+    permutations: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+    households: Mapped[int] = mapped_column(Integer)  # active, with a desil and coordinates
+    poor_households: Mapped[int] = mapped_column(Integer)
+    candidates: Mapped[int] = mapped_column(Integer)
+    previous_period: Mapped[str | None] = mapped_column(String(7))
+
+
+class HouseholdCluster(Base):
+    """A cluster of poor households flagged in a period. ``household_ids`` stay at the node
+    (to tell a new cluster from one that overlaps the previous period's); never in the API."""
+
+    __tablename__ = "household_cluster"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    period: Mapped[str] = mapped_column(
+        String(7), ForeignKey("household_cluster_run.period", ondelete="CASCADE"), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    latitude: Mapped[float] = mapped_column(Float)  # rounded
+    longitude: Mapped[float] = mapped_column(Float)
+    desa_codes: Mapped[list[str]] = mapped_column(JSON)
+    households_in_area: Mapped[int] = mapped_column(Integer)
+    poor_in_area: Mapped[int] = mapped_column(Integer)
+    kabkota_share: Mapped[float] = mapped_column(Float)
+    p_value: Mapped[float] = mapped_column(Float)
+    is_new: Mapped[bool] = mapped_column(Boolean)
+    reason_id: Mapped[str] = mapped_column(Text)
+    reason_en: Mapped[str] = mapped_column(Text)
+    household_ids: Mapped[list[int]] = mapped_column(JSON)

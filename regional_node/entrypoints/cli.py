@@ -31,6 +31,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         cli_match,
         cli_offline,
         cli_pmt,
+        cli_pockets,
         cli_reports,
         cli_seed,
         cli_users,
@@ -51,6 +52,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     cli_reports.register(node_commands)
     cli_verivali.register(node_commands)
     cli_pmt.register(node_commands)
+    cli_pockets.register(node_commands)
     cli_seed.register(commands)
     cli_offline.register(commands)
     audit = commands.add_parser("audit", help="check the tamper-evident audit log")

@@ -18,6 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from regional_node.entrypoints.graphql.benefit_query import BenefitCountsQuery
+from regional_node.entrypoints.graphql.cluster_query import ClusterQuery
 from regional_node.entrypoints.graphql.community_report_mutations import CommunityReportMutation
 from regional_node.entrypoints.graphql.community_report_query import CommunityReportQuery
 from regional_node.entrypoints.graphql.cross_check import CrossCheckQuery
@@ -46,7 +47,8 @@ from siks.infra.graphql_validation_cache import ValidatedQueries, ValidationCach
 NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
                                   VerificationQuery, OutboxQuery, SuspensionQuery,
                                   WarningQuery, QualityQuery, BenefitCountsQuery,
-                                  CrossCheckQuery, PmtQuery, TargetingQuery, DecileQuery))
+                                  CrossCheckQuery, PmtQuery, TargetingQuery, DecileQuery,
+                                  ClusterQuery))
 Mutation = merge_types("Mutation", (ProposalMutation, CommunityReportMutation,
                                    VerificationMutation, OfflineMutation, WarningMutation))
 

@@ -87,7 +87,9 @@ def test_every_gateway_object_type_is_pass_through() -> None:
         # targeting indicators, added up over the nodes (regionName: a resolver without info)
         "TargetingIndicators", "ProgramTargetingRow", "DesilCount",
         # the national deciles, read from the gateway's own store
-        "NationalDeciles", "RegionDeciles"}
+        "NationalDeciles", "RegionDeciles",
+        # the poverty pockets of a period
+        "PovertyPockets", "PovertyPocket"}
 
 
 async def test_a_resolver_wanting_info_falls_back_to_the_full_path() -> None:

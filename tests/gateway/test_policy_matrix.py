@@ -50,6 +50,7 @@ ARGUMENTS = {
     "Query.suspensionSummary": "(level: DESA)",
     "Query.dipa": '(period: "2026-S1")',
     "Query.dataQuality": "(level: KABKOTA)",
+    "Query.povertyPockets": '(period: "2026-S1")',
     "Query.kabkotas": '(province: "32")',
     "Query.kecamatans": '(kabkota: "32.73")',
     "Query.desas": '(kecamatan: "32.73.01")',
@@ -88,7 +89,9 @@ GATEWAY_TYPES = {"Query", "RegionalNode", "HouseholdConnection", "HouseholdEdge"
                  # targeting indicators of the row's kab/kota (its desil, its PKH)
                  *TARGETING_TYPES,
                  # the national deciles over the scored rows (computed in the fixture)
-                 "NationalDeciles", "RegionDeciles"}
+                 "NationalDeciles", "RegionDeciles",
+                 # poverty pockets: one stored for the period
+                 "PovertyPockets", "PovertyPocket"}
 # Filled only when a node does not answer: tests/gateway/test_dipa.py (Kemensos reads it; every
 # other role is refused the whole dipa field, which the Query rows here check).
 NODE_DOWN_TYPES = {"DipaMissingRegion"}
@@ -161,9 +164,18 @@ async def matrix_gateway(cluster, dev_pki, tmp_path, aiohttp_client):  # type: i
     from gateway.service_layer.deciles import compute_deciles
 
     await compute_deciles(client.app[SERVICES], "test:kemensos")  # nationalDeciles has a value
+    await _a_pocket(client.app[SERVICES].database)
     sent = await gql_as(client, f"mutation {{ {MUTATIONS['submitUsul']} }}", None)
     return client, {"hid": f"32.73:{household_id}", "nik": record.members[0].nik,
                     "rid": sent["data"]["submitUsul"]["receiptId"]}
+
+
+async def _a_pocket(database: Any) -> None:
+    from gateway.adapters.pocket_store import PocketRecord, PocketStore, RunRecord
+
+    await PocketStore(database).replace(
+        RunRecord("2026-S1", 0.05, 999, 14, 514, "e" * 64, None),
+        [PocketRecord("32.73", 1000, 450, 0.45, 0.4, 3.2, 0.001, True, "alasan", "reason")])
 
 
 async def _a_warning(database: Any, household_id: int) -> None:

@@ -97,6 +97,9 @@ async def test_only_the_regions_dinas_sosial_reads_clusters(node_client, node_da
                       Principal("user:mitra", Role.MITRA, programs=("PKH",)), None):
         refused = await gql(node_client, CLUSTERS, principal=principal, period="2026-S1")
         assert error_codes(refused) == ["FORBIDDEN_FIELD"], (principal, refused)
+    elsewhere = Principal("user:dinsos-kab-bandung", Role.DINSOS, "32.04")
+    assert error_codes(await gql(node_client, CLUSTERS, principal=elsewhere,
+                                 period="2026-S1")) == ["OUT_OF_SCOPE"]
     missing = await gql(node_client, CLUSTERS, period="2026-S1")
     assert error_codes(missing) == ["INVALID_INPUT"]
     assert "have not been computed" in missing["errors"][0]["message"]

@@ -57,6 +57,7 @@ ARGUMENTS = {
     "Query.dataQuality": "(level: DESA)",
     "Query.importQuality": "",
     "Query.targetingIndicators": '(period: "2026-S1")',
+    "Query.householdClusters": '(period: "2026-S1")',
 }
 COUNT_DIMENSIONS = ("KECAMATAN", "DESA", "STATUS", "PROGRAM", "DESIL")
 CELL = 10  # households in the row's cell: not a small one
@@ -89,7 +90,9 @@ REGISTRY_TYPES = {"Query", "NodeInfo", "HouseholdConnection", "HouseholdEdge", "
                   # the proxy means test: the row's score (stored with it) and the model
                   "PmtScore", "PmtModel",
                   # targeting indicators: the row's desa, its desil and its PKH
-                  *TARGETING_TYPES}
+                  *TARGETING_TYPES,
+                  # poverty pockets: one stored cluster of the period
+                  "HouseholdClusters", "HouseholdCluster"}
 
 
 class Position(StrEnum):
@@ -155,6 +158,16 @@ async def _fixture(node_database: Any, cell: int = CELL) -> tuple[str, str]:
         session.add(orm.HouseholdWarning(
             household_id=household_id, member_id=head, desa_code=DESA, kind="BORN_BEFORE_1900",
             source="IMPORT", message="tanggal lahir sebelum 1900 / born before 1900"))
+        session.add(orm.HouseholdClusterRun(
+            period="2026-S1", computed_at=dt.datetime(2026, 11, 2, tzinfo=dt.UTC),
+            min_cluster_size=10, alpha=0.05, permutations=99, seed=14, households=40,
+            poor_households=20, candidates=1, previous_period=None))
+        await session.flush()
+        session.add(orm.HouseholdCluster(
+            period="2026-S1", size=12, latitude=-6.91, longitude=107.63, desa_codes=[DESA],
+            households_in_area=14, poor_in_area=12, kabkota_share=0.5, p_value=0.01,
+            is_new=True, reason_id="alasan", reason_en="reason",
+            household_ids=[household_id]))
         await session.commit()
     return str(household_id), record.members[0].nik
 

@@ -11,7 +11,8 @@ from regional_node.adapters.orm import HouseholdCluster as ClusterRow
 from regional_node.entrypoints.graphql.context import NodeContext
 from regional_node.service_layer.household_clusters import stored_clusters
 from schema.benefits import parse_period
-from schema.errors import InvalidInput
+from schema.errors import InvalidInput, OutOfScope
+from schema.scope import window
 
 
 @strawberry.type(description="A cluster of poor households flagged in a period")
@@ -62,6 +63,10 @@ class ClusterQuery:
                                   "YYYY-S2) in this kab/kota (Dinas Sosial; docs/pockets.md)")
     async def household_clusters(self, info: Info[NodeContext, None],
                                  period: str) -> HouseholdClusters | None:
+        rows_seen = window(info.context.principal, info.context.region)
+        if rows_seen.nothing or rows_seen.region is not None or rows_seen.household_ids:
+            raise OutOfScope(f"klaster mencakup seluruh kab/kota {info.context.region} / the "
+                             f"clusters cover the whole kab/kota {info.context.region}")
         code = parse_period(period).code
         run, rows = await stored_clusters(info.context.database, code)
         if run is None:

@@ -160,3 +160,19 @@ async def test_only_kemensos_reads_pockets_and_bad_periods_are_refused(  # type:
         assert done.returncode == 2 and says in done.stderr, done.stderr
         assert len(done.stderr.strip().splitlines()) == 1
     assert siks("gateway", "pockets", "show", "--period", "2026-S1", "--db", db).returncode == 1
+
+
+async def test_the_query_docs_pockets_md_prints_runs_as_printed(  # type: ignore[no-untyped-def]
+        dev_pki, tmp_path: Path, aiohttp_client):
+    from tests.docs.runner import blocks, doc, section
+
+    [_, printed] = [code for language, code, *_ in blocks(section(
+        doc("pockets.md"), "## Contoh")) if language == "graphql"]
+    client = await secure_gateway(aiohttp_client, tmp_path, dev_pki)
+    db = f"sqlite:///{tmp_path / 'gateway.sqlite'}"
+    await write_rollups(db, "33.01", seed=1)
+    assert siks("gateway", "pockets", "compute", "--period", "2026-S1", "--db", db,
+                "--permutations", "999").returncode == 0
+    body = await gql_as(client, printed, KEMENSOS)
+    assert "errors" not in body, body
+    assert "33.01" in {p["kabkotaCode"] for p in body["data"]["povertyPockets"]["pockets"]}

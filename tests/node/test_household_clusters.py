@@ -114,3 +114,18 @@ async def test_bad_settings_are_one_line(database_url):  # type: ignore[no-untyp
         code, out = await siks("node", "pockets", "compute", *args, "--db", database_url)
         assert code == 2 and says in out, out
         assert len(out.strip().splitlines()) == 1
+
+
+async def test_the_query_docs_pockets_md_prints_runs_as_printed(  # type: ignore[no-untyped-def]
+        node_client, node_database, database_url):
+    from tests.docs.runner import blocks, doc, section
+
+    [printed, _] = [code for language, code, *_ in blocks(section(
+        doc("pockets.md"), "## Contoh")) if language == "graphql"]
+    await spread_at_random(node_database, seed=5, n=200)
+    code, out = await siks("node", "pockets", "compute", "--period", "2026-S1",
+                           "--db", database_url)
+    assert code == 0, out
+    body = await gql(node_client, printed)
+    assert "errors" not in body, body
+    assert body["data"]["householdClusters"]["households"] == 200

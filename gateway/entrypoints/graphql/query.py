@@ -14,8 +14,8 @@ from gateway.entrypoints.graphql import community_reports, cross_check, national
 from gateway.entrypoints.graphql import data_quality as quality_api
 from gateway.entrypoints.graphql import deciles as deciles_api
 from gateway.entrypoints.graphql import dipa as dipa_api
-from gateway.entrypoints.graphql import targeting as targeting_api
 from gateway.entrypoints.graphql import pockets as pockets_api
+from gateway.entrypoints.graphql import targeting as targeting_api
 from gateway.entrypoints.graphql.context import GatewayContext
 from gateway.entrypoints.graphql.selection import household_selection, member_fields, selected
 from gateway.entrypoints.graphql.types import (

@@ -1,7 +1,7 @@
 """pocket_run, poverty_pocket: the national poverty pockets of each period (docs/pockets.md)
 
-Revision ID: 0011
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-07 21:10:00
 
 """
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0007"
+revision: str = "0010"
+down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,8 +1,8 @@
 """household_cluster_run, household_cluster: clusters of poor households per period
 (docs/pockets.md)
 
-Revision ID: 0017
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-07 21:20:00
 
 """
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017"
-down_revision: str | Sequence[str] | None = "0012"
+revision: str = "0015"
+down_revision: str | Sequence[str] | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -36,6 +36,9 @@ flags override them). A missing or malformed value fails loudly, naming the vari
                                    port always needs a Kemensos token)
 ``SIKS_GATEWAY_METRICS_HOST``      its address (127.0.0.1: keep it on loopback or an ops
                                    network)
+``SIKS_GATEWAY_WEB_SESSION_KEY``   secret (≥ 32 characters) the web pages' session cookies are
+                                   encrypted with (default: derived from DIRECTORY_SECRET;
+                                   docs/web.md)
 =================================  =========================================================
 
 Booleans take 1/true/yes/on or 0/false/no/off (``siks.infra.settings.parse_bool``); any other
@@ -94,6 +97,7 @@ class GatewayConfig:
     pass_through: bool = True  # docs/gateway.md, "Pass-through path"
     metrics_host: str = "127.0.0.1"  # the ops listener (docs/gateway.md, "Operations")
     metrics_port: int | None = None  # None: no ops listener; 0: any free port (tests)
+    web_session_key: str | None = None  # docs/web.md, "Sessions"
 
     def __post_init__(self) -> None:
         if len(self.directory_secret) < MIN_SECRET_LENGTH:
@@ -121,6 +125,8 @@ class GatewayConfig:
             raise ConfigError(f"{PREFIX}NODES_FILE: {self.nodes_file} does not exist")
         for name, rate in (("LOGIN_RATE", self.login_rate), ("PUBLIC_RATE", self.public_rate)):
             _require(_is_rate(rate), name, f"must be '<per minute>/<burst>', not {rate!r}")
+        _require(self.web_session_key is None or len(self.web_session_key) >= MIN_SECRET_LENGTH,
+                 "WEB_SESSION_KEY", f"must be at least {MIN_SECRET_LENGTH} characters")
         if self.oidc_issuer and not (self.jwks_file or self.jwks_url):
             raise ConfigError(f"{PREFIX}OIDC_ISSUER needs {PREFIX}JWKS_FILE or {PREFIX}JWKS_URL")
 
@@ -185,7 +191,13 @@ class GatewayConfig:
             pass_through=flag("pass_through", True),
             metrics_host=raw("metrics_host") or "127.0.0.1",
             metrics_port=parsed("metrics_port", int, None),
+            web_session_key=raw("web_session_key") or None,
         )
+
+    @property
+    def web_session_secret(self) -> str:
+        """What the web session key is derived from (HKDF, ``siks.infra.web.session``)."""
+        return self.web_session_key or self.directory_secret
 
 
 def _is_rate(text: str) -> bool:

@@ -35,6 +35,7 @@ from gateway.entrypoints.graphql.context import GatewayContext
 from gateway.entrypoints.graphql.schema import build_schema
 from gateway.entrypoints.logs import REQUEST_ID, configure_json_logging, request_context
 from gateway.entrypoints.metrics import CONTENT_TYPE, GatewayMetrics
+from gateway.entrypoints.web import add_gateway_web
 from gateway.errors import ConfigError
 from gateway.federation.deadline import Deadline
 from gateway.federation.fanout import RequestScope
@@ -351,6 +352,7 @@ def create_app(config: GatewayConfig, *, migrate: bool = True, probe_on_start: b
     app.router.add_get(METRICS_PATH, metrics)
     dipa_http.add_route(app, lambda application: application[SERVICES], config.deadline_ms)
     maps_http.add_route(app, lambda application: application[SERVICES], config.deadline_ms)
+    add_gateway_web(app, view.schema, config, SERVICES)  # the pages under /web/ (docs/web.md)
     return app
 
 

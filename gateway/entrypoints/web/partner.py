@@ -1,0 +1,160 @@
+"""Login and the partner ministries' page: a file of NIKs (one per line, or the first column
+of a CSV) checked with the gateway's ``crossCheck`` query (≤ 1,000 at once), shown as a table
+and downloadable as CSV.
+
+The login checks the gateway's own user accounts (``gateway.identity.users``) with the same
+throttles as ``POST /auth/login`` (per address, per account) and keeps the access token the
+gateway's issuer signs in the encrypted session cookie; each page verifies it again."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from gateway.adapters.database import Database
+from gateway.identity.http import TOKENS
+from gateway.identity.users import authenticate
+from schema.errors import Unauthenticated
+from schema.roles import Role
+from schema.tokens import MAX_TOKEN_LIFETIME
+from siks.infra.http_guards import LOGIN_LIMIT, rate_limited
+from siks.infra.http_login import LOGIN_GUARD
+from siks.infra.web.pages import (
+    form_with_csrf,
+    local_next,
+    messages,
+    page,
+    principal,
+    run,
+    text,
+)
+from siks.infra.web.session import end_session, save_session, session_of
+
+MAX_NIKS = 1000
+CROSS_CHECK = """query CekSilang($niks: [String!]!) {
+  crossCheck(niks: $niks) { nik registered desilBand programs { program period level } } }"""
+_SEPARATORS = re.compile(r"[,;\t]")
+
+
+async def login_form(request: web.Request) -> web.Response:
+    return page(request, "login.html", errors=[], login="",
+                next=local_next(request.query.get("next"), "/web/mitra"))
+
+
+async def login_submit(request: web.Request, database: Database) -> web.StreamResponse:
+    form = await form_with_csrf(request)
+    username = str(form.get("username", "")).strip()
+    target = local_next(form.get("next"), "/web/mitra")
+    guard = request.app[LOGIN_GUARD]
+    refused = None
+    if rate_limited(request.app[LOGIN_LIMIT], request, "login attempts") is not None or \
+            guard.account_wait(username) > 0:
+        refused = text(request, "Too many failed logins. Wait a few minutes and try again.")
+    else:
+        try:
+            who = await authenticate(database, username, str(form.get("password", "")))
+        except Unauthenticated:
+            guard.failed(username, None)
+            refused = text(request, "Wrong username or password. Check them and try again.")
+    if refused is not None:
+        return page(request, "login.html", status=401, errors=[refused], login=username,
+                    next=target)
+    guard.succeeded(username, None)
+    token = request.app[TOKENS].issue(who, lifetime=MAX_TOKEN_LIFETIME)
+    response = web.HTTPSeeOther(target)
+    save_session(request, response, session_of(request).logged_in(token, username))
+    return response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    await form_with_csrf(request)
+    response = web.HTTPSeeOther("/web/")
+    end_session(request, response)
+    return response
+
+
+async def _logged_in_or_redirect(request: web.Request) -> None:
+    if (await principal(request)).role is Role.PUBLIC:
+        raise web.HTTPSeeOther(f"/web/masuk?next={request.path}")
+
+
+async def mitra(request: web.Request) -> web.Response:
+    await _logged_in_or_redirect(request)
+    return page(request, "mitra.html", results=None, errors=[], niks="", max_niks=MAX_NIKS)
+
+
+def read_niks(data: str) -> list[str]:
+    """One NIK per line, or the first column of a CSV/TSV; blank lines and a header row
+    (a first cell without digits) skipped. Whether each is a valid NIK is the API's to say."""
+    niks: list[str] = []
+    for line in data.splitlines():
+        cell = _SEPARATORS.split(line, maxsplit=1)[0].strip().strip('"').strip()
+        if cell and (niks or any(c.isdigit() for c in cell)):
+            niks.append(cell)
+    return niks
+
+
+async def cross_check(request: web.Request) -> web.StreamResponse:
+    await _logged_in_or_redirect(request)
+    form = await form_with_csrf(request)
+    upload = form.get("berkas")
+    if hasattr(upload, "file"):
+        data = upload.file.read().decode("utf-8-sig", errors="replace")  # type: ignore[union-attr]
+    else:
+        data = str(form.get("niks", ""))
+    niks = read_niks(data)
+    if not niks or len(niks) > MAX_NIKS:
+        problem = (text(request, "The file has no NIK. Put one NIK per line.") if not niks
+                   else text(request, "The file has {count} NIKs; at most {limit} can be "
+                             "checked at once. Split the file and check each part.",
+                             count=len(niks), limit=MAX_NIKS))
+        return page(request, "mitra.html", status=400, results=None, errors=[problem],
+                    niks="", max_niks=MAX_NIKS)
+    outcome = await run(request, CROSS_CHECK, niks=niks)
+    results = (outcome.data or {}).get("crossCheck")
+    if results is not None and form.get("format") == "csv":
+        return _csv(request, results)
+    return page(request, "mitra.html", status=200 if results is not None else 400,
+                results=results, errors=messages(request, outcome), niks="\n".join(niks),
+                max_niks=MAX_NIKS)
+
+
+def _csv(request: web.Request, results: list[dict[str, Any]]) -> web.Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([text(request, "NIK"), text(request, "In DTKS"), text(request, "Desil"),
+                     text(request, "Programs")])
+    for row in results:
+        writer.writerow([row["nik"], _registered(request, row["registered"]),
+                         (row["desilBand"] or "").replace("DESIL_", "").replace("_", "-"),
+                         " ".join(f"{p['program']}:{p['period']}" for p in row["programs"])])
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    return web.Response(body=out.getvalue().encode("utf-8-sig"), headers={
+        "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
+        "Content-Disposition": f'attachment; filename="cek-silang-{stamp}.csv"'})
+
+
+def _registered(request: web.Request, value: bool | None) -> str:
+    if value is None:
+        return text(request, "unknown (a node did not answer)")
+    return text(request, "yes") if value else text(request, "no")
+
+
+def add_routes(app: web.Application, database_of: Callable[[web.Application], Database]
+               ) -> None:
+    async def login_handler(request: web.Request) -> web.StreamResponse:
+        return await login_submit(request, database_of(request.app))
+
+    app.router.add_get("/web/masuk", login_form)
+    app.router.add_post("/web/masuk", login_handler)
+    app.router.add_post("/web/keluar", logout)
+    app.router.add_get("/web/mitra", mitra)
+    app.router.add_post("/web/mitra", cross_check)
+
+

@@ -1,0 +1,100 @@
+"""The web app's shared, framework-free part: Jinja2 templates, vendored assets (htmx, our
+style sheet), the page Content-Security-Policy, and rendering with a message catalogue.
+
+The node and the gateway each mount these with aiohttp (``siks.infra.web``) and add their own
+page handlers (``gateway.entrypoints.web``); every text a page shows goes through the ``web``
+catalogue (``schema.i18n``), Indonesian by default. Nothing is loaded from another origin: the
+assets below are served by the service itself, like GraphiQL's (``schema.graphiql``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+
+from schema.i18n import LANGUAGES, Translator
+
+__all__ = ["ASSETS_DIR", "CONTENT_SECURITY_POLICY", "HTMX", "TEMPLATES_DIR", "asset_files",
+           "asset_url", "content_type", "render", "template_names"]
+
+WEB_DIR = Path(__file__).resolve().parent
+ASSETS_DIR = WEB_DIR / "assets"
+TEMPLATES_DIR = WEB_DIR / "templates"
+HTMX = "htmx.org-2.0.4/htmx.min.js"  # npm htmx.org 2.0.4, byte for byte (docs/web.md)
+STYLE = "siks/web.css"
+_ASSETS = (HTMX, STYLE)
+_CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+ASSETS_PATH = "/web/assets"
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+))
+"""Only this server's scripts, styles and images; forms post only to it."""
+
+
+def asset_files() -> dict[str, Path]:
+    """The allow-list of asset files: URL path under ``ASSETS_PATH`` -> file on disk."""
+    return {name: ASSETS_DIR / name for name in _ASSETS}
+
+
+def content_type(name: str) -> str:
+    return _CONTENT_TYPES[PurePosixPath(name).suffix]
+
+
+@cache
+def _digest(name: str) -> tuple[str, str]:
+    data = asset_files()[name].read_bytes()
+    integrity = "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
+    return integrity, hashlib.sha256(data).hexdigest()[:12]
+
+
+def asset_url(name: str) -> str:
+    """The asset's URL with a content hash (cached for a year by the browser)."""
+    return f"{ASSETS_PATH}/{name}?v={_digest(name)[1]}"
+
+
+def asset_integrity(name: str) -> str:
+    return _digest(name)[0]
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment.globals.update(asset_url=asset_url, asset_integrity=asset_integrity,
+                               HTMX=HTMX, STYLE=STYLE, LANGUAGES=LANGUAGES)
+    return environment
+
+
+def render(template: str, language: str, **context: Any) -> str:
+    """``template`` rendered in ``language``: ``_("English msgid", name=value)`` in a template
+    is the ``web`` catalogue's text, placeholders filled after translation."""
+    translate = Translator("web", language)
+    return _environment().get_template(template).render(
+        _=translate.gettext, language=language, **context)
+
+
+def template_names() -> list[str]:
+    return sorted(path.name for path in TEMPLATES_DIR.glob("*.html"))
+
+
+def template_source(name: str) -> str:
+    return (TEMPLATES_DIR / name).read_text(encoding="utf-8")
+
+
+def environment() -> jinja2.Environment:
+    """The shared Jinja2 environment (for the catalogue test's extraction)."""
+    return _environment()

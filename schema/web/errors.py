@@ -15,6 +15,7 @@ ERROR_MESSAGES: dict[str, str] = {
                        "if you need it.",
     "OUT_OF_SCOPE": "This region is outside your account's area. Choose a region in your area.",
     "OUT_OF_REGION": "This region is outside your account's area. Choose a region in your area.",
+    "INVALID_RECORD": "Some of what you entered is not valid. Check the fields and send again.",
     "INVALID_INPUT": "Some of what you entered is not valid. Check the fields and send again.",
     "INVALID_REGION": "The region is not valid. Choose the province, kab/kota, kecamatan and "
                       "desa again from the lists.",
@@ -37,12 +38,26 @@ ERROR_MESSAGES: dict[str, str] = {
     "INTERNAL": "Something went wrong on the server. Try again later; if it repeats, tell "
                 "your administrator.",
 }
+# a refusal of one field says which: (field named by extensions.field) -> message
+FIELD_MESSAGES: dict[str, str] = {
+    "nik": ERROR_MESSAGES["INVALID_NIK"],
+    "kkNumber": ERROR_MESSAGES["INVALID_KK"],
+    "content": "The photo is not a JPEG or PNG file. Take or choose the photo again.",
+    "photoBase64": "The photo is not a JPEG or PNG file. Take or choose the photo again.",
+    "latitude": "The position is outside Indonesia or not valid. Check latitude and longitude.",
+    "longitude": "The position is outside Indonesia or not valid. Check latitude and longitude.",
+    "receiptId": "A receipt number is written like 32.73:…. Copy it again from your receipt.",
+}
 UNKNOWN_ERROR = ("Something went wrong on the server. Try again later; if it repeats, tell "
                  "your administrator.")
 
 
-def error_message(code: str | None, translate: Translator) -> str:
-    """The message for one error code, in the translator's language."""
+def error_message(code: str | None, translate: Translator, field: str | None = None) -> str:
+    """The message for one error code (or the field it refused), in the translator's
+    language."""
+    if code in ("INVALID_INPUT", "INVALID_RECORD", "INVALID_NIK", "INVALID_KK") and \
+            field in FIELD_MESSAGES:
+        return translate(FIELD_MESSAGES[field])
     return translate(ERROR_MESSAGES.get(code or "", UNKNOWN_ERROR))
 
 
@@ -50,7 +65,8 @@ def error_messages(errors: Iterable[Mapping[str, Any]], translate: Translator) -
     """One message per distinct code, in order (the same refusal twice is said once)."""
     messages: list[str] = []
     for error in errors:
-        message = error_message((error.get("extensions") or {}).get("code"), translate)
+        extensions = error.get("extensions") or {}
+        message = error_message(extensions.get("code"), translate, extensions.get("field"))
         if message not in messages:
             messages.append(message)
     return messages

@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2.ext import extract_from_ast
 
 from schema.web import environment, template_names, template_source
-from schema.web.errors import ERROR_MESSAGES, UNKNOWN_ERROR
+from schema.web.errors import ERROR_MESSAGES, FIELD_MESSAGES, UNKNOWN_ERROR
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDLER_DIRS = (ROOT / "gateway" / "entrypoints" / "web", ROOT / "siks" / "infra" / "web")
@@ -42,5 +42,5 @@ def all_msgids() -> list[str]:
     from gateway.entrypoints.web.regions import LABELS
 
     every = [*template_msgids(), *handler_msgids(), *LABELS.values(),
-             *ERROR_MESSAGES.values(), UNKNOWN_ERROR]
+             *ERROR_MESSAGES.values(), *FIELD_MESSAGES.values(), UNKNOWN_ERROR]
     return list(dict.fromkeys(every))

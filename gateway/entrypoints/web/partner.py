@@ -69,14 +69,14 @@ async def login_submit(request: web.Request, database: Database) -> web.StreamRe
     token = request.app[TOKENS].issue(who, lifetime=MAX_TOKEN_LIFETIME)
     response = web.HTTPSeeOther(target)
     save_session(request, response, session_of(request).logged_in(token, username))
-    return response
+    raise response
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
     await form_with_csrf(request)
     response = web.HTTPSeeOther("/web/")
     end_session(request, response)
-    return response
+    raise response
 
 
 async def _logged_in_or_redirect(request: web.Request) -> None:

@@ -130,7 +130,7 @@ async def switch_language(request: web.Request) -> web.StreamResponse:
         raise web.HTTPBadRequest(text="language: id or en") from None
     response = web.HTTPSeeOther(local_next(form.get("next")))
     set_cookie(response, LANGUAGE_COOKIE, language, LANGUAGE_MAX_AGE_S)
-    return response
+    raise response
 
 
 def add_web_routes(app: web.Application, *, session_key: bytes, executor: Executor,

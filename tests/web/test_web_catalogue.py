@@ -1,0 +1,36 @@
+"""Every text of the web pages is in the ``web`` catalogue: each msgid the templates and the
+page handlers use, the region labels and the GraphQL error messages is translated in id.po;
+and the error codes map to Indonesian messages that say what to do."""
+
+from __future__ import annotations
+
+from schema.i18n import Translator, missing_translations
+from schema.web import render, template_names
+from schema.web.errors import error_message, error_messages
+from tests.web.msgids import all_msgids, handler_msgids, template_msgids
+
+
+def test_every_msgid_of_the_web_pages_is_translated_into_indonesian() -> None:
+    assert len(template_msgids()) > 50 and len(handler_msgids()) > 10  # the extraction works
+    assert missing_translations("web", all_msgids(), "id") == []
+
+
+def test_a_graphql_error_code_becomes_an_indonesian_message_saying_what_to_do() -> None:
+    indonesian = Translator("web", "id")
+    assert error_message("RATE_LIMITED", indonesian) == (
+        "Terlalu banyak permintaan dari koneksi ini. Tunggu satu menit lalu coba lagi.")
+    assert error_message("INVALID_RECORD", indonesian, "nik") == (
+        "NIK harus 16 angka sesuai KTP. Periksa lalu kirim lagi.")
+    assert error_message("SOMETHING_NEW", indonesian).startswith("Terjadi kesalahan di server")
+    assert error_message("FORBIDDEN", Translator("web", "en")).startswith("Your account may not")
+    twice = [{"extensions": {"code": "NODE_TIMEOUT"}}] * 2 + [{"message": "no code"}]
+    assert len(error_messages(twice, indonesian)) == 2  # one message per refusal
+
+
+def test_every_template_renders_in_both_languages_without_a_missing_variable() -> None:
+    assert "base.html" in template_names()
+    english = render("home.html", "en", csrf_token="t", csrf_field="csrf_token", username=None,
+                     path="/web/", errors=[])
+    indonesian = render("home.html", "id", csrf_token="t", csrf_field="csrf_token",
+                        username=None, path="/web/", errors=[])
+    assert "Check aid" in english and "Cek bansos" in indonesian

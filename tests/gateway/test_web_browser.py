@@ -80,17 +80,28 @@ async def settle(page: Page, expression: str, seconds: float = 20.0) -> Any:
             await asyncio.sleep(0.1)
 
 
-async def choose(page: Page, select_id: str, label: str) -> None:
-    """Choose an option by its visible name, as a person does, and let htmx load the next
-    list."""
-    await settle(page, f"!!document.querySelector('#{select_id}') && "
-                       f"[...document.querySelector('#{select_id}').options]"
+async def choose(page: Page, select_id: str, label: str, then: str | None = None) -> None:
+    """Choose an option by its visible name, as a person does, and wait for htmx to bring the
+    list ``then`` (choosing again if the change landed before htmx had wired the list)."""
+    await settle(page, f"typeof htmx !== 'undefined' && !!document.querySelector("
+                       f"'#{select_id}') && [...document.querySelector('#{select_id}').options]"
                        f".some(o => o.text === {json.dumps(label)})")
-    await page.evaluate(f"""(() => {{
+    pick = f"""(() => {{
       const select = document.querySelector('#{select_id}');
       select.value = [...select.options].find(o => o.text === {json.dumps(label)}).value;
       select.dispatchEvent(new Event('change', {{bubbles: true}}));
-    }})()""")
+    }})()"""
+    if then is None:
+        await page.evaluate(pick)
+        return
+    for attempt in range(3):
+        await page.evaluate(pick)
+        try:
+            await settle(page, f"document.querySelector('#{then}')?.options.length > 1", 5.0)
+            return
+        except TimeoutError:
+            if attempt == 2:
+                raise
 
 
 async def fill(page: Page, values: dict[str, str]) -> None:
@@ -130,9 +141,9 @@ async def test_a_citizen_checks_aid_by_names_sends_an_usul_and_checks_its_receip
                            "'#pilih-provinsi')")
         assert await page.evaluate(NO_SIDEWAYS_SCROLL)
         assert await page.evaluate("document.documentElement.lang") == "id"
-        await choose(page, "pilih-provinsi", "Jawa Barat")
-        await choose(page, "pilih-kabkota", "Kota Bandung")
-        await choose(page, "pilih-kecamatan", "Sukasari")
+        await choose(page, "pilih-provinsi", "Jawa Barat", then="pilih-kabkota")
+        await choose(page, "pilih-kabkota", "Kota Bandung", then="pilih-kecamatan")
+        await choose(page, "pilih-kecamatan", "Sukasari", then="pilih-desa")
         await choose(page, "pilih-desa", "Sukarasa")
         await settle(page, "document.querySelector('#pilih-desa').value === '32.73.01.1001'")
         await fill(page, {"nama": "Siti Aminah"})
@@ -142,9 +153,9 @@ async def test_a_citizen_checks_aid_by_names_sends_an_usul_and_checks_its_receip
         assert await page.evaluate(NO_SIDEWAYS_SCROLL)
 
         await page.navigate(f"{base}/web/usul")
-        await choose(page, "pilih-provinsi", "Jawa Barat")
-        await choose(page, "pilih-kabkota", "Kota Bandung")
-        await choose(page, "pilih-kecamatan", "Sukasari")
+        await choose(page, "pilih-provinsi", "Jawa Barat", then="pilih-kabkota")
+        await choose(page, "pilih-kabkota", "Kota Bandung", then="pilih-kecamatan")
+        await choose(page, "pilih-kecamatan", "Sukasari", then="pilih-desa")
         await choose(page, "pilih-desa", "Sukarasa")
         await settle(page, "document.querySelector('#pilih-desa').value === '32.73.01.1001'")
         assert await page.evaluate(NO_SIDEWAYS_SCROLL)

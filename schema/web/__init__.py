@@ -26,6 +26,8 @@ WEB_DIR = Path(__file__).resolve().parent
 ASSETS_DIR = WEB_DIR / "assets"
 TEMPLATES_DIR = WEB_DIR / "templates"
 HTMX = "htmx.org-2.0.4/htmx.min.js"  # npm htmx.org 2.0.4, byte for byte (docs/web.md)
+HTMX_SHA384 = "sha384-HGfztofotfshcF7+8n44JQL2oJmowVChPTg48S+jvZoztPfvwD79OC/LTtG6dMp+"
+"""The pinned digest of the vendored file (as in the npm tarball ``package/dist/``)."""
 STYLE = "siks/web.css"
 _ASSETS = (HTMX, STYLE)
 _CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}

@@ -255,3 +255,17 @@ async def test_the_assets_are_served_from_the_gateway_with_their_content_types(s
                                                                  "text/css")
     assert (await client.get("/web/assets/../../gateway/config.py")).status == 404
     assert (await client.get("/web/assets/htmx.org-2.0.4/LICENSE")).status == 404
+
+
+def test_the_session_key_comes_from_its_own_setting_or_the_directory_secret() -> None:
+    from gateway.config import GatewayConfig
+    from gateway.errors import ConfigError
+    from siks.infra.web.session import session_key
+
+    base = {"SIKS_GATEWAY_DB_URL": "sqlite:///x.db", "SIKS_GATEWAY_DIRECTORY_SECRET": "d" * 32}
+    derived = GatewayConfig.from_env(base)
+    own = GatewayConfig.from_env({**base, "SIKS_GATEWAY_WEB_SESSION_KEY": "w" * 32})
+    assert session_key(derived.web_session_secret) != session_key(own.web_session_secret)
+    assert session_key(derived.web_session_secret) != session_key("d" * 31 + "e")
+    with pytest.raises(ConfigError, match="SIKS_GATEWAY_WEB_SESSION_KEY must be at least 32"):
+        GatewayConfig.from_env({**base, "SIKS_GATEWAY_WEB_SESSION_KEY": "short"})

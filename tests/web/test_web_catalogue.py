@@ -34,3 +34,14 @@ def test_every_template_renders_in_both_languages_without_a_missing_variable() -
     indonesian = render("home.html", "id", csrf_token="t", csrf_field="csrf_token",
                         username=None, path="/web/", errors=[])
     assert "Check aid" in english and "Cek bansos" in indonesian
+
+
+def test_the_vendored_htmx_is_the_pinned_npm_file_and_nothing_else_is_served() -> None:
+    from schema.web import HTMX, HTMX_SHA384, STYLE, asset_files, asset_integrity
+
+    assert asset_integrity(HTMX) == HTMX_SHA384
+    assert set(asset_files()) == {HTMX, STYLE}
+    page = render("home.html", "id", csrf_token="t", csrf_field="csrf_token", username=None,
+                  path="/web/", errors=[])
+    assert f'integrity="{HTMX_SHA384}"' in page
+    assert "http://" not in page and "https://" not in page  # no resource from elsewhere

@@ -66,6 +66,9 @@ class NodeConfig:
     gateway_url: str | None = None
     # the language of the messages an operator reads when they choose none (docs/import.md)
     language: str = DEFAULT_LANGUAGE
+    # the web pages' session cookies (docs/web.md): a secret of ≥ 32 characters, else a key
+    # derived from the node's token-signing key
+    web_session_key: str | None = None
 
     def __post_init__(self) -> None:
         try:
@@ -77,6 +80,8 @@ class NodeConfig:
         if self.language not in LANGUAGES:
             raise ConfigError(f"{PREFIX}LANGUAGE: {self.language!r} is not one of "
                               f"{', '.join(LANGUAGES)}")
+        if self.web_session_key is not None and len(self.web_session_key) < 32:
+            raise ConfigError(f"{PREFIX}WEB_SESSION_KEY must be at least 32 characters")
         if (self.jwks_url or self.jwks_file) and not self.oidc_issuer:
             raise ConfigError(f"{PREFIX}OIDC_ISSUER must name the issuer whose JWKS is trusted")
         if self.mtls_port is not None and not 0 < self.mtls_port < 65536:
@@ -130,7 +135,8 @@ class NodeConfig:
                    pki_dir=optional("pki_dir"),
                    mtls_port=int(mtls_port) if mtls_port is not None else None,
                    gateway_url=optional("gateway_url"),
-                   language=node_language(value("language", DEFAULT_LANGUAGE)))
+                   language=node_language(value("language", DEFAULT_LANGUAGE)),
+                   web_session_key=optional("web_session_key"))
 
     @property
     def listener_mtls_port(self) -> int | None:

@@ -47,6 +47,7 @@ from regional_node.entrypoints.http_security import (
 from regional_node.entrypoints.photo_upload import add_photo_routes
 from regional_node.entrypoints.registry_task import registry_ctx
 from regional_node.entrypoints.relay_task import relay_ctx
+from regional_node.entrypoints.web import add_node_web
 from regional_node.errors import ConfigError
 from regional_node.service_layer.node_meta import bind_region, bound_region
 from regional_node.service_layer.outbox import backlog
@@ -162,6 +163,7 @@ def create_app(config: NodeConfig, *, migrate: bool = True,
         add_graphiql_routes(app, graphql_path="/graphql")
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    add_node_web(app, view.schema, config, DATABASE)  # the pages under /web/ (docs/web.md)
     return app
 
 

@@ -13,7 +13,8 @@ ERROR_MESSAGES: dict[str, str] = {
     "FORBIDDEN": "Your account may not do this. Ask your administrator for the right role.",
     "FORBIDDEN_FIELD": "Your account may not see some of this data. Ask your administrator "
                        "if you need it.",
-    "OUT_OF_SCOPE": "This region is outside your account's area. Choose a region in your area.",
+    "OUT_OF_SCOPE": "This record is outside your account's area (your desa or kab/kota). Go "
+                    "back and choose one in your area.",
     "OUT_OF_REGION": "This region is outside your account's area. Choose a region in your area.",
     "INVALID_RECORD": "Some of what you entered is not valid. Check the fields and send again.",
     "INVALID_INPUT": "Some of what you entered is not valid. Check the fields and send again.",

@@ -12,7 +12,8 @@ from schema.web import environment, template_names, template_source
 from schema.web.errors import ERROR_MESSAGES, FIELD_MESSAGES, UNKNOWN_ERROR
 
 ROOT = Path(__file__).resolve().parents[2]
-HANDLER_DIRS = (ROOT / "gateway" / "entrypoints" / "web", ROOT / "siks" / "infra" / "web")
+HANDLER_DIRS = (ROOT / "gateway" / "entrypoints" / "web", ROOT / "siks" / "infra" / "web",
+                ROOT / "regional_node" / "entrypoints" / "web")
 
 
 def template_msgids() -> list[str]:

@@ -30,9 +30,9 @@ def test_a_graphql_error_code_becomes_an_indonesian_message_saying_what_to_do() 
 def test_every_template_renders_in_both_languages_without_a_missing_variable() -> None:
     assert "base.html" in template_names()
     english = render("home.html", "en", csrf_token="t", csrf_field="csrf_token", username=None,
-                     path="/web/", errors=[])
+                     path="/web/", errors=[], site="gateway")
     indonesian = render("home.html", "id", csrf_token="t", csrf_field="csrf_token",
-                        username=None, path="/web/", errors=[])
+                        username=None, path="/web/", errors=[], site="gateway")
     assert "Check aid" in english and "Cek bansos" in indonesian
 
 
@@ -42,6 +42,6 @@ def test_the_vendored_htmx_is_the_pinned_npm_file_and_nothing_else_is_served() -
     assert asset_integrity(HTMX) == HTMX_SHA384
     assert set(asset_files()) == {HTMX, STYLE}
     page = render("home.html", "id", csrf_token="t", csrf_field="csrf_token", username=None,
-                  path="/web/", errors=[])
+                  path="/web/", errors=[], site="gateway")
     assert f'integrity="{HTMX_SHA384}"' in page
     assert "http://" not in page and "https://" not in page  # no resource from elsewhere

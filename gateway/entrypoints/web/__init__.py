@@ -24,7 +24,7 @@ from gateway.federation.node_client import CallMeta
 from gateway.identity.http import PUBLIC_LIMIT, TOKENS
 from gateway.service_layer.services import GatewayServices
 from schema.errors import Unauthenticated
-from schema.roles import Principal
+from schema.roles import Principal, Role
 from siks.infra.http_guards import rate_limited
 from siks.infra.web.pages import Outcome, add_web_routes
 from siks.infra.web.session import session_key
@@ -38,7 +38,7 @@ def add_gateway_web(app: web.Application, schema: BaseSchema, config: GatewayCon
 
     async def execute(request: web.Request, principal: Principal, document: str,
                       variables: Mapping[str, Any]) -> Outcome:
-        if principal.role.value == "PUBLIC" and rate_limited(
+        if principal.role is Role.PUBLIC and rate_limited(
                 request.app[PUBLIC_LIMIT], request, "requests without a token") is not None:
             return RATE_LIMITED
         meta = CallMeta(request_id=REQUEST_ID.get() or "-", principal=principal)
@@ -55,7 +55,7 @@ def add_gateway_web(app: web.Application, schema: BaseSchema, config: GatewayCon
         except Unauthenticated:
             return None
 
-    add_web_routes(app, session_key=session_key(config.web_session_secret), executor=execute,
-                   verify=verify)
+    add_web_routes(app, site="gateway", session_key=session_key(config.web_session_secret),
+                   executor=execute, verify=verify)
     public.add_routes(app)
     partner.add_routes(app, lambda application: application[services_key].database)

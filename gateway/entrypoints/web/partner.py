@@ -2,9 +2,9 @@
 of a CSV) checked with the gateway's ``crossCheck`` query (≤ 1,000 at once), shown as a table
 and downloadable as CSV.
 
-The login checks the gateway's own user accounts (``gateway.identity.users``) with the same
-throttles as ``POST /auth/login`` (per address, per account) and keeps the access token the
-gateway's issuer signs in the encrypted session cookie; each page verifies it again."""
+The login (``siks.infra.web.login``) checks the gateway's own user accounts
+(``gateway.identity.users``) and keeps an access token of the gateway's issuer in the
+encrypted session cookie; each page verifies it again."""
 
 from __future__ import annotations
 
@@ -20,21 +20,10 @@ from aiohttp import web
 from gateway.adapters.database import Database
 from gateway.identity.http import TOKENS
 from gateway.identity.users import authenticate
-from schema.errors import Unauthenticated
-from schema.roles import Role
+from schema.roles import Principal
 from schema.tokens import MAX_TOKEN_LIFETIME
-from siks.infra.http_guards import LOGIN_LIMIT, rate_limited
-from siks.infra.http_login import LOGIN_GUARD
-from siks.infra.web.pages import (
-    form_with_csrf,
-    local_next,
-    messages,
-    page,
-    principal,
-    run,
-    text,
-)
-from siks.infra.web.session import end_session, save_session, session_of
+from siks.infra.web.login import Authenticate, Issue, add_login_routes, require_login
+from siks.infra.web.pages import form_with_csrf, messages, page, run, text
 
 MAX_NIKS = 1000
 CROSS_CHECK = """query CekSilang($niks: [String!]!) {
@@ -42,50 +31,8 @@ CROSS_CHECK = """query CekSilang($niks: [String!]!) {
 _SEPARATORS = re.compile(r"[,;\t]")
 
 
-async def login_form(request: web.Request) -> web.Response:
-    return page(request, "login.html", errors=[], login="",
-                next=local_next(request.query.get("next"), "/web/mitra"))
-
-
-async def login_submit(request: web.Request, database: Database) -> web.StreamResponse:
-    form = await form_with_csrf(request)
-    username = str(form.get("username", "")).strip()
-    target = local_next(form.get("next"), "/web/mitra")
-    guard = request.app[LOGIN_GUARD]
-    refused = None
-    if rate_limited(request.app[LOGIN_LIMIT], request, "login attempts") is not None or \
-            guard.account_wait(username) > 0:
-        refused = text(request, "Too many failed logins. Wait a few minutes and try again.")
-    else:
-        try:
-            who = await authenticate(database, username, str(form.get("password", "")))
-        except Unauthenticated:
-            guard.failed(username, None)
-            refused = text(request, "Wrong username or password. Check them and try again.")
-    if refused is not None:
-        return page(request, "login.html", status=401, errors=[refused], login=username,
-                    next=target)
-    guard.succeeded(username, None)
-    token = request.app[TOKENS].issue(who, lifetime=MAX_TOKEN_LIFETIME)
-    response = web.HTTPSeeOther(target)
-    save_session(request, response, session_of(request).logged_in(token, username))
-    raise response
-
-
-async def logout(request: web.Request) -> web.StreamResponse:
-    await form_with_csrf(request)
-    response = web.HTTPSeeOther("/web/")
-    end_session(request, response)
-    raise response
-
-
-async def _logged_in_or_redirect(request: web.Request) -> None:
-    if (await principal(request)).role is Role.PUBLIC:
-        raise web.HTTPSeeOther(f"/web/masuk?next={request.path}")
-
-
 async def mitra(request: web.Request) -> web.Response:
-    await _logged_in_or_redirect(request)
+    await require_login(request)
     return page(request, "mitra.html", results=None, errors=[], niks="", max_niks=MAX_NIKS)
 
 
@@ -101,7 +48,7 @@ def read_niks(data: str) -> list[str]:
 
 
 async def cross_check(request: web.Request) -> web.StreamResponse:
-    await _logged_in_or_redirect(request)
+    await require_login(request)
     form = await form_with_csrf(request)
     upload = form.get("berkas")
     if hasattr(upload, "file"):
@@ -148,13 +95,15 @@ def _registered(request: web.Request, value: bool | None) -> str:
 
 def add_routes(app: web.Application, database_of: Callable[[web.Application], Database]
                ) -> None:
-    async def login_handler(request: web.Request) -> web.StreamResponse:
-        return await login_submit(request, database_of(request.app))
+    def authenticate_of(request: web.Request) -> Authenticate:
+        async def check(username: str, password: str) -> Principal:
+            return await authenticate(database_of(request.app), username, password)
 
-    app.router.add_get("/web/masuk", login_form)
-    app.router.add_post("/web/masuk", login_handler)
-    app.router.add_post("/web/keluar", logout)
+        return check
+
+    def issue_of(request: web.Request) -> Issue:
+        return lambda who: request.app[TOKENS].issue(who, lifetime=MAX_TOKEN_LIFETIME)
+
+    add_login_routes(app, authenticate_of, issue_of, "/web/mitra")
     app.router.add_get("/web/mitra", mitra)
     app.router.add_post("/web/mitra", cross_check)
-
-

@@ -48,6 +48,7 @@ EXECUTOR: web.AppKey[Executor] = web.AppKey("web_executor")
 # the principal of a session's access token (None: no longer valid), set by each service
 Verify = Callable[[str], Awaitable[Principal | None]]
 VERIFY: web.AppKey[Verify] = web.AppKey("web_verify")
+SITE = web.AppKey("web_site", str)  # "gateway" or "node": which menu the pages show
 
 
 def page_language(request: web.Request) -> str:
@@ -84,7 +85,8 @@ def page(request: web.Request, template: str, *, status: int = 200,
     language = page_language(request)
     context.setdefault("errors", [])
     body = render(template, language, csrf_token=session.csrf, csrf_field=CSRF_FIELD,
-                  username=session.username, path=request.path, **context)
+                  username=session.username, path=request.path, site=request.app[SITE],
+                  **context)
     response = web.Response(text=body, content_type="text/html", status=status, headers={
         hdrs.CACHE_CONTROL: "no-store",
         hdrs.CONTENT_SECURITY_POLICY: CONTENT_SECURITY_POLICY,
@@ -133,9 +135,10 @@ async def switch_language(request: web.Request) -> web.StreamResponse:
     raise response
 
 
-def add_web_routes(app: web.Application, *, session_key: bytes, executor: Executor,
-                   verify: Verify) -> None:
+def add_web_routes(app: web.Application, *, site: str, session_key: bytes,
+                   executor: Executor, verify: Verify) -> None:
     """The assets, the language switch, the session box and how pages reach the schema."""
+    app[SITE] = site
     app[SESSIONS] = SessionBox(session_key)
     app[EXECUTOR] = executor
     app[VERIFY] = verify

@@ -95,3 +95,15 @@ async def test_the_node_login_refuses_a_post_without_the_csrf_token(node_client)
     assert status == 403 and body.startswith("Formulir sudah kedaluwarsa")
     morsel = user.last.headers.getall("Set-Cookie", [])
     assert (await user.get("/web/masuk"))[0] == 200 and morsel == []
+
+
+def test_a_short_web_session_key_is_refused_naming_the_variable() -> None:
+    from regional_node.config import NodeConfig
+    from regional_node.errors import ConfigError
+
+    base = {"SIKS_NODE_REGION": "32.73", "SIKS_NODE_DB_URL": "sqlite:///n.db"}
+    assert NodeConfig.from_env(base).web_session_key is None
+    assert NodeConfig.from_env({**base, "SIKS_NODE_WEB_SESSION_KEY": "k" * 32}
+                               ).web_session_key == "k" * 32
+    with pytest.raises(ConfigError, match="SIKS_NODE_WEB_SESSION_KEY must be at least 32"):
+        NodeConfig.from_env({**base, "SIKS_NODE_WEB_SESSION_KEY": "short"})

@@ -28,3 +28,17 @@ def test_the_messages_it_quotes_are_the_catalogues() -> None:
         assert indonesian(ERROR_MESSAGES[code]) in page
     assert indonesian("The form has expired or did not come from this site. Go back, reload "
                       "the page and send it again.").split(".")[0] in page
+
+
+def test_its_screenshots_exist_and_are_made_by_the_browser_tests() -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    shown = re.findall(r"\(img/web/([a-z-]+)\.png\)", doc("web.md"))
+    assert len(shown) == 5
+    made = "".join((root / "tests" / part / "test_web_browser.py").read_text()
+                   for part in ("gateway", "node"))
+    for name in shown:
+        assert (root / "docs" / "img" / "web" / f"{name}.png").is_file()
+        assert f'screenshot(page, "{name}")' in made

@@ -23,6 +23,7 @@ from tests import factories
 from tests.chromium import CDPError, OfflineBrowser, Page, chromium_or_skip
 from tests.gateway.cluster import NodeCluster
 from tests.gateway.conftest import gateway_config
+from tests.gateway.web_helpers import screenshot
 from tests.node.helpers import store
 
 PASSWORD = "kata-sandi-mitra-kementan"
@@ -150,6 +151,8 @@ async def test_a_citizen_checks_aid_by_names_sends_an_usul_and_checks_its_receip
         await submit(page, "#cek-form button.primary")
         result = await settle(page, "document.querySelector('#hasil')?.innerText")
         assert "Terdaftar di DTKS" in result and "PKH" in result and "2026-S1" in result
+        await page.evaluate("document.querySelector('#hasil').scrollIntoView()")
+        await screenshot(page, "cekbansos")
         assert await page.evaluate(NO_SIDEWAYS_SCROLL)
 
         await page.navigate(f"{base}/web/usul")
@@ -164,6 +167,7 @@ async def test_a_citizen_checks_aid_by_names_sends_an_usul_and_checks_its_receip
         await submit(page, "form[action='/web/usul'] button.primary")
         receipt = await settle(page, "document.querySelector('#nomor-tanda-terima')?.innerText")
         assert receipt.startswith("32.73:")
+        await screenshot(page, "usul-terkirim")
         assert await page.evaluate(NO_SIDEWAYS_SCROLL)  # a long receipt number wraps
 
         await page.navigate(f"{base}/web/tanda-terima")
@@ -208,6 +212,8 @@ async def test_a_partner_logs_in_checks_a_nik_file_and_a_post_without_the_token_
         await submit(page, "form[action='/web/mitra'] button.primary")
         table = await settle(page, "document.querySelector('#hasil-tabel')?.innerText")
         assert head in table and unknown in table and "PKH 2026-S1" in table
+        await page.evaluate("document.querySelector('#hasil').scrollIntoView()")
+        await screenshot(page, "mitra-cek-silang")
         assert await page.evaluate(NO_SIDEWAYS_SCROLL)  # the wide table scrolls inside
         await submit(page, "#unduh-csv")
         csv_file = await downloaded(downloads)

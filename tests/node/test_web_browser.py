@@ -27,6 +27,7 @@ from tests.gateway.test_web_browser import (
     settle,
     submit,
 )
+from tests.gateway.web_helpers import screenshot
 from tests.node.helpers import store
 
 PASSWORD = "kata-sandi-operator-desa"
@@ -78,9 +79,12 @@ async def test_an_operator_desa_logs_in_finds_a_household_and_opens_it(
         found = await settle(page, "location.search.includes('nama=siti') && "
                                    "document.querySelector('#daftar')?.innerText")
         assert "1 rumah tangga" in found and "Siti Aminah" in found
+        await screenshot(page, "rumah-tangga")
         await submit(page, ".households a")
         detail = await settle(page, "document.querySelector('#anggota')?.innerText")
         assert all(member.nik in detail for member in siti.members)
+        assert "Kepala keluarga" in detail
+        await screenshot(page, "rumah-tangga-rinci")
         assert siti.kk_number in await page.evaluate("document.body.innerText")
         assert await page.evaluate(NO_SIDEWAYS_SCROLL)  # the members table scrolls inside
         assert only_gateway(page, base) == []

@@ -29,7 +29,8 @@ HTMX = "htmx.org-2.0.4/htmx.min.js"  # npm htmx.org 2.0.4, byte for byte (docs/w
 HTMX_SHA384 = "sha384-HGfztofotfshcF7+8n44JQL2oJmowVChPTg48S+jvZoztPfvwD79OC/LTtG6dMp+"
 """The pinned digest of the vendored file (as in the npm tarball ``package/dist/``)."""
 STYLE = "siks/web.css"
-_ASSETS = (HTMX, STYLE)
+SCRIPT = "siks/web.js"  # ours: the few behaviours htmx does not cover (a GPS position)
+_ASSETS = (HTMX, STYLE, SCRIPT)
 _CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 ASSETS_PATH = "/web/assets"
 
@@ -77,7 +78,8 @@ def _environment() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     environment.globals.update(asset_url=asset_url, asset_integrity=asset_integrity,
-                               HTMX=HTMX, STYLE=STYLE, LANGUAGES=LANGUAGES)
+                               HTMX=HTMX, STYLE=STYLE, SCRIPT=SCRIPT,
+                               LANGUAGES=LANGUAGES)
     return environment
 
 

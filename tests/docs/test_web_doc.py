@@ -36,7 +36,7 @@ def test_its_screenshots_exist_and_are_made_by_the_browser_tests() -> None:
 
     root = Path(__file__).resolve().parents[2]
     shown = re.findall(r"\(img/web/([a-z-]+)\.png\)", doc("web.md"))
-    assert len(shown) == 5
+    assert len(shown) == 6
     made = "".join((root / "tests" / part / "test_web_browser.py").read_text()
                    for part in ("gateway", "node"))
     for name in shown:

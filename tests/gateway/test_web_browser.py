@@ -25,6 +25,7 @@ from tests.gateway.cluster import NodeCluster
 from tests.gateway.conftest import gateway_config
 from tests.gateway.web_helpers import screenshot
 from tests.node.helpers import store
+from tests.node.report_helpers import JPEG
 
 PASSWORD = "kata-sandi-mitra-kementan"
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
@@ -179,6 +180,47 @@ async def test_a_citizen_checks_aid_by_names_sends_an_usul_and_checks_its_receip
         assert only_gateway(page, base) == []
 
 
+async def test_a_citizen_sends_a_sanggah_with_a_photo_and_the_phones_position(
+        chromium: str, site, tmp_path: Path) -> None:
+    base, _ = site
+    photo = tmp_path / "rumah.jpg"
+    photo.write_bytes(JPEG)
+    async with OfflineBrowser(chromium, tmp_path / "chromium-profile") as browser:
+        await browser.send("Browser.grantPermissions", origin=base, permissions=["geolocation"])
+        page = await phone(browser)
+        await page.send("Emulation.setGeolocationOverride", latitude=-6.9147,
+                        longitude=107.6098, accuracy=10)
+        await page.navigate(f"{base}/web/sanggah")
+        await choose(page, "pilih-provinsi", "Jawa Barat", then="pilih-kabkota")
+        await choose(page, "pilih-kabkota", "Kota Bandung", then="pilih-kecamatan")
+        await choose(page, "pilih-kecamatan", "Sukasari", then="pilih-desa")
+        await choose(page, "pilih-desa", "Sukarasa")
+        await settle(page, "document.querySelector('#pilih-desa').value === '32.73.01.1001'")
+        await fill(page, {"nama": "Budi Santoso", "alamat": "Jl. Contoh No. 1",
+                          "keterangan": "punya dua mobil"})
+        await set_file(page, "#foto", photo)
+        await submit(page, "#lokasi-saya")  # shown: the browser has a position
+        status = await settle(page, "document.querySelector('#lokasi-status').textContent")
+        assert status == "Lokasi sudah diisi."
+        assert await page.evaluate("[document.querySelector('#lintang').value, "
+                                   "document.querySelector('#bujur').value]") == [
+            "-6.914700", "107.609800"]
+        assert await page.evaluate(NO_SIDEWAYS_SCROLL)
+        await page.evaluate("document.querySelector('#foto').scrollIntoView()")
+        await screenshot(page, "sanggah")
+        await submit(page, "form[action='/web/sanggah'] button.primary")
+        receipt = await settle(page, "document.querySelector('#nomor-tanda-terima')?.innerText")
+        assert receipt.startswith("32.73:")
+        assert only_gateway(page, base) == []
+
+
+async def set_file(page: Page, selector: str, path: Path) -> None:
+    document = await page.send("DOM.getDocument")
+    found = await page.send("DOM.querySelector", nodeId=document["root"]["nodeId"],
+                            selector=selector)
+    await page.send("DOM.setFileInputFiles", files=[str(path)], nodeId=found["nodeId"])
+
+
 async def test_a_partner_logs_in_checks_a_nik_file_and_a_post_without_the_token_is_refused(
         chromium: str, site, tmp_path: Path) -> None:
     base, siti = site
@@ -204,11 +246,7 @@ async def test_a_partner_logs_in_checks_a_nik_file_and_a_post_without_the_token_
         await settle(page, "location.pathname === '/web/mitra' && !!document.querySelector("
                            "'#berkas')")
         assert await page.evaluate(NO_SIDEWAYS_SCROLL)
-        document = await page.send("DOM.getDocument")
-        found = await page.send("DOM.querySelector", nodeId=document["root"]["nodeId"],
-                                selector="#berkas")
-        await page.send("DOM.setFileInputFiles", files=[str(nik_file)],
-                        nodeId=found["nodeId"])
+        await set_file(page, "#berkas", nik_file)
         await submit(page, "form[action='/web/mitra'] button.primary")
         table = await settle(page, "document.querySelector('#hasil-tabel')?.innerText")
         assert head in table and unknown in table and "PKH 2026-S1" in table

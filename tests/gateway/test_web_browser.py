@@ -6,7 +6,6 @@ Nothing is loaded from anywhere but the gateway, and no page scrolls sideways.""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,15 +19,25 @@ from gateway.identity.users import NewUser, add_user
 from schema.enums import Program
 from schema.roles import Role
 from tests import factories
-from tests.chromium import CDPError, OfflineBrowser, Page, chromium_or_skip
+from tests.chromium import OfflineBrowser, chromium_or_skip
 from tests.gateway.cluster import NodeCluster
 from tests.gateway.conftest import gateway_config
-from tests.gateway.web_helpers import screenshot
 from tests.node.helpers import store
 from tests.node.report_helpers import JPEG
+from tests.web_browser import (
+    NO_SIDEWAYS_SCROLL,
+    choose,
+    downloaded,
+    fill,
+    only_from,
+    phone,
+    screenshot,
+    set_file,
+    settle,
+    submit,
+)
 
 PASSWORD = "kata-sandi-mitra-kementan"
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.fixture
@@ -54,83 +63,6 @@ async def site(cluster: NodeCluster, dev_pki, tmp_path: Path  # type: ignore[no-
         yield f"http://127.0.0.1:{runner.addresses[0][1]}", siti
     finally:
         await runner.cleanup()
-
-
-async def phone(browser: OfflineBrowser) -> Page:
-    """A 360 px wide phone whose browser asks for Indonesian (as a phone set to Bahasa
-    Indonesia does; headless Chromium asks for en-US otherwise)."""
-    page = await browser.new_page()
-    await page.send("Emulation.setDeviceMetricsOverride", width=360, height=740,
-                    deviceScaleFactor=2, mobile=True)
-    agent = (await browser.send("Browser.getVersion"))["userAgent"]
-    await page.send("Network.setUserAgentOverride", userAgent=agent,
-                    acceptLanguage="id-ID,id;q=0.9")
-    return page
-
-
-async def settle(page: Page, expression: str, seconds: float = 20.0) -> Any:
-    """Wait for ``expression`` to be truthy, across page loads (a navigation in progress
-    destroys the context an evaluation runs in)."""
-    async with asyncio.timeout(seconds):
-        while True:
-            try:
-                value = await page.evaluate(expression)
-                if value:
-                    return value
-            except CDPError:
-                pass
-            await asyncio.sleep(0.1)
-
-
-async def choose(page: Page, select_id: str, label: str, then: str | None = None) -> None:
-    """Choose an option by its visible name, as a person does, and wait for htmx to bring the
-    list ``then`` (choosing again if the change landed before htmx had wired the list)."""
-    await settle(page, f"typeof htmx !== 'undefined' && !!document.querySelector("
-                       f"'#{select_id}') && [...document.querySelector('#{select_id}').options]"
-                       f".some(o => o.text === {json.dumps(label)})")
-    pick = f"""(() => {{
-      const select = document.querySelector('#{select_id}');
-      select.value = [...select.options].find(o => o.text === {json.dumps(label)}).value;
-      select.dispatchEvent(new Event('change', {{bubbles: true}}));
-    }})()"""
-    if then is None:
-        await page.evaluate(pick)
-        return
-    for attempt in range(3):
-        await page.evaluate(pick)
-        try:
-            await settle(page, f"document.querySelector('#{then}')?.options.length > 1", 5.0)
-            return
-        except TimeoutError:
-            if attempt == 2:
-                raise
-
-
-async def fill(page: Page, values: dict[str, str]) -> None:
-    await page.evaluate(f"""(() => {{
-      for (const [id, value] of Object.entries({json.dumps(values)}))
-        document.getElementById(id).value = value;
-    }})()""")
-
-
-async def submit(page: Page, selector: str) -> None:
-    await page.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
-    await asyncio.sleep(0.2)
-
-
-async def downloaded(folder: Path, seconds: float = 20.0) -> Path:
-    """The CSV file the browser saved into ``folder`` (once complete)."""
-    for _ in range(int(seconds * 10)):
-        files = await asyncio.to_thread(lambda: sorted(folder.glob("*.csv")))
-        if files:
-            return files[0]
-        await asyncio.sleep(0.1)
-    raise TimeoutError(f"no CSV downloaded into {folder}")
-
-
-def only_gateway(page: Page, base: str) -> list[str]:
-    urls = [e["request"]["url"] for e in page.events_named("Network.requestWillBeSent")]
-    return [u for u in urls if not u.startswith((base + "/", "data:"))]
 
 
 async def test_a_citizen_checks_aid_by_names_sends_an_usul_and_checks_its_receipt(
@@ -177,7 +109,7 @@ async def test_a_citizen_checks_aid_by_names_sends_an_usul_and_checks_its_receip
         await submit(page, "form[action='/web/tanda-terima'] button.primary")
         status = await settle(page, "document.querySelector('#status-laporan')?.innerText")
         assert status == "Diterima, menunggu operator desa"
-        assert only_gateway(page, base) == []
+        assert only_from(page, base) == []
 
 
 async def test_a_citizen_sends_a_sanggah_with_a_photo_and_the_phones_position(
@@ -211,14 +143,7 @@ async def test_a_citizen_sends_a_sanggah_with_a_photo_and_the_phones_position(
         await submit(page, "form[action='/web/sanggah'] button.primary")
         receipt = await settle(page, "document.querySelector('#nomor-tanda-terima')?.innerText")
         assert receipt.startswith("32.73:")
-        assert only_gateway(page, base) == []
-
-
-async def set_file(page: Page, selector: str, path: Path) -> None:
-    document = await page.send("DOM.getDocument")
-    found = await page.send("DOM.querySelector", nodeId=document["root"]["nodeId"],
-                            selector=selector)
-    await page.send("DOM.setFileInputFiles", files=[str(path)], nodeId=found["nodeId"])
+        assert only_from(page, base) == []
 
 
 async def test_a_partner_logs_in_checks_a_nik_file_and_a_post_without_the_token_is_refused(
@@ -259,4 +184,4 @@ async def test_a_partner_logs_in_checks_a_nik_file_and_a_post_without_the_token_
         assert lines[0] == "NIK,Terdaftar di DTKS,Desil,Program"
         assert lines[1].startswith(f"{head},ya,3-4,PKH:2026-S1")
         assert lines[2] == f"{unknown},tidak,,"
-        assert only_gateway(page, base) == []
+        assert only_from(page, base) == []

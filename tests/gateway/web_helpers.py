@@ -4,7 +4,6 @@ page's forms."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from http.cookies import SimpleCookie
 from typing import Any
@@ -56,21 +55,3 @@ class WebUser:
         if found:
             self.csrf = found.group(1)
         return response.status, body
-
-
-SCREENSHOTS = "SIKS_WEB_SCREENSHOTS"  # a folder: the browser tests save the pages they visit
-
-
-async def screenshot(page: Any, name: str) -> None:
-    """Save the page as ``<SIKS_WEB_SCREENSHOTS>/<name>.png`` when that folder is given (the
-    docs' pictures, docs/img/web/, are made this way)."""
-    import base64
-    import os
-    from pathlib import Path
-
-    folder = os.environ.get(SCREENSHOTS)
-    if not folder:
-        return
-    shot = await page.send("Page.captureScreenshot", format="png", captureBeyondViewport=False)
-    path = Path(folder) / f"{name}.png"
-    await asyncio.to_thread(path.write_bytes, base64.b64decode(shot["data"]))

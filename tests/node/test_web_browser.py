@@ -19,16 +19,16 @@ from schema.enums import Program
 from schema.roles import Role
 from tests import factories
 from tests.chromium import OfflineBrowser, chromium_or_skip
-from tests.gateway.test_web_browser import (
+from tests.node.helpers import store
+from tests.web_browser import (
     NO_SIDEWAYS_SCROLL,
     fill,
-    only_gateway,
+    only_from,
     phone,
+    screenshot,
     settle,
     submit,
 )
-from tests.gateway.web_helpers import screenshot
-from tests.node.helpers import store
 
 PASSWORD = "kata-sandi-operator-desa"
 
@@ -87,4 +87,4 @@ async def test_an_operator_desa_logs_in_finds_a_household_and_opens_it(
         await screenshot(page, "rumah-tangga-rinci")
         assert siti.kk_number in await page.evaluate("document.body.innerText")
         assert await page.evaluate(NO_SIDEWAYS_SCROLL)  # the members table scrolls inside
-        assert only_gateway(page, base) == []
+        assert only_from(page, base) == []

@@ -269,3 +269,28 @@ def test_the_session_key_comes_from_its_own_setting_or_the_directory_secret() ->
     assert session_key(derived.web_session_secret) != session_key("d" * 31 + "e")
     with pytest.raises(ConfigError, match="SIKS_GATEWAY_WEB_SESSION_KEY must be at least 32"):
         GatewayConfig.from_env({**base, "SIKS_GATEWAY_WEB_SESSION_KEY": "short"})
+
+
+async def test_too_many_public_requests_say_to_wait_in_the_pages_language(
+        cluster: NodeCluster, dev_pki, tmp_path, aiohttp_client) -> None:  # type: ignore[no-untyped-def]
+    client = await secure_gateway(aiohttp_client, tmp_path, dev_pki, cluster,
+                                  public_rate="1/1")
+    user = WebUser(client)
+    assert "Jawa Barat" in (await user.get("/web/cekbansos"))[1]  # the one request allowed
+    status, body = await user.get("/web/cekbansos")
+    assert "Terlalu banyak permintaan dari koneksi ini. Tunggu satu menit lalu coba lagi." in body
+    status, fragment = await user.get("/web/wilayah", provinsi="32")  # what htmx swaps in
+    assert fragment.startswith('<fieldset id="region-picker"') and "Tunggu satu menit" in fragment
+    english = WebUser(client, accept_language="en")
+    body = (await english.get("/web/cekbansos"))[1]
+    assert "Too many requests from this connection. Wait a minute and try again." in body
+
+
+async def test_a_kabkota_whose_node_does_not_answer_says_to_try_later(
+        site, cluster: NodeCluster) -> None:
+    client, _ = site
+    user = WebUser(client)
+    await user.get("/web/cekbansos")
+    cluster.hanging.add("32.73")
+    status, body = await user.post("/web/cekbansos", {**DESA, "nama": "Siti Aminah"})
+    assert "Server kab/kota" in body and "Coba lagi nanti." in body, body

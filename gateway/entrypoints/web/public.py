@@ -32,12 +32,15 @@ async def home(request: web.Request) -> web.Response:
 
 async def wilayah(request: web.Request) -> web.Response:
     """The region picker alone (htmx swaps it in when a list's choice changes)."""
-    return page(request, "region_picker.html", picker=await picker(request, request.query))
+    chosen = await picker(request, request.query)
+    return page(request, "region_picker.html", picker=chosen,
+                picker_errors=messages(request, chosen.outcome))
 
 
 async def cekbansos(request: web.Request) -> web.Response:
-    return page(request, "cekbansos.html", picker=await picker(request, request.query),
-                name="", searched=False, households=[], errors=[])
+    chosen = await picker(request, request.query)
+    return page(request, "cekbansos.html", picker=chosen, name="", searched=False,
+                households=[], errors=messages(request, chosen.outcome))
 
 
 async def cekbansos_search(request: web.Request) -> web.Response:
@@ -58,8 +61,9 @@ async def cekbansos_search(request: web.Request) -> web.Response:
 
 
 async def usul_form(request: web.Request) -> web.Response:
-    return page(request, "usul.html", picker=await picker(request, request.query), form={},
-                errors=[])
+    chosen = await picker(request, request.query)
+    return page(request, "usul.html", picker=chosen, form={},
+                errors=messages(request, chosen.outcome))
 
 
 async def usul_submit(request: web.Request) -> web.Response:
@@ -78,8 +82,9 @@ async def usul_submit(request: web.Request) -> web.Response:
 
 
 async def sanggah_form(request: web.Request) -> web.Response:
-    return page(request, "sanggah.html", picker=await picker(request, request.query),
-                form={}, errors=[], programs=PROGRAMS)
+    chosen = await picker(request, request.query)
+    return page(request, "sanggah.html", picker=chosen, form={},
+                errors=messages(request, chosen.outcome), programs=PROGRAMS)
 
 
 async def sanggah_submit(request: web.Request) -> web.Response:

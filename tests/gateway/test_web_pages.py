@@ -130,6 +130,22 @@ async def test_cekbansos_by_names_shows_status_programs_and_period_only(site) ->
     assert status == 400 and "Pilih desa dan tulis nama lengkap sesuai KTP." in body
 
 
+async def test_without_javascript_the_next_list_comes_by_a_post_that_sends_nothing(
+        site) -> None:
+    client, _ = site
+    user = WebUser(client)
+    await user.get("/web/usul")
+    status, body = await user.post("/web/usul", {"provinsi": "32", "lanjut": "1",
+                                                 "nama": "Ujang"})
+    assert status == 200 and "Kota Bandung" in body and 'value="Ujang"' in body
+    assert "Laporan Anda terkirim" not in body and 'class="errors"' not in body
+    status, body = await user.post("/web/cekbansos", {**DESA, "desa": "", "lanjut": "1",
+                                                      "nama": "Siti"})
+    assert status == 200 and "Sukarasa" in body and 'id="hasil"' not in body
+    assert (await user.post("/web/usul", {"provinsi": "32", "lanjut": "1"}, csrf=False)
+            )[0] == 403
+
+
 async def test_an_usul_gets_a_receipt_whose_status_the_receipt_page_shows(site) -> None:
     client, _ = site
     user = WebUser(client)

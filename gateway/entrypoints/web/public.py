@@ -49,6 +49,8 @@ async def cekbansos_search(request: web.Request) -> web.Response:
     name = str(form.get("nama", "")).strip()
     context: dict[str, Any] = {"picker": chosen, "name": name, "searched": False,
                                "households": [], "errors": messages(request, chosen.outcome)}
+    if form.get("lanjut"):  # without JavaScript: the next region list, nothing sent yet
+        return page(request, "cekbansos.html", **context)
     if not chosen.desa or not name:
         context["errors"].append(
             text(request, "Choose the desa and write the full name as on the KTP."))
@@ -71,6 +73,9 @@ async def usul_submit(request: web.Request) -> web.Response:
     chosen = await picker(request, form)
     given = {key: str(form.get(key, "")).strip() for key in
              ("nama", "alamat", "keterangan", "nik", "kk", "pengirim", "kontak")}
+    if form.get("lanjut"):  # without JavaScript: the next region list, nothing sent yet
+        return page(request, "usul.html", picker=chosen, form=given,
+                    errors=messages(request, chosen.outcome))
     if not chosen.desa:
         return page(request, "usul.html", status=400, picker=chosen, form=given,
                     errors=[_need_desa(request)])
@@ -93,6 +98,9 @@ async def sanggah_submit(request: web.Request) -> web.Response:
     given = {key: str(form.get(key, "")).strip() for key in
              ("nama", "alamat", "keterangan", "lintang", "bujur", "program", "pengirim",
               "kontak")}
+    if form.get("lanjut"):  # without JavaScript: the next region list, nothing sent yet
+        return page(request, "sanggah.html", picker=chosen, form=given,
+                    errors=messages(request, chosen.outcome), programs=PROGRAMS)
     problem = None if chosen.desa else _need_desa(request)
     photo = form.get("foto")
     position = _position(given["lintang"], given["bujur"])

@@ -121,7 +121,8 @@ async def run_demo(directory: Path, *, households: int, host: str, base_port: in
             node_urls[region] = await open_mtls_site(runner, config)
             name = regions().require(region).name
             lines.append(f"  {region} {name:<16} {count:>6} households  "
-                         f"GraphiQL: http://{host}:{config.port}/graphql")
+                         f"GraphiQL: http://{host}:{config.port}/graphql  "
+                         f"web: http://{host}:{config.port}/web/")
         await demo_gateway.create_gateway_logins(
             f"sqlite:///{directory / 'gateway.sqlite'}", logins, passwords)
         runners.append(await demo_gateway.start_gateway(
@@ -133,6 +134,9 @@ async def run_demo(directory: Path, *, households: int, host: str, base_port: in
         print(f"GraphiQL gateway nasional / national gateway: {gateway_url}  (tanpa token Anda "
               "publik, masuk seperti di bawah / without a token you are the public; log in "
               "as below)")
+        print(f"Aplikasi web / web app: http://{host}:{gateway_port}/web/  (cekbansos, usul, "
+              "sanggah, cek tanda terima, cek NIK mitra / receipt check, partner NIK check; "
+              "docs/web.md)")
         print(f"Gateway menerima kiriman bertanda tangan dari node / takes the nodes' signed "
               f"submissions at {inbox_url} (mutual TLS).")
         print("Node kab/kota / regional nodes (gateway memanggilnya lewat mTLS / the gateway "

@@ -59,6 +59,10 @@ async def test_demo_serves_gateway_nodes_and_registry(tmp_path, monkeypatch):
             page = await http.get(f"http://127.0.0.1:{base}/graphql",
                                   headers={"Accept": "text/html"})
             assert page.status == 200 and "graphiql" in (await page.text()).lower()
+            for port in (base - 1, base):  # the web app the demo prints, gateway and node
+                web_page = await http.get(f"http://127.0.0.1:{port}/web/")
+                assert web_page.status == 200
+                assert 'lang="id"' in await web_page.text()
             stats = await http.get(f"http://127.0.0.1:{base - 2}/healthz")
             assert stats.status == 200
         assert os.environ["SIKS_NODE_DUKCAPIL_URL"] == f"http://127.0.0.1:{base - 2}"

@@ -9,6 +9,10 @@
                                        relay does not run (the outbox only fills)
 ``SIKS_NODE_RELAY_INTERVAL_S``         pause between relay rounds when idle (5)
 ``SIKS_NODE_CHECKPOINT_INTERVAL_S``    how often the audit chain is checkpointed (3600)
+``SIKS_NODE_DIRECTORY_SECRET``         the national NIK directory's key (the gateway's
+                                       ``SIKS_GATEWAY_DIRECTORY_SECRET``): finds the member a
+                                       cross-region duplicate names (docs/duplicates.md);
+                                       unset: findings are kept but shown on no household
 =====================================  ======================================================
 """
 
@@ -16,13 +20,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from certs.errors import PkiError
 from certs.identity import Identity
 from certs.signing import SigningCredentials
 from regional_node.errors import ConfigError
+from schema.nik_directory_key import NikDirectoryKey
 
 PREFIX = "SIKS_NODE_"
 
@@ -33,6 +38,12 @@ class SyncConfig:
     gateway_url: str | None = None
     relay_interval_s: float = 5.0
     checkpoint_interval_s: float = 3600.0
+    directory_secret: str | None = field(default=None, repr=False)
+
+    @property
+    def directory_key(self) -> NikDirectoryKey | None:
+        return NikDirectoryKey.from_secret(self.directory_secret) \
+            if self.directory_secret else None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SyncConfig:
@@ -54,7 +65,8 @@ class SyncConfig:
         return cls(pki_dir=Path(pki) if pki else None,
                    gateway_url=env.get(PREFIX + "GATEWAY_URL") or None,
                    relay_interval_s=number("RELAY_INTERVAL_S", 5.0),
-                   checkpoint_interval_s=number("CHECKPOINT_INTERVAL_S", 3600.0))
+                   checkpoint_interval_s=number("CHECKPOINT_INTERVAL_S", 3600.0),
+                   directory_secret=env.get(PREFIX + "DIRECTORY_SECRET") or None)
 
 
 def load_signer(pki_dir: Path, region: str) -> SigningCredentials:

@@ -32,3 +32,8 @@ class CrossCheckResult:
                     "a node that may hold it did not answer, errors name it)")
     desil_band: DesilBand | None
     programs: list[CrossCheckProgram]
+    in_more_than_one_region: bool | None = strawberry.field(
+        default=None,
+        description="At the gateway: registered by two or more regions' nodes (a "
+                    "cross-region duplicate; which regions is not told). Null at a node, "
+                    "which knows only itself, and when it is not registered")

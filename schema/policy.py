@@ -363,7 +363,7 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "Attachment": {name: STAFF for name in ("sha256", "mediaType", "sizeBytes", "filename")},
     # the cross-check's answer: the NIK as the partner sent it, nothing more of the person
     "CrossCheckResult": {name: PARTNER_CHECK for name in (
-        "nik", "registered", "desilBand", "programs")},
+        "nik", "registered", "desilBand", "programs", "inMoreThanOneRegion")},
     "CrossCheckProgram": {name: PARTNER_CHECK for name in ("program", "period", "level")},
     # gateway only: a region of the cekbansos lists, and whether a node serves it
     "Region": {"code": OPEN, "name": OPEN, "served": OPEN},

@@ -11,6 +11,9 @@ and the approved content; ``niks`` lists the NIKs it concerns (the gateway's NIK
 ``determine`` / ``return`` (gateway → node): ``{"decision": {…}, "records": [{"id",
 "desa_code"}, …]}``, the decree (number, date, period) or the reason.
 
+``duplicate`` (gateway → node): ``{"duplicates": [finding, …]}``, cross-region duplicates of
+the NIK directory that concern the receiving region (:func:`read_duplicates`).
+
 ``checkpoint`` (node → gateway): ``{"checkpoint": {"size", "head", "base_size",
 "base_head"}, "entries": [entry, …]}``; the entries ``base_size + 1 … size`` of the node's
 audit chain prove that the chain at ``size`` extends the one the gateway holds at
@@ -41,6 +44,7 @@ class SyncAction(StrEnum):
     DETERMINE = "determine"
     RETURN = "return"
     CHECKPOINT = "checkpoint"
+    DUPLICATE = "duplicate"
 
 
 class DecisionKind(StrEnum):
@@ -218,6 +222,63 @@ def read_decision(message: Mapping[str, Any]) -> Decision:
     if kind is DecisionKind.RETURNED and not (isinstance(reason, str) and reason.strip()):
         raise MessageShapeError("a return needs a reason")
     return Decision(kind, ids, decree, reason if isinstance(reason, str) else None)
+
+
+# --- cross-region duplicates ---------------------------------------------------------------
+
+MAX_DUPLICATES = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateFinding:
+    """A NIK (by its directory key) held by several regions: ``id`` is the gateway's,
+    ``version`` grows with each change (a node keeps the highest), ``resolved_at`` is set
+    once fewer than two regions hold it."""
+
+    id: int
+    nik_key: str
+    regions: tuple[str, ...]
+    first_seen_at: dt.datetime
+    resolved_at: dt.datetime | None
+    version: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "nik_key": self.nik_key, "regions": list(self.regions),
+                "first_seen_at": self.first_seen_at.isoformat(),
+                "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
+                "version": self.version}
+
+
+def duplicate_message(findings: Sequence[DuplicateFinding]) -> dict[str, Any]:
+    return {"duplicates": [finding.to_json() for finding in findings]}
+
+
+def read_duplicates(message: Mapping[str, Any], region: str) -> list[DuplicateFinding]:
+    """The findings of a ``duplicate`` message for ``region``: each open one names it among
+    two or more regions (a resolved one may name fewer: it was dropped)."""
+    items = message.get("duplicates")
+    if not isinstance(items, list) or not items or len(items) > MAX_DUPLICATES:
+        raise MessageShapeError(f"a duplicate notice carries 1 to {MAX_DUPLICATES} findings")
+    return [_finding(item, region) for item in items]
+
+
+def _finding(item: Any, region: str) -> DuplicateFinding:
+    try:
+        resolved = item["resolved_at"]
+        finding = DuplicateFinding(
+            int(item["id"]), str(item["nik_key"]), tuple(str(r) for r in item["regions"]),
+            dt.datetime.fromisoformat(item["first_seen_at"]),
+            dt.datetime.fromisoformat(resolved) if resolved is not None else None,
+            int(item["version"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MessageShapeError(f"unreadable duplicate finding: {exc!r}") from None
+    if not _is_sha256(finding.nik_key) or finding.version < 1:
+        raise MessageShapeError(f"finding {finding.id}: a 64-hex NIK key and a version ≥ 1")
+    if finding.resolved_at is None and (len(set(finding.regions)) < 2
+                                        or region not in finding.regions):
+        raise MessageShapeError(f"finding {finding.id} does not concern region {region}: "
+                                f"{list(finding.regions)}")
+    return finding
 
 
 # --- audit checkpoints ----------------------------------------------------------------------

@@ -1,8 +1,10 @@
-"""The NIK directory table: keyed hash of a NIK → the region whose node holds the person.
+"""The NIK directory table: keyed hash of a NIK → every region whose node holds the person.
 
-A region's snapshot replaces what the directory held for that region; a key that moves to
-another region (the person moved) follows the newest snapshot. The key that made the hashes
-is remembered by fingerprint: a new key empties the directory, which then refills.
+A region's snapshot replaces what the directory held for that region, and only that: a key
+that another region holds too stays there as well, and the two regions make a cross-region
+duplicate (:mod:`gateway.adapters.duplicate_store`, settled in the same transaction). A
+person who moved is a duplicate until the region they left drops them. The key that made the
+hashes is remembered by fingerprint: a new key empties the directory, which then refills.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from collections.abc import Iterable
 from sqlalchemy import bindparam, delete, func, select
 
 from gateway.adapters.database import Database
-from gateway.adapters.orm import GatewayMeta, NikDirectoryEntry, utcnow
+from gateway.adapters.duplicate_store import open_keys_of, refresh_duplicates
+from gateway.adapters.orm import GatewayMeta, NikDirectoryEntry, NikDuplicate, utcnow
 
 KEY_FINGERPRINT = "nik_directory.key_fingerprint"
 CHUNK = 500
-_REGION_OF = select(NikDirectoryEntry.region).where(
-    NikDirectoryEntry.nik_key == bindparam("nik_key"))
+_REGIONS_OF = select(NikDirectoryEntry.region).where(
+    NikDirectoryEntry.nik_key == bindparam("nik_key")).order_by(NikDirectoryEntry.region)
 
 
 class DirectoryStore:
@@ -35,51 +38,61 @@ class DirectoryStore:
                 session.add(GatewayMeta(key=KEY_FINGERPRINT, value=fingerprint))
                 return False
             await session.execute(delete(NikDirectoryEntry))
+            await session.execute(delete(NikDuplicate))  # keyed by the old key: meaningless
             stored.value = fingerprint
             return True
 
-    async def region_of(self, nik_key: str) -> str | None:
-        region: str | None = await self.database.probe(_REGION_OF, {"nik_key": nik_key})
-        return region
+    async def regions_holding(self, nik_key: str) -> list[str]:
+        """Every region that holds the key, in code order (two or more: a duplicate)."""
+        async with self.database.reader() as session:
+            rows = await session.execute(_REGIONS_OF, {"nik_key": nik_key})
+            return [str(region) for (region,) in rows]
 
-    async def regions_of(self, nik_keys: Iterable[str]) -> dict[str, str]:
-        """Where each of many keys is held (a batch: one query per CHUNK keys); keys the
-        directory does not know are left out."""
+    async def regions_of(self, nik_keys: Iterable[str]) -> dict[str, list[str]]:
+        """Where each of many keys is held (a batch: one query per CHUNK keys), each key's
+        regions in code order; keys the directory does not know are left out."""
         keys = sorted(set(nik_keys))
-        found: dict[str, str] = {}
+        found: dict[str, list[str]] = {}
         async with self.database.reader() as session:
             for start in range(0, len(keys), CHUNK):
                 rows = await session.execute(
                     select(NikDirectoryEntry.nik_key, NikDirectoryEntry.region)
-                    .where(NikDirectoryEntry.nik_key.in_(keys[start:start + CHUNK])))
-                found.update((key, region) for key, region in rows)
+                    .where(NikDirectoryEntry.nik_key.in_(keys[start:start + CHUNK]))
+                    .order_by(NikDirectoryEntry.nik_key, NikDirectoryEntry.region))
+                for key, region in rows:
+                    found.setdefault(key, []).append(region)
         return found
 
     async def replace_region(self, region: str, nik_keys: Iterable[str],
                              at: dt.datetime | None = None) -> int:
+        """The region's entries become exactly ``nik_keys``; other regions' stay. The
+        duplicates of the keys it holds now or held before are settled with it."""
         keys = sorted(set(nik_keys))
         at = at or utcnow()
         async with self.database.writer() as session, session.begin():
+            dropped = await open_keys_of(session, region)
             await session.execute(delete(NikDirectoryEntry).where(
                 NikDirectoryEntry.region == region))
             for start in range(0, len(keys), CHUNK):
-                chunk = keys[start:start + CHUNK]
-                await session.execute(delete(NikDirectoryEntry).where(
-                    NikDirectoryEntry.nik_key.in_(chunk)))
                 session.add_all(NikDirectoryEntry(nik_key=k, region=region, updated_at=at)
-                                for k in chunk)
+                                for k in keys[start:start + CHUNK])
                 await session.flush()
+            await refresh_duplicates(session, [*keys, *dropped], at)
         return len(keys)
 
-    async def learn(self, nik_key: str, region: str) -> None:
-        """One entry found by a scatter after a miss."""
+    async def learn(self, nik_key: str, regions: Iterable[str]) -> None:
+        """Entries found by a scatter after a miss (every region that answered)."""
+        now = utcnow()
         async with self.database.writer() as session, session.begin():
-            entry = await session.get(NikDirectoryEntry, nik_key)
-            if entry is None:
-                session.add(NikDirectoryEntry(nik_key=nik_key, region=region,
-                                              updated_at=utcnow()))
-            else:
-                entry.region, entry.updated_at = region, utcnow()
+            for region in sorted(set(regions)):
+                entry = await session.get(NikDirectoryEntry, (nik_key, region))
+                if entry is None:
+                    session.add(NikDirectoryEntry(nik_key=nik_key, region=region,
+                                                  updated_at=now))
+                else:
+                    entry.updated_at = now
+            await session.flush()
+            await refresh_duplicates(session, [nik_key], now)
 
     async def is_empty(self) -> bool:
         """Whether no entry is held (one row looked at, not a count of millions)."""

@@ -100,11 +100,33 @@ class RegisteredNode(Base):
 
 
 class NikDirectoryEntry(Base):
+    """One region that holds a NIK: a NIK held in two regions has two rows (a finding,
+    :class:`NikDuplicate`)."""
+
     __tablename__ = "nik_directory"
 
     nik_key: Mapped[str] = mapped_column(String(64), primary_key=True)  # hex HMAC-SHA256
-    region: Mapped[str] = mapped_column(REGION_CODE, index=True)
+    region: Mapped[str] = mapped_column(REGION_CODE, primary_key=True, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class NikDuplicate(Base):
+    """A NIK the directory finds in more than one region (data ganda lintas wilayah): open
+    while it is, resolved when all but one region dropped it. ``version`` counts changes;
+    ``notified_version`` the last one signed down to the regions (``told_regions``)."""
+
+    __tablename__ = "nik_duplicate"
+    __table_args__ = (Index("ix_nik_duplicate_open_id", "resolved_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    nik_key: Mapped[str] = mapped_column(String(64), unique=True)
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    told_regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    first_seen_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+    resolved_at: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    notified_version: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RollupSnapshot(Base):

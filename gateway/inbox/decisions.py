@@ -22,6 +22,7 @@ from certs.signing import SigningCredentials
 from gateway.adapters.database import Database
 from gateway.adapters.orm import DecisionOutbox, NationalRecord, utcnow
 from gateway.inbox.audit import AuditNote, append
+from gateway.inbox.duplicate_notices import queue_duplicate_notices
 from schema.envelope import envelope_digest, make_header, sign_envelope
 from schema.errors import InvalidInput
 from schema.sync_messages import (
@@ -103,7 +104,9 @@ class DecisionDesk:
 
     async def pending(self, region: str, limit: int = 50,
                       now: dt.datetime | None = None) -> list[dict[str, Any]]:
-        """The region's unacknowledged decisions, oldest first."""
+        """The region's unacknowledged decisions, oldest first (cross-region duplicates
+        found since the last pull are signed and queued first)."""
+        await queue_duplicate_notices(self.database, self.signer, now)
         async with self.database.writer() as session, session.begin():
             rows = (await session.execute(
                 select(DecisionOutbox).where(DecisionOutbox.region == region,

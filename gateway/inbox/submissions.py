@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from certs.identity import HolderKind
 from certs.trust import CertificateStore
 from gateway.adapters.database import Database
+from gateway.adapters.duplicate_store import refresh_duplicates
 from gateway.adapters.orm import (
     InboxReceipt,
     NationalRecord,
@@ -270,7 +271,7 @@ class Inbox:
 
     async def _feed_directory(self, session: AsyncSession, region: str,
                               records: list[Mapping[str, Any]], now: dt.datetime) -> int:
-        """The NIK directory (keyed hash → region) learns every NIK the records name."""
+        """The NIK directory (keyed hash → regions) learns every NIK the records name."""
         if self.directory_key is None:
             return 0
         keys = sorted({self.directory_key.key_of(nik) for r in records
@@ -282,11 +283,11 @@ class Inbox:
         module: Any = postgresql if dialect == "postgresql" else sqlite
         statement = module.insert(NikDirectoryEntry)
         statement = statement.on_conflict_do_update(
-            index_elements=["nik_key"],
-            set_={"region": statement.excluded.region,
-                  "updated_at": statement.excluded.updated_at})
+            index_elements=["nik_key", "region"],
+            set_={"updated_at": statement.excluded.updated_at})
         for start in range(0, len(rows), 1000):
             await session.execute(statement, rows[start:start + 1000])
+        await refresh_duplicates(session, keys, now)  # held elsewhere too: a finding
         return len(keys)
 
     async def refuse(self, envelope: Mapping[str, Any] | None, code: str, reason: str,

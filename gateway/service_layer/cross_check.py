@@ -3,7 +3,9 @@ node is asked once, for the NIKs the directory places there and for those it doe
 (which any node may hold); the answers are joined per NIK, in the order sent.
 
 A NIK is registered when a node says so (a living member of an active household there); its
-desil band and programs come from that node (the first region, when several say so). When no
+desil band and programs come from that node (the first region, when several say so), and
+``in_more_than_one_region`` says that several did (the same NIK enrolled in two regions;
+the partner is not told which). When no
 node says so and a node that was asked for it did not answer, it is unknown (``registered``
 null) and the node's error says which. The directory is not taught by a batch (its
 snapshots are): a NIK that moved since the last snapshot is answered by the node it left.
@@ -33,21 +35,27 @@ class Checked:
     registered: bool | None
     desil_band: str | None = None
     programs: list[dict[str, Any]] = field(default_factory=list)
+    registered_in: int = 0  # how many regions' nodes said registered
+
+    @property
+    def in_more_than_one_region(self) -> bool | None:
+        """A cross-region duplicate (the partner learns that much, not which regions)."""
+        return self.registered_in > 1 if self.registered else None
 
 
 async def _placement(services: GatewayServices, niks: Sequence[str],
                      regions: Sequence[str]) -> dict[str, list[str]]:
-    """The NIKs to ask each node for: those the directory places there, and every NIK it
-    does not place (in a region with a node)."""
+    """The NIKs to ask each node for: those the directory places there (a NIK held in two
+    regions is asked of both), and every NIK it does not place (in a region with a node)."""
     keys = {nik: services.directory_key.key_of(nik) for nik in niks}
     placed = await services.directory.regions_of(keys.values())
     asks: dict[str, list[str]] = {region: [] for region in regions}
     unplaced = []
     for nik in niks:
-        region = placed.get(keys[nik])
-        if region in asks:
+        held = [region for region in placed.get(keys[nik], ()) if region in asks]
+        for region in held:
             asks[region].append(nik)
-        else:
+        if not held:
             unplaced.append(nik)
     return {region: [*placed_here, *unplaced] for region, placed_here in asks.items()
             if placed_here or unplaced}
@@ -71,6 +79,8 @@ async def cross_check(services: GatewayServices, scope: RequestScope, niks: Sequ
             continue
         for row in data["crossCheck"]:
             found = joined.get(row["nik"])
+            if found is not None and row["registered"]:
+                found.registered_in += 1
             if found is not None and row["registered"] and found.registered is not True:
                 found.registered, found.desil_band = True, row["desilBand"]
                 found.programs = list(row["programs"])

@@ -1,4 +1,5 @@
-"""A person by NIK: exactly one node through the directory; a miss (or a stale entry) falls
+"""A person by NIK: the nodes the directory names (one, or each region of a cross-region
+duplicate); a miss (or a stale entry) falls
 back to a scatter, says so in ``extensions.nikDirectory``, and teaches the directory.
 
 Whether a NIK is registered, and where, is personal data too: for a user with a region scope,
@@ -20,6 +21,7 @@ from gateway.service_layer.services import GatewayServices
 from schema.errors import Forbidden, OutOfScope
 from schema.identity_numbers import parse_nik
 from schema.policy import Access, access
+from schema.roles import Principal
 from schema.scope import overlaps
 
 #: What ``nikDirectory`` says of a NIK not found (registered nowhere, or outside the scope).
@@ -63,30 +65,33 @@ def _absent_if_out_of_scope(scope: RequestScope, region: str) -> None:
 async def _find_person(services: GatewayServices, scope: RequestScope, nik: str,
                        household: HouseholdSelection | None, path: Path | None,
                        member: Names) -> FoundPerson | None:
+    """Every region the directory names (in the user's scope) is asked; a NIK held in two
+    regions (a cross-region duplicate) is answered from the lowest region code that holds it,
+    and ``nikDirectory.duplicates`` names them all (to whom may see a person's region)."""
     parse_nik(nik)  # INVALID_NIK here, not from every node
     key = services.directory_key.key_of(nik)
     principal = scope.meta.principal
     document, variables = person_document(household, principal.role, member), {"nik": nik}
-    region = await services.directory.region_of(key)
+    # a directory entry outside the user's scope is not used: as for an unknown NIK
+    placed = [region for region in await services.directory.regions_holding(key)
+              if services.registry.get(region) is not None and overlaps(principal, region)]
     note: dict[str, Any] = {"lookup": "miss", "fallback": None}
     scope.report.notes["nikDirectory"] = note
-    asked: set[str] = set()
-    # a directory entry outside the user's scope is not used: as for an unknown NIK
-    if (region is not None and services.registry.get(region) is not None
-            and overlaps(principal, region)):
-        note.update(lookup="hit", region=region)
-        data = await services.federation.route(region, document, variables, scope, path=path)
-        if data is None:
-            _absent_if_out_of_scope(scope, region)
-            if any(failure.region == region for failure in scope.report.failures):
-                return None  # the node that holds the person failed; the error says which
-            data = {}  # refused as outside the user's scope: as if not held there
-        if data.get("person") is not None:
-            return FoundPerson(region, limit_person(principal, region, data["person"]))
+    if placed:
+        note.update(lookup="hit", region=placed[0])
+        answers = await services.federation.scatter(placed, document, variables, scope,
+                                                    path=path)
+        for region in placed:
+            if region not in answers:
+                _absent_if_out_of_scope(scope, region)
+        found = sorted(r for r, data in answers.items() if data.get("person") is not None)
+        if found:
+            return _answer(principal, note, found, answers)
+        if any(failure.region in placed for failure in scope.report.failures):
+            return None  # a node that holds the person failed; the error says which
         note["lookup"] = "stale"
-        asked.add(region)
     others = [r for r in regions_in_scope(principal, services.registry.regions())
-              if r not in asked]
+              if r not in placed]
     note["fallback"] = "scatter"
     answers = await services.federation.scatter(others, document, variables, scope, path=path)
     found = sorted(r for r, data in answers.items() if data.get("person") is not None)
@@ -95,8 +100,13 @@ async def _find_person(services: GatewayServices, scope: RequestScope, nik: str,
             if region not in answers:
                 _absent_if_out_of_scope(scope, region)
         return None
+    await services.directory.learn(key, found)
+    return _answer(principal, note, found, answers)
+
+
+def _answer(principal: Principal, note: dict[str, Any], found: list[str],
+            answers: dict[str, dict[str, Any]]) -> FoundPerson:
     if len(found) > 1:
         note["duplicates"] = found  # one NIK registered in several regions (data ganda)
-    await services.directory.learn(key, found[0])
     note["region"] = found[0]
     return FoundPerson(found[0], limit_person(principal, found[0], answers[found[0]]["person"]))

@@ -386,6 +386,25 @@ class DecisionReceipt(Base):
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class CrossRegionDuplicate(Base):
+    """A gateway finding: a NIK of this node (by its directory key) is held by another
+    region too. ``member_id`` is the member it names here (None: the key matches no member
+    now, or the node has no directory key); ``warning_id`` the household warning shown to
+    Dinas Sosial. ``version`` is the gateway's: an older notice never overwrites a newer."""
+
+    __tablename__ = "cross_region_duplicate"
+
+    finding_id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=False)
+    nik_key: Mapped[str] = mapped_column(String(64), index=True)
+    regions: Mapped[list[str]] = mapped_column(JSON)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    warning_id: Mapped[int | None] = mapped_column(ForeignKey("household_warning.id"))
+    first_seen_at: Mapped[dt.datetime]
+    resolved_at: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class AuditCheckpoint(Base):
     """A signed checkpoint of the audit chain (size + head hash) the gateway acknowledged."""
 

@@ -15,6 +15,11 @@ And from a Dukcapil check (``regional_node.service_layer.registry_findings``):
 
 - ``DECEASED_AT_DUKCAPIL``: a member alive in DTKS whom Dukcapil records as dead;
 - ``SEX_DIFFERS_AT_DUKCAPIL``: Dukcapil records another sex.
+
+And from the gateway's NIK directory (``regional_node.service_layer.duplicate_findings``):
+
+- ``CROSS_REGION_DUPLICATE``: the member's NIK is held by another kab/kota too (data ganda
+  lintas wilayah), named in the message.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ class WarningKind(StrEnum):
     KK_OTHER_PROVINCE = "KK_OTHER_PROVINCE"
     DECEASED_AT_DUKCAPIL = "DECEASED_AT_DUKCAPIL"
     SEX_DIFFERS_AT_DUKCAPIL = "SEX_DIFFERS_AT_DUKCAPIL"
+    CROSS_REGION_DUPLICATE = "CROSS_REGION_DUPLICATE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +106,12 @@ def _mother(members: list[MemberRecord], head: MemberRecord | None) -> MemberRec
         return None
     return next((m for m in members if m.relationship is Relationship.SPOUSE
                  and m.sex is Sex.FEMALE), None)
+
+
+def cross_region_message(nik: str, others: list[tuple[str, str]]) -> str:
+    """A duplicate across regions, naming the other kab/kota (code, name) that holds the NIK."""
+    named = ", ".join(f"{name} ({code})" if name else code for code, name in others)
+    return (f"NIK {nik} juga terdaftar di {named}: periksa bersama Dinas Sosial di sana "
+            f"dan Dukcapil, di wilayah mana orang ini tinggal. / NIK {nik} is also "
+            f"registered in {named}: check with that region's Dinas Sosial and Dukcapil "
+            "where this person lives.")

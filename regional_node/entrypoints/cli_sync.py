@@ -53,7 +53,8 @@ def _relay(args: argparse.Namespace) -> int:
             async with HttpGatewayLink(url, node_tls_context(pki_dir, config.region)) as link:
                 relay = Relay(database, link, config.region, signer=signer,
                               trust=ReloadingTrust(pki_dir),
-                              checkpoint_interval_s=sync.checkpoint_interval_s)
+                              checkpoint_interval_s=sync.checkpoint_interval_s,
+                              directory_key=sync.directory_key)
                 if not args.once:
                     await relay.run_forever(asyncio.Event(), sync.relay_interval_s)
                     return 0

@@ -43,7 +43,8 @@ def relay_ctx(config_key: web.AppKey[Any], database_key: web.AppKey[Any]
             await link.__aenter__()
             relay = Relay(database, link, region, signer=signer,
                           trust=ReloadingTrust(pki_dir),
-                          checkpoint_interval_s=sync.checkpoint_interval_s)
+                          checkpoint_interval_s=sync.checkpoint_interval_s,
+                          directory_key=sync.directory_key)
             task = asyncio.create_task(relay.run_forever(stop, sync.relay_interval_s))
             log.info("relay to %s started", gateway_url)
         try:

@@ -31,6 +31,7 @@ from regional_node.adapters.orm import (
 from regional_node.domain.audit import Actor
 from regional_node.domain.proposals import ProposalAction, ProposalKind, ProposalState
 from regional_node.service_layer.deciles import receive_cut_set
+from regional_node.service_layer.duplicate_findings import apply_findings
 from regional_node.service_layer.proposal_returns import (
     ReturnEffect,
     ReturnOutcome,
@@ -40,10 +41,18 @@ from regional_node.service_layer.proposals import move_proposal
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.deciles import DESIL_ACTION
 from schema.enums import HouseholdStatus
-from schema.envelope import envelope_digest, verify_envelope
+from schema.envelope import VerifiedEnvelope, envelope_digest, verify_envelope
 from schema.envelope_errors import EnvelopeRefused
+from schema.nik_directory_key import NikDirectoryKey
 from schema.roles import Principal, Role
-from schema.sync_messages import DecisionKind, MessageShapeError, read_decision
+from schema.sync_messages import (
+    DecisionKind,
+    DuplicateFinding,
+    MessageShapeError,
+    SyncAction,
+    read_decision,
+    read_duplicates,
+)
 
 DECIDER = Principal(user_id="system:national-decision", role=Role.SYSTEM)
 
@@ -61,7 +70,10 @@ class DecisionResult:
 
 
 async def receive_decision(database: Database, trust: CertificateStore, region: str,
-                           envelope: Mapping[str, Any], now: dt.datetime) -> DecisionResult:
+                           envelope: Mapping[str, Any], now: dt.datetime,
+                           directory_key: NikDirectoryKey | None = None) -> DecisionResult:
+    """``directory_key``: to find the member a cross-region duplicate names (action
+    ``duplicate``; without it the finding is kept but shown on no household)."""
     header = envelope.get("header") if isinstance(envelope, Mapping) else None
     message_id = str(header.get("message_id")) if isinstance(header, Mapping) else "?"
     if isinstance(header, Mapping) and header.get("action") == DESIL_ACTION:
@@ -73,18 +85,19 @@ async def receive_decision(database: Database, trust: CertificateStore, region: 
     try:
         verified = verify_envelope(envelope, trust, now, signers={HolderKind.GATEWAY},
                                    receiver_id=region)
+        if verified.header.get("action") == SyncAction.DUPLICATE.value:
+            findings = read_duplicates(verified.message, region)
+            return await _receive_duplicates(database, region, verified, findings,
+                                             directory_key)
         decision = read_decision(verified.message)
     except EnvelopeRefused as exc:
         return await _refuse(database, message_id, envelope, exc.code, exc.message)
     except MessageShapeError as exc:
         return await _refuse(database, message_id, envelope, "DECISION_MALFORMED", str(exc))
     async with UnitOfWork(database, Actor(DECIDER.user_id, DECIDER.role.value)) as uow:
-        existing = await uow.session.get(DecisionReceipt, message_id)
-        if existing is not None:
-            if existing.digest == verified.digest:
-                return DecisionResult(message_id, "DUPLICATE")
-            return DecisionResult(message_id, "REFUSED", "CONFLICT",
-                                  "another decision was received under this message id")
+        known = await _known(uow, message_id, verified.digest)
+        if known is not None:
+            return known
         applied, skipped = 0, []
         detail = {"message_id": message_id, "kind": decision.kind.value,
                   "decree": decision.decree.to_json() if decision.decree else None}
@@ -99,6 +112,35 @@ async def receive_decision(database: Database, trust: CertificateStore, region: 
             detail={**detail, "applied": applied, "skipped": skipped}))
         uow.audit.record("decision.apply", "decision", message_id,
                          after={**detail, "applied": applied, "skipped": skipped})
+        await uow.commit()
+    return DecisionResult(message_id, "APPLIED")
+
+
+async def _known(uow: UnitOfWork, message_id: str, digest: str) -> DecisionResult | None:
+    """A message received before: the same (acknowledged again) or a conflict."""
+    existing = await uow.session.get(DecisionReceipt, message_id)
+    if existing is None:
+        return None
+    if existing.digest == digest:
+        return DecisionResult(message_id, "DUPLICATE")
+    return DecisionResult(message_id, "REFUSED", "CONFLICT",
+                          "another decision was received under this message id")
+
+
+async def _receive_duplicates(database: Database, region: str, verified: VerifiedEnvelope,
+                              findings: list[DuplicateFinding],
+                              directory_key: NikDirectoryKey | None) -> DecisionResult:
+    message_id = str(verified.header["message_id"])
+    async with UnitOfWork(database, Actor(DECIDER.user_id, DECIDER.role.value)) as uow:
+        known = await _known(uow, message_id, verified.digest)
+        if known is not None:
+            return known
+        counts = await apply_findings(uow, region, findings, directory_key)
+        uow.session.add(DecisionReceipt(
+            message_id=message_id, digest=verified.digest, kind="DUPLICATE_NIK",
+            outcome="APPLIED", received_at=utcnow(),
+            detail={"message_id": message_id, "findings": [f.id for f in findings],
+                    **counts}))
         await uow.commit()
     return DecisionResult(message_id, "APPLIED")
 

@@ -34,6 +34,7 @@ from regional_node.service_layer.outbox_delivery import (
     record_failure,
     record_refused,
 )
+from schema.nik_directory_key import NikDirectoryKey
 from schema.sync_messages import ChainPoint
 
 log = logging.getLogger("siks.node.relay")
@@ -63,8 +64,10 @@ class Relay:
                  trust: Callable[[], CertificateStore] | None = None,
                  backoff: Backoff | None = None, rng: random.Random | None = None,
                  clock: Callable[[], dt.datetime] = utcnow, batch: int = 100,
-                 checkpoint_interval_s: float = 3600.0) -> None:
+                 checkpoint_interval_s: float = 3600.0,
+                 directory_key: NikDirectoryKey | None = None) -> None:
         self.database, self.link, self.region = database, link, region
+        self.directory_key = directory_key
         self.signer, self.trust = signer, trust
         self.backoff = backoff or Backoff()
         self.rng = rng or random.Random()
@@ -129,7 +132,7 @@ class Relay:
                 return
             trust = self.trust()
             results = [(await receive_decision(self.database, trust, self.region, envelope,
-                                               self.clock())).to_json()
+                                               self.clock(), self.directory_key)).to_json()
                        for envelope in envelopes]
             await self.link.ack_decisions(results)
             report.decisions += len(results)

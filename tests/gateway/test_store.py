@@ -61,17 +61,22 @@ async def test_node_registry_add_repoint_health_remove(gateway_database):
         await store.remove("32.73")
 
 
-async def test_directory_snapshots_replace_a_region_and_follow_moves(gateway_database):
+async def test_directory_snapshots_replace_only_their_region(gateway_database):
     store = DirectoryStore(gateway_database)
     assert await store.adopt_key("key-1") is False
     assert await store.replace_region("32.73", ["a", "b", "c"]) == 3
-    await store.replace_region("35.78", ["c", "d"])  # c moved to Surabaya
-    assert (await store.region_of("a"), await store.region_of("c")) == ("32.73", "35.78")
-    await store.replace_region("32.73", ["a"])  # b left
-    assert await store.region_of("b") is None
-    await store.learn("e", "32.04")
-    assert await store.region_of("e") == "32.04"
-    assert await store.count() == 4 and not await store.is_empty()
+    await store.replace_region("35.78", ["c", "d"])  # c is held in Surabaya too
+    assert await store.regions_holding("a") == ["32.73"]
+    assert await store.regions_holding("c") == ["32.73", "35.78"]  # both: a duplicate
+    assert await store.regions_of(["a", "c", "x"]) == {"a": ["32.73"],
+                                                       "c": ["32.73", "35.78"]}
+    await store.replace_region("32.73", ["a"])  # b and c left Bandung
+    assert await store.regions_holding("b") == []
+    assert await store.regions_holding("c") == ["35.78"]
+    await store.learn("e", ["32.04"])
+    assert await store.regions_holding("e") == ["32.04"]
+    assert await store.count() == 4 and await store.count("35.78") == 2
+    assert not await store.is_empty()
     assert await store.adopt_key("key-1") is False
     assert await store.adopt_key("key-2") is True  # a new key: old hashes are useless
     assert await store.count() == 0 and await store.is_empty()

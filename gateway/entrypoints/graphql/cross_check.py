@@ -19,7 +19,8 @@ def _result(checked: service.Checked) -> CrossCheckResult:
         desil_band=DesilBand(checked.desil_band) if checked.desil_band else None,
         programs=[CrossCheckProgram(program=Program(p["program"]), period=p["period"],
                                     level=MembershipLevel(p["level"]))
-                  for p in checked.programs])
+                  for p in checked.programs],
+        in_more_than_one_region=checked.in_more_than_one_region)
 
 
 async def cross_check(info: Info[GatewayContext, None],

@@ -36,6 +36,7 @@ class WarningSource(Enum):
     IMPORT = "IMPORT"
     REGISTRY = "REGISTRY"  # a Dukcapil check (siks node match-nik)
     PROPOSAL = "PROPOSAL"  # an approved proposal (new household, new member, correction)
+    GATEWAY = "GATEWAY"  # the national NIK directory (a cross-region duplicate)
 
 
 @strawberry.type(description="Implausible but possible data kept with a household: open "

@@ -135,6 +135,8 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         # gateway only: what the nodes sent up and what Kemensos decided (docs/gateway.md)
         "nationalRecords": NATIONAL_OPS,
         "nationalRecordSummary": NATIONAL_OPS,
+        # gateway only: cross-region duplicates of the NIK directory (docs/duplicates.md)
+        "crossRegionDuplicates": NATIONAL_OPS,
         # suspended aid (docs/suspension.md): the region's staff, who fix the data, and
         # Kemensos; a partner or the public learns nothing of a person's Dukcapil status
         "suspendedMemberships": STAFF,
@@ -419,6 +421,15 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "edges", "pageInfo", "totalCount")},
     "NationalRecordEdge": {name: NATIONAL_OPS for name in ("node", "cursor")},
     "NationalRecordPageInfo": {name: NATIONAL_OPS for name in ("hasNextPage", "endCursor")},
+    # gateway only: the directory's cross-region duplicates, never the NIK
+    "CrossRegionDuplicate": {name: NATIONAL_OPS for name in (
+        "id", "regions", "firstSeenAt", "resolvedAt")},
+    "DuplicateRegion": {name: NATIONAL_OPS for name in ("code", "name")},
+    "CrossRegionDuplicateConnection": {name: NATIONAL_OPS for name in (
+        "edges", "pageInfo", "totalCount")},
+    "CrossRegionDuplicateEdge": {name: NATIONAL_OPS for name in ("node", "cursor")},
+    "CrossRegionDuplicatePageInfo": {name: NATIONAL_OPS for name in (
+        "hasNextPage", "endCursor")},
     # the node shows it on a determined proposal and on its household; the gateway under
     # NationalRecord and passes the household's through
     "Decree": {name: STAFF for name in ("number", "date", "period", "pdfSha256")},

@@ -89,7 +89,10 @@ def test_every_gateway_object_type_is_pass_through() -> None:
         # the national deciles, read from the gateway's own store
         "NationalDeciles", "RegionDeciles",
         # the poverty pockets of a period
-        "PovertyPockets", "PovertyPocket"}
+        "PovertyPockets", "PovertyPocket",
+        # the directory's cross-region duplicates
+        "CrossRegionDuplicateConnection", "CrossRegionDuplicateEdge",
+        "CrossRegionDuplicatePageInfo", "CrossRegionDuplicate", "DuplicateRegion"}
 
 
 async def test_a_resolver_wanting_info_falls_back_to_the_full_path() -> None:

@@ -57,6 +57,7 @@ ARGUMENTS = {
     "Query.communityReportReceipt": "(receiptId: $rid)",
     "Query.crossCheck": "(niks: [$nik])",
     "Query.targetingIndicators": '(period: "2026-S1")',
+    "Query.crossRegionDuplicates": "(includeResolved: true)",
 }
 COUNT_DIMENSIONS = ("KECAMATAN", "DESA", "STATUS", "PROGRAM", "DESIL")
 CELL = 10  # households in the row's cell: not a small one
@@ -91,7 +92,10 @@ GATEWAY_TYPES = {"Query", "RegionalNode", "HouseholdConnection", "HouseholdEdge"
                  # the national deciles over the scored rows (computed in the fixture)
                  "NationalDeciles", "RegionDeciles",
                  # poverty pockets: one stored for the period
-                 "PovertyPockets", "PovertyPocket"}
+                 "PovertyPockets", "PovertyPocket",
+                 # the directory's cross-region duplicates: one open, one resolved
+                 "CrossRegionDuplicateConnection", "CrossRegionDuplicateEdge",
+                 "CrossRegionDuplicatePageInfo", "CrossRegionDuplicate", "DuplicateRegion"}
 # Filled only when a node does not answer: tests/gateway/test_dipa.py (Kemensos reads it; every
 # other role is refused the whole dipa field, which the Query rows here check).
 NODE_DOWN_TYPES = {"DipaMissingRegion"}
@@ -165,6 +169,7 @@ async def matrix_gateway(cluster, dev_pki, tmp_path, aiohttp_client):  # type: i
 
     await compute_deciles(client.app[SERVICES], "test:kemensos")  # nationalDeciles has a value
     await _a_pocket(client.app[SERVICES].database)
+    await _duplicates(client.app[SERVICES].database)
     sent = await gql_as(client, f"mutation {{ {MUTATIONS['submitUsul']} }}", None)
     return client, {"hid": f"32.73:{household_id}", "nik": record.members[0].nik,
                     "rid": sent["data"]["submitUsul"]["receiptId"]}
@@ -196,6 +201,17 @@ async def _padan(database: Any, suspended_household: int) -> None:
     async with database.writer() as session, session.begin():
         await session.execute(update(Member).where(Member.household_id != suspended_household)
                               .values(match_status="MATCH"))
+
+
+async def _duplicates(database: Any) -> None:
+    """Two findings in the gateway's directory: one open, one resolved (every field of
+    CrossRegionDuplicate has a value)."""
+    from gateway.adapters.directory_store import DirectoryStore
+
+    directory = DirectoryStore(database)
+    await directory.learn("a" * 64, ["35.78", "53.71"])
+    await directory.learn("b" * 64, ["35.78", "53.71"])
+    await directory.replace_region("53.71", ["a" * 64])  # b: resolved
 
 
 async def _a_determined_record(database: Any, pki_root: Any) -> None:

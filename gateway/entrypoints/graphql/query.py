@@ -14,6 +14,7 @@ from gateway.entrypoints.graphql import community_reports, cross_check, national
 from gateway.entrypoints.graphql import data_quality as quality_api
 from gateway.entrypoints.graphql import deciles as deciles_api
 from gateway.entrypoints.graphql import dipa as dipa_api
+from gateway.entrypoints.graphql import duplicates as duplicates_api
 from gateway.entrypoints.graphql import pockets as pockets_api
 from gateway.entrypoints.graphql import targeting as targeting_api
 from gateway.entrypoints.graphql.context import GatewayContext
@@ -166,6 +167,12 @@ class Query:
                     "hot spots of deprivation (Getis-Ord Gi*), which are new since the "
                     "previous period computed, and why each was flagged (Kemensos; "
                     "docs/pockets.md)")
+    cross_region_duplicates = strawberry.field(
+        resolver=duplicates_api.cross_region_duplicates,
+        description="NIKs the national directory finds in two or more regions (data ganda "
+                    "lintas wilayah), oldest first: open ones, or with includeResolved all; "
+                    "their regions and since when, never the NIK (Kemensos; "
+                    "docs/duplicates.md)")
     # cekbansos: the public chooses its desa by name, then searches households
     provinces = strawberry.field(resolver=public_regions.provinces,
                                  description="Every province (open to everyone)")

@@ -17,7 +17,7 @@ from gateway.adapters.database import Database
 from gateway.adapters.orm import NikDuplicate
 from schema.errors import InvalidInput
 
-MAX_PAGE = 500
+MAX_PAGE = 50  # a full page stays within the query cost limit
 _PREFIX = "nik_duplicate:"
 
 

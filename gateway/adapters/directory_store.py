@@ -94,6 +94,25 @@ class DirectoryStore:
             await session.flush()
             await refresh_duplicates(session, [nik_key], now)
 
+    async def announce(self, region: str, nik_keys: Iterable[str]) -> dict[str, list[str]]:
+        """A node says it holds these keys (its new NIKs, docs/duplicates.md): each becomes
+        an entry of ``region``; returns, per key held elsewhere too, the other regions."""
+        keys, now = sorted(set(nik_keys)), utcnow()
+        async with self.database.writer() as session, session.begin():
+            held: dict[str, set[str]] = {}
+            for start in range(0, len(keys), CHUNK):
+                chunk = keys[start:start + CHUNK]
+                for key, holder in await session.execute(
+                        select(NikDirectoryEntry.nik_key, NikDirectoryEntry.region)
+                        .where(NikDirectoryEntry.nik_key.in_(chunk))):
+                    held.setdefault(key, set()).add(holder)
+                session.add_all(NikDirectoryEntry(nik_key=k, region=region, updated_at=now)
+                                for k in chunk if region not in held.get(k, set()))
+                await session.flush()
+            await refresh_duplicates(session, [k for k in keys if held.get(k, set()) - {region}],
+                                     now)
+        return {k: sorted(held[k] - {region}) for k in keys if held.get(k, set()) - {region}}
+
     async def is_empty(self) -> bool:
         """Whether no entry is held (one row looked at, not a count of millions)."""
         statement = select(NikDirectoryEntry.nik_key).limit(1)

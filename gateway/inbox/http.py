@@ -27,6 +27,7 @@ from certs.layout import PkiLayout
 from certs.signing import SigningCredentials
 from certs.tls import peer_identity, server_context
 from gateway.adapters.database import Database
+from gateway.adapters.directory_store import DirectoryStore
 from gateway.federation.directory import NikDirectoryKey
 from gateway.inbox.checkpoints import accept_checkpoint
 from gateway.inbox.decisions import DecisionDesk
@@ -44,6 +45,7 @@ DEFAULT_INBOX_PORT = 8443
 class SyncServices:
     inbox: Inbox
     desk: DecisionDesk
+    directory: DirectoryStore
 
 
 SYNC = web.AppKey("sync", SyncServices)
@@ -67,7 +69,7 @@ class GatewaySigner:
 def build_sync(database: Database, pki_dir: Path,
                directory_key: NikDirectoryKey | None) -> SyncServices:
     return SyncServices(Inbox(database, ReloadingTrust(pki_dir), directory_key=directory_key),
-                        DecisionDesk(database, GatewaySigner(pki_dir)))
+                        DecisionDesk(database, GatewaySigner(pki_dir)), DirectoryStore(database))
 
 
 def inbox_tls(pki_dir: Path) -> ssl.SSLContext:
@@ -145,6 +147,35 @@ async def post_decisions_ack(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "acknowledged": done})
 
 
+MAX_ANNOUNCED = 1_000
+
+
+async def post_directory_announce(request: web.Request) -> web.Response:
+    """``{"keys": [hex HMAC of a NIK, …]}`` (at most 1,000) from a node: the directory learns
+    that the node holds them; a key held elsewhere too becomes a finding, signed down to the
+    regions with the decisions. The answer counts the keys held elsewhere; it names no
+    region (the notice does, signed)."""
+    region = _peer(request, required=True)
+    assert region is not None
+    try:
+        keys = json.loads(await request.read())["keys"]
+        if not (isinstance(keys, list) and 0 < len(keys) <= MAX_ANNOUNCED
+                and all(_is_key(k) for k in keys)):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        return web.json_response({"status": "refused", "code": "ANNOUNCE_MALFORMED",
+                                  "reason": "expected {\"keys\": [1 to 1000 NIK keys, 64 "
+                                            "hexadecimal characters each]}"}, status=400)
+    elsewhere = await request.app[SYNC].directory.announce(region, keys)
+    return web.json_response({"status": "ok", "announced": len(set(keys)),
+                              "heldElsewhere": len(elsewhere)})
+
+
+def _is_key(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 64 and all(
+        c in "0123456789abcdef" for c in value)
+
+
 def create_inbox_app(services: SyncServices, *, require_tls: bool = True) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SYNC] = services
@@ -153,6 +184,7 @@ def create_inbox_app(services: SyncServices, *, require_tls: bool = True) -> web
     app.router.add_post("/checkpoints", post_checkpoint)
     app.router.add_get("/decisions", get_decisions)
     app.router.add_post("/decisions/ack", post_decisions_ack)
+    app.router.add_post("/directory/announce", post_directory_announce)
     return app
 
 

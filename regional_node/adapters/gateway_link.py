@@ -46,6 +46,8 @@ class GatewayLink(Protocol):
 
     async def checkpoint(self, envelope: str) -> Answer: ...
 
+    async def announce_niks(self, keys: list[str]) -> Answer: ...
+
 
 def node_tls_context(pki_dir: Path, region: str) -> ssl.SSLContext:
     """The node's mTLS client context from its PKI directory; each new connection uses the
@@ -85,6 +87,9 @@ class HttpGatewayLink:
 
     async def checkpoint(self, envelope: str) -> Answer:
         return await self._call("POST", "/checkpoints", envelope)
+
+    async def announce_niks(self, keys: list[str]) -> Answer:
+        return await self._call("POST", "/directory/announce", json.dumps({"keys": keys}))
 
     async def _call(self, method: str, path: str, body: str | None = None) -> Answer:
         if self._session is None:

@@ -405,6 +405,19 @@ class CrossRegionDuplicate(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class NikAnnouncement(Base):
+    """A member's NIK the gateway's directory was told of (by its keyed hash, over mTLS):
+    a member with no row, or whose NIK changed since, is still to be announced — the queue
+    the relay works through whenever the gateway is reachable (docs/duplicates.md)."""
+
+    __tablename__ = "nik_announcement"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True,
+                                           autoincrement=False)
+    nik: Mapped[str] = mapped_column(String(16))
+    announced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class AuditCheckpoint(Base):
     """A signed checkpoint of the audit chain (size + head hash) the gateway acknowledged."""
 

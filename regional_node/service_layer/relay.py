@@ -28,6 +28,7 @@ from regional_node.adapters.orm import utcnow
 from regional_node.domain.sync import Backoff, is_permanent_refusal
 from regional_node.service_layer import checkpoints
 from regional_node.service_layer.decisions import receive_decision
+from regional_node.service_layer.nik_announce import keys_of, mark_announced, unannounced
 from regional_node.service_layer.outbox import oldest_pending
 from regional_node.service_layer.outbox_delivery import (
     record_delivered,
@@ -47,6 +48,8 @@ class RelayReport:
     delivered: int = 0
     refused: int = 0
     decisions: int = 0
+    announced: int = 0  # NIKs told to the national directory this round
+    held_elsewhere: int = 0  # of which another region holds too (the findings follow)
     checkpoint: ChainPoint | None = None
     link_error: str | None = None
     checkpoint_error: str | None = None
@@ -77,9 +80,12 @@ class Relay:
 
     async def run_once(self, *, ignore_backoff: bool = False,
                        checkpoint: bool | None = None) -> RelayReport:
-        """One round: outbox, then decisions, then a checkpoint when due (or when asked)."""
+        """One round: outbox, then the NIKs not yet announced to the directory (with a
+        directory key), then decisions, then a checkpoint when due (or when asked)."""
         report = RelayReport()
         await self._deliver(report, ignore_backoff)
+        if report.link_up and report.waiting_until is None and self.directory_key:
+            await self._announce(report, self.directory_key)
         if report.link_up and report.waiting_until is None:
             await self._decisions(report)
         due = checkpoint if checkpoint is not None else self._checkpoint_due()
@@ -121,6 +127,25 @@ class Relay:
                 await record_failure(self.database, head.message_id, head.record_ids,
                                      report.link_error, retry_at, now)
                 return
+
+    async def _announce(self, report: RelayReport, key: NikDirectoryKey) -> None:
+        """Up to ``batch`` batches of unannounced NIKs; a link down leaves them queued for the
+        next round (nothing is marked until the gateway answered)."""
+        for _ in range(self.batch):
+            batch = await unannounced(self.database)
+            if not batch:
+                return
+            try:
+                answer = await self.link.announce_niks(keys_of(batch, key))
+            except LinkDown as exc:
+                report.link_error = str(exc)
+                return
+            if not answer.ok:
+                report.refusals.append(f"announce: {answer.body.get('code', answer.status)}")
+                return
+            await mark_announced(self.database, batch)
+            report.announced += len(batch)
+            report.held_elsewhere += int(answer.body.get("heldElsewhere") or 0)
 
     async def _decisions(self, report: RelayReport) -> None:
         if self.trust is None:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from certs.trust import CertificateStore
 from gateway.adapters.directory_store import DirectoryStore
-from gateway.adapters.orm import DecisionOutbox, NikDuplicate
+from gateway.adapters.orm import DecisionOutbox, NikDirectoryEntry, NikDuplicate
 from gateway.inbox.audit import verify_gateway_chain
 from gateway.inbox.decisions import DecisionDesk
 from gateway.inbox.http import GatewaySigner
@@ -29,6 +29,7 @@ from regional_node.config import NodeConfig
 from regional_node.service_layer.audit import verify_audit_chain
 from regional_node.service_layer.decisions import receive_decision
 from regional_node.service_layer.lifecycle import prepare_database
+from regional_node.service_layer.nik_announce import unannounced
 from schema.identity_numbers import mask_number
 from tests.conftest import _pg_execute, _server_url, drop_database_later
 from tests.factories import household
@@ -166,3 +167,47 @@ async def test_the_finding_is_kept_without_a_warning_when_the_node_has_no_key(
     async with database.reader() as session:
         [kept] = (await session.execute(select(CrossRegionDuplicate))).scalars().all()
     assert (kept.member_id, kept.regions) == (None, ["32.73", "35.78"])
+
+
+async def test_new_niks_are_checked_when_the_gateway_comes_back(
+        database: Database, surabaya: Database, gateway_db: Any, live_pki: Path) -> None:
+    """No approval needed: every member's NIK is announced (keyed hash only) when the
+    gateway is reachable; while it is not, they wait, and go when it is back."""
+    person = household(BANDUNG_DESA, members=2)
+    clean = household(BANDUNG_DESA, members=1)  # control: held in Bandung only
+    await store(database, [person, clean])
+    moved = dataclasses.replace(person, desa_code=SURABAYA_DESA, members=person.members[:1])
+    await store(surabaya, [moved], region="35.78")
+    async with node_link(live_pki, "https://127.0.0.1:1", timeout_s=2) as dead:
+        down = await relay(database, dead, live_pki, directory_key=SECRET).run_once(
+            checkpoint=False)
+    assert down.link_error is not None and down.announced == 0
+    assert len(await unannounced(database)) == 3  # queued, not lost
+    server = GatewayServer(gateway_db, live_pki)
+    url = await server.start()
+    try:
+        async with node_link(live_pki, url) as link_a, \
+                node_link(live_pki, url, "35.78") as link_b:
+            bandung = relay(database, link_a, live_pki, directory_key=SECRET)
+            east = relay(surabaya, link_b, live_pki, "35.78", directory_key=SECRET)
+            first = await bandung.run_once(checkpoint=False)
+            assert (first.announced, first.held_elsewhere, first.decisions) == (3, 0, 0)
+            second = await east.run_once(checkpoint=False)
+            assert (second.announced, second.held_elsewhere, second.decisions) == (1, 1, 1)
+            again = await bandung.run_once(checkpoint=False)
+            assert (again.announced, again.decisions) == (0, 1)  # nothing twice
+            bad = await link_a.announce_niks(["not-a-key"])
+            assert (bad.status, bad.body["code"]) == (400, "ANNOUNCE_MALFORMED")
+            too_many = await link_a.announce_niks(["ab" * 32] * 1001)
+            assert (too_many.status, too_many.body["code"]) == (400, "ANNOUNCE_MALFORMED")
+    finally:
+        await server.stop()
+    assert await unannounced(database) == []
+    nik = person.members[0].nik
+    assert [(n, k, r) for n, k, _, r in await warnings(database)] == [
+        (nik, "CROSS_REGION_DUPLICATE", False)]
+    assert [(n, r) for n, _, _, r in await warnings(surabaya)] == [(nik, False)]
+    async with gateway_db.reader() as session:
+        keys = set((await session.execute(select(NikDirectoryEntry.nik_key))).scalars())
+    every = [m.nik for m in [*person.members, *clean.members]]
+    assert keys == {SECRET.key_of(n) for n in every}  # keyed hashes, never a NIK in clear

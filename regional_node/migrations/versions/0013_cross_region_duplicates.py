@@ -1,5 +1,6 @@
 """cross_region_duplicate: the gateway's findings of a NIK of this node held by another region
-too (docs/duplicates.md), each with the member it names and the warning it opened
+too (docs/duplicates.md), each with the member it names and the warning it opened;
+nik_announcement: the members' NIKs the gateway's directory was told of (the others wait)
 
 Revision ID: 0013
 Revises: 0012
@@ -40,9 +41,19 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_cross_region_duplicate_nik_key"), "cross_region_duplicate",
                     ["nik_key"])
+    op.create_table(
+        "nik_announcement",
+        sa.Column("member_id", ID, autoincrement=False, nullable=False),
+        sa.Column("nik", sa.String(length=16), nullable=False),
+        sa.Column("announced_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["member_id"], ["member.id"],
+                                name=op.f("fk_nik_announcement_member_id_member")),
+        sa.PrimaryKeyConstraint("member_id", name=op.f("pk_nik_announcement")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("nik_announcement")
     op.drop_index(op.f("ix_cross_region_duplicate_nik_key"),
                   table_name="cross_region_duplicate")
     op.drop_table("cross_region_duplicate")

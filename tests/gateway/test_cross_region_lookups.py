@@ -32,6 +32,7 @@ from tests.gateway.identity_helpers import (
     gql_as,
     secure_gateway,
 )
+from tests.docs.runner import blocks, doc
 from tests.node.helpers import store
 
 PERSON = "query($nik: String!) { person(nik: $nik) { id name } }"
@@ -44,9 +45,20 @@ DUPLICATES = """query($first: Int!, $after: String, $all: Boolean!) {
 QUALITY = """{ dataQuality(level: KABKOTA) { regionCode openWarnings { kind warnings } } }"""
 
 
+PRINTED_NIK = "3273010101800001"  # the NIK docs/duplicates.md prints
+
+
+def printed() -> list[str]:
+    """The GraphQL blocks of docs/duplicates.md, as printed."""
+    return [code for language, code, _ in blocks(doc("duplicates.md")) if language == "graphql"]
+
+
 @pytest.fixture
 async def twice(cluster: NodeCluster, dev_pki, tmp_path, aiohttp_client):  # type: ignore[no-untyped-def]
     person = factories.household("32.73.01.1001", members=2, head_name="Siti Aminah")
+    head = dataclasses.replace(person.members[0], nik=PRINTED_NIK,
+                               birth_date=dt.date(1980, 1, 1))
+    person = dataclasses.replace(person, members=[head, *person.members[1:]])
     clean = factories.household("32.73.01.1002", members=1, head_name="Bersih Saja")
     await store(cluster.nodes["32.73"].database, [person, clean])
     moved = dataclasses.replace(person, desa_code="35.78.01.1001", members=person.members[:1])
@@ -154,3 +166,15 @@ async def test_both_nodes_count_the_finding_in_the_data_quality_summary(
     assert counted["32.73"].get("CROSS_REGION_DUPLICATE") == 1
     assert counted["35.78"].get("CROSS_REGION_DUPLICATE") == 1
     assert "CROSS_REGION_DUPLICATE" not in counted.get("32.04", {})  # control
+
+
+async def test_the_queries_docs_duplicates_md_prints_run_as_printed(twice: Any) -> None:
+    client, nik, _ = twice
+    listing, check = printed()
+    body = await gql_as(client, listing, KEMENSOS)
+    assert "errors" not in body, body
+    [edge] = body["data"]["crossRegionDuplicates"]["edges"]
+    assert [r["code"] for r in edge["node"]["regions"]] == ["32.73", "35.78"]
+    body = await gql_as(client, check, MITRA)
+    assert body["data"]["crossCheck"] == [
+        {"nik": nik, "registered": True, "inMoreThanOneRegion": True}]

@@ -30,6 +30,7 @@ from regional_node.errors import ConfigError
 from schema.nik_directory_key import NikDirectoryKey
 
 PREFIX = "SIKS_NODE_"
+MIN_SECRET_LENGTH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +62,16 @@ class SyncConfig:
                 raise ConfigError(f"{PREFIX}{name} must not be negative")
             return value
 
+        secret = env.get(PREFIX + "DIRECTORY_SECRET") or None
+        if secret is not None and len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(f"{PREFIX}DIRECTORY_SECRET must be at least {MIN_SECRET_LENGTH} "
+                              "characters (the gateway's SIKS_GATEWAY_DIRECTORY_SECRET)")
         pki = env.get(PREFIX + "PKI_DIR")
         return cls(pki_dir=Path(pki) if pki else None,
                    gateway_url=env.get(PREFIX + "GATEWAY_URL") or None,
                    relay_interval_s=number("RELAY_INTERVAL_S", 5.0),
                    checkpoint_interval_s=number("CHECKPOINT_INTERVAL_S", 3600.0),
-                   directory_secret=env.get(PREFIX + "DIRECTORY_SECRET") or None)
+                   directory_secret=secret)
 
 
 def load_signer(pki_dir: Path, region: str) -> SigningCredentials:

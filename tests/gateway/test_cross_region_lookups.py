@@ -22,6 +22,7 @@ from gateway.inbox.http import GatewaySigner
 from regional_node.service_layer.decisions import receive_decision
 from schema.nik_directory_key import NikDirectoryKey
 from tests import factories
+from tests.docs.runner import blocks, doc
 from tests.gateway.cluster import NodeCluster
 from tests.gateway.conftest import SECRET
 from tests.gateway.identity_helpers import (
@@ -32,7 +33,6 @@ from tests.gateway.identity_helpers import (
     gql_as,
     secure_gateway,
 )
-from tests.docs.runner import blocks, doc
 from tests.node.helpers import store
 
 PERSON = "query($nik: String!) { person(nik: $nik) { id name } }"

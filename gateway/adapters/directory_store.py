@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, literal_column, select
 
 from gateway.adapters.database import Database
 from gateway.adapters.duplicate_store import open_keys_of, refresh_duplicates
@@ -20,8 +20,12 @@ from gateway.adapters.orm import GatewayMeta, NikDirectoryEntry, NikDuplicate, u
 
 KEY_FINGERPRINT = "nik_directory.key_fingerprint"
 CHUNK = 500
-_REGIONS_OF = select(NikDirectoryEntry.region).where(
-    NikDirectoryEntry.nik_key == bindparam("nik_key")).order_by(NikDirectoryEntry.region)
+# every region of one key as one value, so the look-up stays a probe (Database.probe: on
+# SQLite on the event loop's thread, docs/gateway.md "Database work per request")
+_REGIONS_OF = {dialect: select(aggregate(NikDirectoryEntry.region, literal_column("','"))).where(
+    NikDirectoryEntry.nik_key == bindparam("nik_key"))
+    for dialect, aggregate in (("sqlite", func.group_concat),
+                               ("postgresql", func.string_agg))}
 
 
 class DirectoryStore:
@@ -44,9 +48,9 @@ class DirectoryStore:
 
     async def regions_holding(self, nik_key: str) -> list[str]:
         """Every region that holds the key, in code order (two or more: a duplicate)."""
-        async with self.database.reader() as session:
-            rows = await session.execute(_REGIONS_OF, {"nik_key": nik_key})
-            return [str(region) for (region,) in rows]
+        held = await self.database.probe(_REGIONS_OF[self.database.dialect],
+                                         {"nik_key": nik_key})
+        return sorted(str(held).split(",")) if held else []
 
     async def regions_of(self, nik_keys: Iterable[str]) -> dict[str, list[str]]:
         """Where each of many keys is held (a batch: one query per CHUNK keys), each key's

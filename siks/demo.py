@@ -96,6 +96,8 @@ async def run_demo(directory: Path, *, households: int, host: str, base_port: in
 
     pki = demo_gateway.demo_pki(directory, DEMO_REGIONS)
     os.environ.setdefault("SIKS_NODE_RELAY_INTERVAL_S", str(RELAY_INTERVAL_S))
+    # the nodes hash their NIKs with the gateway's directory key (docs/duplicates.md)
+    os.environ.setdefault("SIKS_NODE_DIRECTORY_SECRET", demo_gateway.directory_secret(directory))
     registry_runner, registry_url = await _start_registry_sandbox(directory, host, base_port - 2)
     logins = demo_gateway.demo_logins(DEMO_REGIONS)
     passwords = demo_gateway.demo_passwords(directory, logins)

@@ -44,6 +44,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -397,3 +398,39 @@ class PovertyPocket(Base):
     is_new: Mapped[bool] = mapped_column(Boolean)
     reason_id: Mapped[str]
     reason_en: Mapped[str]
+
+
+class BenefitRuleRow(Base):
+    """One double-benefit rule (docs/partners.md): ``program`` excludes ``excludes`` for the
+    same person or household. Replaced whole by an import."""
+
+    __tablename__ = "benefit_rule"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    program: Mapped[str] = mapped_column(String(32))
+    excludes: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(16))
+    legal_basis: Mapped[str]
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CrossCheckJobRow(Base):
+    """A partner's cross-check job (docs/partners.md): its owner, state and progress; the
+    NIK list (zlib) while it runs, the result file (zlib CSV) while its download is open."""
+
+    __tablename__ = "cross_check_job"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(128), index=True)
+    principal: Mapped[dict[str, Any]]  # whom the nodes are asked for (the owner's token)
+    program: Mapped[str | None] = mapped_column(String(32))  # the partner's, for the rules
+    state: Mapped[str] = mapped_column(String(16))
+    total: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    niks_sha256: Mapped[str] = mapped_column(String(64))
+    missing_regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    niks: Mapped[bytes | None] = mapped_column(LargeBinary)
+    result: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None]
+    expires_at: Mapped[dt.datetime]

@@ -30,7 +30,7 @@ from strawberry.aiohttp.views import GraphQLView
 from gateway.adapters.database import open_database
 from gateway.adapters.migrations import current_revision, head_revision, upgrade
 from gateway.config import PREFIX, GatewayConfig
-from gateway.entrypoints import dipa_http, maps_http
+from gateway.entrypoints import cross_check_http, dipa_http, maps_http
 from gateway.entrypoints.graphql.context import GatewayContext
 from gateway.entrypoints.graphql.schema import build_schema
 from gateway.entrypoints.logs import REQUEST_ID, configure_json_logging, request_context
@@ -55,6 +55,7 @@ from gateway.identity.trust import GatewayTokens
 from gateway.inbox.http import build_sync, run_inbox_listener
 from gateway.inbox.http import inbox_port as default_inbox_port
 from gateway.service_layer import directory_sync, node_health, rollups
+from gateway.service_layer.cross_check_jobs import JobRunner
 from gateway.service_layer.read_audit_writer import ReadAuditWriter
 from gateway.service_layer.registration import read_nodes_file, register
 from gateway.service_layer.services import (
@@ -185,6 +186,15 @@ async def _background_ctx(app: web.Application) -> AsyncIterator[None]:
     for task in tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def _jobs_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The partners' cross-check jobs: those a stop left open run again (docs/partners.md)."""
+    runner = JobRunner(app[SERVICES])
+    await runner.start()
+    app[cross_check_http.JOBS] = runner
+    yield
+    await runner.stop()
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -331,6 +341,7 @@ def create_app(config: GatewayConfig, *, migrate: bool = True, probe_on_start: b
         app[TOKENLESS_PRINCIPAL] = principal_of
     app[METRICS] = gateway_metrics = GatewayMetrics()
     app.cleanup_ctx.append(_services_ctx(migrate, probe_on_start, node_ssl))
+    app.cleanup_ctx.append(_jobs_ctx)
     if inbox_port is not None:
         app.cleanup_ctx.append(_inbox_ctx(inbox_port))
     if config.metrics_port is not None:
@@ -353,6 +364,7 @@ def create_app(config: GatewayConfig, *, migrate: bool = True, probe_on_start: b
     dipa_http.add_route(app, lambda application: application[SERVICES], config.deadline_ms)
     maps_http.add_route(app, lambda application: application[SERVICES], config.deadline_ms)
     add_gateway_web(app, view.schema, config, SERVICES)  # the pages under /web/ (docs/web.md)
+    cross_check_http.add_routes(app, lambda application: application[SERVICES])
     return app
 
 

@@ -3,7 +3,7 @@
 checkpoints; ``audit checkpoint --out FILE``)
 (and ``user add``: ``cli_users``)
 (and ``decide``, ``prune-receipts``: ``cli_sync``; ``catalogue``, ``dipa``: ``cli_dipa``;
-``targeting``, ``map``, ``plot``: ``cli_targeting``).
+``targeting``, ``map``, ``plot``: ``cli_targeting``; ``rules``: ``cli_rules``).
 Heavy imports happen inside handlers so ``siks --help`` stays quick."""
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     from gateway.entrypoints import cli_targeting
 
     cli_targeting.register(sub)
+    from gateway.entrypoints import cli_rules
+
+    cli_rules.register(sub)
     from gateway.entrypoints import cli_deciles
 
     cli_deciles.register(sub)

@@ -45,6 +45,7 @@ PrincipalResolver = Callable[[web.Request], Principal]
 METRICS_PATH = "/metrics"  # Prometheus text, for whom the policy gives the nodes' health
 DIPA_EXPORT_PATH = "/exports/dipa"  # gateway.entrypoints.dipa_http
 MAPS_GEOJSON_PATH = "/maps/indicators.geojson"  # gateway.entrypoints.maps_http
+PARTNER_JOBS_PATH = "/partners/cross-check-jobs"  # gateway.entrypoints.cross_check_http
 
 TOKENS = web.AppKey("tokens", GatewayTokens)
 # Tests and benchmarks only: who a request WITHOUT a token is (default: PUBLIC). Never set by
@@ -59,7 +60,8 @@ def _is_public(principal: Principal) -> bool:
 
 @web.middleware
 async def authenticate_bearer(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path not in (GRAPHQL_PATH, METRICS_PATH, DIPA_EXPORT_PATH, MAPS_GEOJSON_PATH):
+    if (request.path not in (GRAPHQL_PATH, METRICS_PATH, DIPA_EXPORT_PATH, MAPS_GEOJSON_PATH)
+            and not request.path.startswith(PARTNER_JOBS_PATH)):
         return await handler(request)
     header = request.headers.get("Authorization")
     if header is None:

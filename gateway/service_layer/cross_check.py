@@ -70,6 +70,15 @@ async def cross_check(services: GatewayServices, scope: RequestScope, niks: Sequ
     answers = await services.federation.scatter(
         sorted(asks), NODE_DOCUMENT, lambda region: {"niks": asks[region]}, scope, path=path)
     joined: dict[str, Checked] = {nik: Checked(nik, False) for nik in unique}
+    join_answers(joined, asks, answers)
+    return [joined[nik] for nik in niks]
+
+
+def join_answers(joined: dict[str, Checked], asks: dict[str, list[str]],
+                 answers: dict[str, dict[str, Any]]) -> None:
+    """Fold the nodes' answers into ``joined``: the first region that registers a NIK gives
+    its band and programs; a node that did not answer leaves its NIKs unknown (``None``)
+    unless another registers them."""
     for region in sorted(asks):
         data = answers.get(region)
         if data is None:  # did not answer: what it may hold is unknown, unless found elsewhere
@@ -84,4 +93,3 @@ async def cross_check(services: GatewayServices, scope: RequestScope, niks: Sequ
             if found is not None and row["registered"] and found.registered is not True:
                 found.registered, found.desil_band = True, row["desilBand"]
                 found.programs = list(row["programs"])
-    return [joined[nik] for nik in niks]

@@ -164,6 +164,8 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         # a partner's batch cross-check (docs/gateway.md): in DTKS or not, a desil band, the
         # programs; never a name, an address or a birth date
         "crossCheck": PARTNER_CHECK,
+        # the double-benefit overlap report (docs/partners.md): counts per region, Kemensos
+        "benefitOverlaps": NATIONAL_OPS,
         # the PMT model that scores the households (docs/pmt.md): the region's staff and
         # Kemensos, like the scores
         "pmtModel": STAFF,
@@ -367,6 +369,8 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "CrossCheckResult": {name: PARTNER_CHECK for name in (
         "nik", "registered", "desilBand", "programs", "inMoreThanOneRegion")},
     "CrossCheckProgram": {name: PARTNER_CHECK for name in ("program", "period", "level")},
+    "BenefitOverlap": {name: NATIONAL_OPS for name in (
+        "regionCode", "program", "excludes", "scope", "count")},
     # gateway only: a region of the cekbansos lists, and whether a node serves it
     "Region": {"code": OPEN, "name": OPEN, "served": OPEN},
     # What the public gets back for a report: the receipt and the status, nothing else.

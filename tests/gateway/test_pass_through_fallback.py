@@ -92,7 +92,9 @@ def test_every_gateway_object_type_is_pass_through() -> None:
         "PovertyPockets", "PovertyPocket",
         # the directory's cross-region duplicates
         "CrossRegionDuplicateConnection", "CrossRegionDuplicateEdge",
-        "CrossRegionDuplicatePageInfo", "CrossRegionDuplicate", "DuplicateRegion"}
+        "CrossRegionDuplicatePageInfo", "CrossRegionDuplicate", "DuplicateRegion",
+        # the double-benefit overlaps, summed over the nodes
+        "BenefitOverlap"}
 
 
 async def test_a_resolver_wanting_info_falls_back_to_the_full_path() -> None:

@@ -58,6 +58,7 @@ ARGUMENTS = {
     "Query.crossCheck": "(niks: [$nik])",
     "Query.targetingIndicators": '(period: "2026-S1")',
     "Query.crossRegionDuplicates": "(includeResolved: true)",
+    "Query.benefitOverlaps": "(level: KABKOTA)",
 }
 COUNT_DIMENSIONS = ("KECAMATAN", "DESA", "STATUS", "PROGRAM", "DESIL")
 CELL = 10  # households in the row's cell: not a small one
@@ -95,7 +96,9 @@ GATEWAY_TYPES = {"Query", "RegionalNode", "HouseholdConnection", "HouseholdEdge"
                  "PovertyPockets", "PovertyPocket",
                  # the directory's cross-region duplicates: one open, one resolved
                  "CrossRegionDuplicateConnection", "CrossRegionDuplicateEdge",
-                 "CrossRegionDuplicatePageInfo", "CrossRegionDuplicate", "DuplicateRegion"}
+                 "CrossRegionDuplicatePageInfo", "CrossRegionDuplicate", "DuplicateRegion",
+                 # the overlap report: every packaged Kemensos rule, per kab/kota
+                 "BenefitOverlap"}
 # Filled only when a node does not answer: tests/gateway/test_dipa.py (Kemensos reads it; every
 # other role is refused the whole dipa field, which the Query rows here check).
 NODE_DOWN_TYPES = {"DipaMissingRegion"}

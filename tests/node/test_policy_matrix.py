@@ -339,9 +339,9 @@ MUTATION_TYPES = {"Mutation", "Attachment", "OfflinePackageFile"}
 # tests/node/test_offline.py; the coverage test below fails if this set grows silently.
 NOT_YET_IN_THE_MATRIX = {"OfflineImportResult", "OfflineImportRow"}
 # Kemensos only (the reference role here is Dinas Sosial): every role in
-# tests/node/test_benefit_counts.py and tests/node/test_score_histogram.py (the gateway's
-# service identity alone, on top of the policy).
-KEMENSOS_TYPES = {"BenefitCount", "ScoreHistogram", "ScoreRangeCounts"}
+# tests/node/test_benefit_counts.py, tests/node/test_score_histogram.py (the gateway's
+# service identity alone, on top of the policy) and tests/node/test_benefit_overlaps.py.
+KEMENSOS_TYPES = {"BenefitCount", "ScoreHistogram", "ScoreRangeCounts", "BenefitOverlap"}
 # Partner ministries and Kemensos only: every role in tests/node/test_cross_check.py.
 PARTNER_TYPES = {"CrossCheckResult", "CrossCheckProgram"}
 # Types that are (part of) one row of a region: out of the principal's scope none of them may

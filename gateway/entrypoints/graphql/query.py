@@ -10,6 +10,7 @@ import strawberry
 from graphql import FieldNode
 from strawberry.types import Info
 
+from gateway.entrypoints.graphql import benefit_overlaps as benefit_overlaps_api
 from gateway.entrypoints.graphql import community_reports, cross_check, national, public_regions
 from gateway.entrypoints.graphql import data_quality as quality_api
 from gateway.entrypoints.graphql import deciles as deciles_api
@@ -173,6 +174,13 @@ class Query:
                     "lintas wilayah), oldest first: open ones, or with includeResolved all; "
                     "their regions and since when, never the NIK (Kemensos; "
                     "docs/duplicates.md)")
+    benefit_overlaps = strawberry.field(
+        resolver=benefit_overlaps_api.benefit_overlaps,
+        description="Double benefits per region of `level` (default KABKOTA; NATIONAL: one "
+                    "total) in your scope, or inside `region`: for each rule of the rule table "
+                    "between two Kemensos programs, the households (HOUSEHOLD) or persons "
+                    "(PERSON) receiving both; counted at each node and summed (Kemensos; "
+                    "docs/partners.md)")
     # cekbansos: the public chooses its desa by name, then searches households
     provinces = strawberry.field(resolver=public_regions.provinces,
                                  description="Every province (open to everyone)")

@@ -27,6 +27,7 @@ from regional_node.entrypoints.graphql.errors import DomainErrors
 from regional_node.entrypoints.graphql.mutations import Mutation as ProposalMutation
 from regional_node.entrypoints.graphql.offline_mutations import OfflineMutation
 from regional_node.entrypoints.graphql.outbox_query import OutboxQuery
+from regional_node.entrypoints.graphql.overlap_query import OverlapQuery
 from regional_node.entrypoints.graphql.pmt_query import PmtQuery
 from regional_node.entrypoints.graphql.proposal_query import ProposalQuery
 from regional_node.entrypoints.graphql.quality_api import QualityQuery
@@ -48,7 +49,7 @@ NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
                                   VerificationQuery, OutboxQuery, SuspensionQuery,
                                   WarningQuery, QualityQuery, BenefitCountsQuery,
                                   CrossCheckQuery, PmtQuery, TargetingQuery, DecileQuery,
-                                  ClusterQuery))
+                                  ClusterQuery, OverlapQuery))
 Mutation = merge_types("Mutation", (ProposalMutation, CommunityReportMutation,
                                    VerificationMutation, OfflineMutation, WarningMutation))
 
@@ -65,7 +66,8 @@ LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household
               "Query.warningSummary": 100, "Query.benefitCounts": 50,
               "Query.crossCheck": 1000, "CrossCheckResult.programs": 6,
               "Query.targetingIndicators": 100, "TargetingIndicators.desilDistribution": 11,
-              "TargetingIndicators.programs": 6, "ScoreHistogram.ranges": 64}
+              "TargetingIndicators.programs": 6, "ScoreHistogram.ranges": 64,
+              "Query.benefitOverlaps": 50}
 
 
 @functools.cache

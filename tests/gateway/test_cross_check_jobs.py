@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from gateway.adapters.orm import CrossCheckJobRow, GatewayAuditEntry
 from gateway.entrypoints.app import SERVICES, refresh_snapshots
+from gateway.inbox.audit import verify_gateway_chain
 from regional_node.domain.records import ProgramRecord
 from schema.cross_check_jobs import digest_of
 from schema.enums import Program
@@ -156,6 +157,7 @@ async def test_one_audit_entry_per_batch_binds_the_list_without_the_niks(
     assert entry.detail == {"niks": 3, "niksDigest": digest_of(niks),
                             "program": "KEMENTAN_BLT_PUPUK"}
     assert not any(n in json.dumps(entry.detail) for n in niks)
+    assert (await verify_gateway_chain(client.app[SERVICES].database)).ok  # the chain holds
 
 
 async def test_a_job_survives_a_gateway_restart(cluster, dev_pki, tmp_path, aiohttp_client,

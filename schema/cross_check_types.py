@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.benefit_overlap_types import RuleScope  # registers the enum too
 from schema.cross_check import DesilBand, MembershipLevel
 from schema.enums import Program
 
@@ -37,3 +38,11 @@ class CrossCheckResult:
         description="At the gateway: registered by two or more regions' nodes (a "
                     "cross-region duplicate; which regions is not told). Null at a node, "
                     "which knows only itself, and when it is not registered")
+
+
+@strawberry.type(description="A double-benefit rule a NIK breaks (docs/partners.md): it "
+                             "receives both programs, for the same person or household")
+class CrossCheckConflict:
+    program: str
+    excludes: str
+    scope: RuleScope

@@ -367,7 +367,8 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
     "Attachment": {name: STAFF for name in ("sha256", "mediaType", "sizeBytes", "filename")},
     # the cross-check's answer: the NIK as the partner sent it, nothing more of the person
     "CrossCheckResult": {name: PARTNER_CHECK for name in (
-        "nik", "registered", "desilBand", "programs", "inMoreThanOneRegion")},
+        "nik", "registered", "desilBand", "programs", "inMoreThanOneRegion", "conflicts")},
+    "CrossCheckConflict": {name: PARTNER_CHECK for name in ("program", "excludes", "scope")},
     "CrossCheckProgram": {name: PARTNER_CHECK for name in ("program", "period", "level")},
     "BenefitOverlap": {name: NATIONAL_OPS for name in (
         "regionCode", "program", "excludes", "scope", "count")},

@@ -176,3 +176,22 @@ async def test_a_full_batch_of_1000_niks_passes_every_limit(partner_gateway) -> 
     results = body["data"]["crossCheck"]
     assert [r["nik"] for r in results] == niks
     assert [r["registered"] for r in results] == [True, *[False] * 998, True]
+
+
+async def test_the_double_benefit_rules_are_listed_per_nik(partner_gateway) -> None:
+    """The packaged rules: KEMENAG_PIP x PIP for the same person (the pupil's own PIP, not
+    the head's household), BLT x PKH for the same household (every member of a PKH family
+    asked about BLT)."""
+    client, people = partner_gateway
+    niks = [people["pupil"].nik, people["head"].nik, UNKNOWN]
+    query = """query($niks: [String!]!, $program: String) { crossCheck(niks: $niks,
+        program: $program) { nik conflicts { program excludes scope } } }"""
+    body = await gql_as(client, query, KEMENTAN, niks=niks, program="KEMENAG_PIP")
+    assert [r["conflicts"] for r in body["data"]["crossCheck"]] == [
+        [{"program": "KEMENAG_PIP", "excludes": "PIP", "scope": "PERSON"}], [], []]
+    body = await gql_as(client, query, KEMENTAN, niks=niks, program="BLT")
+    assert [r["conflicts"] for r in body["data"]["crossCheck"]] == [
+        [{"program": "BLT", "excludes": "PKH", "scope": "HOUSEHOLD"}]] * 2 + [[]]
+    refused = await gql_as(client, query, KEMENTAN, niks=niks, program="blt")
+    assert [e["extensions"] for e in refused["errors"]] == [
+        {"code": "INVALID_INPUT", "reason": "program", "field": "program"}]

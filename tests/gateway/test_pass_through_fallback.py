@@ -83,7 +83,7 @@ def test_every_gateway_object_type_is_pass_through() -> None:
         # cekbansos' region lists, and the receipt of a report relayed to its node
         "Region", "CommunityReportReceipt",
         # a partner's cross-check
-        "CrossCheckResult", "CrossCheckProgram",
+        "CrossCheckResult", "CrossCheckProgram", "CrossCheckConflict",
         # targeting indicators, added up over the nodes (regionName: a resolver without info)
         "TargetingIndicators", "ProgramTargetingRow", "DesilCount",
         # the national deciles, read from the gateway's own store

@@ -55,7 +55,7 @@ ARGUMENTS = {
     "Query.kecamatans": '(kabkota: "32.73")',
     "Query.desas": '(kecamatan: "32.73.01")',
     "Query.communityReportReceipt": "(receiptId: $rid)",
-    "Query.crossCheck": "(niks: [$nik])",
+    "Query.crossCheck": '(niks: [$nik], program: "BLT")',  # BLT x PKH: a conflict
     "Query.targetingIndicators": '(period: "2026-S1")',
     "Query.crossRegionDuplicates": "(includeResolved: true)",
     "Query.benefitOverlaps": "(level: KABKOTA)",
@@ -87,7 +87,7 @@ GATEWAY_TYPES = {"Query", "RegionalNode", "HouseholdConnection", "HouseholdEdge"
                  # cekbansos and the public's reports: the region lists, an usul's receipt
                  "Region", "CommunityReportReceipt",
                  # a partner's cross-check of the row's head (its PKH)
-                 "CrossCheckResult", "CrossCheckProgram",
+                 "CrossCheckResult", "CrossCheckProgram", "CrossCheckConflict",
                  # targeting indicators of the row's kab/kota (its desil, its PKH)
                  *TARGETING_TYPES,
                  # the national deciles over the scored rows (computed in the fixture)

@@ -56,7 +56,7 @@ LIST_SIZES = {"HouseholdConnection.edges": 1, "Household.members": 8, "Household
               "Query.targetingIndicators": 100, "TargetingIndicators.desilDistribution": 11,
               "TargetingIndicators.programs": 6,
               "NationalDeciles.regions": 514,
-              "Query.benefitOverlaps": 200,
+              "CrossCheckResult.conflicts": 4, "Query.benefitOverlaps": 200,
               "Household.head": 8}  # the head is found among all the members nodes send
 # What the gateway asks of nodes besides the client's selection, per object
 # (gateway/federation/node_queries.py): counted so that a query within the gateway's cost

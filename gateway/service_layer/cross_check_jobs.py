@@ -10,9 +10,10 @@ asks every node for the NIKs the directory does not know, a job of a million NIK
 snapshot outside the kab/kota that issued it shows as not registered until the next one.
 
 **Calls**. Each node is asked for its NIKs in chunks of 1,000 (a node's ``crossCheck``
-limit), every node's chunk of a round at once; the job runs as its owner (each node audits
-the NIKs it was asked, as for a call). A node that does not answer leaves its NIKs unknown
-and is named in the job (``missingRegions``).
+limit), every node's chunk of a round at once, each within the gateway's deadline; a node that does
+not answer is asked twice more (alone with the others that did not), then leaves its NIKs
+unknown and is named in the job (``missingRegions``). The job runs as its owner (each node
+audits the NIKs it was asked, as for a call).
 
 **Restart**. The list stays in the gateway's database until the job is done: a gateway that
 stops with jobs queued or running starts them again from the beginning when it starts.
@@ -34,6 +35,7 @@ import uuid
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from gateway.adapters.job_store import JobStore, JobView
 from gateway.adapters.orm import CrossCheckJobRow, utcnow
@@ -55,6 +57,7 @@ log = logging.getLogger(__name__)
 RESULT_HOURS = 24  # how long a result waits for its download
 QUEUED_DAYS = 7  # how long a job may wait or run before it expires
 AUDIT_ACTION = "crossCheck.job"
+ATTEMPTS = 3  # a node that does not answer a round is asked twice more before it is missing
 COLUMNS = ("nik", "registered", "desil_band", "programs", "conflicts")
 
 
@@ -128,11 +131,16 @@ async def _ask_nodes(services: GatewayServices, store: JobStore, job_id: str,
     for number in range(rounds):
         start, end = number * MAX_BATCH, (number + 1) * MAX_BATCH
         chunks = {region: niks[start:end] for region, niks in asks.items() if len(niks) > start}
-        scope = RequestScope(Deadline.after_ms(services.config.deadline_ms),
-                             CallMeta(f"job-{job_id[:12]}-{number}", principal))
-        variables = {region: {"niks": niks} for region, niks in chunks.items()}
-        answers = await services.federation.scatter(
-            sorted(chunks), NODE_DOCUMENT, variables.__getitem__, scope)
+        answers: dict[str, dict[str, Any]] = {}
+        for attempt in range(ATTEMPTS):  # a node that did not answer is asked again
+            waiting = sorted(r for r in chunks if r not in answers)
+            if not waiting:
+                break
+            variables = {region: {"niks": chunks[region]} for region in waiting}
+            scope = RequestScope(Deadline.after_ms(services.config.deadline_ms),
+                                 CallMeta(f"job-{job_id[:12]}-{number}-{attempt}", principal))
+            answers.update(await services.federation.scatter(
+                waiting, NODE_DOCUMENT, variables.__getitem__, scope))
         join_answers(joined, chunks, answers)
         progress.missing.update(r for r in chunks if r not in answers)
         progress.done += sum(len(c) for c in chunks.values())

@@ -10,7 +10,8 @@ asks every node for the NIKs the directory does not know, a job of a million NIK
 snapshot outside the kab/kota that issued it shows as not registered until the next one.
 
 **Calls**. Each node is asked for its NIKs in chunks of 1,000 (a node's ``crossCheck``
-limit), every node's chunk of a round at once, each within the gateway's deadline; a node that does
+limit), every node's chunk of a round, as many nodes at once as the gateway's ``MAX_CONCURRENCY``,
+each group within the gateway's deadline; a node that does
 not answer is asked twice more (alone with the others that did not), then leaves its NIKs
 unknown and is named in the job (``missingRegions``). The job runs as its owner (each node
 audits the NIKs it was asked, as for a call).
@@ -137,10 +138,13 @@ async def _ask_nodes(services: GatewayServices, store: JobStore, job_id: str,
             if not waiting:
                 break
             variables = {region: {"niks": chunks[region]} for region in waiting}
-            scope = RequestScope(Deadline.after_ms(services.config.deadline_ms),
-                                 CallMeta(f"job-{job_id[:12]}-{number}-{attempt}", principal))
-            answers.update(await services.federation.scatter(
-                waiting, NODE_DOCUMENT, variables.__getitem__, scope))
+            width = services.config.max_concurrency  # each group its own deadline: a node
+            for first in range(0, len(waiting), width):  # never waits on the others' turn
+                group = waiting[first:first + width]
+                scope = RequestScope(Deadline.after_ms(services.config.deadline_ms), CallMeta(
+                    f"job-{job_id[:12]}-{number}-{attempt}-{first}", principal))
+                answers.update(await services.federation.scatter(
+                    group, NODE_DOCUMENT, variables.__getitem__, scope))
         join_answers(joined, chunks, answers)
         progress.missing.update(r for r in chunks if r not in answers)
         progress.done += sum(len(c) for c in chunks.values())

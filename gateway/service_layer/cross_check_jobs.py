@@ -59,7 +59,8 @@ RESULT_HOURS = 24  # how long a result waits for its download
 QUEUED_DAYS = 7  # how long a job may wait or run before it expires
 AUDIT_ACTION = "crossCheck.job"
 ATTEMPTS = 3  # a node that does not answer a round is asked twice more before it is missing
-COLUMNS = ("nik", "registered", "desil_band", "programs", "conflicts")
+COLUMNS = ("nik", "registered", "desil_band", "programs", "conflicts",
+           "in_more_than_one_region")
 
 
 def check_program(program: str | None) -> str | None:
@@ -106,16 +107,17 @@ def _principal(stored: dict[str, object]) -> Principal:
 
 async def _placement(services: GatewayServices, niks: Sequence[str]
                      ) -> dict[str, list[str]]:
-    """The NIKs to ask each node for: where the directory places them, else the node of the
-    kab/kota that issued the NIK; NIKs neither places are asked of nobody."""
+    """The NIKs to ask each node for: every region where the directory places them (a NIK
+    held in two regions is asked of both), else the node of the kab/kota that issued the NIK;
+    NIKs neither places are asked of nobody."""
     served = set(services.registry.regions())
     keys = {nik: services.directory_key.key_of(nik) for nik in niks}
     placed = await services.directory.regions_of(keys.values())
     asks: dict[str, list[str]] = {}
     for nik in niks:
-        region = placed.get(keys[nik]) or f"{nik[:2]}.{nik[2:4]}"
-        if region in served:
-            asks.setdefault(region, []).append(nik)
+        for region in placed.get(keys[nik]) or [f"{nik[:2]}.{nik[2:4]}"]:
+            if region in served:
+                asks.setdefault(region, []).append(nik)
     return asks
 
 
@@ -167,7 +169,8 @@ def result_file(niks: Sequence[str], joined: dict[str, Checked],
             nik, {True: "true", False: "false", None: "unknown"}[checked.registered],
             checked.desil_band or "",
             ";".join(f"{p['program']}/{p['level']}/{p['period']}" for p in checked.programs),
-            ";".join(f"{c.program} x {c.excludes} ({c.scope.value})" for c in conflicts)))
+            ";".join(f"{c.program} x {c.excludes} ({c.scope.value})" for c in conflicts),
+            {True: "true", False: "false", None: ""}[checked.in_more_than_one_region]))
     return zlib.compress(out.getvalue().encode("utf-8"))
 
 

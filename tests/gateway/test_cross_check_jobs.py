@@ -102,7 +102,8 @@ async def test_a_file_of_niks_is_checked_with_the_rules_and_downloaded_once(
     code, text = await download(client, KEMENAG, job["id"])
     assert code == 200
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert list(rows[0]) == ["nik", "registered", "desil_band", "programs", "conflicts"]
+    assert list(rows[0]) == ["nik", "registered", "desil_band", "programs", "conflicts",
+                            "in_more_than_one_region"]
     got = [(r["nik"], r["registered"], r["desil_band"], r["programs"], r["conflicts"])
            for r in rows]
     pupil = (people["pupil"].nik, "true", "DESIL_3_4",

@@ -178,3 +178,21 @@ async def test_the_queries_docs_duplicates_md_prints_run_as_printed(twice: Any) 
     body = await gql_as(client, check, MITRA)
     assert body["data"]["crossCheck"] == [
         {"nik": nik, "registered": True, "inMoreThanOneRegion": True}]
+
+
+async def test_a_job_asks_both_regions_and_flags_the_nik_in_its_result_file(
+        twice: Any, cluster: NodeCluster) -> None:
+    from tests.gateway.test_cross_check_jobs import download, finished, upload
+
+    client, nik, clean = twice
+    cluster.requests.clear()
+    status, job = await upload(client, MITRA, f"{nik}\n{clean}\n")
+    assert status == 202, job
+    assert (await finished(client, MITRA, job["id"]))["state"] == "DONE"
+    assert cluster.requests["35.78"] == 1  # the copy in Surabaya was asked about too
+    status, text = await download(client, MITRA, job["id"])
+    assert status == 200
+    rows = {line.split(",")[0]: line.split(",") for line in text.splitlines()[1:]}
+    assert rows[nik][1] == "true" and rows[nik][-1] == "true"
+    assert rows[clean][1] == "true" and rows[clean][-1] == "false"  # the clean control
+    assert "35.78" not in text and "Surabaya" not in text  # which regions is not told

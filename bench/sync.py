@@ -60,6 +60,13 @@ from typing import Any
 import asyncpg
 from sqlalchemy import func, select
 
+from certs.envelope import (
+    VerifiedEnvelope,
+    canonical_json,
+    canonical_payload,
+    make_header,
+    sign_envelope,
+)
 from certs.identity import Identity
 from certs.reloading import ReloadingTrust
 from certs.signing import SigningCredentials
@@ -69,13 +76,6 @@ from gateway.adapters.migrations import upgrade as upgrade_gateway
 from gateway.adapters.orm import InboxReceipt, NationalRecord
 from gateway.federation.directory import NikDirectoryKey
 from gateway.inbox.submissions import Inbox
-from schema.envelope import (
-    VerifiedEnvelope,
-    canonical_json,
-    canonical_payload,
-    make_header,
-    sign_envelope,
-)
 from schema.identity_numbers import Sex, make_nik
 from schema.regions import RegionLevel, regions
 

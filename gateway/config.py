@@ -41,7 +41,7 @@ flags override them). A missing or malformed value fails loudly, naming the vari
                                    docs/web.md)
 =================================  =========================================================
 
-Booleans take 1/true/yes/on or 0/false/no/off (``siks.infra.settings.parse_bool``); any other
+Booleans take 1/true/yes/on or 0/false/no/off (``service_kit.settings.parse_bool``); any other
 value is refused, naming the variable.
 """
 
@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from gateway.errors import ConfigError
-from siks.infra.settings import parse_bool
+from service_kit.settings import parse_bool
 
 PREFIX = "SIKS_GATEWAY_"
 MIN_SECRET_LENGTH = 32
@@ -196,7 +196,7 @@ class GatewayConfig:
 
     @property
     def web_session_secret(self) -> str:
-        """What the web session key is derived from (HKDF, ``siks.infra.web.session``)."""
+        """What the web session key is derived from (HKDF, ``service_kit.web.session``)."""
         return self.web_session_key or self.directory_secret
 
 

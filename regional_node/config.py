@@ -19,8 +19,8 @@ from regional_node.errors import ConfigError
 from schema.errors import InvalidInput
 from schema.i18n import DEFAULT_LANGUAGE, LANGUAGES, UnknownLanguage, language_of
 from schema.regions import RegionLevel, regions
-from siks.infra.ratelimit import Rate
-from siks.infra.settings import parse_bool
+from service_kit.ratelimit import Rate
+from service_kit.settings import parse_bool
 
 PREFIX = "SIKS_NODE_"
 

@@ -32,7 +32,7 @@ from sandbox_registry.store import (
     remove_residents,
     upsert_residents,
 )
-from siks.infra.database import Database
+from service_kit.database import Database
 
 MAX_ITEMS = 1000
 

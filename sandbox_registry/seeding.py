@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, String, column, select, table
 
 from sandbox_registry.store import SandboxResident, upsert_residents
-from siks.infra.database import Database, open_database
+from service_kit.database import Database, open_database
 
 KINDS = ("misspelt_name", "shifted_birth_date", "deceased", "missing")
 READ_CHUNK = 5000

@@ -1,6 +1,6 @@
 """The sandbox's own database: one table of synthetic residents.
 
-SQLite by default (any URL :func:`siks.infra.database.open_database` accepts). The table is
+SQLite by default (any URL :func:`service_kit.database.open_database` accepts). The table is
 created with ``create_all`` on start: a sandbox has no data worth migrating, and deleting its
 file starts afresh.
 """
@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, Date, MetaData, String, Text, delete, func, sele
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from siks.infra.database import Database, open_database
+from service_kit.database import Database, open_database
 
 LOOKUP_CHUNK = 500
 

@@ -1,6 +1,6 @@
 """What travels in the signed envelopes between a node and the gateway (docs/sync.md).
 
-The envelope itself (header, JWS, refusal codes) is :mod:`schema.envelope`; this module fixes
+The envelope itself (header, JWS, refusal codes) is :mod:`certs.envelope`; this module fixes
 the ``action`` names and the shape of each ``message``, and the audit-chain checkpoint proof,
 so that node and gateway read them the same way. Pure: no I/O, no clock.
 

@@ -206,7 +206,7 @@ async def _start_registry_sandbox(directory: Path, host: str, port: int) -> tupl
     from aiohttp import web
 
     from sandbox_registry.app import create_app as registry_app
-    from siks.infra.listening import set_up
+    from service_kit.listening import set_up
 
     runner = web.AppRunner(registry_app(_registry_db(directory)), access_log=None)
     await set_up(runner, lambda: web.TCPSite(runner, host, port).start())
@@ -218,7 +218,7 @@ async def _start_registry_sandbox(directory: Path, host: str, port: int) -> tupl
 async def _residents_from_node(directory: Path, node_db_url: str, seed: int) -> None:
     """The registry knows the people a node was just seeded with (a few of them differently)."""
     from sandbox_registry.seeding import seed_from_node
-    from siks.infra.database import open_database
+    from service_kit.database import open_database
 
     registry = open_database(_registry_db(directory))
     try:

@@ -21,7 +21,7 @@ from aiohttp import web
 from certs.dev import DevPki, ensure_dev_pki
 from schema.regions import RegionLevel, regions
 from schema.roles import Role
-from siks.infra.listening import set_up
+from service_kit.listening import set_up
 
 LOGINS_FILE = "demo-logins.json"
 MITRA_PROGRAMS = ("PKH", "BPNT")

@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 import aiohttp
 import pytest
 
-from siks.infra.settings import env_bool
+from service_kit.settings import env_bool
 
 REQUIRE_BROWSER = env_bool("SIKS_TEST_REQUIRE_BROWSER")
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

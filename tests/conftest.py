@@ -25,7 +25,7 @@ import pytest
 from regional_node.adapters.database import Database, open_database
 from regional_node.adapters.migrations import upgrade
 from regional_node.service_layer.node_meta import bind_region
-from siks.infra.settings import env_bool
+from service_kit.settings import env_bool
 
 NODE_REGION = "32.73"
 POSTGRES_URL = os.environ.get("SIKS_TEST_POSTGRES_URL",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from siks.infra import graphql_errors, graphql_http
+from service_kit import graphql_errors, graphql_http
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("schema", "regional_node", "gateway", "siks", "certs", "sandbox_registry")
@@ -39,7 +39,7 @@ def raised() -> dict[str, str]:
                     found.setdefault(code, str(path.relative_to(ROOT)))
     for code in (graphql_errors.PARSE_FAILED, graphql_errors.VALIDATION_FAILED,
                  graphql_errors.TOO_COMPLEX, graphql_http.BAD_REQUEST):
-        found.setdefault(code, "siks/infra/graphql_errors.py")
+        found.setdefault(code, "service_kit/graphql_errors.py")
     return found
 
 

@@ -1,5 +1,5 @@
 """Signed user context for node calls: a short-lived EdDSA token per (node, user), signed with
-the gateway's PKI signing key, its certificate in ``x5c`` (``siks.infra.service_tokens``), sent
+the gateway's PKI signing key, its certificate in ``x5c`` (``service_kit.service_tokens``), sent
 as ``Authorization: Bearer``. Tokens are cached and reused until a minute before expiry."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class SignedUserTokens:
         return {"Authorization": f"Bearer {self.token(region, principal, client_address)}"}
 
     def token(self, region: str, principal: Principal, client_address: str | None = None) -> str:
-        from siks.infra.service_tokens import gateway_token
+        from service_kit.service_tokens import gateway_token
 
         key, now = (region, principal, client_address), time.monotonic()
         cached = self._cache.get(key)

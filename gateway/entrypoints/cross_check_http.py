@@ -25,7 +25,7 @@ from schema.cross_check_jobs import MAX_FILE_BYTES, JobState, too_many
 from schema.errors import InvalidInput
 from schema.policy import Access, access
 from schema.roles import Principal
-from siks.infra.http_guards import error_response, principal_of
+from service_kit.http_guards import error_response, principal_of
 
 MISSING_HEADER = "X-SIKS-Missing-Regions"
 JOBS = web.AppKey("cross_check_jobs", JobRunner)

@@ -19,7 +19,7 @@ from gateway.service_layer.dipa_export import to_csv, to_xlsx
 from gateway.service_layer.services import GatewayServices
 from schema.errors import InvalidInput
 from schema.policy import Access, access
-from siks.infra.http_guards import error_response, principal_of
+from service_kit.http_guards import error_response, principal_of
 
 MISSING_HEADER = "X-SIKS-Missing-Regions"
 MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

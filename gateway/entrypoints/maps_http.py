@@ -19,7 +19,7 @@ from gateway.service_layer.maps import check_indicator, feature_collection
 from gateway.service_layer.services import GatewayServices
 from gateway.service_layer.targeting import targeting_indicators
 from schema.errors import Forbidden, InvalidInput, OutOfScope
-from siks.infra.http_guards import error_response, principal_of
+from service_kit.http_guards import error_response, principal_of
 
 MEDIA_TYPE = "application/geo+json"
 MISSING_HEADER = "X-SIKS-Missing-Regions"

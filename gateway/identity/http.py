@@ -9,7 +9,7 @@
   A token that does not verify counts against the same per-address limit (429 once spent).
 * ``POST /auth/login`` (JSON ``username``/``password``) returns a 15-minute EdDSA JWT from the
   gateway's issuer; throttled per client address and per account, known devices excepted
-  (:mod:`siks.infra.http_login`). ``GET /auth/jwks`` publishes its key.
+  (:mod:`service_kit.http_login`). ``GET /auth/jwks`` publishes its key.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from gateway.identity.users import authenticate
 from schema.errors import Unauthenticated
 from schema.policy import RowScope, role_policy
 from schema.roles import ANONYMOUS, Principal
-from siks.infra.http_guards import (
+from service_kit.http_guards import (
     GRAPHQL_PATH,
     LOGIN_LIMIT,
     LOGIN_PATH,
@@ -33,10 +33,10 @@ from siks.infra.http_guards import (
     Handler,
     error_response,
 )
-from siks.infra.http_guards import rate_limited as _limited
-from siks.infra.http_login import LOGIN_GUARD
-from siks.infra.http_login import login as throttled_login
-from siks.infra.login_guard import LoginGuard
+from service_kit.http_guards import rate_limited as _limited
+from service_kit.http_login import LOGIN_GUARD
+from service_kit.http_login import login as throttled_login
+from service_kit.login_guard import LoginGuard
 
 __all__ = ["LOGIN_LIMIT", "METRICS_PATH", "PUBLIC_LIMIT", "TOKENLESS_PRINCIPAL", "TOKENS",
            "PrincipalResolver", "add_auth_routes", "authenticate_bearer"]  # for app.py

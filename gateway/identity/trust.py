@@ -32,8 +32,8 @@ from schema.tokens import (
     claims_for,
     principal_from_claims,
 )
-from siks.infra import jwt
-from siks.infra.token_keys import IssuerKey, OidcTrust, load_or_create_issuer_key
+from service_kit import jwt
+from service_kit.token_keys import IssuerKey, OidcTrust, load_or_create_issuer_key
 
 log = logging.getLogger("siks.gateway.auth")
 

@@ -19,7 +19,7 @@ from gateway.inbox.audit import AuditNote, append
 from schema.accounts import USER_PREFIX, NewUser, validate_new_user
 from schema.errors import SiksError, Unauthenticated
 from schema.roles import Principal, Role
-from siks.infra.passwords import dummy_hash, hash_password, verify_password
+from service_kit.passwords import dummy_hash, hash_password, verify_password
 
 __all__ = ["DuplicateUser", "NewUser", "add_user", "authenticate", "user_exists"]
 

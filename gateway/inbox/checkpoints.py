@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from certs.envelope_errors import EnvelopeRefused
 from gateway.adapters.orm import NodeCheckpoint, utcnow
 from gateway.inbox.audit import AuditNote, append
 from gateway.inbox.submissions import Inbox, InboxOutcome, Refusal, parse_envelope
-from schema.envelope_errors import EnvelopeRefused
 from schema.sync_messages import (
     GENESIS_POINT,
     ChainPoint,

@@ -18,12 +18,12 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from certs.envelope import envelope_digest, make_header, sign_envelope
 from certs.signing import SigningCredentials
 from gateway.adapters.database import Database
 from gateway.adapters.orm import DecisionOutbox, NationalRecord, utcnow
 from gateway.inbox.audit import AuditNote, append
 from gateway.inbox.duplicate_notices import queue_duplicate_notices
-from schema.envelope import envelope_digest, make_header, sign_envelope
 from schema.errors import InvalidInput
 from schema.sync_messages import (
     Decision,

@@ -16,11 +16,11 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from certs.envelope import envelope_digest, make_header, sign_envelope
 from certs.signing import SigningCredentials
 from gateway.adapters.database import Database
 from gateway.adapters.orm import DecisionOutbox, NikDuplicate, utcnow
 from gateway.inbox.audit import AuditNote, append
-from schema.envelope import envelope_digest, make_header, sign_envelope
 from schema.sync_messages import (
     DuplicateFinding,
     SyncAction,

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
+from certs.envelope import DEFAULT_MAX_AGE
 from gateway.adapters.database import Database
 from gateway.adapters.orm import InboxReceipt, utcnow
 from gateway.inbox.audit import AuditNote, append
-from schema.envelope import DEFAULT_MAX_AGE
 
 # Kept a little longer than the window, so a clock adjustment never opens a gap.
 MARGIN = dt.timedelta(hours=1)

@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from certs.envelope import VerifiedEnvelope, verify_envelope
 from certs.identity import HolderKind
 from certs.trust import CertificateStore
 from gateway.adapters.database import Database
 from gateway.adapters.orm import NationalRecord, SignedMessage
-from schema.envelope import VerifiedEnvelope, verify_envelope
 from schema.errors import SiksError
 from schema.sync_messages import GATEWAY_RECEIVER
 
@@ -46,7 +46,7 @@ async def signed_envelope_of(database: Database, region: str, record_id: str) ->
 async def prove_record(database: Database, trust: CertificateStore, region: str,
                        record_id: str) -> VerifiedEnvelope:
     """The record's envelope, verified (signer, region, every record) as of its
-    ``message_ts``; an :class:`~schema.envelope_errors.EnvelopeRefused` if what is stored no
+    ``message_ts``; an :class:`~certs.envelope_errors.EnvelopeRefused` if what is stored no
     longer matches what the node signed."""
     envelope = await signed_envelope_of(database, region, record_id)
     at = dt.datetime.fromisoformat(str(envelope["header"]["message_ts"]))

@@ -1,6 +1,6 @@
 """Accepting a node's signed submission into the national store.
 
-The rules (docs/sync.md, "Inbox rules"): the envelope verifies (:func:`schema.envelope.
+The rules (docs/sync.md, "Inbox rules"): the envelope verifies (:func:`certs.envelope.
 verify_envelope`: chained to the national CA, valid at ``message_ts``, not revoked, SAN region
 = ``sender_id`` = every record's region, signature, ``EdDSA``, known ``kid``, inside the time
 window); the TLS peer that posted it is its sender; the message is a list of records that
@@ -28,6 +28,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from certs.envelope import (
+    VerifiedEnvelope,
+    canonical_json,
+    envelope_digest,
+    verify_envelope,
+    verify_signature,
+)
+from certs.envelope_errors import EnvelopeMalformed, EnvelopeRefused
 from certs.identity import HolderKind
 from certs.trust import CertificateStore
 from gateway.adapters.database import Database
@@ -41,14 +49,6 @@ from gateway.adapters.orm import (
 )
 from gateway.federation.directory import NikDirectoryKey
 from gateway.inbox.audit import AuditNote, append, audit_alone
-from schema.envelope import (
-    VerifiedEnvelope,
-    canonical_json,
-    envelope_digest,
-    verify_envelope,
-    verify_signature,
-)
-from schema.envelope_errors import EnvelopeMalformed, EnvelopeRefused
 from schema.sync_messages import (
     GATEWAY_RECEIVER,
     MessageShapeError,

@@ -4,7 +4,7 @@ The chain (:mod:`gateway.inbox.audit`) is tamper-evident only against someone wh
 recompute it: whoever can write the database can change an entry, recompute every later hash
 and the head, and ``verify_gateway_chain`` still passes. So, as the nodes' chains are anchored
 at the gateway, the gateway's is anchored in a **witness file**: one JSON line per checkpoint,
-each an envelope (``schema.envelope``, action ``audit-checkpoint``, receiver ``witness``)
+each an envelope (``certs.envelope``, action ``audit-checkpoint``, receiver ``witness``)
 signed with the gateway's signing key, whose message is ``{"checkpoint": {"size", "head"}}``
 (the chain's length and the hash of its last entry). An auditor keeps the file (or receives
 every line) away from the gateway's machine.
@@ -32,14 +32,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from certs.envelope import make_header, sign_envelope, verify_envelope
+from certs.envelope_errors import EnvelopeRefused
 from certs.identity import HolderKind
 from certs.signing import SigningCredentials
 from certs.trust import CertificateStore
 from gateway.adapters.database import Database
 from gateway.adapters.orm import GatewayAuditEntry, GatewayAuditHead, utcnow
 from schema.audit_chain import GENESIS
-from schema.envelope import make_header, sign_envelope, verify_envelope
-from schema.envelope_errors import EnvelopeRefused
 from schema.errors import ConfigError
 from schema.sync_messages import ChainPoint
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from certs.envelope import envelope_digest, make_header, sign_envelope
 from certs.signing import SigningCredentials
 from gateway.adapters.database import Database
 from gateway.adapters.orm import DecileRun, DecisionOutbox, utcnow
@@ -47,7 +48,6 @@ from schema.deciles import (
     cut_message,
     score_of,
 )
-from schema.envelope import envelope_digest, make_header, sign_envelope
 from schema.errors import SiksError
 
 HISTOGRAM = ("query GatewayScoreHistogram($ranges: [ScoreRangeInput!]!) { "

@@ -48,7 +48,7 @@ def node_ssl_context(config: GatewayConfig) -> ssl.SSLContext | None:
 
 def user_context_forwarder(config: GatewayConfig) -> UserContextForwarder:
     """Signed per-node tokens when the gateway has a PKI; an unsigned header otherwise."""
-    if config.pki_dir is None or importlib.util.find_spec("siks.infra.service_tokens") is None:
+    if config.pki_dir is None or importlib.util.find_spec("service_kit.service_tokens") is None:
         return UnsignedContextHeader()  # (the token module arrives with the identity work)
     return SignedUserTokens.from_pki(config.pki_dir)
 

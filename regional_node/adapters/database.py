@@ -1,5 +1,5 @@
 """The node's storage: the shared engine setup (SQLite embedded default, PostgreSQL)."""
 
-from siks.infra.database import Database, async_url, open_database
+from service_kit.database import Database, async_url, open_database
 
 __all__ = ["Database", "async_url", "open_database"]

@@ -43,8 +43,8 @@ from schema.tokens import (
     node_issuer,
     principal_from_claims,
 )
-from siks.infra import jwt
-from siks.infra.token_keys import IssuerKey, OidcTrust, load_or_create_issuer_key
+from service_kit import jwt
+from service_kit.token_keys import IssuerKey, OidcTrust, load_or_create_issuer_key
 
 __all__ = [
     "IssuerKey", "OidcTrust", "TokenTrust", "default_key_path", "load_gateway_trust",

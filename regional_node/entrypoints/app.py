@@ -52,11 +52,11 @@ from regional_node.errors import ConfigError
 from regional_node.service_layer.node_meta import bind_region, bound_region
 from regional_node.service_layer.outbox import backlog
 from schema.i18n import preferred_language
-from siks.infra.database import ensure_reachable, require_sqlite_folder
-from siks.infra.graphiql import add_graphiql_routes, graphiql_response
-from siks.infra.http_guards import principal_of, require_json_posts
-from siks.infra.listening import set_up, start_site
-from siks.infra.ratelimit import Rate, TokenBuckets
+from service_kit.database import ensure_reachable, require_sqlite_folder
+from service_kit.graphiql import add_graphiql_routes, graphiql_response
+from service_kit.http_guards import principal_of, require_json_posts
+from service_kit.listening import set_up, start_site
+from service_kit.ratelimit import Rate, TokenBuckets
 
 log = logging.getLogger("siks.node")
 

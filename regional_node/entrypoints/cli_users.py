@@ -14,7 +14,7 @@ import getpass
 
 from schema.errors import InvalidInput
 from schema.roles import Role
-from siks.infra.password_input import add_password_options, read_password
+from service_kit.password_input import add_password_options, read_password
 
 PERSON_ROLES = [role.value for role in Role if role not in (Role.SYSTEM, Role.PUBLIC)]
 

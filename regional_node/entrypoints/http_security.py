@@ -8,7 +8,7 @@
   A token that does not verify counts against the same per-address limit (429 once spent).
 * ``POST /auth/login`` (JSON ``username``/``password``) returns a short-lived EdDSA JWT from the
   node's own issuer; throttled per client address and per account, known devices excepted
-  (:mod:`siks.infra.http_login`). ``GET /auth/jwks`` publishes its key.
+  (:mod:`service_kit.http_login`). ``GET /auth/jwks`` publishes its key.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from regional_node.service_layer.users import authenticate
 from schema.errors import Unauthenticated
 from schema.roles import ANONYMOUS, Principal
 from schema.tokens import ACCESS_TOKEN_LIFETIME, claims_for
-from siks.infra import jwt
-from siks.infra.http_guards import (
+from service_kit import jwt
+from service_kit.http_guards import (
     FORWARDED_CLIENT,
     GRAPHQL_PATH,
     LOGIN_LIMIT,
@@ -33,10 +33,10 @@ from siks.infra.http_guards import (
     Handler,
     error_response,
 )
-from siks.infra.http_guards import rate_limited as _limited
-from siks.infra.http_login import LOGIN_GUARD
-from siks.infra.http_login import login as throttled_login
-from siks.infra.login_guard import LoginGuard
+from service_kit.http_guards import rate_limited as _limited
+from service_kit.http_login import LOGIN_GUARD
+from service_kit.http_login import login as throttled_login
+from service_kit.login_guard import LoginGuard
 
 __all__ = ["LOGIN_LIMIT", "PUBLIC_LIMIT", "TOKEN_TRUST", "add_auth_routes", "error_response",
            "authenticate_bearer"]  # LOGIN_LIMIT and PUBLIC_LIMIT for app.py

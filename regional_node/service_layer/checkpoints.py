@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from certs.envelope import make_header, sign_envelope
 from certs.signing import SigningCredentials
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import AuditCheckpoint, AuditEntry, utcnow
 from schema.audit_chain import AuditFields
-from schema.envelope import make_header, sign_envelope
 from schema.sync_messages import (
     GATEWAY_RECEIVER,
     GENESIS_POINT,

@@ -19,6 +19,8 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from certs.envelope import verify_envelope
+from certs.envelope_errors import EnvelopeRefused
 from certs.identity import HolderKind
 from certs.trust import CertificateStore
 from regional_node.adapters.database import Database
@@ -38,8 +40,6 @@ from schema.deciles import (
     read_cut_message,
 )
 from schema.enums import HouseholdStatus
-from schema.envelope import verify_envelope
-from schema.envelope_errors import EnvelopeRefused
 from schema.errors import Forbidden
 from schema.roles import Principal
 

@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from certs.envelope import VerifiedEnvelope, envelope_digest, verify_envelope
+from certs.envelope_errors import EnvelopeRefused
 from certs.identity import HolderKind
 from certs.trust import CertificateStore
 from regional_node.adapters.database import Database
@@ -41,8 +43,6 @@ from regional_node.service_layer.proposals import move_proposal
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.deciles import DESIL_ACTION
 from schema.enums import HouseholdStatus
-from schema.envelope import VerifiedEnvelope, envelope_digest, verify_envelope
-from schema.envelope_errors import EnvelopeRefused
 from schema.nik_directory_key import NikDirectoryKey
 from schema.roles import Principal, Role
 from schema.sync_messages import (

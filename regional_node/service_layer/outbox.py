@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from certs.envelope import envelope_digest, make_header, sign_envelope
 from certs.signing import SigningCredentials
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import NodeMeta, OutboxMessage, Proposal, utcnow
@@ -25,7 +26,6 @@ from regional_node.domain.sync import ApprovedProposal, OutboxStatus, submission
 from regional_node.errors import ConfigError
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from regional_node.sync_config import SyncConfig, load_signer
-from schema.envelope import envelope_digest, make_header, sign_envelope
 from schema.errors import InvalidInput
 from schema.regions import is_within
 from schema.roles import Principal

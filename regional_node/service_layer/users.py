@@ -20,7 +20,7 @@ from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.accounts import USER_PREFIX, NewUser, validate_new_user
 from schema.errors import Unauthenticated
 from schema.roles import Principal, Role
-from siks.infra.passwords import dummy_hash, hash_password, verify_password
+from service_kit.passwords import dummy_hash, hash_password, verify_password
 
 __all__ = ["NewUser", "add_user", "authenticate"]
 

@@ -1,7 +1,7 @@
 """The web app's shared, framework-free part: Jinja2 templates, vendored assets (htmx, our
 style sheet), the page Content-Security-Policy, and rendering with a message catalogue.
 
-The node and the gateway each mount these with aiohttp (``siks.infra.web``) and add their own
+The node and the gateway each mount these with aiohttp (``service_kit.web``) and add their own
 page handlers (``gateway.entrypoints.web``); every text a page shows goes through the ``web``
 catalogue (``schema.i18n``), Indonesian by default. Nothing is loaded from another origin: the
 assets below are served by the service itself, like GraphiQL's (``schema.graphiql``).

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from siks.infra.settings import env_bool
+from service_kit.settings import env_bool
 from tests.deploy.compose import (
     COMPOSE_FILE,
     dependencies,

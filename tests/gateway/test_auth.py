@@ -27,9 +27,9 @@ from gateway.inbox.audit import verify_gateway_chain
 from regional_node.entrypoints.http_security import TOKEN_TRUST
 from schema.roles import Principal, Role
 from schema.tokens import claims_for, node_audience
+from service_kit import jwt
+from service_kit.service_tokens import gateway_token
 from siks.cli import main as siks_main
-from siks.infra import jwt
-from siks.infra.service_tokens import gateway_token
 from tests import factories
 from tests.gateway.identity_helpers import (
     DINSOS_BANDUNG,

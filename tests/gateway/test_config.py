@@ -86,7 +86,7 @@ def test_pass_through_stays_on_unless_turned_off():
 
 
 def test_env_bool_reads_one_variable_by_the_same_words():
-    from siks.infra.settings import env_bool
+    from service_kit.settings import env_bool
 
     assert env_bool("SIKS_X", environ={"SIKS_X": " YES "}) is True
     assert env_bool("SIKS_X", environ={}) is False

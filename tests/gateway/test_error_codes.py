@@ -18,7 +18,7 @@ from gateway.federation.node_queries import HouseholdSelection, households_docum
 from regional_node.entrypoints.graphql.schema import LIST_SIZES as NODE_LIST_SIZES
 from regional_node.entrypoints.graphql.schema import build_schema as node_schema
 from schema.roles import Principal, Role
-from siks.infra.graphql_cost import query_cost
+from service_kit.graphql_cost import query_cost
 from tests import factories
 from tests.gateway.identity_helpers import KEMENSOS, error_codes, gql_as, secure_gateway
 from tests.node.helpers import store

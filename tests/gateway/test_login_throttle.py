@@ -1,5 +1,5 @@
 """Security review (issue 16) item 14 at the gateway (the same flow as the node's,
-``siks/infra/http_login.py``): per-account lock, known devices through a throttled address,
+``service_kit/http_login.py``): per-account lock, known devices through a throttled address,
 and tokens that do not verify spending the public's budget."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 from gateway.entrypoints.app import SERVICES
 from gateway.identity.users import NewUser, add_user
 from schema.roles import Role
-from siks.infra.login_guard import FREE_FAILURES
+from service_kit.login_guard import FREE_FAILURES
 from tests.gateway.identity_helpers import secure_gateway
 
 PASSWORD = "correct horse battery staple"

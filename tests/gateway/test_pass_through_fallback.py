@@ -12,7 +12,7 @@ import strawberry
 from gateway.entrypoints.graphql.pass_through import PassThroughExecutor, pass_through_types
 from gateway.entrypoints.graphql.schema import build_schema
 from schema.roles import Principal, Role
-from siks.infra.graphql_policy import FieldPolicy, ReadLog
+from service_kit.graphql_policy import FieldPolicy, ReadLog
 
 NIK = "3273014101900001"
 SEEN: list[list[str | int]] = []  # paths at which the info-taking resolver ran

@@ -13,7 +13,7 @@ import strawberry
 
 from gateway.entrypoints.graphql.pass_through import PassThroughExecutor
 from schema.roles import Principal, Role
-from siks.infra.graphql_policy import FieldPolicy, ReadLog
+from service_kit.graphql_policy import FieldPolicy, ReadLog
 
 
 @strawberry.enum(name="HouseholdStatus")

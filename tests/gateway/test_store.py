@@ -25,7 +25,7 @@ from gateway.errors import UnknownNode
 from gateway.federation.aggregates import Dimension
 from gateway.federation.filters import HouseholdFilter
 from gateway.federation.model import NodeStatus
-from siks.infra.sqlite_probe import ProbeBusy, SqliteProbe
+from service_kit.sqlite_probe import ProbeBusy, SqliteProbe
 
 T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
 

@@ -10,7 +10,7 @@ import strawberry.schema.schema as strawberry_schema
 from aiohttp.test_utils import TestClient
 from graphql import specified_rules
 
-from siks.infra.graphql_validation_cache import ValidatedQueries
+from service_kit.graphql_validation_cache import ValidatedQueries
 from tests.gateway.helpers import gql
 from tests.gateway.identity_helpers import KEMENSOS, MITRA, error_codes, gql_as
 

@@ -276,7 +276,7 @@ async def test_the_assets_are_served_from_the_gateway_with_their_content_types(s
 def test_the_session_key_comes_from_its_own_setting_or_the_directory_secret() -> None:
     from gateway.config import GatewayConfig
     from gateway.errors import ConfigError
-    from siks.infra.web.session import session_key
+    from service_kit.web.session import session_key
 
     base = {"SIKS_GATEWAY_DB_URL": "sqlite:///x.db", "SIKS_GATEWAY_DIRECTORY_SECRET": "d" * 32}
     derived = GatewayConfig.from_env(base)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from certs.envelope import make_header, sign_envelope
 from certs.reloading import ReloadingTrust
 from gateway.inbox.http import GatewaySigner
 from regional_node.adapters.orm import Proposal
 from regional_node.service_layer.decisions import DecisionResult, receive_decision
-from schema.envelope import make_header, sign_envelope
 from schema.sync_messages import Decision, DecisionKind, Decree, decision_message
 from tests.node.proposal_helpers import Node
 

@@ -17,7 +17,7 @@ from regional_node.service_layer.registry import register_households
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.roles import Principal, Role
 from schema.tokens import ACCESS_TOKEN_LIFETIME, claims_for
-from siks.infra import jwt
+from service_kit import jwt
 
 TEST_ACTOR = Actor("test:operator", "DINSOS")
 

@@ -23,7 +23,7 @@ from regional_node.entrypoints.graphql.clock import CLOCK
 from regional_node.entrypoints.graphql.community_report_mutations import SUBMISSION_LIMIT
 from regional_node.service_layer.clock import Clock
 from schema.roles import Principal
-from siks.infra.ratelimit import Rate, TokenBuckets
+from service_kit.ratelimit import Rate, TokenBuckets
 from tests.node.proposal_helpers import HEADER, install_principal_hook
 
 START = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)

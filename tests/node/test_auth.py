@@ -27,9 +27,9 @@ from regional_node.service_layer.unit_of_work import UnitOfWork
 from regional_node.service_layer.users import NewUser, add_user
 from schema.roles import Principal, Role
 from schema.tokens import CLAIM_CLIENT_ADDRESS, claims_for, node_audience
+from service_kit import jwt
+from service_kit.service_tokens import gateway_token
 from siks.cli import main as siks_main
-from siks.infra import jwt
-from siks.infra.service_tokens import gateway_token
 from tests import factories
 from tests.node.helpers import bearer, store, token_for
 

@@ -20,7 +20,7 @@ from regional_node.entrypoints.graphql.community_report_mutations import SUBMISS
 from regional_node.service_layer.audit import verify_audit_chain
 from regional_node.service_layer.community_reports import expire_overdue
 from regional_node.service_layer.unit_of_work import UnitOfWork
-from siks.infra.ratelimit import Rate
+from service_kit.ratelimit import Rate
 from tests import factories
 from tests.node.helpers import error_codes, store
 from tests.node.proposal_helpers import (

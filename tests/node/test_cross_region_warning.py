@@ -9,11 +9,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from certs.envelope import make_header, sign_envelope
 from certs.identity import Identity
 from certs.signing import SigningCredentials
 from certs.trust import CertificateStore
 from regional_node.service_layer.decisions import receive_decision
-from schema.envelope import make_header, sign_envelope
 from schema.roles import Principal, Role
 from schema.sync_messages import DuplicateFinding, duplicate_message
 from tests.factories import household

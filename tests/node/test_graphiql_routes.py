@@ -12,7 +12,7 @@ from pytest_aiohttp import AiohttpClient
 from regional_node.config import NodeConfig
 from regional_node.entrypoints.app import create_app
 from schema.graphiql import asset_files
-from siks.infra.graphiql import add_graphiql_routes
+from service_kit.graphiql import add_graphiql_routes
 
 GRAPHIQL_JS = "/graphiql/assets/graphiql-3.8.3/graphiql.min.js"
 

@@ -15,8 +15,8 @@ from regional_node.entrypoints.app import DATABASE, create_app
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from regional_node.service_layer.users import NewUser, add_user
 from schema.roles import Role
-from siks.infra.http_login import LOGIN_GUARD
-from siks.infra.login_guard import FIRST_BACKOFF_S, FREE_FAILURES
+from service_kit.http_login import LOGIN_GUARD
+from service_kit.login_guard import FIRST_BACKOFF_S, FREE_FAILURES
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

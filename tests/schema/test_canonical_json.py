@@ -125,7 +125,7 @@ def test_fast_path_is_taken_for_a_sync_record_and_envelope_payload() -> None:
 
 
 def test_fast_path_is_taken_in_the_envelope_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    from schema import envelope
+    from certs import envelope
 
     def refuse(value: Any) -> bytes:
         raise AssertionError("fell back to rfc8785")
@@ -144,7 +144,7 @@ _records_messages = st.fixed_dictionaries({"records": st.lists(
 @given(st.dictionaries(_text, _values, max_size=4), _records_messages)
 def test_verify_builds_the_same_payload_from_the_records(header: dict[str, Any],
                                                          message: dict[str, Any]) -> None:
-    from schema.envelope import (
+    from certs.envelope import (
         _payload_and_record_digests,
         _payload_of,
         canonical_json,

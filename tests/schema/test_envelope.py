@@ -27,15 +27,15 @@ from certs import (
     RevocationReason,
     SigningCredentials,
 )
-from certs.files import read_certificate, read_private_key
-from schema.envelope import (
+from certs.envelope import (
     canonical_payload,
     envelope_digest,
     make_header,
     sign_envelope,
     verify_envelope,
 )
-from schema.envelope_errors import EnvelopeRefused
+from certs.envelope_errors import EnvelopeRefused
+from certs.files import read_certificate, read_private_key
 from schema.errors import InvalidInput
 
 ISSUED = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)

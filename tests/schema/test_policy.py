@@ -23,7 +23,7 @@ from schema.policy import (
 from schema.policy_doc import markdown, section_of
 from schema.roles import Principal, Role
 from schema.scope import memberships_in_scope
-from siks.infra.graphql_policy import unconditional_fields
+from service_kit.graphql_policy import unconditional_fields
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 

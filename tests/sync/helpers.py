@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from certs.authority import CertificateAuthority
+from certs.envelope import make_header, sign_envelope
 from certs.identity import Identity
 from certs.signing import SigningCredentials
 from certs.trust import CertificateStore
 from gateway.adapters.database import Database as GatewayDatabase
 from gateway.adapters.orm import GatewayAuditEntry, InboxReceipt, NationalRecord
-from schema.envelope import make_header, sign_envelope
 from schema.identity_numbers import Sex, make_nik
 from schema.regions import RegionLevel, parent_code, regions
 

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from certs.envelope import make_header, sign_envelope
 from certs.identity import Identity
 from certs.signing import SigningCredentials
 from certs.trust import CertificateStore
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import AuditEntry, CrossRegionDuplicate, HouseholdWarning
 from regional_node.service_layer.decisions import receive_decision
-from schema.envelope import make_header, sign_envelope
 from schema.sync_messages import DuplicateFinding, duplicate_message
 from tests.factories import household
 from tests.node.helpers import store

@@ -20,6 +20,7 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
+from certs.envelope import verify_envelope
 from certs.identity import HolderKind
 from certs.signing import SigningCredentials
 from certs.trust import CertificateStore
@@ -28,7 +29,6 @@ from gateway.adapters.orm import DecisionOutbox, InboxReceipt, NationalRecord
 from gateway.inbox.audit import verify_gateway_chain
 from gateway.inbox.maintenance import MARGIN, prune_receipts
 from gateway.inbox.submissions import Inbox
-from schema.envelope import verify_envelope
 from siks.cli import main
 from tests.node.test_serve import _free_port
 from tests.sync.helpers import (

@@ -11,10 +11,10 @@ from typing import Any
 from joserfc import jws
 from joserfc.jwk import OctKey
 
+from certs.envelope import canonical_payload
 from certs.revocation import RevocationReason
 from gateway.inbox.audit import verify_gateway_chain
 from gateway.inbox.submissions import Inbox
-from schema.envelope import canonical_payload
 from tests.sync.helpers import (
     BANDUNG,
     ISSUED,
@@ -72,7 +72,7 @@ async def test_signature_by_another_regions_key(inbox: Inbox, pki: Pki):
     envelope = signed(bandung, make_records("32.73", 2))
     forged = signed(other, make_records("32.73", 2))  # other's key, claiming Bandung's kid:
     header = dict(envelope["header"])
-    from schema.envelope import sign_envelope
+    from certs.envelope import sign_envelope
     forged = sign_envelope(header, envelope["message"], other.private_key, bandung.kid,
                            certificate=bandung.certificate)
     await refused(inbox, forged, "SIGNATURE_INVALID")
@@ -140,7 +140,7 @@ async def test_stale_message_outside_the_window(inbox: Inbox, pki: Pki):
 async def test_unknown_key_id(inbox: Inbox, pki: Pki):
     credentials = pki.credentials(BANDUNG)
     envelope = signed(credentials, make_records("32.73", 2), embed=False)
-    from schema.envelope import make_header, sign_envelope
+    from certs.envelope import make_header, sign_envelope
     header = make_header(action="submit", sender_id="32.73", receiver_id="gateway",
                          total_count=2, message_ts=NOW)
     envelope = sign_envelope(header, envelope["message"], credentials.private_key,

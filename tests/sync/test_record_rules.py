@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from certs.envelope import verify_envelope
+from certs.envelope_errors import EnvelopeRefused
 from gateway.adapters.orm import NationalRecord
 from gateway.inbox.decisions import DecisionDesk
 from gateway.inbox.proof import ProofUnavailable, prove_record, signed_envelope_of
 from gateway.inbox.submissions import Inbox
-from schema.envelope import verify_envelope
-from schema.envelope_errors import EnvelopeRefused
 from schema.errors import InvalidInput
 from schema.sync_messages import Decree
 from tests.sync.helpers import (

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select
 
+from certs.envelope import canonical_json
 from certs.identity import Identity
 from certs.signing import SigningCredentials
 from gateway.adapters.database import Database as GatewayDatabase
@@ -29,7 +30,6 @@ from regional_node.domain.sync import Backoff
 from regional_node.service_layer.outbox import queue_submission
 from regional_node.service_layer.relay import Relay
 from regional_node.service_layer.unit_of_work import UnitOfWork
-from schema.envelope import canonical_json
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 DINSOS = Actor("test:dinsos", "DINSOS")

@@ -8,7 +8,7 @@ import time
 import pytest
 from cryptography.fernet import Fernet
 
-from siks.infra.web.session import Session, SessionBox, session_key
+from service_kit.web.session import Session, SessionBox, session_key
 
 SECRET = "s" * 40
 

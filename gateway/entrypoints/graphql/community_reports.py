@@ -17,7 +17,7 @@ from gateway.service_layer import community_reports as service
 from schema.community_reports import REPORT_STATUS_TEXT, ReportKind, ReportStatus
 from schema.enums import Program
 from schema.roles import Role
-from siks.infra.http_guards import client_key
+from service_kit.http_guards import client_key
 
 if not hasattr(ReportStatus, "__strawberry_definition__"):  # the node registers it too
     strawberry.enum(ReportStatus, description=REPORT_STATUS_TEXT)

@@ -12,7 +12,7 @@ from aiohttp import web
 from gateway.federation.fanout import RequestScope
 from gateway.service_layer.services import GatewayServices
 from schema.roles import Principal
-from siks.infra.graphql_policy import ReadLog
+from service_kit.graphql_policy import ReadLog
 
 
 @dataclass

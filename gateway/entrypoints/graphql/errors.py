@@ -5,7 +5,7 @@
 - Every node that did not answer adds one error: ``extensions {code, region}`` and the path
   of the field it concerned; the data of the other nodes stays.
 - Refusals before execution get their code, and errors go out in the order of their paths
-  (``siks.infra.graphql_errors``): root fields complete concurrently.
+  (``service_kit.graphql_errors``): root fields complete concurrently.
 - ``extensions.federation {total, ok, failed, timedOut, skipped}`` sums the node calls of the
   request; ``extensions.nikDirectory`` tells how a person lookup went.
 """
@@ -21,8 +21,8 @@ from strawberry.extensions import SchemaExtension
 
 from gateway.entrypoints.graphql.context import GatewayContext
 from schema.errors import SiksError
-from siks.infra.graphql_errors import by_path, with_code
-from siks.infra.graphql_variables import variable_error
+from service_kit.graphql_errors import by_path, with_code
+from service_kit.graphql_variables import variable_error
 
 log = logging.getLogger("siks.gateway.graphql")
 

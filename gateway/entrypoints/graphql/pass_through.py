@@ -2,7 +2,7 @@
 answers without graphql-core's per-field machinery (docs/gateway.md, "Pass-through path").
 
 graphql-core resolves every field of every object of a page through a resolve info, the
-policy middleware (``siks.infra.graphql_policy.FieldPolicy``) and strawberry's resolver
+policy middleware (``service_kit.graphql_policy.FieldPolicy``) and strawberry's resolver
 wrapper; for a page of 50 households with their members that is ~20,000 calls for values that
 are attributes of objects built from the node's JSON. :class:`PassThroughExecutor` takes over
 at the first object whose type is *pass-through* and walks the selection itself:
@@ -52,7 +52,7 @@ from strawberry.types.field import StrawberryField
 
 from schema.masking import MaskKind, mask
 from schema.policy import NIK_LOOKUPS, PERSONAL_TYPES, Access, access, field_rule, role_policy
-from siks.infra.graphql_policy import FieldPolicy, denial, note_read
+from service_kit.graphql_policy import FieldPolicy, denial, note_read
 
 BACKREF = "strawberry-definition"  # where strawberry keeps its definition on graphql-core's
 Getter = Callable[[Any, Mapping[str, Any]], Any]

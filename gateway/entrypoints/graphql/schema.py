@@ -34,10 +34,10 @@ from gateway.entrypoints.graphql.pass_through import PassThroughExecutor
 from gateway.entrypoints.graphql.query import Query
 from gateway.entrypoints.graphql.read_audit import ReadAudit
 from gateway.federation.node_queries import HOUSEHOLD_KEYS, MEMBER_KEYS, PROGRAM_KEYS
-from siks.infra.graphql_cost import QueryCostLimiter
-from siks.infra.graphql_errors import CodedParserCache
-from siks.infra.graphql_policy import FieldPolicy
-from siks.infra.graphql_validation_cache import ValidatedQueries, ValidationCache
+from service_kit.graphql_cost import QueryCostLimiter
+from service_kit.graphql_errors import CodedParserCache
+from service_kit.graphql_policy import FieldPolicy
+from service_kit.graphql_validation_cache import ValidatedQueries, ValidationCache
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30

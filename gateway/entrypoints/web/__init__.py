@@ -25,9 +25,9 @@ from gateway.identity.http import PUBLIC_LIMIT, TOKENS
 from gateway.service_layer.services import GatewayServices
 from schema.errors import Unauthenticated
 from schema.roles import Principal, Role
-from siks.infra.http_guards import rate_limited
-from siks.infra.web.pages import Outcome, add_web_routes
-from siks.infra.web.session import session_key
+from service_kit.http_guards import rate_limited
+from service_kit.web.pages import Outcome, add_web_routes
+from service_kit.web.session import session_key
 
 RATE_LIMITED = Outcome(None, [{"extensions": {"code": "RATE_LIMITED"}}])
 

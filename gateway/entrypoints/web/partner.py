@@ -2,7 +2,7 @@
 of a CSV) checked with the gateway's ``crossCheck`` query (≤ 1,000 at once), shown as a table
 and downloadable as CSV.
 
-The login (``siks.infra.web.login``) checks the gateway's own user accounts
+The login (``service_kit.web.login``) checks the gateway's own user accounts
 (``gateway.identity.users``) and keeps an access token of the gateway's issuer in the
 encrypted session cookie; each page verifies it again."""
 
@@ -22,8 +22,8 @@ from gateway.identity.http import TOKENS
 from gateway.identity.users import authenticate
 from schema.roles import Principal
 from schema.tokens import MAX_TOKEN_LIFETIME
-from siks.infra.web.login import Authenticate, Issue, add_login_routes, require_login
-from siks.infra.web.pages import form_with_csrf, messages, page, run, text
+from service_kit.web.login import Authenticate, Issue, add_login_routes, require_login
+from service_kit.web.pages import form_with_csrf, messages, page, run, text
 
 MAX_NIKS = 1000
 CROSS_CHECK = """query CekSilang($niks: [String!]!) {

@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from gateway.entrypoints.web.regions import picker
-from siks.infra.web.pages import Outcome, form_with_csrf, messages, page, run, text
+from service_kit.web.pages import Outcome, form_with_csrf, messages, page, run, text
 
 SEARCH = """query Cekbansos($desa: String!, $name: String!) {
   households(filter: {region: $desa, name: $name}) {

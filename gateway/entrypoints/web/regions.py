@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from siks.infra.web.pages import Outcome, run
+from service_kit.web.pages import Outcome, run
 
 LEVELS = ("provinsi", "kabkota", "kecamatan", "desa")
 LABELS = {"provinsi": "Province", "kabkota": "Kab/kota", "kecamatan": "Kecamatan",

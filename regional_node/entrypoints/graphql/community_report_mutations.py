@@ -31,8 +31,8 @@ from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.enums import Program
 from schema.errors import InvalidInput, RateLimited
 from schema.roles import Role
-from siks.infra.http_guards import client_key
-from siks.infra.ratelimit import Rate, TokenBuckets
+from service_kit.http_guards import client_key
+from service_kit.ratelimit import Rate, TokenBuckets
 
 SUBMISSION_RATE = Rate(per_minute=6, burst=5)
 SUBMISSION_LIMIT = web.AppKey("community_report_limit", TokenBuckets)

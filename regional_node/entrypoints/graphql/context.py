@@ -21,7 +21,7 @@ from regional_node.adapters.database import Database
 from regional_node.adapters.orm import Household, Member, PmtScore, ProgramMembership
 from schema.i18n import DEFAULT_LANGUAGE
 from schema.roles import ANONYMOUS, Principal
-from siks.infra.graphql_policy import ReadLog
+from service_kit.graphql_policy import ReadLog
 
 K = TypeVar("K")
 V = TypeVar("V")

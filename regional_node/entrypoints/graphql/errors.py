@@ -3,7 +3,7 @@
 A ``SiksError`` raised by a resolver is the user's to see: its message and code go out as is.
 Any other exception is a bug: the client gets "internal error" and a request id, the log gets
 the traceback. No stack trace or SQL ever reaches a response. Refusals before execution get
-their code, and errors go out in the order of their paths (``siks.infra.graphql_errors``).
+their code, and errors go out in the order of their paths (``service_kit.graphql_errors``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from schema.errors import SiksError
-from siks.infra.graphql_errors import by_path, with_code
-from siks.infra.graphql_variables import variable_error
+from service_kit.graphql_errors import by_path, with_code
+from service_kit.graphql_variables import variable_error
 
 log = logging.getLogger("siks.node.graphql")
 

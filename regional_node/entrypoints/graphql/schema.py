@@ -40,10 +40,10 @@ from regional_node.entrypoints.graphql.verification_api import (
     VerificationQuery,
 )
 from regional_node.entrypoints.graphql.warning_api import WarningMutation, WarningQuery
-from siks.infra.graphql_cost import QueryCostLimiter
-from siks.infra.graphql_errors import CodedParserCache
-from siks.infra.graphql_policy import FieldPolicy
-from siks.infra.graphql_validation_cache import ValidatedQueries, ValidationCache
+from service_kit.graphql_cost import QueryCostLimiter
+from service_kit.graphql_errors import CodedParserCache
+from service_kit.graphql_policy import FieldPolicy
+from service_kit.graphql_validation_cache import ValidatedQueries, ValidationCache
 
 NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
                                   VerificationQuery, OutboxQuery, SuspensionQuery,

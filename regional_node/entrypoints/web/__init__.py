@@ -27,11 +27,11 @@ from regional_node.service_layer.users import authenticate
 from schema.errors import Unauthenticated
 from schema.roles import Principal, Role
 from schema.tokens import MAX_TOKEN_LIFETIME, claims_for
-from siks.infra import jwt
-from siks.infra.http_guards import rate_limited
-from siks.infra.web.login import Authenticate, Issue, add_login_routes
-from siks.infra.web.pages import Outcome, add_web_routes
-from siks.infra.web.session import session_key
+from service_kit import jwt
+from service_kit.http_guards import rate_limited
+from service_kit.web.login import Authenticate, Issue, add_login_routes
+from service_kit.web.pages import Outcome, add_web_routes
+from service_kit.web.session import session_key
 
 RATE_LIMITED = Outcome(None, [{"extensions": {"code": "RATE_LIMITED"}}])
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from siks.infra.web.login import require_login
-from siks.infra.web.pages import messages, page, run, text
+from service_kit.web.login import require_login
+from service_kit.web.pages import messages, page, run, text
 
 PAGE_SIZE = 20
 LIST = """query RumahTangga($filter: HouseholdFilter, $first: Int!, $after: String) {

@@ -21,7 +21,7 @@ from joserfc.jwk import KeySet
 from certs import files
 from certs.errors import PkiError
 from schema.errors import ConfigError, Unauthenticated
-from siks.infra import jwt
+from service_kit import jwt
 
 log = logging.getLogger("siks.auth")
 

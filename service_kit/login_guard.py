@@ -15,7 +15,7 @@
 * **After the window** the right password gets through from anywhere: the lock and the bucket
   only delay, they never lock a user out for good.
 
-State is in memory, per process (like :mod:`siks.infra.ratelimit`): a restart forgets the
+State is in memory, per process (like :mod:`service_kit.ratelimit`): a restart forgets the
 counts and the device tokens (a user then logs in as from a new device).
 """
 

@@ -15,7 +15,7 @@ from schema.i18n import Translator, UnknownLanguage, language_of
 from schema.roles import ANONYMOUS, Principal
 from schema.web import CONTENT_SECURITY_POLICY, asset_files, content_type, render
 from schema.web.errors import error_messages
-from siks.infra.web.session import (
+from service_kit.web.session import (
     CSRF_FIELD,
     LANGUAGE_COOKIE,
     SESSIONS,

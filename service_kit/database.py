@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from schema.errors import ConfigError
-from siks.infra.sqlite_probe import ProbeBusy, SqliteProbe
+from service_kit.sqlite_probe import ProbeBusy, SqliteProbe
 
 T = TypeVar("T")
 

@@ -1,6 +1,6 @@
 """The web login and logout of the node and the gateway, one flow for both: the same
 throttles as ``POST /auth/login`` (per address: ``LOGIN_LIMIT``; per account:
-:class:`~siks.infra.login_guard.LoginGuard`), the service's own password check, then the
+:class:`~service_kit.login_guard.LoginGuard`), the service's own password check, then the
 access token its issuer signs kept in the encrypted session (with a new CSRF token)."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from aiohttp import web
 
 from schema.errors import Unauthenticated
 from schema.roles import Principal, Role
-from siks.infra.http_guards import LOGIN_LIMIT, rate_limited
-from siks.infra.http_login import LOGIN_GUARD
-from siks.infra.web.pages import form_with_csrf, local_next, page, principal, text
-from siks.infra.web.session import end_session, save_session, session_of
+from service_kit.http_guards import LOGIN_LIMIT, rate_limited
+from service_kit.http_login import LOGIN_GUARD
+from service_kit.web.pages import form_with_csrf, local_next, page, principal, text
+from service_kit.web.session import end_session, save_session, session_of
 
 Authenticate = Callable[[str, str], Awaitable[Principal]]
 Issue = Callable[[Principal], str]  # an access token for the session (≤ the session's life)

@@ -1,6 +1,6 @@
 """``POST /auth/login`` of the node and the gateway, one flow for both: the per-address
 bucket (``LOGIN_LIMIT``), the per-account lock with backoff and the known devices
-(:class:`~siks.infra.login_guard.LoginGuard`), then the password check. Each side passes how
+(:class:`~service_kit.login_guard.LoginGuard`), then the password check. Each side passes how
 it checks a password and how it issues a token."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from aiohttp import web
 from schema.errors import SiksError, Unauthenticated
 from schema.roles import Principal
 from schema.tokens import ACCESS_TOKEN_LIFETIME
-from siks.infra.http_guards import LOGIN_LIMIT, error_response, rate_limited
-from siks.infra.login_guard import LoginGuard
+from service_kit.http_guards import LOGIN_LIMIT, error_response, rate_limited
+from service_kit.login_guard import LoginGuard
 
 LOGIN_GUARD = web.AppKey("login_guard", LoginGuard)
 

@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from schema.roles import ANONYMOUS, Principal
-from siks.infra.graphql_http import negotiate
-from siks.infra.ratelimit import TokenBuckets
+from service_kit.graphql_http import negotiate
+from service_kit.ratelimit import TokenBuckets
 
 LOGIN_LIMIT = web.AppKey("login_limit", TokenBuckets)
 PUBLIC_LIMIT = web.AppKey("public_limit", TokenBuckets)
@@ -53,7 +53,7 @@ def rate_limited(buckets: TokenBuckets, request: web.Request, what: str) -> web.
 @web.middleware
 async def require_json_posts(request: web.Request, handler: Handler) -> web.StreamResponse:
     """GraphQL over HTTP at the edge: JSON-only posts, and the answer of ``/graphql`` in the
-    media type the request accepts (:mod:`siks.infra.graphql_http`)."""
+    media type the request accepts (:mod:`service_kit.graphql_http`)."""
     if (request.method == "POST" and request.path in (GRAPHQL_PATH, LOGIN_PATH)
             and request.content_type not in JSON_TYPES):
         response: web.StreamResponse = error_response(

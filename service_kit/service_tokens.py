@@ -23,7 +23,7 @@ from schema.tokens import (
     claims_for,
     node_audience,
 )
-from siks.infra import jwt
+from service_kit import jwt
 
 
 def gateway_token(principal: Principal, node_region: str, credentials: SigningCredentials, *,

@@ -7,7 +7,7 @@ shows the page by overriding its IDE hook::
         async def render_graphql_ide(self, request: web.Request) -> web.Response:
             return graphiql_response(request)
 
-Shared by the node and the gateway (both may import ``siks.infra``); the page itself and the
+Shared by the node and the gateway (both may import ``service_kit``); the page itself and the
 vendored assets live in ``schema.graphiql``.
 """
 

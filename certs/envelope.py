@@ -38,11 +38,11 @@ from joserfc.jwk import OKPKey
 from joserfc.jws import JWSAlgModel, JWSRegistry
 from joserfc.registry import HeaderParameter
 
+from certs import envelope_errors as refused
 from certs.errors import CertificateRejected, CertificateWrongPurpose
 from certs.identity import HolderKind, Identity, kid_of
 from certs.trust import CertificateStore
 from schema import canonical_json as jcs
-from schema import envelope_errors as refused
 from schema.errors import InvalidInput, InvalidRegionCode
 from schema.regions import check_shape, is_within
 
@@ -198,7 +198,7 @@ def verify_envelope(
     max_age: timedelta = DEFAULT_MAX_AGE,
     max_future_skew: timedelta = DEFAULT_MAX_FUTURE_SKEW,
 ) -> VerifiedEnvelope:
-    """The verified content, or an :class:`~schema.envelope_errors.EnvelopeRefused` subclass.
+    """The verified content, or an :class:`~certs.envelope_errors.EnvelopeRefused` subclass.
 
     Checks run in this order, so the reason names the first failure: shape, ``alg``, key id,
     certificate chains to the national CA, signature (tampered header / message / wrong key),
@@ -239,7 +239,7 @@ def verify_envelope(
 
 def verify_signature(envelope: Mapping[str, Any], trust: CertificateStore) -> str:
     """The ``kid`` of a certificate issued by the national CA whose key signed this header and
-    message, or an :class:`~schema.envelope_errors.EnvelopeRefused`. Nothing that depends on
+    message, or an :class:`~certs.envelope_errors.EnvelopeRefused`. Nothing that depends on
     the time (validity, revocation, window) or on the parties is checked: this recognises a
     resend of a message that verified in full when it was stored."""
     header, message, signature = _parts(envelope)

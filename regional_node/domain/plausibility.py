@@ -108,10 +108,8 @@ def _mother(members: list[MemberRecord], head: MemberRecord | None) -> MemberRec
                  and m.sex is Sex.FEMALE), None)
 
 
-def cross_region_message(nik: str, others: list[tuple[str, str]]) -> str:
+def cross_region_message(nik: str, others: list[tuple[str, str]]) -> Message:
     """A duplicate across regions, naming the other kab/kota (code, name) that holds the NIK."""
     named = ", ".join(f"{name} ({code})" if name else code for code, name in others)
-    return (f"NIK {nik} juga terdaftar di {named}: periksa bersama Dinas Sosial di sana "
-            f"dan Dukcapil, di wilayah mana orang ini tinggal. / NIK {nik} is also "
-            f"registered in {named}: check with that region's Dinas Sosial and Dukcapil "
-            "where this person lives.")
+    return msg("NIK {nik} is also registered in {named}: check with that region's Dinas "
+               "Sosial and Dukcapil where this person lives.", nik=nik, named=named)

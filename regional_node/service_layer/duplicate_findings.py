@@ -94,12 +94,14 @@ async def _open_warning(uow: UnitOfWork, row: CrossRegionDuplicate, member: Memb
     message = cross_region_message(mask_number(member.nik), others)
     warning = await _warning_of(uow, row)
     if warning is not None and warning.resolved_at is None:
-        warning.message = message  # the regions changed: the same warning says so
+        warning.message = str(message)  # the regions changed: the same warning says so
+        warning.message_parts = message.stored()
         return 0
     warning = HouseholdWarning(household_id=member.household_id, member_id=member.id,
                                desa_code=await _desa_of(uow, member.household_id),
                                kind=WarningKind.CROSS_REGION_DUPLICATE.value, source=SOURCE,
-                               message=message, created_at=utcnow())
+                               message=str(message), message_parts=message.stored(),
+                               created_at=utcnow())
     uow.session.add(warning)
     await uow.session.flush()
     row.warning_id = warning.id

@@ -21,7 +21,7 @@ from tests.node.helpers import DINSOS_BANDUNG, gql, store
 from tests.sync.world import SECRET
 
 LIST = """{ householdWarnings(first: 10) { total edges { node { kind source message
-  member { nik } } } } }"""
+  english: message(language: "en") member { nik } } } } }"""
 SUMMARY = "{ warningSummary { kind warnings } }"
 QUALITY = "{ dataQuality { regionCode openWarnings { kind warnings } } }"
 OTHER_DESA = Principal("user:op-other", Role.OPERATOR_DESA, "32.73.01.1002")
@@ -49,7 +49,13 @@ async def test_the_region_sees_the_warning_naming_the_other_region(
     assert (edge["node"]["kind"], edge["node"]["source"]) == ("CROSS_REGION_DUPLICATE",
                                                              "GATEWAY")
     assert edge["node"]["member"]["nik"] == nik  # the member it names
-    assert "Kota Surabaya (35.78)" in edge["node"]["message"]
+    masked = f"{nik[:4]}{'*' * 8}{nik[-4:]}"
+    assert edge["node"]["message"] == (  # Indonesian by default, English when asked
+        f"NIK {masked} juga terdaftar di Kota Surabaya (35.78): periksa bersama Dinas Sosial "
+        "di sana dan Dukcapil, di wilayah mana orang ini tinggal.")
+    assert edge["node"]["english"] == (
+        f"NIK {masked} is also registered in Kota Surabaya (35.78): check with that "
+        "region's Dinas Sosial and Dukcapil where this person lives.")
     summary = await gql(node_client, SUMMARY, principal=DINSOS_BANDUNG)
     assert {"kind": "CROSS_REGION_DUPLICATE", "warnings": 1} in [
         {"kind": r["kind"], "warnings": r["warnings"]} for r in summary["data"]["warningSummary"]]

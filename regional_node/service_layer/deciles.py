@@ -24,6 +24,7 @@ from certs.envelope_errors import EnvelopeRefused
 from certs.identity import HolderKind
 from certs.trust import CertificateStore
 from regional_node.adapters.database import Database
+from regional_node.adapters.decile_queries import count_histogram
 from regional_node.adapters.orm import DecisionReceipt, Household, PmtScore, utcnow
 from regional_node.domain.audit import Actor
 from regional_node.service_layer.unit_of_work import UnitOfWork
@@ -34,7 +35,6 @@ from schema.deciles import (
     RangeCounts,
     ScoreRange,
     check_ranges,
-    count_ranges,
     desil_of,
     quantise,
     read_cut_message,
@@ -51,15 +51,6 @@ UPDATE_BATCH = 5000
 logger = logging.getLogger("siks.node.deciles")
 
 
-async def sorted_scores(database: Database) -> list[int]:
-    """The quantised scores of the counted households, ascending."""
-    async with database.reader() as session:
-        scores = (await session.execute(
-            select(PmtScore.score).join(Household, Household.id == PmtScore.household_id)
-            .where(Household.status == HouseholdStatus.ACTIVE.value))).scalars().all()
-    return sorted(quantise(s) for s in scores)
-
-
 async def score_histogram(database: Database, principal: Principal,
                           ranges: Sequence[ScoreRange]) -> tuple[int, list[RangeCounts]]:
     """(counted households, counts per range) for the gateway; Forbidden for anyone else."""
@@ -68,11 +59,11 @@ async def score_histogram(database: Database, principal: Principal,
                         "answers only the national gateway's service identity",
                         reason="service_only")
     check_ranges(ranges)
-    scores = await sorted_scores(database)
-    answer = count_ranges(scores, ranges)
+    async with database.reader() as session:
+        households, answer = await count_histogram(session, ranges)
     logger.info("desil histogram for %s: %d ranges, %d buckets, %d households",
-                principal.user_id, len(ranges), sum(r.buckets for r in ranges), len(scores))
-    return len(scores), answer
+                principal.user_id, len(ranges), sum(r.buckets for r in ranges), households)
+    return households, answer
 
 
 async def receive_cut_set(database: Database, trust: CertificateStore, region: str,

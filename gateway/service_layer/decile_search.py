@@ -13,6 +13,7 @@ when every cut point lies inside it); ``C(LOWEST) = 0`` and
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -107,13 +108,14 @@ def cumulative(r: ScoreRange, counts: RangeCounts) -> dict[int, int]:
 
 
 def narrow(target: Target, edges: Sequence[int], known: Mapping[int, int]) -> None:
-    for edge in edges:
-        if target.lo < edge < target.hi:
-            if known[edge] < target.rank:
-                target.lo = edge
-            else:
-                target.hi = edge
-                break
+    """The tightest known edges around the target's rank (``C`` is monotone, so a binary
+    search over the known edges strictly inside the target's interval)."""
+    inside = edges[bisect.bisect_right(edges, target.lo):bisect.bisect_left(edges, target.hi)]
+    first_at_rank = bisect.bisect_left(inside, target.rank, key=known.__getitem__)
+    if first_at_rank > 0:
+        target.lo = inside[first_at_rank - 1]
+    if first_at_rank < len(inside):
+        target.hi = inside[first_at_rank]
 
 
 def summed(answers: Iterable[Sequence[RangeCounts]], ranges: int) -> list[RangeCounts]:

@@ -98,12 +98,15 @@ def refine(lo: int, hi: int) -> ScoreRange:
 
 
 def cumulative(r: ScoreRange, counts: RangeCounts) -> dict[int, int]:
-    """``C`` at every edge of ``r`` from a (summed) answer."""
-    filled = dict(counts.buckets)
+    """``C`` at the ends of ``r`` and at both edges of each non-empty bucket, from a
+    (summed) answer. ``C`` is flat between these edges, so the edge where it reaches a rank
+    and the edge before it (narrowing's only concern) are always among them."""
     known, running = {r.start: counts.below}, counts.below
-    for i in range(r.buckets):
-        running += filled.get(i, 0)
-        known[r.edge(i + 1)] = running
+    for index, n in counts.buckets:
+        known[r.edge(index)] = running
+        running += n
+        known[r.edge(index + 1)] = running
+    known[r.end] = running
     return known
 
 

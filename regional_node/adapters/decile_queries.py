@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection, text
 
 from schema.deciles import HIGHEST, LOWEST, SCALE, RangeCounts, ScoreRange
 from schema.enums import HouseholdStatus
@@ -58,14 +57,15 @@ def histogram_sql(dialect: str, ranges: int) -> str:
             + " UNION ALL ".join(parts))
 
 
-async def count_histogram(session: AsyncSession, ranges: Sequence[ScoreRange]
-                          ) -> tuple[int, list[RangeCounts]]:
-    """(counted households, counts per range), in one statement."""
+def count_histogram(connection: Connection, ranges: Sequence[ScoreRange]
+                    ) -> tuple[int, list[RangeCounts]]:
+    """(counted households, counts per range), in one statement (run it through
+    ``Database.run_sync``: on SQLite one hand-off to a worker thread)."""
     params: dict[str, Any] = {"active": HouseholdStatus.ACTIVE.value}
     for i, r in enumerate(ranges):
         params.update({f"start{i}": r.start, f"width{i}": r.width, f"end{i}": r.end})
-    dialect = session.get_bind().dialect.name
-    rows = (await session.execute(text(histogram_sql(dialect, len(ranges))), params)).all()
+    rows = connection.execute(text(histogram_sql(connection.dialect.name, len(ranges))),
+                              params).all()
     households, below = 0, [0] * len(ranges)
     filled: list[list[tuple[int, int]]] = [[] for _ in ranges]
     for r, b, n in rows:

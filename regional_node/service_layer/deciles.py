@@ -59,8 +59,8 @@ async def score_histogram(database: Database, principal: Principal,
                         "answers only the national gateway's service identity",
                         reason="service_only")
     check_ranges(ranges)
-    async with database.reader() as session:
-        households, answer = await count_histogram(session, ranges)
+    households, answer = await database.run_sync(
+        lambda connection: count_histogram(connection, ranges), write=False)
     logger.info("desil histogram for %s: %d ranges, %d buckets, %d households",
                 principal.user_id, len(ranges), sum(r.buckets for r in ranges), households)
     return households, answer

@@ -106,8 +106,12 @@ def gateway_config(tmp_path: Path, pki: DevPki, cluster: NodeCluster | None = No
 @pytest.fixture
 async def gateway(cluster: NodeCluster, dev_pki: DevPki, tmp_path: Path,
                   aiohttp_client) -> TestClient:  # type: ignore[no-untyped-def]
-    """A gateway over the three-node cluster (registered from a nodes file, probed)."""
-    return await aiohttp_client(create_app(gateway_config(tmp_path, dev_pki, cluster),
+    """A gateway over the three-node cluster (registered from a nodes file, probed). Its
+    nodes get 10 s: the tests using it check what is read, not the deadline (those that do
+    build their own with a short one), and a busy CI worker beside the pockets' permutation
+    tests once took the three nodes past 3 s."""
+    return await aiohttp_client(create_app(gateway_config(tmp_path, dev_pki, cluster,
+                                                          deadline_ms=10000),
                                            background=False, principal_of=as_kemensos))
 
 

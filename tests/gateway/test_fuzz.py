@@ -45,7 +45,7 @@ async def seeded(cluster, dev_pki, tmp_path, aiohttp_client):  # type: ignore[no
         factories.household("32.73.01.1001", head_name="Siti Aminah", programs=(Program.PKH,)),
         factories.household("32.73.02.1001", head_name="Budi Santoso", members=4)])
     return await secure_gateway(aiohttp_client, tmp_path, dev_pki, cluster,
-                                public_rate="100000/100000", deadline_ms=3000)
+                                public_rate="100000/100000", deadline_ms=10000)
 
 
 @pytest.mark.parametrize("role", list(ROLES))

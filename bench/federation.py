@@ -462,6 +462,30 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f}"
 
 
+def comparison_table(c: Comparison) -> list[str]:
+    """The one-row markdown table a federation benchmark prints for one comparison."""
+    return ["| measurement | gateway median ms | p95 | baseline | baseline median ms | p95 | "
+            "ratio | target | |",
+            "|---|---:|---:|---|---:|---:|---:|---:|---|",
+            f"| {c.name} | {_ms(c.project.median)} | {_ms(c.project.p95)} | "
+            f"{c.baseline_name} | {_ms(c.baseline.median)} | {_ms(c.baseline.p95)} | "
+            f"{c.ratio:.2f} | ≤ {c.target} | {'met' if c.met else 'MISSED'} |"]
+
+
+def add_data_options(parser: argparse.ArgumentParser, *, repeat: int) -> None:
+    """The data set, cache and cluster options every benchmark on the 514-node data takes."""
+    parser.add_argument("--households", type=int, default=1_000_000)
+    parser.add_argument("--regions", type=int, default=None,
+                        help="simulate only this many kab/kota; default all 514")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--postgres", default=DEFAULT_POSTGRES, metavar="URL")
+    parser.add_argument("--drop-postgres", action="store_true")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--node-processes", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=repeat)
+
+
 def _mb(kib: int) -> str:
     return f"{kib * 1024 / 1e6:,.0f}"
 

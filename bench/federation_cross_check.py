@@ -26,17 +26,15 @@ import io
 import random
 import sys
 import time
-from pathlib import Path
 
 import aiohttp
 import asyncpg
 
 from bench.federation import (
-    DEFAULT_CACHE,
-    DEFAULT_POSTGRES,
     Comparison,
-    _ms,
+    add_data_options,
     compare,
+    comparison_table,
     prepare_and_run,
 )
 from bench.federation_cluster import Cluster, GatewaySettings, cpu_seconds
@@ -152,12 +150,7 @@ async def run(prepared: Prepared, args: argparse.Namespace) -> int:
     manifest, c = prepared.manifest, comparison
     print(f"\ndata: {manifest.households:,} households, {manifest.members:,} members, "
           f"{manifest.programs:,} program memberships over {len(prepared.scale.regions)} nodes")
-    print("| measurement | gateway median ms | p95 | baseline | baseline median ms | p95 | "
-          "ratio | target | |")
-    print("|---|---:|---:|---|---:|---:|---:|---:|---|")
-    print(f"| {c.name} | {_ms(c.project.median)} | {_ms(c.project.p95)} | "
-          f"{c.baseline_name} | {_ms(c.baseline.median)} | {_ms(c.baseline.p95)} | "
-          f"{c.ratio:.2f} | ≤ {c.target} | {'met' if c.met else 'MISSED'} |")
+    print(*comparison_table(c), sep="\n")
     print(f"\n({args.repeat} repetitions, alternating; {summary})")
     if c.cpu:
         print("CPU seconds per job (median): " + ", ".join(
@@ -167,17 +160,8 @@ async def run(prepared: Prepared, args: argparse.Namespace) -> int:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--households", type=int, default=1_000_000)
-    parser.add_argument("--regions", type=int, default=None,
-                        help="simulate only this many kab/kota; default all 514")
+    add_data_options(parser, repeat=3)
     parser.add_argument("--niks", type=int, default=1_000_000, help="NIKs in the file")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument("--postgres", default=DEFAULT_POSTGRES, metavar="URL")
-    parser.add_argument("--drop-postgres", action="store_true")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--node-processes", type=int, default=2)
-    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--deadline-ms", type=int, default=60_000)
     parser.add_argument("--max-concurrency", type=int, default=64)
     return parser.parse_args(argv)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import asyncpg
 
-from bench.federation import DEFAULT_CACHE, DEFAULT_POSTGRES, _ms, compare, prepare_and_run
+from bench.federation import add_data_options, compare, comparison_table, prepare_and_run
 from bench.federation_cluster import Cluster, cpu_seconds
 from bench.federation_data import ID_OFFSET, Prepared
 from gateway.adapters.database import open_database
@@ -130,12 +130,7 @@ def report(prepared: Prepared, args: argparse.Namespace, result: DecileResult,
           f"{prepared.manifest.households:,} over {len(prepared.scale.regions)} nodes; "
           f"{result.rounds} rounds of counts")
     print("cut points: " + ", ".join(f"{s:.6f}" for s in result.cut_scores()))
-    print("| measurement | gateway median ms | p95 | baseline | baseline median ms | p95 | "
-          "ratio | target | |")
-    print("|---|---:|---:|---|---:|---:|---:|---:|---|")
-    print(f"| {c.name} | {_ms(c.project.median)} | {_ms(c.project.p95)} | "
-          f"{c.baseline_name} | {_ms(c.baseline.median)} | {_ms(c.baseline.p95)} | "
-          f"{c.ratio:.2f} | ≤ {c.target} | {'met' if c.met else 'MISSED'} |")
+    print(*comparison_table(c), sep="\n")
     print(f"\n({args.repeat} repetitions, alternating; rounds: "
           + "; ".join(f"{r['round']}: {r['buckets']} buckets {r['ms']} ms"
                       for r in result.round_log) + ")")
@@ -146,16 +141,7 @@ def report(prepared: Prepared, args: argparse.Namespace, result: DecileResult,
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--households", type=int, default=1_000_000)
-    parser.add_argument("--regions", type=int, default=None,
-                        help="simulate only this many kab/kota; default all 514")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument("--postgres", default=DEFAULT_POSTGRES, metavar="URL")
-    parser.add_argument("--drop-postgres", action="store_true")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--node-processes", type=int, default=2)
-    parser.add_argument("--repeat", type=int, default=7)
+    add_data_options(parser, repeat=7)
     parser.add_argument("--max-concurrency", type=int, default=64)
     return parser.parse_args(argv)
 

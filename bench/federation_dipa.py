@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -25,12 +24,11 @@ import asyncpg
 from sqlalchemy.dialects import postgresql
 
 from bench.federation import (
-    DEFAULT_CACHE,
-    DEFAULT_POSTGRES,
     Comparison,
     GatewayClient,
-    _ms,
+    add_data_options,
     compare,
+    comparison_table,
     prepare_and_run,
 )
 from bench.federation_cluster import Cluster, GatewaySettings, cpu_seconds
@@ -116,12 +114,7 @@ async def run(prepared: Prepared, args: argparse.Namespace) -> int:
     c = comparison
     print(f"\ndata: {manifest.households:,} households, {manifest.members:,} members, "
           f"{manifest.programs:,} program memberships over {len(prepared.scale.regions)} nodes")
-    print("| measurement | gateway median ms | p95 | baseline | baseline median ms | p95 | "
-          "ratio | target | |")
-    print("|---|---:|---:|---|---:|---:|---:|---:|---|")
-    print(f"| {c.name} | {_ms(c.project.median)} | {_ms(c.project.p95)} | "
-          f"{c.baseline_name} | {_ms(c.baseline.median)} | {_ms(c.baseline.p95)} | "
-          f"{c.ratio:.2f} | ≤ {c.target} | {'met' if c.met else 'MISSED'} |")
+    print(*comparison_table(c), sep="\n")
     print(f"\n({args.repeat} repetitions, alternating; {summary})")
     if c.cpu:
         print("CPU seconds per gateway request (median): " + ", ".join(
@@ -131,16 +124,7 @@ async def run(prepared: Prepared, args: argparse.Namespace) -> int:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--households", type=int, default=1_000_000)
-    parser.add_argument("--regions", type=int, default=None,
-                        help="simulate only this many kab/kota; default all 514")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument("--postgres", default=DEFAULT_POSTGRES, metavar="URL")
-    parser.add_argument("--drop-postgres", action="store_true")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--node-processes", type=int, default=2)
-    parser.add_argument("--repeat", type=int, default=7)
+    add_data_options(parser, repeat=7)
     parser.add_argument("--deadline-ms", type=int, default=60_000)
     parser.add_argument("--max-concurrency", type=int, default=64)
     return parser.parse_args(argv)

@@ -136,9 +136,21 @@ def _photo_body(row: Photo, created: bool) -> dict[str, Any]:
 
 async def upload_photo(request: web.Request, database: Database,
                        node_region: str) -> web.Response:
-    settings = request.app[FIELD_VERIFICATION]
     try:
         principal = await _principal(request)
+    except SiksError as exc:
+        return _refusal(exc)
+    return await store_photo(request, principal, database, node_region)
+
+
+async def store_photo(request: web.Request, principal: Principal, database: Database,
+                      node_region: str) -> web.Response:
+    """The upload once its sender is known: the ``X-SIKS-Upload`` header, the role, the
+    type, the size, a whole JPEG, stored once by its SHA-256. The pendamping's web page
+    (``regional_node.entrypoints.web.pendamping``) sends its photos here too, with the
+    session's principal instead of a bearer token."""
+    settings = request.app[FIELD_VERIFICATION]
+    try:
         if request.headers.get(UPLOAD_HEADER, "").strip().lower() != UPLOAD_HEADER_VALUE:
             raise Forbidden(f"a photo upload needs the header {UPLOAD_HEADER}: "
                             f"{UPLOAD_HEADER_VALUE}", reason="upload_header")

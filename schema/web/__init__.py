@@ -30,7 +30,8 @@ HTMX_SHA384 = "sha384-HGfztofotfshcF7+8n44JQL2oJmowVChPTg48S+jvZoztPfvwD79OC/LTt
 """The pinned digest of the vendored file (as in the npm tarball ``package/dist/``)."""
 STYLE = "siks/web.css"
 SCRIPT = "siks/web.js"  # ours: the few behaviours htmx does not cover (a GPS position)
-_ASSETS = (HTMX, STYLE, SCRIPT)
+PENDAMPING_SCRIPT = "siks/pendamping.js"  # the pendamping's offline visits (docs/web.md)
+_ASSETS = (HTMX, STYLE, SCRIPT, PENDAMPING_SCRIPT)
 _CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 ASSETS_PATH = "/web/assets"
 
@@ -40,6 +41,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "style-src 'self'",
     "img-src 'self' data:",
     "connect-src 'self'",
+    "worker-src 'self'",  # the pendamping page's offline service worker (docs/web.md)
     "form-action 'self'",
     "base-uri 'none'",
     "frame-ancestors 'none'",
@@ -79,6 +81,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     environment.globals.update(asset_url=asset_url, asset_integrity=asset_integrity,
                                HTMX=HTMX, STYLE=STYLE, SCRIPT=SCRIPT,
+                               PENDAMPING_SCRIPT=PENDAMPING_SCRIPT,
                                LANGUAGES=LANGUAGES)
     return environment
 

@@ -37,10 +37,18 @@ def test_every_template_renders_in_both_languages_without_a_missing_variable() -
 
 
 def test_the_vendored_htmx_is_the_pinned_npm_file_and_nothing_else_is_served() -> None:
-    from schema.web import HTMX, HTMX_SHA384, SCRIPT, STYLE, asset_files, asset_integrity
+    from schema.web import (
+        HTMX,
+        HTMX_SHA384,
+        PENDAMPING_SCRIPT,
+        SCRIPT,
+        STYLE,
+        asset_files,
+        asset_integrity,
+    )
 
     assert asset_integrity(HTMX) == HTMX_SHA384
-    assert set(asset_files()) == {HTMX, STYLE, SCRIPT}
+    assert set(asset_files()) == {HTMX, STYLE, SCRIPT, PENDAMPING_SCRIPT}
     page = render("home.html", "id", csrf_token="t", csrf_field="csrf_token", username=None,
                   path="/web/", errors=[], site="gateway")
     assert f'integrity="{HTMX_SHA384}"' in page

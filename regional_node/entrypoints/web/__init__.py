@@ -22,7 +22,7 @@ from regional_node.adapters.database import Database
 from regional_node.config import NodeConfig
 from regional_node.entrypoints.graphql.context import NodeContext, make_loaders
 from regional_node.entrypoints.http_security import PUBLIC_LIMIT, TOKEN_TRUST
-from regional_node.entrypoints.web import households
+from regional_node.entrypoints.web import households, pendamping
 from regional_node.service_layer.users import authenticate
 from schema.errors import Unauthenticated
 from schema.roles import Principal, Role
@@ -90,3 +90,4 @@ def add_node_web(app: web.Application, schema: BaseSchema, config: NodeConfig,
                    executor=execute, verify=verify)
     add_login_routes(app, authenticate_of, issue_of, "/web/rumah-tangga")
     households.add_routes(app)
+    pendamping.add_routes(app, database_key, config.region)  # field visits, offline

@@ -16,6 +16,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
+from regional_node.adapters import orm
 from regional_node.adapters.orm import AuditEntry, FieldVerification, Household, Photo
 from regional_node.service_layer.unit_of_work import Actor, UnitOfWork
 from regional_node.service_layer.users import NewUser, add_user
@@ -208,3 +209,40 @@ async def test_the_service_worker_keeps_the_page_and_every_asset_it_loads(node_c
     for url in precache[1:]:
         assert (await node_client.get(url)).status == 200
     assert "http://" not in source and "https://" not in source
+
+
+async def _graduation_waiting_for_a_visit(database: Any, household_id: int) -> str:
+    """A graduation proposal the NIK check has passed: the next step is the field visit."""
+    pid = str(uuid.uuid4())
+    async with database.writer() as session, session.begin():
+        session.add(orm.Proposal(
+            id=pid, kind="GRADUATION", state="NIK_VALID", desa_code=DESA,
+            household_id=household_id, details={"graduation": {"reason": "mampu"}},
+            details_digest="0" * 64, created_by="user:operatorsukarasa",
+            created_role="OPERATOR_DESA"))
+        await session.flush()
+        session.add(orm.ProposalEvent(proposal_id=pid, action="CREATE", to_state="DRAFT",
+                                      actor="user:operatorsukarasa", role="OPERATOR_DESA"))
+    return pid
+
+
+async def test_a_proposal_waiting_for_its_field_visit_can_be_the_visits_target(
+        node_client, node_database, area) -> None:
+    pid = await _graduation_waiting_for_a_visit(node_database, area["here"])
+    user = await _login(node_client, "pendamping-01")
+    status, body = await user.get("/web/verifikasi")
+    assert status == 200 and "Usulan yang menunggu kunjungan lapangan" in body
+    assert f'<option value="usulan:{pid}">Usulan: Graduasi · Sukarasa · {pid[:8]}</option>' in body
+    csrf = await _csrf(user)
+    _, photo = await _photo(user, csrf, jpeg(gps=BANDUNG, seed=6))
+    visit = {"id": str(uuid.uuid4()), "photoSha256": photo["sha256"], "proposalId": pid,
+             "latitude": BANDUNG[0], "longitude": BANDUNG[1]}
+    for _ in range(2):
+        status, recorded = await _visit(user, csrf, **visit)
+        assert status == 200 and recorded["id"] == visit["id"]
+    async with node_database.reader() as session:
+        rows = (await session.scalars(select(FieldVerification))).all()
+    assert [(r.proposal_id, r.household_id) for r in rows] == [(pid, area["here"])]
+    status, answer = await _visit(user, csrf, **{**visit, "id": str(uuid.uuid4()),
+                                                 "householdId": str(area["here"])})
+    assert status == 400 and answer["errors"][0]["extensions"]["code"] == "INVALID_INPUT"

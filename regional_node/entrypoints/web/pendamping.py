@@ -41,13 +41,16 @@ CSRF_HEADER = "X-CSRF-Token"
 HOUSEHOLDS_SHOWN = 100  # the most the node's `households` gives in one page
 MAX_VISIT_BYTES = 16 * 1024
 
-HOUSEHOLDS = """query KunjunganRumahTangga($filter: HouseholdFilter, $first: Int!) {
+HOUSEHOLDS = """query KunjunganSasaran($filter: HouseholdFilter, $first: Int!) {
   households(filter: $filter, first: $first) {
     totalCount
-    edges { node { id kkNumber desaName address head { name } } } } }"""
+    edges { node { id kkNumber desaName address head { name } } } }
+  proposals(filter: {state: NIK_VALID}, first: $first) {
+    edges { node { id kind desaName householdId } } } }"""
 RECORD = """mutation Kunjungan($input: FieldVerificationInput!) {
   recordFieldVerification(input: $input) { id period flags distanceFromPhotoM } }"""
-VISIT_FIELDS = ("id", "photoSha256", "householdId", "latitude", "longitude", "note")
+VISIT_FIELDS = ("id", "photoSha256", "householdId", "proposalId", "latitude", "longitude",
+                "note")
 
 
 def _json_error(request: web.Request, status: int, code: str, message: str) -> web.Response:
@@ -114,7 +117,7 @@ def _texts(request: web.Request) -> dict[str, str]:
 async def verification_page(request: web.Request) -> web.Response:
     who = await require_login(request)
     if who.role is not Role.PENDAMPING:
-        return page(request, "pendamping.html", status=403, found=None, name="",
+        return page(request, "pendamping.html", status=403, found=None, proposals=[], name="",
                     texts={}, settings={}, errors=[text(
                         request, "Only a pendamping records field visits. Log in with a "
                                  "pendamping account.")])
@@ -122,11 +125,13 @@ async def verification_page(request: web.Request) -> web.Response:
     outcome = await run(request, HOUSEHOLDS, filter={"name": name} if name else None,
                         first=HOUSEHOLDS_SHOWN)
     found = (outcome.data or {}).get("households")
+    proposals = ((outcome.data or {}).get("proposals") or {}).get("edges", [])
     settings = {"max-bytes": str(request.app[FIELD_VERIFICATION].max_photo_bytes),
                 "username": session_of(request).username or "", "session": SESSION_PATH,
                 "photo": PHOTO_PATH, "visit": VISIT_PATH, "worker": WORKER_PATH}
     return page(request, "pendamping.html", status=200 if found is not None else 400,
-                found=found, name=name, texts=_texts(request), settings=settings,
+                found=found, proposals=[edge["node"] for edge in proposals], name=name,
+                texts=_texts(request), settings=settings,
                 errors=messages(request, outcome))
 
 
@@ -156,7 +161,10 @@ async def upload(request: web.Request, database_key: web.AppKey[Any],
 def _visit_input(body: Any) -> dict[str, Any] | None:
     if not isinstance(body, dict) or not set(body) <= set(VISIT_FIELDS):
         return None
-    if not all(isinstance(body.get(key), str) for key in ("id", "photoSha256", "householdId")):
+    if not all(isinstance(body.get(key), str) for key in ("id", "photoSha256")):
+        return None
+    if not all(isinstance(body.get(key), str | None) for key in ("householdId", "proposalId",
+                                                                 "note")):
         return None
     if not all(isinstance(body.get(key), int | float) and not isinstance(body.get(key), bool)
                for key in ("latitude", "longitude")):

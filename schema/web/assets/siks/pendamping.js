@@ -192,8 +192,10 @@
         visit.photoSha256 = stored.sha256;
         await keep(visit);
       }
-      var fields = {id: visit.id, photoSha256: visit.photoSha256, householdId: visit.householdId,
+      var fields = {id: visit.id, photoSha256: visit.photoSha256,
                     latitude: visit.latitude, longitude: visit.longitude};
+      if (visit.proposalId) { fields.proposalId = visit.proposalId; }
+      else { fields.householdId = visit.householdId; }
       if (visit.note) { fields.note = visit.note; }
       var recorded = await post(settings.visit, JSON.stringify(fields), {
         "Content-Type": "application/json", "X-CSRF-Token": csrf});
@@ -282,8 +284,11 @@
       problem.textContent = say("bad-position");
       return;
     }
+    var proposal = household.value.indexOf("usulan:") === 0;
     var visit = {
-      id: newId(), username: settings.username, householdId: household.value,
+      id: newId(), username: settings.username,
+      householdId: proposal ? null : household.value,
+      proposalId: proposal ? household.value.slice("usulan:".length) : null,
       householdLabel: household.options[household.selectedIndex].text,
       latitude: latitude, longitude: longitude,
       note: document.getElementById("catatan").value.trim(),
@@ -314,6 +319,9 @@
         texts[name.slice(1)] = root.dataset[key];
       }
     });
+    if (navigator.storage && navigator.storage.persist) {
+      navigator.storage.persist().catch(function () {});  // ask the browser not to evict the queue
+    }
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.register(settings.worker, {scope: "/web/"}).catch(function () {});
     }

@@ -3,8 +3,9 @@
 can cut: the pendamping logs in and opens the page; the signal is lost (the relay drops every
 connection and refuses new ones, and DevTools puts the page offline); the page opens again
 from the service worker; a visit with a photo file and the phone's position is saved and
-waits on the phone; the signal returns, the visit is sent and is at the node exactly once;
-sending it again (as after a lost answer) stores nothing more."""
+waits on the phone; the signal returns, the visit is sent but the node's answer is lost
+(DevTools fails the response), so the phone sends it again: it is at the node exactly once;
+sending it once more stores nothing more."""
 
 from __future__ import annotations
 
@@ -140,11 +141,31 @@ async def _queued(page: Page) -> list[dict[str, Any]]:
         all.onsuccess = () => { open.result.close(); resolve(all.result.map(
           v => ({id: v.id, state: v.state, photoSha256: v.photoSha256,
                  hasPhoto: v.photo instanceof Blob, latitude: v.latitude,
-                 longitude: v.longitude, householdId: v.householdId}))); };
+                 longitude: v.longitude, householdId: v.householdId,
+                 period: v.period || null}))); };
         all.onerror = () => reject(all.error);
       };
       open.onerror = () => reject(open.error);
     })""", await_promise=True)
+
+
+async def _paused(page: Page, seconds: float = 30.0) -> dict[str, Any]:
+    """The first request DevTools has paused (``Fetch.requestPaused``)."""
+    async with asyncio.timeout(seconds):
+        while True:
+            if paused := page.events_named("Fetch.requestPaused"):
+                return paused[0]
+            await asyncio.sleep(0.05)
+
+
+async def _resent(page: Page, seconds: float = 30.0) -> list[dict[str, Any]]:
+    """The queue once the visit sent again has its answer (its period) back."""
+    async with asyncio.timeout(seconds):
+        while True:
+            queued = await _queued(page)
+            if all(visit["period"] is not None for visit in queued):
+                return queued
+            await asyncio.sleep(0.1)
 
 
 async def _as_if_the_answer_was_lost(page: Page, visit_id: str) -> None:
@@ -224,8 +245,21 @@ async def test_a_pendamping_records_a_visit_offline_and_it_is_sent_once_when_the
         await asyncio.sleep(1.0)  # nothing is sent while there is no signal
         assert await _stored(database) == []
 
+        # the signal returns, but the node's answer to the visit is lost on the way back
+        await page.send("Fetch.enable", patterns=[{"urlPattern": "*/web/verifikasi/kunjungan",
+                                                   "requestStage": "Response"}])
         await relay.restore()
         await _network(page, offline=False)  # the browser's `online` event sends the queue
+        paused = await _paused(page)
+        assert paused["responseStatusCode"] == 200  # the node has recorded it
+        await page.send("Fetch.failRequest", requestId=paused["requestId"],
+                        errorReason="ConnectionReset")
+        await page.send("Fetch.disable")
+        await settle(page, f"{STATES}.join() === 'waiting'")
+        [unanswered] = await _queued(page)
+        assert unanswered["photoSha256"] is not None  # the photo is not sent again
+        assert len(await _stored(database)) == 1
+        await submit(page, "#kirim-sekarang")  # sent again: the node finds it by its id
         await settle(page, f"{STATES}.join() === 'sent'", 30.0)
         assert await page.evaluate(COUNT) == "Kunjungan menunggu dikirim: 0"
         text = await page.evaluate("document.querySelector('#daftar-antrean').innerText")
@@ -238,11 +272,11 @@ async def test_a_pendamping_records_a_visit_offline_and_it_is_sent_once_when_the
         assert sent["state"] == "sent" and not sent["hasPhoto"]  # the node has the photo
 
         await _as_if_the_answer_was_lost(page, waiting["id"])
+        assert [v["state"] for v in await _queued(page)] == ["waiting"]
         await submit(page, "#kirim-sekarang")
-        await settle(page, f"{STATES}.join() === 'sent' && "
-                           "document.querySelector('#daftar-antrean').innerText"
-                           ".includes('Periode ')", 30.0)
-        assert await _stored(database) == stored  # sent twice, stored once
+        [again] = await _resent(page)
+        assert again["state"] == "sent" and again["period"] == sent["period"]
+        assert await _stored(database) == stored  # sent three times, stored once
         async with database.reader() as session:
             assert await session.scalar(select(func.count()).select_from(Photo)) == 1
         assert only_from(page, base) == []

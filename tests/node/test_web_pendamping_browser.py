@@ -42,6 +42,9 @@ from tests.web_browser import (
 
 PASSWORD = "kata-sandi-pendamping"
 COUNT = "document.querySelector('#jumlah')?.textContent"
+KEPT_PAGE = """caches.keys().then(names => Promise.all(names.map(
+  name => caches.open(name).then(cache => cache.match('/web/verifikasi')))))
+  .then(found => found.some(Boolean))"""
 STATES = "[...document.querySelectorAll('#daftar-antrean li')].map(li => li.dataset.state)"
 
 
@@ -280,3 +283,10 @@ async def test_a_pendamping_records_a_visit_offline_and_it_is_sent_once_when_the
         async with database.reader() as session:
             assert await session.scalar(select(func.count()).select_from(Photo)) == 1
         assert only_from(page, base) == []
+
+        # logging out drops the kept page (the area's households), not the visits' list
+        assert await page.evaluate(KEPT_PAGE, await_promise=True)
+        await submit(page, "form[action='/web/keluar'] button")
+        await settle(page, "location.pathname === '/web/masuk'")
+        assert not await page.evaluate(KEPT_PAGE, await_promise=True)
+        assert [v["id"] for v in await _queued(page)] == [waiting["id"]]

@@ -111,6 +111,7 @@ def _texts(request: web.Request) -> dict[str, str]:
                                     "visit while there is a signal."),
         "flags": text(request, "Flags: {flags}"),
         "period": text(request, "Period {period}"),
+        "remove": text(request, "Remove from this phone"),
     }
 
 

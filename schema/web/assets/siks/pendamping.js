@@ -138,6 +138,15 @@
     state.className = "state";
     state.textContent = stateText(visit);
     item.appendChild(state);
+    if (visit.state === SENT || visit.state === REFUSED) {  // a waiting visit is never dropped
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "remove";
+      remove.textContent = say("remove");
+      remove.setAttribute("aria-label", say("remove") + ": " + visit.householdLabel);
+      remove.addEventListener("click", function () { forget(visit.id).then(render); });
+      item.appendChild(remove);
+    }
     return item;
   }
 

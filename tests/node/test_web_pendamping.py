@@ -160,15 +160,18 @@ async def test_refusals_are_json_with_what_to_do_in_indonesian(node_client, node
     assert status == 403
     status, answer = await _send(user, "/web/verifikasi/foto", content, "image/jpeg", csrf)
     assert status == 403 and answer["errors"][0]["extensions"]["reason"] == "upload_header"
+    assert answer["errors"][0]["message"].startswith("Akun Anda tidak berwenang")
     status, answer = await _send(user, "/web/verifikasi/foto", b"not a photo", "image/jpeg",
                                  csrf, **{"X-SIKS-Upload": "photo"})
     assert status == 400 and answer["errors"][0]["extensions"]["reason"] == "not_jpeg"
+    assert answer["errors"][0]["message"] == (
+        "Foto ini tidak dapat dipakai (bukan JPEG utuh, atau terlalu besar). Ambil lagi.")
     _, photo = await _photo(user, csrf, content)
     visit = {"id": str(uuid.uuid4()), "photoSha256": photo["sha256"],
              "householdId": str(area["there"]), "latitude": BANDUNG[0],
              "longitude": BANDUNG[1]}
     status, answer = await _visit(user, csrf, **visit)
-    assert status == 400 and answer["errors"][0]["extensions"]["code"] == "OUT_OF_SCOPE"
+    assert status == 403 and answer["errors"][0]["extensions"]["code"] == "OUT_OF_SCOPE"
     assert answer["errors"][0]["message"].startswith("Data ini di luar wilayah kerja akun Anda")
     status, answer = await _visit(user, csrf, **{**visit, "latitude": "utara"})
     assert status == 400 and answer["errors"][0]["extensions"]["code"] == "INVALID_INPUT"

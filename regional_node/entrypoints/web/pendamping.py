@@ -24,11 +24,13 @@ from aiohttp import hdrs, web
 
 from regional_node.entrypoints.photo_upload import FIELD_VERIFICATION, store_photo
 from schema.errors import SiksError
+from schema.i18n import Translator
 from schema.roles import Principal, Role
 from schema.scope import check_principal
 from schema.web import WEB_DIR, asset_files, asset_url
+from schema.web.errors import error_message
 from service_kit.web.login import require_login
-from service_kit.web.pages import messages, page, principal, run, text
+from service_kit.web.pages import messages, page, page_language, principal, run, text
 from service_kit.web.session import session_of
 
 PAGE = "/web/verifikasi"
@@ -49,6 +51,9 @@ HOUSEHOLDS = """query KunjunganSasaran($filter: HouseholdFilter, $first: Int!) {
     edges { node { id kind desaName householdId } } } }"""
 RECORD = """mutation Kunjungan($input: FieldVerificationInput!) {
   recordFieldVerification(input: $input) { id period flags distanceFromPhotoM } }"""
+VISIT_STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "FORBIDDEN_FIELD": 403,
+                "OUT_OF_SCOPE": 403, "NOT_FOUND": 404, "CONFLICT": 409, "WRONG_STATE": 409,
+                "RATE_LIMITED": 429, "INTERNAL": 500}  # else 400; the script retries 401/429/5xx
 VISIT_FIELDS = ("id", "photoSha256", "householdId", "proposalId", "latitude", "longitude",
                 "note")
 
@@ -156,7 +161,19 @@ async def upload(request: web.Request, database_key: web.AppKey[Any],
     except SiksError:
         raise _refusal(401, "UNAUTHENTICATED",
                           text(request, "Your session has ended. Log in again.")) from None
-    return await store_photo(request, who, request.app[database_key], region)
+    stored = await store_photo(request, who, request.app[database_key], region)
+    if stored.status < 400 or stored.text is None:
+        return stored
+    error = json.loads(stored.text)["errors"][0]
+    code = error["extensions"]["code"]
+    if code in ("INVALID_INPUT", "UNSUPPORTED_MEDIA_TYPE"):
+        message = text(request, "This photo cannot be used (not a whole JPEG, or too large). "
+                                "Take it again.")
+    else:
+        message = error_message(code, Translator("web", page_language(request)))
+    error["message"] = message  # the page's language; the code and reason stay the node's
+    return web.json_response({"errors": [error]}, status=stored.status,
+                             headers={hdrs.CACHE_CONTROL: "no-store"})
 
 
 def _visit_input(body: Any) -> dict[str, Any] | None:
@@ -192,7 +209,7 @@ async def record_visit(request: web.Request) -> web.Response:
     if recorded is not None:
         return web.json_response(recorded, headers={hdrs.CACHE_CONTROL: "no-store"})
     code = next((c for c in outcome.codes if c), "INTERNAL")
-    status = 500 if code == "INTERNAL" else 409 if code == "CONFLICT" else 400
+    status = VISIT_STATUS.get(code, 400)
     return _json_error(request, status, code, " ".join(messages(request, outcome)))
 
 

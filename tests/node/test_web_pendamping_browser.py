@@ -5,7 +5,8 @@ connection and refuses new ones, and DevTools puts the page offline); the page o
 from the service worker; a visit with a photo file and the phone's position is saved and
 waits on the phone; the signal returns, the visit is sent but the node's answer is lost
 (DevTools fails the response), so the phone sends it again: it is at the node exactly once;
-sending it once more stores nothing more."""
+sending it once more stores nothing more. And visits wait through a session that ended
+offline, and are sent after the next login."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from PIL import Image
 from sqlalchemy import func, select
 
 from regional_node.adapters.orm import FieldVerification, Photo
@@ -129,6 +131,22 @@ async def _network(page: Page, *, offline: bool) -> None:
                     downloadThroughput=-1, uploadThroughput=-1)
 
 
+async def _log_in_and_open(page: Page, base: str) -> None:
+    await page.navigate(f"{base}/web/verifikasi")
+    await settle(page, "location.pathname === '/web/masuk' && !!document.querySelector("
+                       "'#username')")
+    await fill(page, {"username": "pendamping-01", "password": PASSWORD})
+    await submit(page, "form[action='/web/masuk'] button.primary")
+    await settle(page, "location.pathname === '/web/verifikasi' && "
+                       "!!document.querySelector('#kunjungan')")
+
+
+async def _signal_lost(relay: Relay, page: Page) -> None:
+    await relay.cut()
+    await _network(page, offline=True)
+    await settle(page, "!navigator.onLine")
+
+
 async def _stored(database: Any) -> list[tuple[str, int | None, float, float, str]]:
     async with database.reader() as session:
         rows = (await session.scalars(select(FieldVerification))).all()
@@ -203,20 +221,12 @@ async def test_a_pendamping_records_a_visit_offline_and_it_is_sent_once_when_the
         # Indonesian by the language cookie too: the service worker's own requests do not
         # carry the Accept-Language that DevTools sets for the page alone
         await page.send("Network.setCookie", name="siks_lang", value="id", url=base)
-        await page.navigate(f"{base}/web/verifikasi")
-        await settle(page, "location.pathname === '/web/masuk' && !!document.querySelector("
-                           "'#username')")
-        await fill(page, {"username": "pendamping-01", "password": PASSWORD})
-        await submit(page, "form[action='/web/masuk'] button.primary")
-        await settle(page, "location.pathname === '/web/verifikasi' && "
-                           "!!document.querySelector('#kunjungan')")
+        await _log_in_and_open(page, base)
         assert await settle(page, COUNT) == "Kunjungan menunggu dikirim: 0"
         # the service worker has kept the page and its assets, and controls the page
         await settle(page, "navigator.serviceWorker.controller !== null", 30.0)
 
-        await relay.cut()
-        await _network(page, offline=True)
-        await settle(page, "!navigator.onLine")
+        await _signal_lost(relay, page)
         await page.navigate(f"{base}/web/verifikasi")  # opens with no network at all
         await settle(page, "!!document.querySelector('#kunjungan') && "
                            "document.readyState === 'complete'")
@@ -290,3 +300,50 @@ async def test_a_pendamping_records_a_visit_offline_and_it_is_sent_once_when_the
         await settle(page, "location.pathname === '/web/masuk'")
         assert not await page.evaluate(KEPT_PAGE, await_promise=True)
         assert [v["id"] for v in await _queued(page)] == [waiting["id"]]
+
+
+async def test_visits_wait_through_an_ended_session_and_are_sent_after_the_next_login(
+        chromium: str, node, tmp_path: Path) -> None:
+    relay, database, siti_id = node
+    base = f"http://127.0.0.1:{relay.port}"
+    photo = tmp_path / "rumah.png"  # not a JPEG: the page redraws it as one (without EXIF)
+    Image.new("RGB", (640, 480), (90, 120, 60)).save(photo, "PNG")
+    async with OfflineBrowser(chromium, tmp_path / "chromium-profile") as browser:
+        page = await phone(browser)
+        await page.send("Network.setCookie", name="siks_lang", value="id", url=base)
+        await _log_in_and_open(page, base)
+        await settle(page, "navigator.serviceWorker.controller !== null", 30.0)
+        await _signal_lost(relay, page)
+
+        await page.evaluate(f"document.querySelector('#rumah-tangga').value = '{siti_id}'")
+        await set_file(page, "#foto", photo)
+        await settle(page, "!document.querySelector('#pratinjau').hidden")
+        await fill(page, {"lintang": "-6,9192", "bujur": "107.6366"})  # typed, a comma too
+        await submit(page, "#kunjungan button.primary")
+        await settle(page, f"{COUNT} === 'Kunjungan menunggu dikirim: 1'")
+        # hours pass with no signal: the session ends (its cookie is gone)
+        await page.send("Network.deleteCookies", name="siks_session", url=base)
+
+        await relay.restore()
+        await _network(page, offline=False)
+        assert await settle(page, "document.querySelector('#sinyal').textContent.startsWith("
+                                  "'Masuk lagi') && document.querySelector('#sinyal')"
+                                  ".textContent") == (
+            "Masuk lagi untuk mengirim kunjungan yang menunggu; kunjungan tetap tersimpan di "
+            "HP ini.")
+        assert await page.evaluate(STATES) == ["waiting"]
+        assert await _stored(database) == []
+
+        await _log_in_and_open(page, base)  # the page sends what waits as it opens
+        await settle(page, f"{STATES}.join() === 'sent'", 30.0)
+        [(visit_id, household, latitude, longitude, who)] = await _stored(database)
+        assert (household, latitude, longitude, who) == (
+            siti_id, -6.9192, 107.6366, "user:pendamping-01")
+        async with database.reader() as session:
+            verification = await session.get(FieldVerification, visit_id)
+            assert verification is not None
+            assert verification.flags == ["PHOTO_WITHOUT_GPS"]
+            stored_photo = await session.get(Photo, verification.photo_sha256)
+            assert stored_photo is not None and (stored_photo.width, stored_photo.height) == (
+                640, 480)
+        assert only_from(page, base) == []

@@ -6,7 +6,7 @@ from the service worker; a visit with a photo file and the phone's position is s
 waits on the phone; the signal returns, the visit is sent but the node's answer is lost
 (DevTools fails the response), so the phone sends it again: it is at the node exactly once;
 sending it once more stores nothing more. And visits wait through a session that ended
-offline, and are sent after the next login."""
+offline, are not sent under another pendamping's login, and are sent after their own."""
 
 from __future__ import annotations
 
@@ -116,6 +116,7 @@ async def node(tmp_path: Path) -> AsyncIterator[tuple[Relay, Any, int]]:
                                                        for _ in range(3)]])
         async with UnitOfWork(database, Actor("test:admin", "SYSTEM")) as uow:
             await add_user(uow, NewUser("pendamping-01", PASSWORD, Role.PENDAMPING, "32.73.01"))
+            await add_user(uow, NewUser("pendamping-02", PASSWORD, Role.PENDAMPING, "32.73.01"))
             await uow.commit()
         relay = Relay(runner.addresses[0][1])
         await relay.start()
@@ -131,11 +132,11 @@ async def _network(page: Page, *, offline: bool) -> None:
                     downloadThroughput=-1, uploadThroughput=-1)
 
 
-async def _log_in_and_open(page: Page, base: str) -> None:
+async def _log_in_and_open(page: Page, base: str, username: str = "pendamping-01") -> None:
     await page.navigate(f"{base}/web/verifikasi")
     await settle(page, "location.pathname === '/web/masuk' && !!document.querySelector("
                        "'#username')")
-    await fill(page, {"username": "pendamping-01", "password": PASSWORD})
+    await fill(page, {"username": username, "password": PASSWORD})
     await submit(page, "form[action='/web/masuk'] button.primary")
     await settle(page, "location.pathname === '/web/verifikasi' && "
                        "!!document.querySelector('#kunjungan')")
@@ -333,6 +334,15 @@ async def test_visits_wait_through_an_ended_session_and_are_sent_after_the_next_
             "HP ini.")
         assert await page.evaluate(STATES) == ["waiting"]
         assert await _stored(database) == []
+
+        # another pendamping logs in on this phone: the visit is not sent as theirs
+        await _log_in_and_open(page, base, "pendamping-02")
+        await settle(page, "document.querySelector('#daftar-antrean').innerText.includes("
+                           "'Dicatat oleh pendamping-01: dikirim saat pendamping-01 masuk.')")
+        assert await page.evaluate(STATES) == ["waiting"]
+        assert await _stored(database) == []
+        await submit(page, "form[action='/web/keluar'] button")
+        await settle(page, "location.pathname === '/web/masuk'")
 
         await _log_in_and_open(page, base)  # the page sends what waits as it opens
         await settle(page, f"{STATES}.join() === 'sent'", 30.0)

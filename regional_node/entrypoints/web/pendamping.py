@@ -22,6 +22,7 @@ from typing import Any
 
 from aiohttp import hdrs, web
 
+from regional_node.adapters.database import Database
 from regional_node.entrypoints.photo_upload import FIELD_VERIFICATION, store_photo
 from schema.errors import SiksError
 from schema.i18n import Translator
@@ -58,7 +59,7 @@ VISIT_FIELDS = ("id", "photoSha256", "householdId", "proposalId", "latitude", "l
                 "note")
 
 
-def _json_error(request: web.Request, status: int, code: str, message: str) -> web.Response:
+def _json_error(status: int, code: str, message: str) -> web.Response:
     return web.json_response({"errors": [{"message": message, "extensions": {"code": code}}]},
                              status=status, headers={hdrs.CACHE_CONTROL: "no-store"})
 
@@ -80,7 +81,7 @@ async def _sender(request: web.Request) -> Principal:
     who = await principal(request)
     if who.role is Role.PUBLIC:
         raise _refusal(401, "UNAUTHENTICATED",
-                          text(request, "Your session has ended. Log in again."))
+                       text(request, "Your session has ended. Log in again."))
     if not session_of(request).csrf_matches(request.headers.get(CSRF_HEADER)):
         raise _refusal(403, "FORBIDDEN", text(
             request, "The form has expired or did not come from this site. Go back, reload "
@@ -108,7 +109,7 @@ def _texts(request: web.Request) -> dict[str, str]:
                                "phone."),
         "other-user": text(request, "Recorded by {username}: sent when {username} logs in."),
         "no-photo": text(request, "Take a photo of the house first."),
-        "no-household": text(request, "Choose the household you visit."),
+        "no-household": text(request, "Choose the household or proposal you visit."),
         "bad-position": text(request, "Latitude and longitude must be numbers: find your "
                                       "position, or type it."),
         "photo-failed": text(request, "This photo cannot be read. Take it again."),
@@ -145,14 +146,14 @@ async def session_token(request: web.Request) -> web.Response:
     """The session's CSRF token and user for the script (same-origin only: no CORS)."""
     who = await principal(request)
     if who.role is Role.PUBLIC:
-        return _json_error(request, 401, "UNAUTHENTICATED",
+        return _json_error(401, "UNAUTHENTICATED",
                            text(request, "Your session has ended. Log in again."))
     session = session_of(request)
     return web.json_response({"csrf": session.csrf, "username": session.username},
                              headers={hdrs.CACHE_CONTROL: "no-store"})
 
 
-async def upload(request: web.Request, database_key: web.AppKey[Any],
+async def upload(request: web.Request, database_key: web.AppKey[Database],
                  region: str) -> web.Response:
     """The photo, through the node's own upload (:func:`store_photo`)."""
     who = await _sender(request)
@@ -160,7 +161,7 @@ async def upload(request: web.Request, database_key: web.AppKey[Any],
         check_principal(who)
     except SiksError:
         raise _refusal(401, "UNAUTHENTICATED",
-                          text(request, "Your session has ended. Log in again.")) from None
+                       text(request, "Your session has ended. Log in again.")) from None
     stored = await store_photo(request, who, request.app[database_key], region)
     if stored.status < 400 or stored.text is None:
         return stored
@@ -196,13 +197,13 @@ async def record_visit(request: web.Request) -> web.Response:
     await _sender(request)
     if request.content_type != "application/json" or (
             request.content_length or 0) > MAX_VISIT_BYTES:
-        return _json_error(request, 415, "UNSUPPORTED_MEDIA_TYPE", "application/json")
+        return _json_error(415, "UNSUPPORTED_MEDIA_TYPE", "application/json")
     try:
         visit = _visit_input(json.loads(await request.text()))
     except ValueError:
         visit = None
     if visit is None:
-        return _json_error(request, 400, "INVALID_INPUT", text(
+        return _json_error(400, "INVALID_INPUT", text(
             request, "Some of what you entered is not valid. Check the fields and send again."))
     outcome = await run(request, RECORD, input=visit)
     recorded = (outcome.data or {}).get("recordFieldVerification")
@@ -210,7 +211,7 @@ async def record_visit(request: web.Request) -> web.Response:
         return web.json_response(recorded, headers={hdrs.CACHE_CONTROL: "no-store"})
     code = next((c for c in outcome.codes if c), "INTERNAL")
     status = VISIT_STATUS.get(code, 400)
-    return _json_error(request, status, code, " ".join(messages(request, outcome)))
+    return _json_error(status, code, " ".join(messages(request, outcome)))
 
 
 @cache
@@ -230,7 +231,7 @@ async def worker(request: web.Request) -> web.Response:
         "X-Content-Type-Options": "nosniff"})
 
 
-def add_routes(app: web.Application, database_key: web.AppKey[Any], region: str) -> None:
+def add_routes(app: web.Application, database_key: web.AppKey[Database], region: str) -> None:
     async def photo(request: web.Request) -> web.Response:
         return await upload(request, database_key, region)
 

@@ -9,7 +9,7 @@
   var DB_NAME = "siks-pendamping";
   var STORE = "kunjungan";
   var WAITING = "waiting", SENDING = "sending", SENT = "sent", REFUSED = "refused";
-  var root, settings, texts, sending = false, photo = null;
+  var root, settings, texts, sending = false, sendAgain = false, photo = null;
 
   function say(key, values) {
     var message = texts[key] || "";
@@ -52,6 +52,17 @@
 
   function keep(visit) {
     return inStore("readwrite", function (store) { return store.put(visit); });
+  }
+
+  // A visit left "sending" when the page was closed mid-way waits again.
+  async function interrupted() {
+    var list = await visits();
+    for (var i = 0; i < list.length; i += 1) {
+      if (list[i].state === SENDING) {
+        list[i].state = WAITING;
+        await keep(list[i]);
+      }
+    }
   }
 
   function forget(id) {
@@ -225,37 +236,45 @@
     }
   }
 
+  // One pass at a time; a call during a pass (a visit just saved) asks for one more pass.
   async function sendAll() {
-    if (sending) { return; }
+    if (sending) { sendAgain = true; return; }
     sending = true;
     try {
-      var session;
-      try {
-        var response = await fetch(settings.session, {credentials: "same-origin",
-                                                      cache: "no-store"});
-        if (response.status === 401) {
-          document.getElementById("sinyal").textContent = say("login");
-          return;
-        }
-        if (!response.ok) { return; }
-        session = await response.json();
-      } catch (error) {
-        return;  // no signal
-      }
-      var list = await visits();
-      for (var i = 0; i < list.length; i += 1) {
-        var visit = list[i];
-        if (visit.state !== WAITING && visit.state !== SENDING) { continue; }
-        if (visit.username !== session.username) {
-          visit.message = say("other-user", {username: visit.username});
-          await keep(visit);
-          continue;
-        }
-        if (!(await sendOne(visit, session.csrf))) { break; }
-      }
+      do {
+        sendAgain = false;
+        await sendPass();
+      } while (sendAgain);
     } finally {
       sending = false;
       await render();
+    }
+  }
+
+  async function sendPass() {
+    var session;
+    try {
+      var response = await fetch(settings.session, {credentials: "same-origin",
+                                                    cache: "no-store"});
+      if (response.status === 401) {
+        document.getElementById("sinyal").textContent = say("login");
+        return;
+      }
+      if (!response.ok) { return; }
+      session = await response.json();
+    } catch (error) {
+      return;  // no signal
+    }
+    var list = await visits();
+    for (var i = 0; i < list.length; i += 1) {
+      var visit = list[i];
+      if (visit.state !== WAITING && visit.state !== SENDING) { continue; }
+      if (visit.username !== session.username) {
+        visit.message = say("other-user", {username: visit.username});
+        await keep(visit);
+        continue;
+      }
+      if (!(await sendOne(visit, session.csrf))) { return; }
     }
   }
 
@@ -340,7 +359,7 @@
     window.addEventListener("online", function () { showSignal(); sendAll(); });
     window.addEventListener("offline", showSignal);
     showSignal();
-    render().then(function () { if (navigator.onLine) { return sendAll(); } })
+    interrupted().then(render).then(function () { if (navigator.onLine) { return sendAll(); } })
       .catch(function () { document.getElementById("jumlah").textContent = say("no-storage"); });
   }
 

@@ -103,6 +103,17 @@ async def test_the_page_lists_the_kecamatans_households_with_its_texts_from_the_
     assert re.search(rf'<script src="{re.escape(script)}" integrity="sha384-[^"]+" defer>', body)
 
 
+async def test_the_page_and_its_scripts_texts_are_in_english_for_an_english_browser(
+        node_client, area) -> None:
+    user = WebUser(node_client, accept_language="en-GB,en;q=0.8")
+    await user.get("/web/masuk")
+    await user.post("/web/masuk", {"username": "pendamping-01", "password": PASSWORD})
+    status, body = await user.get("/web/verifikasi")
+    assert status == 200 and "<h1>Field visits</h1>" in body
+    assert 'data-text-count="Visits waiting to be sent: {count}"' in body
+    assert 'data-text-waiting="Waiting to be sent"' in body and "Send now" in body
+
+
 async def test_an_operator_desa_is_told_the_page_is_for_a_pendamping(node_client, area) -> None:
     user = await _login(node_client, "operatorsukarasa")
     status, body = await user.get("/web/verifikasi")
@@ -205,6 +216,7 @@ async def test_the_service_worker_keeps_the_page_and_every_asset_it_loads(node_c
     assert response.status == 200
     assert response.headers["Content-Type"].startswith("text/javascript")
     assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; connect-src 'self'"
     source = await response.text()
     precache = json.loads(re.match(r"var PRECACHE = (\[.*\]);\n", source).group(1))
     assert precache[0] == "/web/verifikasi"

@@ -32,10 +32,14 @@ JOBS = web.AppKey("cross_check_jobs", JobRunner)
 
 
 def _refusal(request: web.Request) -> web.Response | None:
-    principal = principal_of(request)
+    return refusal(principal_of(request), "Authorization" in request.headers)
+
+
+def refusal(principal: Principal, has_token: bool) -> web.Response | None:
+    """None when ``principal`` may run jobs (the roles of ``crossCheck``), else the 401/403."""
     if access(principal.role, "Query", "crossCheck") is Access.FULL:
         return None
-    if "Authorization" not in request.headers:
+    if not has_token:
         return error_response(401, "UNAUTHENTICATED", "a cross-check job needs a partner's "
                               "token / perlu token mitra",
                               {"WWW-Authenticate": 'Bearer realm="siks-gateway"'})
@@ -63,6 +67,21 @@ async def _body_text(request: web.Request) -> str:
                            reason="encoding", field="file") from None
 
 
+async def start_job(app: web.Application, services: GatewayServices, principal: Principal,
+                    text: str, program: str | None) -> web.Response:
+    """Check, store and queue a job of ``text`` for ``principal`` (also the web page's way:
+    gateway.entrypoints.web.partner_jobs): 202 and its status, or the refusal."""
+    if (refused := refusal(principal, has_token=True)) is not None:
+        return refused
+    try:
+        view = await submit(services, principal, text, program)
+    except InvalidInput as error:
+        return _invalid(413 if error.reason == "too_many" else 400, error)
+    app[JOBS].enqueue(view.id)
+    return web.json_response(status_json(view), status=202, headers={
+        "Location": f"{PARTNER_JOBS_PATH}/{view.id}"})
+
+
 def add_routes(app: web.Application,
                services_of: Callable[[web.Application], GatewayServices]) -> None:
     async def owned(request: web.Request, principal: Principal) -> JobView | None:
@@ -78,13 +97,10 @@ def add_routes(app: web.Application,
             return refused
         try:
             text = await _body_text(request)
-            view = await submit(services_of(request.app), principal_of(request), text,
-                                request.query.get("program"))
         except InvalidInput as error:
             return _invalid(413 if error.reason == "too_many" else 400, error)
-        request.app[JOBS].enqueue(view.id)
-        return web.json_response(status_json(view), status=202, headers={
-            "Location": f"{PARTNER_JOBS_PATH}/{view.id}"})
+        return await start_job(request.app, services_of(request.app), principal_of(request),
+                               text, request.query.get("program"))
 
     async def status(request: web.Request) -> web.Response:
         if (refused := _refusal(request)) is not None:

@@ -19,8 +19,8 @@ import jinja2
 
 from schema.i18n import LANGUAGES, Translator
 
-__all__ = ["ASSETS_DIR", "CONTENT_SECURITY_POLICY", "HTMX", "TEMPLATES_DIR", "asset_files",
-           "asset_url", "content_type", "render", "template_names"]
+__all__ = ["ASSETS_DIR", "CONTENT_SECURITY_POLICY", "HTMX", "LEAFLET", "TEMPLATES_DIR",
+           "asset_files", "asset_url", "content_type", "render", "template_names"]
 
 WEB_DIR = Path(__file__).resolve().parent
 ASSETS_DIR = WEB_DIR / "assets"
@@ -31,8 +31,17 @@ HTMX_SHA384 = "sha384-HGfztofotfshcF7+8n44JQL2oJmowVChPTg48S+jvZoztPfvwD79OC/LTt
 STYLE = "siks/web.css"
 SCRIPT = "siks/web.js"  # ours: the few behaviours htmx does not cover (a GPS position)
 PENDAMPING_SCRIPT = "siks/pendamping.js"  # the pendamping's offline visits (docs/web.md)
-_ASSETS = (HTMX, STYLE, SCRIPT, PENDAMPING_SCRIPT)
-_CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+LEAFLET = "leaflet-1.9.4/leaflet.js"  # npm leaflet 1.9.4 package/dist/, byte for byte
+LEAFLET_CSS = "leaflet-1.9.4/leaflet.css"
+LEAFLET_SHA384 = "sha384-cxOPjt7s7Iz04uaHJceBmS+qpjv2JkIHNVcuOrM+YHwZOmJGBXI00mdUXEq65HTH"
+LEAFLET_CSS_SHA384 = "sha384-sHL9NAb7lN7rfvG5lfHpm643Xkcjzp4jFvuavGOndn6pjVqS6ny56CAt3nsEVT4H"
+"""The pinned digests of the vendored Leaflet (the Kemensos map; docs/web.md)."""
+LEAFLET_IMAGES = tuple(f"leaflet-1.9.4/images/{name}.png" for name in (
+    "layers", "layers-2x", "marker-icon", "marker-icon-2x", "marker-shadow"))  # leaflet.css's
+MAP_SCRIPT = "siks/peta.js"  # ours: draws the kab/kota GeoJSON with Leaflet (no tiles)
+_ASSETS = (HTMX, STYLE, SCRIPT, PENDAMPING_SCRIPT, LEAFLET, LEAFLET_CSS, *LEAFLET_IMAGES, MAP_SCRIPT)
+_CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+                  ".png": "image/png"}
 ASSETS_PATH = "/web/assets"
 
 CONTENT_SECURITY_POLICY = "; ".join((
@@ -80,8 +89,9 @@ def _environment() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     environment.globals.update(asset_url=asset_url, asset_integrity=asset_integrity,
-                               HTMX=HTMX, STYLE=STYLE, SCRIPT=SCRIPT,
+                               HTMX=HTMX, STYLE=STYLE, SCRIPT=SCRIPT, LEAFLET=LEAFLET,
                                PENDAMPING_SCRIPT=PENDAMPING_SCRIPT,
+                               LEAFLET_CSS=LEAFLET_CSS, MAP_SCRIPT=MAP_SCRIPT,
                                LANGUAGES=LANGUAGES)
     return environment
 

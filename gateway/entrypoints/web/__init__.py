@@ -17,7 +17,7 @@ from strawberry.schema.base import BaseSchema
 from gateway.config import GatewayConfig
 from gateway.entrypoints.graphql.context import GatewayContext
 from gateway.entrypoints.logs import REQUEST_ID
-from gateway.entrypoints.web import partner, public
+from gateway.entrypoints.web import kemensos, partner, partner_jobs, public
 from gateway.federation.deadline import Deadline
 from gateway.federation.fanout import RequestScope
 from gateway.federation.node_client import CallMeta
@@ -59,3 +59,5 @@ def add_gateway_web(app: web.Application, schema: BaseSchema, config: GatewayCon
                    executor=execute, verify=verify)
     public.add_routes(app)
     partner.add_routes(app, lambda application: application[services_key].database)
+    partner_jobs.add_routes(app, lambda application: application[services_key])
+    kemensos.add_routes(app)

@@ -22,6 +22,7 @@ from tests.gateway.cluster import NodeCluster
 from tests.gateway.web_helpers import WebUser
 from tests.node.helpers import store
 from tests.sync.helpers import as_bytes, make_records
+from tests.targeting_households import constructed
 
 PASSWORD = "kata-sandi-yang-panjang"
 PERIOD = "2026-S1"
@@ -35,18 +36,21 @@ USERS = {
 
 
 async def seed_households(cluster: NodeCluster) -> dict[str, Any]:
-    """Poor and better-off households with programs in Kota Bandung and Kota Surabaya."""
+    """The targeting test's households (tests/targeting_households.py: errors known per
+    kab/kota) at all three nodes, and a few named people in Kota Bandung and Kota Surabaya."""
+    for region in cluster.nodes:
+        await store(cluster.nodes[region].database, constructed(region), region)
     bandung = [factories.household("32.73.01.1001", head_name="Siti Aminah", desil=1,
-                                   programs=(Program.PKH, Program.BPNT)),
-               factories.household("32.73.01.1002", head_name="Budi Santoso", desil=3),
-               factories.household("32.73.01.1002", head_name="Dewi Lestari", desil=9,
-                                   programs=(Program.PKH,))]
+                                   programs=(Program.PKH, Program.BPNT), serial=5001),
+               factories.household("32.73.01.1002", head_name="Budi Santoso", desil=3,
+                                   serial=5002)]
     surabaya = [factories.household("35.78.01.1001", head_name="Suroboyo", desil=2,
-                                    programs=(Program.BPNT,)),
-                factories.household("35.78.01.1001", head_name="Wahyuni", desil=7)]
+                                    programs=(Program.BPNT,), serial=5003)]
     await store(cluster.nodes["32.73"].database, bandung)
     await store(cluster.nodes["35.78"].database, surabaya, "35.78")
-    return {"siti": bandung[0].members[0], "surabaya": surabaya[0].members[0]}
+    households = sum(len(constructed(region)) for region in cluster.nodes) + 3
+    return {"siti": bandung[0].members[0], "surabaya": surabaya[0].members[0],
+            "households": households}
 
 
 async def add_users(database: Database) -> None:

@@ -22,6 +22,7 @@ from gateway.entrypoints.app import SERVICES
 from gateway.service_layer import national_records as national
 from gateway.service_layer.deciles import compute_deciles
 from tests.gateway.cluster import NodeCluster
+from tests.gateway.conftest import REGIONS
 from tests.gateway.identity_helpers import secure_gateway
 from tests.gateway.kemensos_web_helpers import (
     PERIOD,
@@ -31,6 +32,7 @@ from tests.gateway.kemensos_web_helpers import (
     seed_households,
 )
 from tests.gateway.web_helpers import WebUser
+from tests.targeting_households import constructed
 
 PDF = b"%PDF-1.4\n% Keputusan Menteri Sosial 146/HUK/2026 (uji)\n%%EOF\n"
 PAGES = ("/web/kemensos", "/web/kemensos/penetapan", "/web/kemensos/dipa",
@@ -87,16 +89,20 @@ async def test_the_dashboard_shows_counts_deciles_errors_and_the_maps_geojson(si
     assert f"/web/kemensos/peta.geojson?period={PERIOD}&amp;indicator=exclusion_error" in body
     assert "leaflet-1.9.4/leaflet.js" in body and 'integrity="sha384-' in body
     angka = body.split('id="angka"')[1].split("</dl>")[0]
-    assert "<dd>5</dd>" in angka  # households of both nodes
+    households = sum(len(constructed(region)) for region in REGIONS) + 3
+    assert f"<dd>{households}</dd>" in angka  # households of the three nodes
     assert 'href="/web/kemensos/penetapan">5</a>' in angka  # 3 + 2 waiting
-    assert "Kota Bandung" in body and "Kota Surabaya" in body  # the kab/kota table
+    table = body.split('id="tabel-kabkota"')[1].split("</table>")[0]
+    # tests/targeting_households.py: Kota Surabaya's 4 poorest receive nothing
+    assert "Kota Bandung" in table and "Kota Surabaya</th><td>8</td><td>100,0 %" in table
     assert 'id="tabel-desil"' in body and "32.73" in body  # national deciles computed
     assert "belum dihitung" in body  # the pockets of the period not yet computed
     status, geojson = await user.get("/web/kemensos/peta.geojson", period=PERIOD,
                                      indicator="exclusion_error")
     assert status == 200 and user.last.content_type == "application/geo+json"
     features = json.loads(geojson)["features"]
-    assert {f["properties"]["code"] for f in features} == {"32.73", "35.78"}
+    assert {f["properties"]["code"] for f in features} == set(REGIONS)
+    assert {f["properties"]["code"]: f["properties"]["value"] for f in features}["35.78"] == 1.0
     assert all(f["geometry"]["type"] == "MultiPolygon" and "value" in f["properties"]
                for f in features)
     status, body = await user.get("/web/kemensos", periode="2026-Juni")

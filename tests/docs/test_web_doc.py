@@ -37,8 +37,8 @@ def test_its_screenshots_exist_and_are_made_by_the_browser_tests() -> None:
     root = Path(__file__).resolve().parents[2]
     shown = re.findall(r"\(img/web/([a-z-]+)\.png\)", doc("web.md"))
     assert len(shown) >= 6
-    made = "".join(path.read_text() for path in sorted(
-        (root / "tests").glob("*/test_web*browser.py")))
+    made = "".join(path.read_text() for path in sorted((root / "tests").glob(
+        "*/test_web*browser*.py")))
     for name in shown:
         assert (root / "docs" / "img" / "web" / f"{name}.png").is_file()
         assert f'screenshot(page, "{name}")' in made

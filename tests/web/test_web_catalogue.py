@@ -40,16 +40,55 @@ def test_the_vendored_htmx_is_the_pinned_npm_file_and_nothing_else_is_served() -
     from schema.web import (
         HTMX,
         HTMX_SHA384,
+<<<<<<< HEAD
         PENDAMPING_SCRIPT,
+=======
+        LEAFLET,
+        LEAFLET_CSS,
+        LEAFLET_IMAGES,
+        MAP_SCRIPT,
+>>>>>>> f6a1e49 (docs/web.md: the Kemensos section and the partner's jobs; screenshots; Leaflet's digests tested)
         SCRIPT,
         STYLE,
         asset_files,
         asset_integrity,
     )
+<<<<<<< HEAD
 
     assert asset_integrity(HTMX) == HTMX_SHA384
     assert set(asset_files()) == {HTMX, STYLE, SCRIPT, PENDAMPING_SCRIPT}
+=======
+
+    LEAFLET_ASSETS = {LEAFLET, LEAFLET_CSS, *LEAFLET_IMAGES, MAP_SCRIPT}
+
+    assert asset_integrity(HTMX) == HTMX_SHA384
+    assert set(asset_files()) == {HTMX, STYLE, SCRIPT, *LEAFLET_ASSETS}
+>>>>>>> f6a1e49 (docs/web.md: the Kemensos section and the partner's jobs; screenshots; Leaflet's digests tested)
     page = render("home.html", "id", csrf_token="t", csrf_field="csrf_token", username=None,
                   path="/web/", errors=[], site="gateway")
     assert f'integrity="{HTMX_SHA384}"' in page
     assert "http://" not in page and "https://" not in page  # no resource from elsewhere
+
+
+def test_the_vendored_leaflet_is_the_pinned_npm_files_and_only_the_dashboard_loads_it() -> None:
+    from schema.web import (
+        ASSETS_DIR,
+        LEAFLET,
+        LEAFLET_CSS,
+        LEAFLET_CSS_SHA384,
+        LEAFLET_IMAGES,
+        LEAFLET_SHA384,
+        asset_files,
+        asset_integrity,
+        content_type,
+    )
+
+    assert asset_integrity(LEAFLET) == LEAFLET_SHA384  # npm leaflet 1.9.4 package/dist/
+    assert asset_integrity(LEAFLET_CSS) == LEAFLET_CSS_SHA384
+    assert (ASSETS_DIR / "leaflet-1.9.4" / "LICENSE").read_text().startswith("BSD 2-Clause")
+    assert all(asset_files()[name].is_file() and content_type(name) == "image/png"
+               for name in LEAFLET_IMAGES)  # what leaflet.css refers to
+    assert "LICENSE" not in " ".join(asset_files())  # on disk, not served
+    page = render("home.html", "id", csrf_token="t", csrf_field="csrf_token", username=None,
+                  path="/web/", errors=[], site="gateway")
+    assert "leaflet" not in page

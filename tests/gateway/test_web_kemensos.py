@@ -107,6 +107,12 @@ async def test_the_dashboard_shows_counts_deciles_errors_and_the_maps_geojson(si
                for f in features)
     status, body = await user.get("/web/kemensos", periode="2026-Juni")
     assert status == 400 and "2026-S1" in body and "ditulis seperti" in body
+    english = WebUser(client, accept_language="en")
+    await log_in(english, "kemensos")
+    status, body = await english.get("/web/kemensos", periode=PERIOD)
+    assert status == 200 and "National dashboard" in body and "Exclusion error" in body
+    status, body = await english.get("/web/kemensos/penetapan")
+    assert "new household" in body and "Determine the chosen records" in body
 
 
 async def test_kemensos_determines_chosen_records_with_the_pdfs_digest(site) -> None:
@@ -217,13 +223,14 @@ async def test_logged_out_visitors_go_to_the_login_and_a_post_needs_the_csrf_tok
     assert status == 303
     assert visitor.last.headers["Location"] == "/web/masuk?next=/web/kemensos/penetapan"
     user = await _kemensos(client)
+    status, body = await user.get("/web/mitra")  # where the login leads by default
+    assert status == 200 and 'href="/web/kemensos" id="ke-dasbor"' in body
     await user.get("/web/kemensos/penetapan")
-    form = _decide_form(user, [bandung[0]], aksi="kembalikan", alasan="buram")
     user.csrf = "palsu"
     status, body = await user.post("/web/kemensos/penetapan", _decide_form(
         user, [bandung[0]], aksi="kembalikan", alasan="buram"))
     assert status == 403 and body.startswith("Formulir sudah kedaluwarsa")
-    assert form is not None and await _decisions(client) == 0
+    assert await _decisions(client) == 0
 
 
 async def test_the_dipa_download_is_the_gateways_export(site) -> None:

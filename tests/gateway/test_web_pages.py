@@ -268,9 +268,10 @@ async def test_the_assets_are_served_from_the_gateway_with_their_content_types(s
         response = await client.get(f"/web/assets/{name}")
         assert response.status == 200 and await response.read() == path.read_bytes()
         assert response.headers["Content-Type"].split(";")[0] in ("text/javascript",
-                                                                 "text/css")
+                                                                 "text/css", "image/png")
     assert (await client.get("/web/assets/../../gateway/config.py")).status == 404
     assert (await client.get("/web/assets/htmx.org-2.0.4/LICENSE")).status == 404
+    assert (await client.get("/web/assets/leaflet-1.9.4/LICENSE")).status == 404
 
 
 def test_the_session_key_comes_from_its_own_setting_or_the_directory_secret() -> None:

@@ -48,6 +48,7 @@ async def _partner(client: Any, username: str = "kemenag") -> WebUser:
     await log_in(user, username, "/web/mitra")
     status, body = await user.get("/web/mitra")
     assert status == 200 and 'action="/web/mitra/tugas"' in body
+    assert 'id="ke-dasbor"' not in body  # the link to the Kemensos pages is Kemensos' only
     return user
 
 

@@ -20,6 +20,7 @@ from aiohttp import web
 from gateway.adapters.database import Database
 from gateway.identity.http import TOKENS
 from gateway.identity.users import authenticate
+from schema.policy import Access, access
 from schema.roles import Principal
 from schema.tokens import MAX_TOKEN_LIFETIME
 from service_kit.web.login import Authenticate, Issue, add_login_routes, require_login
@@ -32,8 +33,9 @@ _SEPARATORS = re.compile(r"[,;\t]")
 
 
 async def mitra(request: web.Request) -> web.Response:
-    await require_login(request)
-    return page(request, "mitra.html", results=None, errors=[], niks="", max_niks=MAX_NIKS)
+    who = await require_login(request)
+    return page(request, "mitra.html", results=None, errors=[], niks="", max_niks=MAX_NIKS,
+                kemensos=access(who.role, "Query", "nationalRecords") is Access.FULL)
 
 
 def read_niks(data: str) -> list[str]:

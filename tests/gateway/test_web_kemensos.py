@@ -154,6 +154,23 @@ async def test_kemensos_determines_with_a_pasted_digest_and_returns_with_a_reaso
         (bandung[2], "Berita acara Musdes tidak terbaca")]
 
 
+async def test_kemensos_determines_everything_a_kab_kota_has_waiting(site) -> None:
+    client, _, surabaya = site
+    user = await _kemensos(client)
+    status, body = await user.get("/web/kemensos/penetapan", wilayah="35.78")
+    assert status == 200 and 'id="semua"' in body
+    form = _decide_form(user, [], aksi="tetapkan", semua="1", nomor="148/HUK/2026",
+                        tanggal="2026-12-03", periode="2026-S2", sha256="c" * 64)
+    response = await client.post("/web/kemensos/penetapan", params={"wilayah": "35.78"},
+                                 data=form, allow_redirects=False, headers={
+                                     "Cookie": "; ".join(f"{k}={v}"
+                                                         for k, v in user.cookies.items())})
+    body = await response.text()
+    assert response.status == 200 and "Ditetapkan untuk 35.78" in body, body
+    assert await _summary(client) == {"32.73": (3, 0, 0), "35.78": (0, 2, 0)}
+    assert len(surabaya) == 2
+
+
 @pytest.mark.parametrize(("fields", "says"), [
     ({"aksi": "tetapkan", "nomor": "", "tanggal": "2026-12-01", "periode": "2026-S2",
       "sha256": "a" * 64}, "Tulis nomor keputusan"),

@@ -148,13 +148,16 @@ def _decree_problems(request: web.Request, values: Mapping[str, str], pdf_sha256
 
 
 async def decide(request: web.Request) -> web.Response:
-    """Determine or return the chosen records (one form, two buttons)."""
+    """Determine or return the chosen records (one form, two buttons); with ``semua`` on a
+    kab/kota's list, determine every record it has waiting (``regions``)."""
     await require_kemensos(request)
     fields, uploads = await streamed_form(request, {"pdf": (MAX_PDF_BYTES, False)})
     records = [r for r in fields.get("rekaman", []) if r.strip()]
     values = {name: first(fields, name) for name in
-              ("aksi", "nomor", "tanggal", "periode", "sha256", "alasan")}
-    if not records:
+              ("aksi", "nomor", "tanggal", "periode", "sha256", "alasan", "semua")}
+    region = request.query.get("wilayah", "").strip()
+    everything = values["semua"] == "1" and values["aksi"] != "kembalikan" and bool(region)
+    if not records and not everything:
         return await pending_page(request, status=400, form=values, errors=[text(
             request, "Choose at least one record in the list (tick its box).")])
     if values["aksi"] == "kembalikan":
@@ -173,9 +176,10 @@ async def decide(request: web.Request) -> web.Response:
         digest = upload.sha256 if upload is not None and upload.size else values["sha256"]
         if problems := _decree_problems(request, values, digest.lower()):
             return await pending_page(request, status=400, form=values, errors=problems)
+        chosen = {"regions": [region]} if everything else {"recordIds": records}
         outcome = await run(request, DETERMINE, input={
             "decreeNumber": values["nomor"], "decreeDate": values["tanggal"],
-            "period": values["periode"], "pdfSha256": digest.lower(), "recordIds": records})
+            "period": values["periode"], "pdfSha256": digest.lower(), **chosen})
         key = "determineRecords"
     issued = (outcome.data or {}).get(key)
     if issued is None:

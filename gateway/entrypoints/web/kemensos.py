@@ -89,15 +89,18 @@ async def dashboard(request: web.Request) -> web.Response:
         indicator = "exclusion_error"
     if not PERIOD.fullmatch(period):
         return page(request, "kemensos.html", status=400, period=period, indicator=indicator,
-                    indicators=INDICATORS, data={}, pockets_pending=False, errors=[text(
+                    indicators=INDICATORS, data={}, pockets_pending=False, names={},
+                    errors=[text(
                         request, "A period is written like 2026-S1 (the year, then S1 for "
                                  "January–June or S2 for July–December).")])
     outcome = await run(request, DASHBOARD, period=period)
     pending = _pockets_not_computed(outcome)
     outcome.errors = [e for e in outcome.errors if not (
         pending and e.get("path") == ["povertyPockets"])]
+    data = outcome.data or {}
+    names = {row["regionCode"]: row["regionName"] for row in data.get("kabkota") or []}
     return page(request, "kemensos.html", period=period, indicator=indicator,
-                indicators=INDICATORS, data=outcome.data or {}, pockets_pending=pending,
+                indicators=INDICATORS, data=data, pockets_pending=pending, names=names,
                 errors=messages(request, outcome))
 
 

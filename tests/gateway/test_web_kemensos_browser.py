@@ -1,8 +1,9 @@
 """Kemensos' pages and the partner's jobs in headless Chromium that can reach only 127.0.0.1,
 on a 360 px wide phone screen, through a real gateway with real node apps behind it (mutual
 TLS): Kemensos logs in, sees the dashboard with the map of kab/kota drawn by the vendored
-Leaflet (SVG paths, no tile server), and determines a waiting record with the decree's PDF;
-a partner sends a NIK file as a job, watches it finish (htmx) and downloads the result.
+Leaflet (SVG paths, no tile server), determines a waiting record with the decree's PDF and
+downloads the DIPA; a partner sends a NIK file as a job, watches it finish (htmx) and
+downloads the result.
 Nothing is loaded from anywhere but the gateway, and no page scrolls sideways."""
 
 from __future__ import annotations
@@ -76,7 +77,11 @@ async def test_kemensos_sees_the_map_and_determines_a_waiting_record(
     base, services, _ = site
     decree = tmp_path / "kepmensos-146.pdf"
     decree.write_bytes(b"%PDF-1.4\n% Keputusan Menteri Sosial (uji)\n%%EOF\n")
+    downloads = tmp_path / "unduhan"
+    downloads.mkdir()
     async with OfflineBrowser(chromium, tmp_path / "chromium-profile") as browser:
+        await browser.send("Browser.setDownloadBehavior", behavior="allow",
+                           downloadPath=str(downloads))
         page = await phone(browser)
         await _log_in(page, base, "/web/kemensos", "kemensos")
         await settle(page, "location.pathname === '/web/kemensos' && !!document."
@@ -109,6 +114,16 @@ async def test_kemensos_sees_the_map_and_determines_a_waiting_record(
         assert "Ditetapkan untuk 32.73" in done
         assert await page.evaluate(NO_SIDEWAYS_SCROLL)
         await screenshot(page, "kemensos-ditetapkan")
+
+        await page.navigate(f"{base}/web/kemensos/dipa")
+        await settle(page, "!!document.querySelector('#unduh-dipa')")
+        await fill(page, {"periode": PERIOD})
+        await page.evaluate("document.querySelector('input[name=format][value=csv]').click()")
+        assert await page.evaluate(NO_SIDEWAYS_SCROLL)
+        await screenshot(page, "kemensos-dipa")
+        await submit(page, "#unduh-dipa")
+        dipa = (await downloaded(downloads)).read_text(encoding="utf-8-sig")
+        assert "Periode: 2026-S1" in dipa and "JUMLAH NASIONAL" in dipa
         assert only_from(page, base) == []
     summary = {s.region: (s.received, s.determined) for s in
                await national.summary(services.database)}

@@ -98,8 +98,6 @@ async def test_kemensos_sees_the_map_and_determines_a_waiting_record(
         await screenshot(page, "kemensos-dasbor")
         await page.evaluate("document.querySelector('#peta-judul').scrollIntoView()")
         await screenshot(page, "kemensos-peta")
-        await page.evaluate("document.querySelector('#tabel-kabkota').scrollIntoView()")
-        await screenshot(page, "kemensos-dasbor-tabel")
 
         await page.navigate(f"{base}/web/kemensos/penetapan")
         await settle(page, "!!document.querySelector('#r-1')")
@@ -147,8 +145,6 @@ async def test_a_partner_sends_a_nik_file_as_a_job_and_downloads_the_result(
                            "'#berkas-tugas')")
         await fill(page, {"program": "KEMENAG_PIP"})
         await set_file(page, "#berkas-tugas", nik_file)
-        await page.evaluate("document.querySelector('#berkas-tugas').scrollIntoView()")
-        await screenshot(page, "mitra-tugas-kirim")
         await submit(page, "#kirim-tugas")
         await settle(page, "location.pathname.startsWith('/web/mitra/tugas/')")
         link = await settle(page, "document.querySelector('#unduh-hasil')?.href", 60.0)

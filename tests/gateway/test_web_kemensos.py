@@ -272,3 +272,17 @@ async def test_the_dipa_download_is_the_gateways_export(site) -> None:
         "periode": PERIOD, "format": "xlsx"}, headers={"Cookie": cookie})
     assert response.status == 200 and response.content_type.endswith("spreadsheetml.sheet")
     assert (await response.read())[:2] == b"PK"  # a zip: the XLSX
+
+
+async def test_a_node_down_is_named_on_the_dashboard_and_the_rest_is_shown(site, cluster) -> None:
+    client, _, _ = site
+    await cluster.stop("35.78")
+    user = await _kemensos(client)
+    status, body = await user.get("/web/kemensos", periode=PERIOD)
+    assert status == 200, body
+    assert "Server kab/kota tidak dapat dihubungi" in body and 'role="alert"' in body
+    assert "Tidak terhitung karena servernya tidak menjawab: 35.78." in body
+    table = body.split('id="tabel-kabkota"')[1].split("</table>")[0]
+    assert "Kota Bandung" in table and "Kota Surabaya" not in table
+    status, geojson = await user.get("/web/kemensos/peta.geojson", period=PERIOD)
+    assert status == 200 and user.last.headers["X-SIKS-Missing-Regions"] == "35.78"

@@ -99,9 +99,22 @@ async def dashboard(request: web.Request) -> web.Response:
         pending and e.get("path") == ["povertyPockets"])]
     data = outcome.data or {}
     names = {row["regionCode"]: row["regionName"] for row in data.get("kabkota") or []}
+    errors = messages(request, outcome)
+    if missing := _missing_regions(outcome):
+        errors.append(text(request, "Not counted, because their server did not answer: "
+                                    "{regions}. The figures on this page are without them.",
+                           regions=", ".join(missing)))
     return page(request, "kemensos.html", period=period, indicator=indicator,
                 indicators=INDICATORS, data=data, pockets_pending=pending, names=names,
-                errors=messages(request, outcome))
+                errors=errors)
+
+
+def _missing_regions(outcome: Outcome) -> list[str]:
+    """The kab/kota whose node did not answer (``extensions.region`` of a node's error)."""
+    return sorted({str(region) for error in outcome.errors
+                   if (region := (error.get("extensions") or {}).get("region"))
+                   and str((error.get("extensions") or {}).get("code", "")).startswith(
+                       ("NODE_", "CIRCUIT"))})
 
 
 async def map_geojson(request: web.Request) -> web.StreamResponse:

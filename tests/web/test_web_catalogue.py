@@ -92,3 +92,23 @@ def test_the_vendored_leaflet_is_the_pinned_npm_files_and_only_the_dashboard_loa
     page = render("home.html", "id", csrf_token="t", csrf_field="csrf_token", username=None,
                   path="/web/", errors=[], site="gateway")
     assert "leaflet" not in page
+
+
+def test_the_dashboard_lists_the_poverty_pockets_in_the_pages_language() -> None:
+    pocket = {"kabkotaCode": "32.04", "kabkotaName": "Kabupaten Bandung", "share": 0.4,
+              "neighbourhoodShare": 0.5, "pValue": 0.01, "new": True,
+              "reason": "lingkungan miskin", "reasonEn": "a poor neighbourhood"}
+    common = {"csrf_token": "t", "csrf_field": "csrf_token", "username": "kemensos",
+              "path": "/web/kemensos", "errors": [], "site": "gateway", "period": "2026-S1",
+              "indicator": "exclusion_error", "indicators": ["exclusion_error"],
+              "pockets_pending": False, "names": {}}
+    found = {"povertyPockets": {"previousPeriod": None, "regionsAnalysed": 3,
+                                "pockets": [pocket]}}
+    indonesian = render("kemensos.html", "id", data=found, **common)
+    pockets = indonesian.split('id="daftar-kantong"')[1].split("</ul>")[0]
+    assert "Kabupaten Bandung" in pockets and "baru" in pockets
+    assert "lingkungan miskin" in pockets
+    assert "a poor neighbourhood" in render("kemensos.html", "en", data=found, **common)
+    none = {"povertyPockets": {"previousPeriod": None, "regionsAnalysed": 3, "pockets": []}}
+    assert "Tidak ada kantong kemiskinan di antara 3 kabupaten/kota" in render(
+        "kemensos.html", "id", data=none, **common)

@@ -39,7 +39,8 @@ LEAFLET_CSS_SHA384 = "sha384-sHL9NAb7lN7rfvG5lfHpm643Xkcjzp4jFvuavGOndn6pjVqS6ny
 LEAFLET_IMAGES = tuple(f"leaflet-1.9.4/images/{name}.png" for name in (
     "layers", "layers-2x", "marker-icon", "marker-icon-2x", "marker-shadow"))  # leaflet.css's
 MAP_SCRIPT = "siks/peta.js"  # ours: draws the kab/kota GeoJSON with Leaflet (no tiles)
-_ASSETS = (HTMX, STYLE, SCRIPT, PENDAMPING_SCRIPT, LEAFLET, LEAFLET_CSS, *LEAFLET_IMAGES, MAP_SCRIPT)
+_ASSETS = (HTMX, STYLE, SCRIPT, PENDAMPING_SCRIPT, LEAFLET, LEAFLET_CSS, *LEAFLET_IMAGES,
+           MAP_SCRIPT)
 _CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
                   ".png": "image/png"}
 ASSETS_PATH = "/web/assets"

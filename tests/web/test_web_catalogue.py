@@ -40,30 +40,21 @@ def test_the_vendored_htmx_is_the_pinned_npm_file_and_nothing_else_is_served() -
     from schema.web import (
         HTMX,
         HTMX_SHA384,
-<<<<<<< HEAD
-        PENDAMPING_SCRIPT,
-=======
         LEAFLET,
         LEAFLET_CSS,
         LEAFLET_IMAGES,
         MAP_SCRIPT,
->>>>>>> f6a1e49 (docs/web.md: the Kemensos section and the partner's jobs; screenshots; Leaflet's digests tested)
+        PENDAMPING_SCRIPT,
         SCRIPT,
         STYLE,
         asset_files,
         asset_integrity,
     )
-<<<<<<< HEAD
-
-    assert asset_integrity(HTMX) == HTMX_SHA384
-    assert set(asset_files()) == {HTMX, STYLE, SCRIPT, PENDAMPING_SCRIPT}
-=======
 
     LEAFLET_ASSETS = {LEAFLET, LEAFLET_CSS, *LEAFLET_IMAGES, MAP_SCRIPT}
 
     assert asset_integrity(HTMX) == HTMX_SHA384
-    assert set(asset_files()) == {HTMX, STYLE, SCRIPT, *LEAFLET_ASSETS}
->>>>>>> f6a1e49 (docs/web.md: the Kemensos section and the partner's jobs; screenshots; Leaflet's digests tested)
+    assert set(asset_files()) == {HTMX, STYLE, SCRIPT, PENDAMPING_SCRIPT, *LEAFLET_ASSETS}
     page = render("home.html", "id", csrf_token="t", csrf_field="csrf_token", username=None,
                   path="/web/", errors=[], site="gateway")
     assert f'integrity="{HTMX_SHA384}"' in page

@@ -22,9 +22,9 @@ from tests.node.cycle_helpers import registered, walk
 from tests.node.decision_helpers import determine, return_
 from tests.node.proposal_helpers import (
     CREATE,
-    PENDAMPING,
     MINUTES_PDF,
     OPERATOR,
+    PENDAMPING,
     REJECT,
     SUBMIT,
     Node,
@@ -303,3 +303,19 @@ async def test_a_nik_anomaly_is_corrected_and_submitted_again(node: Node) -> Non
                                 multipart(user, {**hidden, **fields, "aksi": "ajukan"}))
     assert status == 303 and location(user) == f"/web/usulan/{proposal.id}?selesai=diajukan"
     assert (await proposals(node))[0].state == "NIK_VALID"
+
+
+def test_what_a_form_lacks_is_said_in_indonesian_too() -> None:
+    """The forms' own checks (``FormProblem``) are msgids of the ``web`` catalogue as well."""
+    import ast
+    import inspect
+
+    from regional_node.entrypoints.web import proposal_forms
+    from regional_node.entrypoints.web import proposals as handlers
+    from schema.i18n import missing_translations
+
+    found = [call.args[0].value for module in (proposal_forms, handlers)
+             for call in ast.walk(ast.parse(inspect.getsource(module)))
+             if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "FormProblem"
+             and call.args and isinstance(call.args[0], ast.Constant)]
+    assert len(found) >= 7 and missing_translations("web", found, "id") == []

@@ -40,7 +40,7 @@ from regional_node.entrypoints.web.proposal_forms import (
 )
 from regional_node.entrypoints.web.refusals import refusals
 from service_kit.web.login import require_login
-from service_kit.web.pages import form_with_csrf, page, principal, run, text
+from service_kit.web.pages import form_with_csrf, page, run, text
 
 PAGE_SIZE = 20
 MINUTES_TYPES = {"application/pdf", "image/jpeg", "image/png"}

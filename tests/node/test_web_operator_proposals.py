@@ -319,3 +319,45 @@ def test_what_a_form_lacks_is_said_in_indonesian_too() -> None:
              if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "FormProblem"
              and call.args and isinstance(call.args[0], ast.Constant)]
     assert len(found) >= 7 and missing_translations("web", found, "id") == []
+
+
+REFUSED = {  # slug -> (what is posted wrong, what the page says)
+    "anggota-baru": ({"nik_0": "3273", "nama_0": "Bayi", "lahir_0": TODAY, "jk_0": "MALE",
+                      "hubungan_0": "CHILD"}, "NIK harus 16 angka"),
+    "perbaikan-data": ({}, "Sebutkan apa yang diperbaiki"),
+    "kematian": ({"tanggal": "2999-01-01"}, "Tanggal ada di masa depan"),
+    "pindah": ({"tanggal": "kemarin"}, "Tulis tanggal seperti di kalender"),
+    "graduasi": ({"alasan": " "}, "Isi semua kolom wajib"),
+    "ikut-program": ({"program": "SEMBAKO", "periode": "2026-S2", "tanggal": TODAY},
+                     "Pilih salah satu pilihan"),
+    "keluar-program": ({"program": "PKH", "tanggal": "2999-01-01"},
+                       "Tanggal ada di masa depan"),
+}
+
+
+@pytest.mark.parametrize("slug", sorted(REFUSED))
+async def test_each_kind_s_wrong_input_is_said_and_nothing_is_created(node: Node,
+                                                                       slug: str) -> None:
+    household_id, _ = await registered(node, Program.PKH)
+    user = await logged_in(node)
+    hidden = await open_form(user, slug, **{"rumah-tangga": str(household_id)})
+    member_id = _first_member_id(await user.get("/web/usulan/baru/kematian",
+                                                **{"rumah-tangga": str(household_id)}))
+    posted, said = REFUSED[slug]
+    fields = {**hidden, **posted, "aksi": "ajukan"}
+    if slug == "kematian":
+        fields["anggota"] = member_id
+    status, body = await user.post(f"/web/usulan/baru/{slug}", multipart(user, fields))
+    assert status == 400 and said in body and 'role="alert"' in body, said
+    assert await proposals(node) == [] and await attachments(node) == 0
+
+
+async def test_a_minutes_file_larger_than_the_node_takes_is_said(node: Node) -> None:
+    record = factories.household(DESA, members=1)
+    user = await logged_in(node)
+    hidden = await open_form(user, "rumah-tangga-baru")
+    status, body = await user.post("/web/usulan/baru/rumah-tangga-baru", multipart(
+        user, {**hidden, **new_household_fields(record, jumlah="1")},
+        {"musdes_berkas": ("ba.pdf", b"%PDF" + b"0" * 2_200_000, "application/pdf")}))
+    assert status == 400 and "paling besar 1,5 MB" in body
+    assert await proposals(node) == [] and await attachments(node) == 0

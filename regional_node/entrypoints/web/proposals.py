@@ -221,7 +221,11 @@ async def proposal_submit(request: web.Request) -> web.StreamResponse:
     """Create (or resubmit) the proposal from the posted multipart form, then submit it."""
     who = await require_login(request)
     kind = _kind(request)
-    form = await form_with_csrf(request)
+    try:
+        form = await form_with_csrf(request)
+    except web.HTTPRequestEntityTooLarge:  # a scan larger than the node takes: say so
+        return await _form_page(request, kind, dict(request.query), [text(
+            request, "The minutes must be a PDF, JPEG or PNG file of at most 1.5 MB.")], 400)
     posted = Posted({key: value for key, value in form.items() if isinstance(value, str)})
     values = dict(posted.values)
     if not _is_uuid(values.get("id", "")):

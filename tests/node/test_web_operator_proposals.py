@@ -182,6 +182,8 @@ async def test_every_kind_on_a_household_is_saved_as_a_draft(node: Node, slug: s
         KINDS[slug], "DRAFT", household_id)
     status, body = await user.get(location(user))
     assert "disimpan sebagai draf" in body and "Ajukan usulan" in body
+    if slug == "perbaikan-data":  # the change, by the member's name and the field's
+        assert f"{record.members[0].name}: Pekerjaan" in body and "Petani" in body
     status, _ = await user.post(f"/web/usulan/{proposal.id}/ajukan", {})
     assert status == 303 and (await proposals(node))[0].state != "DRAFT"
 

@@ -104,11 +104,18 @@ async def _detail_page(request: web.Request, pid: str, errors: list[str],
     outcome = await run(request, DETAIL, id=pid)
     proposal = (outcome.data or {}).get("proposal")
     shown = [*errors, *refusals(request, outcome)]
+    names: dict[str, str] = {}  # member id -> name, to say whom the proposal is about
+    if proposal is not None and proposal.get("householdId"):
+        found = await run(request, HOUSEHOLD, id=proposal["householdId"])
+        household = (found.data or {}).get("household") or {}
+        names = {str(m["id"]): str(m["name"]) for m in household.get("members") or []
+                 if m.get("id") is not None}
     if proposal is None and not shown:
         shown = [text(request, "This proposal is not in your area, or does not exist. Go "
                                "back to the list.")]
     return page(request, "operator_proposal.html",
                 status=status if proposal else 404, proposal=proposal, slugs=SLUGS,
+                names=names,
                 errors=shown, done=request.query.get("selesai", ""))
 
 

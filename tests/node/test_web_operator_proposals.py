@@ -93,9 +93,13 @@ async def test_a_new_household_with_its_musdes_minutes_is_created_and_submitted(
     user = await logged_in(node)
     hidden = await open_form(user, "rumah-tangga-baru")
     status, _ = await user.post("/web/usulan/baru/rumah-tangga-baru", multipart(
-        user, {**hidden, **new_household_fields(record)}, MINUTES))
+        user, {**hidden, **new_household_fields(record), "lantai": "EARTH",
+               "jamban": "SHARED", "luas_lantai": "36,5"}, MINUTES))
     assert status == 303, _
     [proposal] = await proposals(node)
+    household = proposal.details["household"]
+    assert (household["floor_material"], household["toilet"], household["floor_area_m2"]) == (
+        "EARTH", "SHARED", 36.5)
     assert location(user) == f"/web/usulan/{proposal.id}?selesai=diajukan"
     assert (proposal.id, proposal.kind, proposal.state) == (hidden["id"], "NEW_HOUSEHOLD",
                                                             "NIK_VALID")
@@ -119,6 +123,7 @@ async def test_refusals_say_what_to_fix_and_create_nothing(node: Node) -> None:
         ({**fields, "nik_0": "", "nama_0": "", "lahir_0": "", "nik_1": "", "nama_1": "",
           "lahir_1": ""}, MINUTES, "Isi minimal satu anggota"),
         ({**fields, "jk_0": "LAKI"}, MINUTES, "Pilih salah satu pilihan"),
+        ({**fields, "luas_lantai": "tiga puluh"}, MINUTES, "Tulis luas lantai dalam meter"),
     ]
     for posted, files, said in cases:
         status, body = await user.post("/web/usulan/baru/rumah-tangga-baru",
@@ -156,8 +161,8 @@ def kind_fields(slug: str, member_id: str, newcomer: Any) -> dict[str, str]:
         "anggota-baru": {"nik_0": newcomer.nik, "nama_0": newcomer.name,
                          "lahir_0": newcomer.birth_date.isoformat(), "jk_0": newcomer.sex.value,
                          "hubungan_0": "CHILD"},
-        "perbaikan-data": {"alamat": "Jl. Sukarasa No. 9", "anggota": member_id,
-                           "pekerjaan_0": "Petani"},
+        "perbaikan-data": {"alamat": "Jl. Sukarasa No. 9", "atap": "ZINC",
+                           "anggota": member_id, "pekerjaan_0": "Petani"},
         "kematian": {"anggota": member_id, "tanggal": TODAY},
         "pindah": {"tanggal": TODAY, "tujuan": "Kab. Garut"},
         "graduasi": {"alasan": "usaha warung berkembang"},
@@ -184,6 +189,7 @@ async def test_every_kind_on_a_household_is_saved_as_a_draft(node: Node, slug: s
     assert "disimpan sebagai draf" in body and "Ajukan usulan" in body
     if slug == "perbaikan-data":  # the change, by the member's name and the field's
         assert f"{record.members[0].name}: Pekerjaan" in body and "Petani" in body
+        assert proposal.details["household_changes"]["roof_material"] == "ZINC"
     status, _ = await user.post(f"/web/usulan/{proposal.id}/ajukan", {})
     assert status == 303 and (await proposals(node))[0].state != "DRAFT"
 
@@ -327,6 +333,7 @@ REFUSED = {  # slug -> (what is posted wrong, what the page says)
     "anggota-baru": ({"nik_0": "3273", "nama_0": "Bayi", "lahir_0": TODAY, "jk_0": "MALE",
                       "hubungan_0": "CHILD"}, "NIK harus 16 angka"),
     "perbaikan-data": ({}, "Sebutkan apa yang diperbaiki"),
+    "perbaikan-data-luas": ({"luas_lantai": "0"}, "Luas lantai tidak wajar"),
     "kematian": ({"tanggal": "2999-01-01"}, "Tanggal ada di masa depan"),
     "pindah": ({"tanggal": "kemarin"}, "Tulis tanggal seperti di kalender"),
     "graduasi": ({"alasan": " "}, "Isi semua kolom wajib"),
@@ -342,14 +349,16 @@ async def test_each_kind_s_wrong_input_is_said_and_nothing_is_created(node: Node
                                                                        slug: str) -> None:
     household_id, _ = await registered(node, Program.PKH)
     user = await logged_in(node)
-    hidden = await open_form(user, slug, **{"rumah-tangga": str(household_id)})
+    hidden = await open_form(user, slug.removesuffix("-luas"),
+                             **{"rumah-tangga": str(household_id)})
     member_id = _first_member_id(await user.get("/web/usulan/baru/kematian",
                                                 **{"rumah-tangga": str(household_id)}))
     posted, said = REFUSED[slug]
     fields = {**hidden, **posted, "aksi": "ajukan"}
     if slug == "kematian":
         fields["anggota"] = member_id
-    status, body = await user.post(f"/web/usulan/baru/{slug}", multipart(user, fields))
+    status, body = await user.post(f"/web/usulan/baru/{slug.removesuffix('-luas')}",
+                                   multipart(user, fields))
     assert status == 400 and said in body and 'role="alert"' in body, said
     assert await proposals(node) == [] and await attachments(node) == 0
 

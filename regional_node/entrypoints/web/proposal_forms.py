@@ -38,6 +38,21 @@ RELATIONSHIPS = ("HEAD", "SPOUSE", "CHILD", "CHILD_IN_LAW", "GRANDCHILD", "PAREN
                  "PARENT_IN_LAW", "OTHER_RELATIVE", "HOUSEHOLD_HELPER", "OTHER")
 EDUCATIONS = ("NONE", "SD", "SMP", "SMA", "DIPLOMA", "BACHELOR", "POSTGRADUATE")
 DISABILITIES = ("NONE", "PHYSICAL", "INTELLECTUAL", "MENTAL", "SENSORY", "MULTIPLE")
+HOUSING: dict[str, tuple[str, tuple[str, ...]]] = {  # form field -> (HousingInput key, values)
+    "lantai": ("floorMaterial", ("MARBLE_GRANITE", "CERAMIC", "TILE_TERRAZZO", "QUALITY_WOOD",
+                                 "CEMENT_BRICK", "BAMBOO", "LOW_QUALITY_WOOD", "EARTH")),
+    "dinding": ("wallMaterial", ("BRICK_CONCRETE", "PLASTERED_BAMBOO", "WOOD", "WOVEN_BAMBOO",
+                                 "LOW_QUALITY_WOOD", "OTHER")),
+    "atap": ("roofMaterial", ("CONCRETE", "CLAY_TILE", "ZINC", "ASBESTOS", "WOOD_SHINGLE",
+                              "BAMBOO", "THATCH", "OTHER")),
+    "kepemilikan": ("tenure", ("OWNED", "RENTED", "RENT_FREE", "OFFICIAL", "OTHER")),
+    "air_minum": ("drinkingWater", ("BOTTLED", "PIPED", "PROTECTED_WELL", "UNPROTECTED_WELL",
+                                    "SPRING", "RIVER_RAIN")),
+    "penerangan": ("lighting", ("PLN_METERED", "PLN_UNMETERED", "NON_PLN", "NONE")),
+    "bahan_bakar": ("cookingFuel", ("ELECTRICITY", "LPG", "KEROSENE", "WOOD", "CHARCOAL",
+                                    "NONE")),
+    "jamban": ("toilet", ("PRIVATE", "SHARED", "PUBLIC", "NONE")),
+}
 MEMBER_FIELDS = ("nik", "nama", "lahir", "jk", "hubungan", "pendidikan", "pekerjaan",
                  "disabilitas")
 FIRST_MEMBER_ROWS, MAX_MEMBER_ROWS = 2, 20
@@ -121,7 +136,8 @@ def details_input(kind: str, posted: Posted, desa: str | None) -> dict[str, Any]
         if not members:
             raise FormProblem("Give at least one member, as on the KK.", "nik_0")
         return {"newHousehold": {"kkNumber": posted.required("kk"), "desaCode": desa or "",
-                                 "address": posted.required("alamat"), "members": members}}
+                                 "address": posted.required("alamat"), "members": members,
+                                 "housing": housing_input(posted) or None}}
     household = posted.required("rumah_tangga")
     if kind == "NEW_MEMBER":
         member = member_input(posted, 0)
@@ -152,7 +168,7 @@ def details_input(kind: str, posted: Posted, desa: str | None) -> dict[str, Any]
 
 def correction_input(posted: Posted, household: str) -> dict[str, Any]:
     """New values only: a field left empty is not changed."""
-    changes: dict[str, Any] = {}
+    changes: dict[str, Any] = housing_input(posted)
     if posted.get("alamat"):
         changes["address"] = posted.get("alamat")
     members = []
@@ -175,6 +191,24 @@ def correction_input(posted: Posted, household: str) -> dict[str, Any]:
                           "data.", "alamat")
     return {"householdId": household, "household": changes or None,
             "members": members or None}
+
+
+def housing_input(posted: Posted) -> dict[str, Any]:
+    """The housing conditions given (``HousingInput``; a correction's new values): each
+    optional, the floor area in square metres."""
+    housing: dict[str, Any] = {}
+    for name, (key, allowed) in HOUSING.items():
+        value = posted.choice(name, allowed, required=False)
+        if value is not None:
+            housing[key] = value
+    area = posted.get("luas_lantai").replace(",", ".")
+    if area:
+        try:
+            housing["floorAreaM2"] = float(area)
+        except ValueError:
+            raise FormProblem("Give the floor area in square metres, as a number (e.g. 36).",
+                              "luas_lantai") from None
+    return housing
 
 
 def musdes_input(posted: Posted, sha256: str | None) -> dict[str, Any] | None:
@@ -212,6 +246,22 @@ def prefill(kind: str, details: Mapping[str, Any]) -> dict[str, str]:
         changes = details.get("household_changes") or {}
         if changes.get("address"):
             values["alamat"] = str(changes["address"])
+        values.update(_housing_values(changes))
+    if kind == "NEW_HOUSEHOLD" and isinstance(household, Mapping):
+        values.update(_housing_values(household))
+    return values
+
+
+def _housing_values(stored: Mapping[str, Any]) -> dict[str, str]:
+    """Form values of the housing conditions stored (snake_case keys)."""
+    snake = {"floorMaterial": "floor_material", "wallMaterial": "wall_material",
+             "roofMaterial": "roof_material", "tenure": "tenure",
+             "drinkingWater": "drinking_water", "lighting": "lighting",
+             "cookingFuel": "cooking_fuel", "toilet": "toilet"}
+    values = {name: str(stored[snake[key]]) for name, (key, _) in HOUSING.items()
+              if stored.get(snake[key]) is not None}
+    if stored.get("floor_area_m2") is not None:
+        values["luas_lantai"] = str(stored["floor_area_m2"])
     return values
 
 

@@ -24,6 +24,7 @@ from regional_node.entrypoints.web.proposal_forms import (
     DISABILITIES,
     EDUCATIONS,
     FROM_REPORT,
+    HOUSING,
     KINDS,
     MEMBER_FIELDS,
     ON_HOUSEHOLD,
@@ -205,7 +206,8 @@ async def _form_page(request: web.Request, kind: str, values: Mapping[str, str],
                 slug=SLUGS[kind], form=values, household=household, report=report,
                 rows=member_rows(Posted(values)), member_fields=MEMBER_FIELDS,
                 programs=PROGRAMS, sexes=SEXES, relationships=RELATIONSHIPS,
-                educations=EDUCATIONS, disabilities=DISABILITIES, errors=errors)
+                educations=EDUCATIONS, disabilities=DISABILITIES, housing=HOUSING,
+                errors=errors)
 
 
 async def _pick_household(request: web.Request, kind: str, values: Mapping[str, str],

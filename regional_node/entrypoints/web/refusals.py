@@ -77,6 +77,9 @@ def _field(request: web.Request, field: str, reason: str) -> str | None:
                              "registered, or not in your desa). Check the household.")
     if name in ("desa_code", "desaCode"):
         return text(request, "The desa is not your desa. You can propose only in your desa.")
+    if name in ("floor_area_m2", "floorAreaM2"):
+        return text(request, "The floor area is not plausible. Give it in square metres "
+                             "(e.g. 36).")
     if name == "changes":
         return text(request, "Say what to correct: a new address, or a member and their "
                              "new data.")

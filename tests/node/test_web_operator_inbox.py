@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from regional_node.adapters.orm import CommunityReport, Notification
 from regional_node.service_layer.nik_matching import match_members
+from schema.enums import Program
 from tests import factories
 from tests.node.helpers import TEST_ACTOR, store
 from tests.node.proposal_helpers import PUBLIC, Node, running_node
@@ -161,3 +162,23 @@ async def test_the_desa_s_reports_are_acted_on(node: Node) -> None:
     assert "Tidak ada laporan." in body
     status, body = await user.get(f"/web/laporan/{uuid.uuid4()}")
     assert status == 404 and "tidak ada di desa Anda" in body
+
+
+async def test_aid_held_back_for_data_that_differ_from_dukcapil_says_what_to_fix(
+        node: Node) -> None:
+    record = factories.household(DESA, members=2, head_name="Ahmad Fauzi",
+                                 programs=(Program.PKH,))
+    [household_id] = await store(node.database, [record])
+    head, spouse = record.members
+    await node.sandbox.add({**resident(head, record.kk_number), "name": "Achmad Fauzie"},
+                           resident(spouse, record.kk_number))
+    async with node.sandbox.client() as registry:
+        await match_members(node.database, registry, actor=TEST_ACTOR, node_region="32.73")
+    user = await logged_in(node)
+    status, body = await user.get("/web/pemberitahuan")
+    assert status == 200, body
+    section = body[body.index('id="dukcapil"'):]
+    assert "Nama, tanggal lahir atau KK berbeda dengan Dukcapil" in section
+    assert head.name in section and "Di Dukcapil: Achmad Fauzie" in section
+    assert f"/web/usulan/baru/perbaikan-data?rumah-tangga={household_id}" in section
+    assert spouse.name not in section  # a clean match holds nothing back

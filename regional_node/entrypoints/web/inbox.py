@@ -7,6 +7,8 @@ proposal from one, resolve it or dismiss it with a reason. Through the node's Gr
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from regional_node.entrypoints.web.proposal_forms import FROM_REPORT, SLUGS
@@ -19,6 +21,14 @@ NOTIFICATIONS = """query Pemberitahuan($unread: Boolean!, $first: Int!, $after: 
   notifications(unreadOnly: $unread, first: $first, after: $after) {
     edges { node { id topic message proposalId createdAt readAt } }
     pageInfo { hasNextPage endCursor } } }"""
+FINDINGS_OF = ("DECEASED", "NIK_MISMATCH", "NIK_NOT_FOUND", "NIK_DUPLICATE", "NO_HEAD")
+_SUSPENDED = """{ edges { node { program suspension { reason }
+    household { id kkNumber desaName }
+    person { id name nik dukcapilFinding { fields registryName registryBirthDate
+                                           registryKkNumber registryDeathDate } } } } }"""
+FINDINGS = "query DataDukcapil { " + " ".join(  # one list per reason a registry check gives
+    f"{reason.lower()}: suspendedMemberships(filter: {{reason: {reason}}}, first: 50) "
+    + _SUSPENDED for reason in FINDINGS_OF) + " }"
 MARK_READ = """mutation SudahDibaca($id: ID!) { markNotificationRead(id: $id) { id readAt } }"""
 REPORT_STATUSES = ("OPEN", "PROPOSED", "RESOLVED", "DISMISSED", "EXPIRED")
 REPORTS = """query LaporanWarga($filter: CommunityReportFilter, $first: Int!, $after: String) {
@@ -45,9 +55,26 @@ async def notifications(request: web.Request) -> web.Response:
     outcome = await run(request, NOTIFICATIONS, unread=unread, first=PAGE_SIZE,
                         after=request.query.get("setelah", "").strip() or None)
     found = (outcome.data or {}).get("notifications")
+    checked = await run(request, FINDINGS)
     return page(request, "operator_notifications.html",
                 status=200 if found is not None else 400, found=found, unread=unread,
-                errors=refusals(request, outcome))
+                findings=findings(checked.data or {}),
+                errors=refusals(request, outcome) + refusals(request, checked))
+
+
+def findings(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One entry per person whose aid a registry check suspended: the person, the household,
+    the reason and the programs held back (a person is in as many lists as programs)."""
+    people: dict[str, dict[str, Any]] = {}
+    for reason in FINDINGS_OF:
+        for edge in (data.get(reason.lower()) or {}).get("edges", []):
+            node = edge["node"]
+            person, household = node.get("person") or {}, node.get("household") or {}
+            key = f"{household.get('id')}:{person.get('id')}"
+            entry = people.setdefault(key, {"reason": reason, "person": person,
+                                            "household": household, "programs": []})
+            entry["programs"].append(node["program"])
+    return list(people.values())
 
 
 async def mark_read(request: web.Request) -> web.StreamResponse:
@@ -56,7 +83,7 @@ async def mark_read(request: web.Request) -> web.StreamResponse:
     outcome = await run(request, MARK_READ, id=request.match_info["id"])
     if outcome.errors:
         return page(request, "operator_notifications.html", status=400, found=None,
-                    unread=False, errors=refusals(request, outcome))
+                    unread=False, findings=[], errors=refusals(request, outcome))
     raise web.HTTPSeeOther("/web/pemberitahuan")
 
 

@@ -84,6 +84,9 @@ async def test_every_kind_has_a_form_whose_fields_all_have_labels(node: Node) ->
     status, body = await user.get("/web/usulan/baru/kematian")  # the household first
     assert status == 200 and "pilih rumah tangga" in body and 'id="nama"' in body
     assert (await user.get("/web/usulan/baru/tidak-ada"))[0] == 404
+    user.headers = {"Accept-Language": "en"}  # English from the same catalogue
+    status, body = await user.get("/web/usulan/baru/rumah-tangga-baru")
+    assert status == 200 and "KK number (16 digits)" in body and "Save and submit" in body
 
 
 async def test_a_new_household_with_its_musdes_minutes_is_created_and_submitted(

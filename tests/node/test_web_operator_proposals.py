@@ -97,12 +97,15 @@ async def test_a_new_household_with_its_musdes_minutes_is_created_and_submitted(
     hidden = await open_form(user, "rumah-tangga-baru")
     status, _ = await user.post("/web/usulan/baru/rumah-tangga-baru", multipart(
         user, {**hidden, **new_household_fields(record), "lantai": "EARTH",
-               "jamban": "SHARED", "luas_lantai": "36,5"}, MINUTES))
+               "jamban": "SHARED", "luas_lantai": "36,5", "lintang": "-6,9147",
+               "bujur": "107.6098", "aset": "MOTORCYCLE"}, MINUTES))
     assert status == 303, _
     [proposal] = await proposals(node)
     household = proposal.details["household"]
     assert (household["floor_material"], household["toilet"], household["floor_area_m2"]) == (
         "EARTH", "SHARED", 36.5)
+    assert (household["latitude"], household["longitude"], household["assets"]) == (
+        -6.9147, 107.6098, ["MOTORCYCLE"])
     assert location(user) == f"/web/usulan/{proposal.id}?selesai=diajukan"
     assert (proposal.id, proposal.kind, proposal.state) == (hidden["id"], "NEW_HOUSEHOLD",
                                                             "NIK_VALID")
@@ -127,6 +130,7 @@ async def test_refusals_say_what_to_fix_and_create_nothing(node: Node) -> None:
           "lahir_1": ""}, MINUTES, "Isi minimal satu anggota"),
         ({**fields, "jk_0": "LAKI"}, MINUTES, "Pilih salah satu pilihan"),
         ({**fields, "luas_lantai": "tiga puluh"}, MINUTES, "Tulis luas lantai dalam meter"),
+        ({**fields, "lintang": "-6.9", "bujur": ""}, MINUTES, "Isi lokasi dengan angka"),
     ]
     for posted, files, said in cases:
         status, body = await user.post("/web/usulan/baru/rumah-tangga-baru",
@@ -164,7 +168,7 @@ def kind_fields(slug: str, member_id: str, newcomer: Any) -> dict[str, str]:
         "anggota-baru": {"nik_0": newcomer.nik, "nama_0": newcomer.name,
                          "lahir_0": newcomer.birth_date.isoformat(), "jk_0": newcomer.sex.value,
                          "hubungan_0": "CHILD"},
-        "perbaikan-data": {"alamat": "Jl. Sukarasa No. 9", "atap": "ZINC",
+        "perbaikan-data": {"alamat": "Jl. Sukarasa No. 9", "atap": "ZINC", "aset": "CAR",
                            "anggota": member_id, "pekerjaan_0": "Petani"},
         "kematian": {"anggota": member_id, "tanggal": TODAY},
         "pindah": {"tanggal": TODAY, "tujuan": "Kab. Garut"},
@@ -192,7 +196,8 @@ async def test_every_kind_on_a_household_is_saved_as_a_draft(node: Node, slug: s
     assert "disimpan sebagai draf" in body and "Ajukan usulan" in body
     if slug == "perbaikan-data":  # the change, by the member's name and the field's
         assert f"{record.members[0].name}: Pekerjaan" in body and "Petani" in body
-        assert proposal.details["household_changes"]["roof_material"] == "ZINC"
+        changes = proposal.details["household_changes"]
+        assert (changes["roof_material"], changes["assets"]) == ("ZINC", ["CAR"])
     status, _ = await user.post(f"/web/usulan/{proposal.id}/ajukan", {})
     assert status == 303 and (await proposals(node))[0].state != "DRAFT"
 

@@ -53,6 +53,8 @@ HOUSING: dict[str, tuple[str, tuple[str, ...]]] = {  # form field -> (HousingInp
                                     "NONE")),
     "jamban": ("toilet", ("PRIVATE", "SHARED", "PUBLIC", "NONE")),
 }
+ASSETS = ("LPG_5KG", "REFRIGERATOR", "AIR_CONDITIONER", "WATER_HEATER", "TELEVISION",
+          "COMPUTER", "MOTORCYCLE", "CAR", "GOLD_10G", "LAND", "LIVESTOCK")
 MEMBER_FIELDS = ("nik", "nama", "lahir", "jk", "hubungan", "pendidikan", "pekerjaan",
                  "disabilitas")
 FIRST_MEMBER_ROWS, MAX_MEMBER_ROWS = 2, 20
@@ -137,7 +139,8 @@ def details_input(kind: str, posted: Posted, desa: str | None) -> dict[str, Any]
             raise FormProblem("Give at least one member, as on the KK.", "nik_0")
         return {"newHousehold": {"kkNumber": posted.required("kk"), "desaCode": desa or "",
                                  "address": posted.required("alamat"), "members": members,
-                                 "housing": housing_input(posted) or None}}
+                                 "housing": housing_input(posted) or None,
+                                 **place_input(posted)}}
     household = posted.required("rumah_tangga")
     if kind == "NEW_MEMBER":
         member = member_input(posted, 0)
@@ -168,7 +171,7 @@ def details_input(kind: str, posted: Posted, desa: str | None) -> dict[str, Any]
 
 def correction_input(posted: Posted, household: str) -> dict[str, Any]:
     """New values only: a field left empty is not changed."""
-    changes: dict[str, Any] = housing_input(posted)
+    changes: dict[str, Any] = {**housing_input(posted), **place_input(posted)}
     if posted.get("alamat"):
         changes["address"] = posted.get("alamat")
     members = []
@@ -209,6 +212,25 @@ def housing_input(posted: Posted) -> dict[str, Any]:
             raise FormProblem("Give the floor area in square metres, as a number (e.g. 36).",
                               "luas_lantai") from None
     return housing
+
+
+def place_input(posted: Posted) -> dict[str, Any]:
+    """The house's position and the household's assets, when given (``latitude``,
+    ``longitude``, ``assets``: ``aset`` holds the ticked boxes, comma-separated)."""
+    given: dict[str, Any] = {}
+    if posted.get("lintang") or posted.get("bujur"):
+        try:
+            given["latitude"] = float(posted.get("lintang").replace(",", "."))
+            given["longitude"] = float(posted.get("bujur").replace(",", "."))
+        except ValueError:
+            raise FormProblem("Give the position as numbers, e.g. latitude -6.87 and "
+                              "longitude 107.59.", "lintang") from None
+    assets = [a for a in posted.get("aset").split(",") if a]
+    if any(a not in ASSETS for a in assets):
+        raise FormProblem("Choose one of the options in the list.", "aset")
+    if assets:
+        given["assets"] = assets
+    return given
 
 
 def musdes_input(posted: Posted, sha256: str | None) -> dict[str, Any] | None:
@@ -262,6 +284,10 @@ def _housing_values(stored: Mapping[str, Any]) -> dict[str, str]:
               if stored.get(snake[key]) is not None}
     if stored.get("floor_area_m2") is not None:
         values["luas_lantai"] = str(stored["floor_area_m2"])
+    if stored.get("latitude") is not None and stored.get("longitude") is not None:
+        values.update(lintang=str(stored["latitude"]), bujur=str(stored["longitude"]))
+    if stored.get("assets"):
+        values["aset"] = ",".join(str(a) for a in stored["assets"])
     return values
 
 

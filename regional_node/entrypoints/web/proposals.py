@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from regional_node.entrypoints.web.proposal_forms import (
+    ASSETS,
     DISABILITIES,
     EDUCATIONS,
     FROM_REPORT,
@@ -206,7 +207,7 @@ async def _form_page(request: web.Request, kind: str, values: Mapping[str, str],
                 slug=SLUGS[kind], form=values, household=household, report=report,
                 rows=member_rows(Posted(values)), member_fields=MEMBER_FIELDS,
                 programs=PROGRAMS, sexes=SEXES, relationships=RELATIONSHIPS,
-                educations=EDUCATIONS, disabilities=DISABILITIES, housing=HOUSING,
+                educations=EDUCATIONS, disabilities=DISABILITIES, housing=HOUSING, assets=ASSETS,
                 errors=errors)
 
 
@@ -235,7 +236,9 @@ async def proposal_submit(request: web.Request) -> web.StreamResponse:
     except web.HTTPRequestEntityTooLarge:  # a scan larger than the node takes: say so
         return await _form_page(request, kind, dict(request.query), [text(
             request, "The minutes must be a PDF, JPEG or PNG file of at most 1.5 MB.")], 400)
-    posted = Posted({key: value for key, value in form.items() if isinstance(value, str)})
+    posted = Posted({**{key: value for key, value in form.items() if isinstance(value, str)},
+                     "aset": ",".join(str(a) for a in (await request.post()).getall(
+                         "aset", []))})  # the ticked boxes (read once, kept by aiohttp)
     values = dict(posted.values)
     if not _is_uuid(values.get("id", "")):
         values["id"] = str(uuid.uuid4())

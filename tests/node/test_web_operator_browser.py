@@ -118,7 +118,7 @@ async def test_an_operator_proposes_a_new_household_with_the_musdes_minutes(
                            "!!document.querySelector('#usulan')")
         await submit(page, "a[href='/web/usulan/baru']")
         kinds = await settle(page, "document.querySelector('#jenis-usulan')?.innerText")
-        assert "Rumah tangga baru" in kinds and "Keluar dari program bansos" in kinds
+        assert "Rumah tangga baru" in kinds and "Keluar program" in kinds
         assert await page.evaluate(NO_SIDEWAYS_SCROLL)
         await screenshot(page, "operator-usulan-jenis")
         await submit(page, "a[href='/web/usulan/baru/rumah-tangga-baru']")
@@ -141,7 +141,7 @@ async def test_an_operator_proposes_a_new_household_with_the_musdes_minutes(
 
         await page.navigate(f"{base}/web/usulan")
         listed = await settle(page, "document.querySelector('#usulan')?.innerText")
-        assert "Rumah tangga baru" in listed and "Kematian" in listed
+        assert "Rumah tangga baru" in listed and "Meninggal" in listed
         await screenshot(page, "operator-usulan")
         await page.navigate(f"{base}/web/pemberitahuan")
         notes = await settle(page, "document.querySelector('#pemberitahuan')?.innerText")

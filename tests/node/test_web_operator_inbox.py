@@ -64,7 +64,7 @@ async def test_a_death_dukcapil_records_is_shown_and_the_operator_submits_it(
     assert "usulan kematian sudah disiapkan. Periksa bersama keluarganya" in body
     assert f'href="/web/usulan/{draft.id}"' in body
     status, body = await user.get(f"/web/usulan/{draft.id}")
-    assert "Kematian" in body and "Draf" in body and DEATH.isoformat() in body
+    assert "Meninggal" in body and "Draf" in body and DEATH.isoformat() in body
     assert child.name in body  # whom it is about, by name
     status, _ = await user.post(f"/web/usulan/{draft.id}/ajukan", {})
     assert status == 303 and location(user) == f"/web/usulan/{draft.id}?selesai=diajukan"

@@ -120,7 +120,6 @@ async def test_an_operator_proposes_a_new_household_with_the_musdes_minutes(
         kinds = await settle(page, "document.querySelector('#jenis-usulan')?.innerText")
         assert "Rumah tangga baru" in kinds and "Keluar program" in kinds
         assert await page.evaluate(NO_SIDEWAYS_SCROLL)
-        await screenshot(page, "operator-usulan-jenis")
         await submit(page, "a[href='/web/usulan/baru/rumah-tangga-baru']")
         await settle(page, "!!document.querySelector('#formulir-usulan #kk')")
         await fill(page, {

@@ -25,8 +25,10 @@ from gateway.service_layer.row_scope import regions_in_scope
 from gateway.service_layer.services import GatewayServices
 from schema.cross_check import check_batch
 
-NODE_DOCUMENT = ("query($niks: [String!]!) { crossCheck(niks: $niks) { nik registered "
-                 "desilBand programs { program period level } } }")
+# only the NIKs a node registers come back: one it was asked for and left out is not
+# registered there (every NIK asked is still audited at the node)
+NODE_DOCUMENT = ("query($niks: [String!]!) { crossCheck(niks: $niks, registeredOnly: true) { "
+                 "nik registered desilBand programs { program period level } } }")
 
 
 @dataclass(slots=True)

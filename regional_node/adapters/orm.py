@@ -188,6 +188,25 @@ class AuditEntry(Base):
     entry_hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditNikLookup(Base):
+    """One NIK of a batch looked up in one operation (a ``crossCheck``), at ``position`` in
+    the batch: the masked NIK and ``nik_digest``, the SHA-256 of ``{"nik": NIK}`` (the
+    after-digest a single lookup's entry carries), which binds the NIK without storing it.
+    The batch's entry (action ``read.nik_lookups``) binds the rows through its after-digest
+    (:func:`regional_node.domain.nik_lookups.batch_digest`). Not indexed by digest, as the
+    single lookups' after-digests are not: "who looked up this NIK" is a scan, kept off the
+    path of every lookup."""
+
+    __tablename__ = "audit_nik_lookup"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    entry_seq: Mapped[int] = mapped_column(
+        Id, ForeignKey("audit_entry.seq"), primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    masked_nik: Mapped[str] = mapped_column(String(16))
+    nik_digest: Mapped[str] = mapped_column(String(64))
+
+
 class AuditHead(Base):
     """The chain's tip, one row. Writers lock it, so entries are appended one transaction at
     a time; it also lets verification notice entries deleted from the end."""

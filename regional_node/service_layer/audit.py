@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from regional_node.adapters.bulk_insert import CopyRows, copy_rows, insert_tuples, send_copy
 from regional_node.adapters.database import Database
-from regional_node.adapters.orm import AuditEntry, AuditHead
+from regional_node.adapters.orm import AuditEntry, AuditHead, AuditNikLookup
 from regional_node.domain.audit import (
     Actor,
     AuditFields,
@@ -22,6 +22,7 @@ from regional_node.domain.audit import (
     timestamp,
     verify_chain,
 )
+from regional_node.domain.nik_lookups import NIK_LOOKUPS, batch_digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +57,20 @@ class AuditTrail:
         ))
 
     def record_digests(self, action: str, entity_type: str, entity_ids: Iterable[object],
-                       after_digests: Iterable[str]) -> None:
+                       after_digests: Iterable[str], *, attachments: Iterable[str] = ()
+                       ) -> None:
         """One entry per entity whose ``after`` digest was computed already (bulk paths)."""
-        self._pending += [PendingEntry(action, entity_type, str(entity_id), None, after, ())
+        refs = tuple(attachments)
+        self._pending += [PendingEntry(action, entity_type, str(entity_id), None, after, refs)
                           for entity_id, after in zip(entity_ids, after_digests, strict=True)]
+
+    async def flush_returning_last(self) -> int:
+        """:meth:`flush`, then the seq of the last entry it appended (rows that name their
+        entry, as ``audit_nik_lookup`` does, are written after it)."""
+        if not await self.flush():
+            raise ValueError("nothing was recorded")
+        assert self._head is not None
+        return self._head[0]
 
     def transaction_ended(self) -> None:
         """The transaction that held the head is over: the next flush locks and reads it
@@ -155,11 +166,46 @@ class ChainReport:
 
 
 async def verify_audit_chain(database: Database) -> ChainReport:
-    """Recompute the whole chain from the database, streaming it in order."""
+    """Recompute the whole chain from the database, streaming it in order; then every
+    batch of NIK lookups (``audit_nik_lookup``) against its entry's after-digest."""
     async with database.reader() as session, session.begin():
         head = (await session.execute(select(AuditHead).where(AuditHead.id == 1))).scalar_one()
         result = await session.stream_scalars(
             select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=2000))
         entries = [_stored(row) async for row in result]
+        lookups = await session.stream(
+            select(AuditNikLookup.entry_seq, AuditNikLookup.masked_nik,
+                   AuditNikLookup.nik_digest)
+            .order_by(AuditNikLookup.entry_seq, AuditNikLookup.position)
+            .execution_options(yield_per=5000))
+        batches: dict[int, list[tuple[str, str]]] = {}
+        async for seq, masked, nik_digest in lookups:
+            batches.setdefault(seq, []).append((masked, nik_digest))
     verified, first_break = verify_chain(entries, head.seq, head.entry_hash)
+    if first_break is None:
+        first_break = _batch_break(entries, batches)
     return ChainReport(verified, head.seq, head.entry_hash, first_break)
+
+
+def _batch_break(entries: Sequence[StoredEntry], batches: dict[int, list[tuple[str, str]]]
+                 ) -> ChainBreak | None:
+    """The first batch entry whose NIK rows no longer match its digest (rows edited,
+    deleted or added), or rows of an entry that is no batch."""
+    for entry in entries:
+        fields = entry.fields
+        owned = batches.pop(fields.seq, None)
+        if fields.action != NIK_LOOKUPS:
+            if owned is not None:
+                return ChainBreak(fields.seq, "altered",
+                                  f"entry {fields.seq}: audit_nik_lookup holds NIKs of an "
+                                  "entry that looked up no batch")
+            continue
+        if batch_digest(owned or []) != fields.after_digest:
+            return ChainBreak(fields.seq, "altered",
+                              f"entry {fields.seq}: the NIKs it looked up were altered "
+                              "(audit_nik_lookup rows edited, deleted or added)")
+    if batches:
+        seq = min(batches)
+        return ChainBreak(seq, "altered", f"audit_nik_lookup holds NIKs of entry {seq}, "
+                                          "which is not in the chain")
+    return None

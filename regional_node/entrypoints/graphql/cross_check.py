@@ -1,9 +1,13 @@
 """``crossCheck``: a partner ministry's batch of up to 1,000 NIKs checked against this node's
 rows (:mod:`regional_node.adapters.cross_check_queries`): registered or not, a desil band,
 the programs the person or the household receives. The gateway sends each node the NIKs it
-may hold (docs/gateway.md); every NIK looked up is audited, as a ``person`` lookup is."""
+may hold (docs/gateway.md), and takes only the registered ones back (``registeredOnly``);
+every NIK looked up is audited (one entry per batch:
+:mod:`regional_node.service_layer.read_audit`)."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -30,8 +34,15 @@ class CrossCheckQuery:
                                   "each, in the order sent, whether it is in DTKS here, its "
                                   "desil band and the programs the person or the household "
                                   "receives")
-    async def cross_check(self, info: Info[NodeContext, None],
-                          niks: list[str]) -> list[CrossCheckResult] | None:
+    async def cross_check(
+            self, info: Info[NodeContext, None], niks: list[str],
+            registered_only: Annotated[bool, strawberry.argument(
+                description="Only the NIKs registered here (a gateway asking for many: what "
+                            "is left out is not registered here); every NIK sent is still "
+                            "audited")] = False) -> list[CrossCheckResult] | None:
         check_batch(niks)
         held = await cross_check(info.context.database, niks)
+        if registered_only:
+            return [_result(nik, found) for nik in niks
+                    if (found := held.get(nik)) is not None and found.registered]
         return [_result(nik, held.get(nik)) for nik in niks]

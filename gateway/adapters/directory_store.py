@@ -12,13 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, delete, func, literal_column, select
+from sqlalchemy import Connection, bindparam, delete, func, literal_column, select
 
 from gateway.adapters.database import Database
 from gateway.adapters.duplicate_store import open_keys_of, refresh_duplicates
 from gateway.adapters.orm import GatewayMeta, NikDirectoryEntry, NikDuplicate, utcnow
 
 KEY_FINGERPRINT = "nik_directory.key_fingerprint"
+_PLACED = (select(NikDirectoryEntry.nik_key, NikDirectoryEntry.region)
+           .where(NikDirectoryEntry.nik_key.in_(bindparam("keys", expanding=True)))
+           .order_by(NikDirectoryEntry.nik_key, NikDirectoryEntry.region))
 CHUNK = 500
 # every region of one key as one value, so the look-up stays a probe (Database.probe: on
 # SQLite on the event loop's thread, docs/gateway.md "Database work per request")
@@ -53,19 +56,20 @@ class DirectoryStore:
         return sorted(str(held).split(",")) if held else []
 
     async def regions_of(self, nik_keys: Iterable[str]) -> dict[str, list[str]]:
-        """Where each of many keys is held (a batch: one query per CHUNK keys), each key's
-        regions in code order; keys the directory does not know are left out."""
+        """Where each of many keys is held (a batch: one query per CHUNK keys, in one read
+        transaction on a worker thread), each key's regions in code order; keys the
+        directory does not know are left out."""
         keys = sorted(set(nik_keys))
-        found: dict[str, list[str]] = {}
-        async with self.database.reader() as session:
+
+        def look_up(connection: Connection) -> dict[str, list[str]]:
+            found: dict[str, list[str]] = {}
             for start in range(0, len(keys), CHUNK):
-                rows = await session.execute(
-                    select(NikDirectoryEntry.nik_key, NikDirectoryEntry.region)
-                    .where(NikDirectoryEntry.nik_key.in_(keys[start:start + CHUNK]))
-                    .order_by(NikDirectoryEntry.nik_key, NikDirectoryEntry.region))
+                rows = connection.execute(_PLACED, {"keys": keys[start:start + CHUNK]})
                 for key, region in rows:
                     found.setdefault(key, []).append(region)
-        return found
+            return found
+
+        return await self.database.run_sync(look_up, write=False) if keys else {}
 
     async def replace_region(self, region: str, nik_keys: Iterable[str],
                              at: dt.datetime | None = None) -> int:

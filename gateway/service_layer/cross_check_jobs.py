@@ -59,6 +59,7 @@ RESULT_HOURS = 24  # how long a result waits for its download
 QUEUED_DAYS = 7  # how long a job may wait or run before it expires
 AUDIT_ACTION = "crossCheck.job"
 ATTEMPTS = 3  # a node that does not answer a round is asked twice more before it is missing
+RESULT_BLOCK = 20_000  # rows of the result compressed at a time
 COLUMNS = ("nik", "registered", "desil_band", "programs", "conflicts",
            "in_more_than_one_region")
 
@@ -157,21 +158,40 @@ def result_file(niks: Sequence[str], joined: dict[str, Checked],
                 rules: Sequence[ExclusionRule], program: str | None) -> bytes:
     """The job's CSV, a row per line of the file sent: ``registered`` is ``true``, ``false``
     or ``unknown``; ``programs`` ``PKH/HOUSEHOLD/2026-S1;…``; ``conflicts`` the rules broken,
-    ``BLT x PKH (HOUSEHOLD);…``. Nothing else of a person."""
+    ``BLT x PKH (HOUSEHOLD);…``. Nothing else of a person.
+
+    Compressed as it is written, a block of rows at a time. A NIK (checked digits) needs no
+    quoting, so the row of one not registered (most of a partner's list) is written as is;
+    a registered one's through the CSV writer, its conflicts worked out once per set of
+    programs."""
+    compressor = zlib.compressobj()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for nik in niks:
+    conflicts_for: dict[tuple[str, ...], str] = {}
+    chunks: list[bytes] = []
+    for number, nik in enumerate(niks, 1):
         checked = joined[nik]
-        held = [str(p["program"]) for p in checked.programs]
-        conflicts = conflicts_of(rules, held, program) if checked.registered else []
-        writer.writerow((
-            nik, {True: "true", False: "false", None: "unknown"}[checked.registered],
-            checked.desil_band or "",
-            ";".join(f"{p['program']}/{p['level']}/{p['period']}" for p in checked.programs),
-            ";".join(f"{c.program} x {c.excludes} ({c.scope.value})" for c in conflicts),
-            {True: "true", False: "false", None: ""}[checked.in_more_than_one_region]))
-    return zlib.compress(out.getvalue().encode("utf-8"))
+        if not checked.registered:
+            out.write(f"{nik},{'false' if checked.registered is False else 'unknown'},,,,\n")
+        else:
+            held = tuple(str(p["program"]) for p in checked.programs)
+            conflicts = conflicts_for.get(held)
+            if conflicts is None:
+                conflicts = conflicts_for[held] = ";".join(
+                    f"{c.program} x {c.excludes} ({c.scope.value})"
+                    for c in conflicts_of(rules, held, program))
+            writer.writerow((
+                nik, "true", checked.desil_band or "",
+                ";".join(f"{p['program']}/{p['level']}/{p['period']}" for p in checked.programs),
+                conflicts, "true" if checked.in_more_than_one_region else "false"))
+        if number % RESULT_BLOCK == 0:
+            chunks.append(compressor.compress(out.getvalue().encode("utf-8")))
+            out.seek(0)
+            out.truncate()
+    chunks.append(compressor.compress(out.getvalue().encode("utf-8")))
+    chunks.append(compressor.flush())
+    return b"".join(chunks)
 
 
 async def run_job(services: GatewayServices, job_id: str) -> None:

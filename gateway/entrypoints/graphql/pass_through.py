@@ -15,7 +15,9 @@ at the first object whose type is *pass-through* and walks the selection itself:
 * values: the field's attribute, or its resolver called as strawberry would (``self`` and
   scalar arguments);
 * completion as graphql-core's ``complete_value``: non-null checks, lists, leaf coercion by
-  the same ``coerce_output_value``, errors through the same ``handle_field_error``.
+  the same ``coerce_output_value``, errors through the same ``handle_field_error``; each
+  selected field's completion is composed once per operation from its type (a closure per
+  wrapper: non-null, list, leaf, object), not re-derived from the type at every value.
 
 A type is pass-through when every field of it is an attribute or a synchronous resolver
 taking nothing but ``self`` and scalar arguments, and every object type below it is
@@ -36,14 +38,15 @@ from typing import Any
 from graphql import (
     GraphQLError,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
+    GraphQLString,
     get_named_type,
     is_leaf_type,
-    is_object_type,
 )
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, is_iterable
@@ -56,6 +59,7 @@ from service_kit.graphql_policy import FieldPolicy, denial, note_read
 
 BACKREF = "strawberry-definition"  # where strawberry keeps its definition on graphql-core's
 Getter = Callable[[Any, Mapping[str, Any]], Any]
+Completer = Callable[[Any, Path | None], Any]  # (value, its path) -> the completed value
 SCALAR_ARGUMENTS = (bool, int, float, str)
 
 
@@ -65,6 +69,7 @@ class StaticField:
 
     get: Getter
     arguments: Mapping[str, str]  # GraphQL argument name -> Python parameter name
+    attribute: Callable[[Any], Any] | None = None  # a plain attribute: read it directly
 
 
 def _static_field(definition: GraphQLField) -> StaticField | None:
@@ -77,7 +82,7 @@ def _static_field(definition: GraphQLField) -> StaticField | None:
         if field.default_resolver is not getattr:
             return None
         attribute = attrgetter(field.python_name)
-        return StaticField(lambda source, _: attribute(source), {})
+        return StaticField(lambda source, _: attribute(source), {}, attribute)
     if resolver.info_parameter or resolver.root_parameter or resolver.parent_parameter:
         return None
     names: dict[str, str] = {}
@@ -141,6 +146,8 @@ class _Field:
     get: Getter
     arguments: dict[str, Any]  # coerced, by GraphQL name (what FieldPolicy is given)
     kwargs: Mapping[str, Any]  # the same, by Python name (what the resolver is given)
+    attribute: Callable[[Any], Any] | None  # the field is this attribute (no arguments)
+    complete: Completer
     error: Exception | None  # its arguments could not be coerced
     denied: bool
     mask: MaskKind | None
@@ -208,7 +215,9 @@ class PassThroughExecutor(StrawberryGraphQLCoreExecutionContext):
                 assert kind is not None, f"{parent.name}.{name} is MASKED without a mask kind"
             fields.append(_Field(
                 response_key, name, field_details, definition.type, static.get, arguments,
-                {static.arguments[n]: v for n, v in arguments.items()}, error,
+                {static.arguments[n]: v for n, v in arguments.items()}, static.attribute,
+                self._completer(definition.type, f"{parent.name}.{name}", field_details),
+                error,
                 granted is Access.DENIED, kind, (parent.name, name) in NIK_LOOKUPS,
                 not is_leaf_type(get_named_type(definition.type))
                 or _is_list(definition.type)))
@@ -226,9 +235,10 @@ class PassThroughExecutor(StrawberryGraphQLCoreExecutionContext):
         completed: dict[str, Any] = {}
         entity_pending = plan.audited  # noted at its first field resolved, as FieldPolicy
         for field in plan.fields:
-            if isinstance(field, str):
+            if field.__class__ is str:
                 completed[field] = type_name
                 continue
+            assert isinstance(field, _Field)
             field_path = Path(path, field.key, type_name) if field.needs_path else None
             try:
                 if field.error is not None:
@@ -238,49 +248,99 @@ class PassThroughExecutor(StrawberryGraphQLCoreExecutionContext):
                 if entity_pending or field.nik_lookup:
                     note_read(context, type_name, field.name, source, field.arguments)
                     entity_pending = False
-                value = field.get(source, field.kwargs)
+                value = (field.attribute(source) if field.attribute is not None
+                         else field.get(source, field.kwargs))
                 if field.mask is not None:
                     value = mask(field.mask, value)
-                completed[field.key] = self._complete(field.type, field, field_path, value,
-                                                      type_name)
+                completed[field.key] = field.complete(value, field_path)
             except Exception as raw_error:
                 self.handle_field_error(raw_error, field.type, field.details,
                                         field_path or Path(path, field.key, type_name))
                 completed[field.key] = None
         return completed
 
-    def _complete(self, return_type: GraphQLOutputType, field: _Field, path: Path | None,
-                  value: Any, owner: str) -> Any:
-        """graphql-core's ``complete_value`` for pass-through fields (``path``: the field's
-        or list item's, None for a leaf field)."""
-        if isinstance(value, Exception):
-            raise value
+    def _completer(self, return_type: GraphQLOutputType, owner: str, details: Any
+                   ) -> Completer:
+        """graphql-core's ``complete_value`` for values of ``return_type`` (of the field
+        ``owner``, ``Type.field``), as one closure per wrapper; the path given is the
+        field's or list item's (None for a leaf field)."""
         if isinstance(return_type, GraphQLNonNull):
-            completed = self._complete(return_type.of_type, field, path, value, owner)
-            if completed is None:
-                raise TypeError(f"Cannot return null for non-nullable field "
-                                f"{owner}.{field.name}.")
-            return completed
-        if value is None or value is Undefined:
-            return None
+            return _non_null(self._completer(return_type.of_type, owner, details),
+                             f"Cannot return null for non-nullable field {owner}.")
         if isinstance(return_type, GraphQLList):
-            if not is_iterable(value):
-                raise GraphQLError(f"Expected Iterable, but did not find one for field "
-                                   f"'{owner}.{field.name}'.")
+            return self._list_completer(return_type.of_type, owner, details)
+        if is_leaf_type(return_type):
+            return _leaf(return_type, self.complete_leaf_value)
+        assert isinstance(return_type, GraphQLObjectType)  # pass-through by construction
+        complete_object = self._object
+
+        def complete_object_value(value: Any, path: Path | None) -> Any:
+            if isinstance(value, Exception):
+                raise value
+            if value is None or value is Undefined:
+                return None
             assert path is not None
-            item_type, items = return_type.of_type, []
+            return complete_object(return_type, details, path, value)
+
+        return complete_object_value
+
+    def _list_completer(self, item_type: GraphQLOutputType, owner: str, details: Any
+                        ) -> Completer:
+        complete_item = self._completer(item_type, owner, details)
+        handle_field_error = self.handle_field_error
+        message = f"Expected Iterable, but did not find one for field '{owner}'."
+
+        def complete_list(value: Any, path: Path | None) -> Any:
+            if isinstance(value, Exception):
+                raise value
+            if value is None or value is Undefined:
+                return None
+            if not is_iterable(value):
+                raise GraphQLError(message)
+            assert path is not None
+            items = []
             for index, item in enumerate(value):
                 item_path = path.add_key(index, None)
                 try:
-                    items.append(self._complete(item_type, field, item_path, item, owner))
+                    items.append(complete_item(item, item_path))
                 except Exception as raw_error:
-                    self.handle_field_error(raw_error, item_type, field.details, item_path)
+                    handle_field_error(raw_error, item_type, details, item_path)
                     items.append(None)
             return items
-        if is_leaf_type(return_type):
-            return self.complete_leaf_value(return_type, value)
-        assert is_object_type(return_type) and path is not None  # pass-through by construction
-        return self._object(return_type, field.details, path, value)
+
+        return complete_list
+
+
+def _non_null(complete_inner: Completer, message: str) -> Completer:
+    def complete_non_null(value: Any, path: Path | None) -> Any:
+        completed = complete_inner(value, path)
+        if completed is None:
+            raise TypeError(message)
+        return completed
+
+    return complete_non_null
+
+
+def _leaf(return_type: Any, complete_leaf_value: Callable[[Any, Any], Any]) -> Completer:
+    """A scalar or enum: ``coerce_output_value``, or graphql-core's own
+    ``complete_leaf_value`` (its error) when that gives nothing. A text for String or ID is
+    what their coercion returns, the text itself."""
+    coerce = return_type.coerce_output_value
+    texts = return_type is GraphQLString or return_type is GraphQLID
+
+    def complete_leaf(value: Any, _: Path | None) -> Any:
+        if value.__class__ is str and texts:
+            return value
+        if isinstance(value, Exception):
+            raise value
+        if value is None or value is Undefined:
+            return None
+        coerced = coerce(value)
+        if coerced is None or coerced is Undefined:
+            return complete_leaf_value(return_type, value)  # raises its TypeError
+        return coerced
+
+    return complete_leaf
 
 
 def _is_list(graphql_type: GraphQLOutputType) -> bool:

@@ -1,0 +1,119 @@
+"""The gateway's own CPU per request on benchmark (3)'s two queries (issue 13), and where it
+goes: a small, repeatable harness for working on the gateway's per-request cost.
+
+    /work/venv/bin/python -m bench.gateway_cpu                       # 3 nodes, 3,000 households
+    /work/venv/bin/python -m bench.gateway_cpu --profile DIR         # and a pyinstrument profile
+
+The same cluster as ``bench/federation.py`` (``--cache``: node hosts and the gateway in their
+own processes, over mTLS), at small scale. One client sends ``--requests`` pages of 50
+households (benchmark (3a)'s query) and as many NIK lookups ((3b)) through the gateway, one at
+a time, in ``--rounds`` alternating rounds, and prints per query the gateway process's CPU
+time per request (user + system from ``/proc``, all its threads: the read audit's worker
+included), the median over the rounds. CPU time, not wall time: the machine it was written on
+is shared, and CPU time moves much less with the others' load than a duration does.
+
+With ``--profile DIR`` the gateway runs under cProfile timed by its event loop thread's CPU
+clock (``time.thread_time``: other processes' load does not show in it) and writes
+``DIR/gateway-cpu-PID.prof`` when it stops (``python -m pstats FILE``): the whole process,
+startup included (small with 3 nodes); the read audit's worker thread is not in it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+
+from bench.federation import (
+    PERSON,
+    REGION_PAGE,
+    GatewayClient,
+    add_data_options,
+    pick_samples,
+    prepare_and_run,
+)
+from bench.federation_cluster import Cluster, GatewaySettings, cpu_seconds
+from bench.federation_data import Prepared
+
+PROFILE_ENV = "SIKS_BENCH_CPU_PROFILE_GATEWAY"
+
+
+async def cpu_per_request(pid: int, call: Callable[[int], Awaitable[object]],
+                          requests: int) -> float:
+    """Seconds of the gateway's CPU per ``call``, over ``requests`` calls one at a time."""
+    before = cpu_seconds(pid)
+    for i in range(requests):
+        await call(i)
+    return (cpu_seconds(pid) - before) / requests
+
+
+async def run(prepared: Prepared, args: argparse.Namespace) -> int:
+    cluster = Cluster(prepared.paths)
+    samples = pick_samples(prepared.paths, prepared.scale.regions, args.samples)
+    per_query: dict[str, list[float]] = {"(3a) page of 50": [], "(3b) NIK lookup": []}
+    try:
+        await cluster.start_nodes(prepared.scale.regions, args.node_processes)
+        await cluster.start_gateway(GatewaySettings())
+        assert cluster.gateway is not None
+        pid = cluster.gateway.pid
+        async with aiohttp.ClientSession() as session:
+            gateway = GatewayClient(session, cluster.gateway_url)
+
+            async def page(i: int) -> object:
+                return await gateway.query(REGION_PAGE,
+                                           region=samples.regions[i % len(samples.regions)])
+
+            async def lookup(i: int) -> object:
+                return await gateway.query(PERSON, nik=samples.niks[i % len(samples.niks)][1])
+
+            calls = dict(zip(per_query, (page, lookup), strict=True))
+            for call in calls.values():  # connections, caches, plans
+                await cpu_per_request(pid, call, args.warmup)
+            for _ in range(args.rounds):
+                for name, call in calls.items():
+                    per_query[name].append(await cpu_per_request(pid, call, args.requests))
+    finally:
+        await cluster.stop()
+    print(f"\ngateway CPU per request (user + system, {args.requests} requests a round, "
+          f"{args.rounds} rounds alternating; load average "
+          f"{' '.join(f'{v:.1f}' for v in os.getloadavg())} at the end)\n")
+    print("| query | median ms | rounds ms |")
+    print("|---|---:|---|")
+    for name, values in per_query.items():
+        print(f"| {name} | {statistics.median(values) * 1000:.2f} | "
+              f"{', '.join(f'{v * 1000:.1f}' for v in values)} |")
+    return 0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    add_data_options(parser, repeat=1)
+    parser.set_defaults(households=3000, regions=3, node_processes=1)
+    parser.add_argument("--requests", type=int, default=200, help="requests per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--samples", type=int, default=3,
+                        help="regions (and NIKs) the queries rotate over")
+    parser.add_argument("--profile", metavar="DIR",
+                        help="profile the gateway (CPU time), the file into DIR")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.profile:
+        os.makedirs(args.profile, exist_ok=True)
+        os.environ[PROFILE_ENV] = str(args.profile)  # the gateway child inherits it
+    started = time.perf_counter()
+    code = prepare_and_run(args, run)
+    print(f"\n({time.perf_counter() - started:.0f} s)")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

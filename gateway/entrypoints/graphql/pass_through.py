@@ -235,10 +235,9 @@ class PassThroughExecutor(StrawberryGraphQLCoreExecutionContext):
         completed: dict[str, Any] = {}
         entity_pending = plan.audited  # noted at its first field resolved, as FieldPolicy
         for field in plan.fields:
-            if field.__class__ is str:
+            if isinstance(field, str):
                 completed[field] = type_name
                 continue
-            assert isinstance(field, _Field)
             field_path = Path(path, field.key, type_name) if field.needs_path else None
             try:
                 if field.error is not None:

@@ -10,7 +10,9 @@ households (benchmark (3a)'s query) and as many NIK lookups ((3b)) through the g
 a time, in ``--rounds`` alternating rounds, and prints per query the gateway process's CPU
 time per request (user + system from ``/proc``, all its threads: the read audit's worker
 included), the median over the rounds. CPU time, not wall time: the machine it was written on
-is shared, and CPU time moves much less with the others' load than a duration does.
+is shared, and CPU time moves much less with the others' load than a duration does. Each
+run starts from the gateway database of its first run on the cache (see
+:func:`restore_gateway_db`); build a cache of its own for it (``--cache``).
 
 With ``--profile DIR`` the gateway runs under cProfile timed by its event loop thread's CPU
 clock (``time.thread_time``: other processes' load does not show in it) and writes
@@ -22,10 +24,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import aiohttp
 
@@ -37,25 +41,58 @@ from bench.federation import (
     pick_samples,
     prepare_and_run,
 )
-from bench.federation_cluster import Cluster, GatewaySettings, cpu_seconds
-from bench.federation_data import Prepared
+from bench.federation_cluster import Cluster, GatewaySettings
+from bench.federation_data import CachePaths, Prepared
 
 PROFILE_ENV = "SIKS_BENCH_CPU_PROFILE_GATEWAY"
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+Cpu = tuple[float, float, float]  # seconds: user, system, of which the main thread's (both)
+
+
+def cpu_now(pid: int) -> Cpu:
+    """CPU seconds a process has used so far: user and system over all its threads (those
+    of threads that have ended included), and the main thread's (the event loop's)."""
+    def times(stat: Path) -> tuple[float, float]:
+        fields = stat.read_text().rpartition(")")[2].split()
+        return int(fields[11]) / TICKS, int(fields[12]) / TICKS
+
+    user, system = times(Path(f"/proc/{pid}/stat"))
+    return user, system, sum(times(Path(f"/proc/{pid}/task/{pid}/stat")))
+
+
 async def cpu_per_request(pid: int, call: Callable[[int], Awaitable[object]],
-                          requests: int) -> float:
-    """Seconds of the gateway's CPU per ``call``, over ``requests`` calls one at a time."""
-    before = cpu_seconds(pid)
+                          requests: int) -> Cpu:
+    """The gateway's CPU per ``call`` (as :func:`cpu_now`), over ``requests`` calls one at a
+    time."""
+    before = cpu_now(pid)
     for i in range(requests):
         await call(i)
-    return (cpu_seconds(pid) - before) / requests
+    after = cpu_now(pid)
+    return (after[0] - before[0]) / requests, (after[1] - before[1]) / requests, (
+        after[2] - before[2]) / requests
+
+
+def restore_gateway_db(paths: CachePaths) -> None:
+    """Start from the gateway database as it was at this harness's first run on the cache.
+    Every audited read adds rows to it, and the queries here read the same few pages again
+    and again, so each record's entries in the ``record_id`` index grow and the audit's
+    inserts touch ever more pages: runs on an unrestored database get slower one after the
+    other, whatever the code."""
+    first = paths.root / "gateway.first-run.sqlite"
+    if not first.exists():
+        shutil.copy(paths.gateway_db, first)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{paths.gateway_db}{suffix}").unlink(missing_ok=True)
+    shutil.copy(first, paths.gateway_db)
 
 
 async def run(prepared: Prepared, args: argparse.Namespace) -> int:
+    restore_gateway_db(prepared.paths)
     cluster = Cluster(prepared.paths)
     samples = pick_samples(prepared.paths, prepared.scale.regions, args.samples)
-    per_query: dict[str, list[float]] = {"(3a) page of 50": [], "(3b) NIK lookup": []}
+    per_query: dict[str, list[Cpu]] = {"(3a) page of 50": [], "(3b) NIK lookup": []}
     try:
         await cluster.start_nodes(prepared.scale.regions, args.node_processes)
         await cluster.start_gateway(GatewaySettings())
@@ -82,12 +119,22 @@ async def run(prepared: Prepared, args: argparse.Namespace) -> int:
     print(f"\ngateway CPU per request (user + system, {args.requests} requests a round, "
           f"{args.rounds} rounds alternating; load average "
           f"{' '.join(f'{v:.1f}' for v in os.getloadavg())} at the end)\n")
-    print("| query | median ms | rounds ms |")
-    print("|---|---:|---|")
+    print("| query | CPU per request, median ms | user / system | event loop thread / "
+          "other threads | rounds |")
+    print("|---|---:|---:|---:|---|")
     for name, values in per_query.items():
-        print(f"| {name} | {statistics.median(values) * 1000:.2f} | "
-              f"{', '.join(f'{v * 1000:.1f}' for v in values)} |")
+        totals = [user + system for user, system, _ in values]
+        print(f"| {name} | {_ms(statistics.median(totals))} | "
+              f"{_ms(statistics.median(v[0] for v in values))} / "
+              f"{_ms(statistics.median(v[1] for v in values))} | "
+              f"{_ms(statistics.median(v[2] for v in values))} / "
+              f"{_ms(statistics.median(t - v[2] for t, v in zip(totals, values, strict=True)))}"
+              f" | {', '.join(_ms(v) for v in totals)} |")
     return 0
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f}"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -157,7 +157,11 @@ def main(argv: list[str] | None = None) -> int:
         os.makedirs(args.profile, exist_ok=True)
         os.environ[PROFILE_ENV] = str(args.profile)  # the gateway child inherits it
     started = time.perf_counter()
-    code = prepare_and_run(args, run)
+    try:
+        code = prepare_and_run(args, run)
+    finally:
+        if args.profile:
+            del os.environ[PROFILE_ENV]
     print(f"\n({time.perf_counter() - started:.0f} s)")
     return code
 

@@ -159,6 +159,7 @@ class _Field:
 class _Plan:
     fields: list[_Field | str]  # a str: the response key of __typename
     audited: bool  # a personal type read by a role whose reads are audited
+    entity: str | None  # what its reads are audited as (PERSONAL_TYPES), when audited
 
 
 class PassThroughExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -179,7 +180,8 @@ class PassThroughExecutor(StrawberryGraphQLCoreExecutionContext):
         if return_type.name not in self._types:
             return super().complete_object_value(return_type, field_details_list, info, path,
                                                  result, position_context)
-        return self._object(return_type, field_details_list, path, result)
+        return self._object(return_type, self._plan(return_type, field_details_list), path,
+                            result)
 
     def _plan(self, parent: GraphQLObjectType, details: Any) -> _Plan:
         key = (parent.name, id(details))
@@ -222,14 +224,14 @@ class PassThroughExecutor(StrawberryGraphQLCoreExecutionContext):
                 not is_leaf_type(get_named_type(definition.type))
                 or _is_list(definition.type)))
         policy = role_policy(role)
-        plan = _Plan(fields, parent.name in PERSONAL_TYPES
-                     and policy is not None and policy.audited_reads)
+        audited = (parent.name in PERSONAL_TYPES and policy is not None
+                   and policy.audited_reads)
+        plan = _Plan(fields, audited, PERSONAL_TYPES[parent.name] if audited else None)
         self._plans[key] = (details, plan)  # keeps details alive: its id stays unique
         return plan
 
-    def _object(self, parent: GraphQLObjectType, details: Any, path: Path, source: Any
+    def _object(self, parent: GraphQLObjectType, plan: _Plan, path: Path, source: Any
                 ) -> dict[str, Any]:
-        plan = self._plan(parent, details)
         context = self.context_value
         type_name = parent.name
         completed: dict[str, Any] = {}
@@ -244,8 +246,13 @@ class PassThroughExecutor(StrawberryGraphQLCoreExecutionContext):
                     raise field.error
                 if field.denied:
                     raise denial(context.principal.role, type_name, field.name)
-                if entity_pending or field.nik_lookup:
+                if field.nik_lookup:
                     note_read(context, type_name, field.name, source, field.arguments)
+                    entity_pending = False
+                elif entity_pending:  # note_read's own entity step, for a field that looks
+                    entity_id = getattr(source, "id", None)  # up no NIK
+                    if entity_id is not None:
+                        context.reads.entities[(plan.entity, str(entity_id))] = None
                     entity_pending = False
                 value = (field.attribute(source) if field.attribute is not None
                          else field.get(source, field.kwargs))
@@ -271,7 +278,8 @@ class PassThroughExecutor(StrawberryGraphQLCoreExecutionContext):
         if is_leaf_type(return_type):
             return _leaf(return_type, self.complete_leaf_value)
         assert isinstance(return_type, GraphQLObjectType)  # pass-through by construction
-        complete_object = self._object
+        complete_object, plan_of = self._object, self._plan
+        plans: list[_Plan] = []  # its plan, made at the first value (types may recur)
 
         def complete_object_value(value: Any, path: Path | None) -> Any:
             if isinstance(value, Exception):
@@ -279,7 +287,9 @@ class PassThroughExecutor(StrawberryGraphQLCoreExecutionContext):
             if value is None or value is Undefined:
                 return None
             assert path is not None
-            return complete_object(return_type, details, path, value)
+            if not plans:
+                plans.append(plan_of(return_type, details))
+            return complete_object(return_type, plans[0], path, value)
 
         return complete_object_value
 

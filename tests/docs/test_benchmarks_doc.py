@@ -65,7 +65,8 @@ def test_every_bench_command_in_benchmarks_md_parses():
     printed = printed_commands()
     assert {module for module, _, _ in printed} == {"nik_matching", "ingest", "federation",
                                                     "federation_dipa", "federation_deciles", "sync",
-                                                    "read_audit", "federation_cross_check"}
+                                                    "read_audit", "federation_cross_check",
+                                                    "gateway_cpu", "gateway_completion"}
     for module, arguments, flags in printed:
         parser = parser_of(module)
         options = {option for action in parser._actions for option in action.option_strings}

@@ -22,7 +22,7 @@ from regional_node.adapters.database import Database
 from regional_node.config import NodeConfig
 from regional_node.entrypoints.graphql.context import NodeContext, make_loaders
 from regional_node.entrypoints.http_security import PUBLIC_LIMIT, TOKEN_TRUST
-from regional_node.entrypoints.web import households, inbox, pendamping, proposals
+from regional_node.entrypoints.web import households, inbox, pendamping, proposals, quality, review
 from regional_node.service_layer.users import authenticate
 from schema.errors import Unauthenticated
 from schema.roles import Principal, Role
@@ -93,3 +93,5 @@ def add_node_web(app: web.Application, schema: BaseSchema, config: NodeConfig,
     pendamping.add_routes(app, database_key, config.region)  # field visits, offline
     proposals.add_routes(app)  # the Operator Desa's proposals
     inbox.add_routes(app)  # notifications and community reports
+    review.add_routes(app)
+    quality.add_routes(app)

@@ -72,7 +72,8 @@ async def detail(request: web.Request, *, errors: list[str] | None = None,
         visits = (seen.data or {}).get("fieldVerifications") or []
         shown += [m for m in messages(request, seen) if m not in shown]
     rows = list(_rows(proposal["details"])) if proposal else []
-    return page(request, "dinsos_proposal.html", status=status if proposal else 404,
+    return page(request, "dinsos_proposal.html",
+                status=status if proposal or status != 200 else 404,
                 proposal=proposal, rows=rows, visits=visits, reason=reason, errors=shown,
                 done=request.query.get("selesai", ""))
 

@@ -66,7 +66,7 @@ async def detail(request: web.Request, *, errors: list[str] | None = None,
     if proposal is None and (not shown or "NOT_FOUND" in outcome.codes):
         shown = [text(request, "This proposal is not in your area, or does not exist. Go "
                                "back to the queue.")]
-    visits = []
+    visits: list[dict[str, Any]] = []
     if proposal is not None:
         seen = await run(request, VISITS, id=proposal["id"])
         visits = (seen.data or {}).get("fieldVerifications") or []

@@ -148,6 +148,8 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         # who import (Dinas Sosial) and Kemensos
         "dataQuality": STAFF,
         "importQuality": rule(D, D, F, F, D, D),
+        # the node's user accounts in the kab/kota (docs/web.md, "Dinas Sosial")
+        "users": rule(D, D, F, D, D, D),
         # what a DIPA is computed from (docs/dipa.md): per node, and combined at the gateway
         "benefitCounts": NATIONAL_OPS,
         "dipa": NATIONAL_OPS,
@@ -210,6 +212,8 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "recordFieldVerification": rule(D, F, D, D, D, D),
         "createVerivaliPeriod": rule(D, D, F, D, D, D),
         "resolveHouseholdWarning": rule(D, D, F, D, D, D),
+        # an operator's or a pendamping's login on or off, in the kab/kota (audited)
+        "setUserActive": rule(D, D, F, D, D, D),
     },
     "NodeInfo": {"region": OPEN, "regionName": OPEN, "schemaVersion": OPEN},
     "HouseholdConnection": {"edges": OPEN, "pageInfo": OPEN, "totalCount": OPEN},
@@ -312,6 +316,8 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "resolvedBy", "resolutionNote", "household", "member")},
     "HouseholdWarningConnection": {name: STAFF for name in ("edges", "pageInfo", "total")},
     "HouseholdWarningEdge": {"cursor": STAFF, "node": STAFF},
+    # reached only through Query.users and Mutation.setUserActive (Dinas Sosial)
+    "NodeUser": {name: OPEN for name in ("username", "role", "scope", "active", "createdAt")},
     "WarningCount": {name: STAFF for name in ("desaCode", "desaName", "kind", "warnings")},
     "RegionDataQuality": {**{name: STAFF for name in (
         "regionCode", "regionName", "households", "members", "matchStatus", "duplicates",

@@ -18,11 +18,12 @@ from regional_node.adapters.orm import UserAccount
 from regional_node.errors import DuplicateRecord
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.accounts import USER_PREFIX, NewUser, validate_new_user
-from schema.errors import Unauthenticated
+from schema.errors import Forbidden, OutOfScope, Unauthenticated
+from schema.regions import is_within
 from schema.roles import Principal, Role
 from service_kit.passwords import dummy_hash, hash_password, verify_password
 
-__all__ = ["NewUser", "add_user", "authenticate"]
+__all__ = ["NewUser", "add_user", "authenticate", "set_user_active", "users_in_scope"]
 
 
 async def add_user(uow: UnitOfWork, user: NewUser) -> int:
@@ -55,3 +56,37 @@ async def authenticate(database: Database, username: str, password: str) -> Prin
         raise Unauthenticated("wrong username or password")
     return Principal(USER_PREFIX + row.username, Role(row.role), row.region,
                      tuple(row.programs or ()), tuple(row.household_ids or ()))
+
+
+MANAGED_ROLES = frozenset({Role.OPERATOR_DESA, Role.PENDAMPING})
+"""The roles Dinas Sosial may enable or disable in its kab/kota (never another Dinas Sosial
+or a national role: those stay with the node's console)."""
+
+
+async def users_in_scope(database: Database, principal: Principal) -> list[UserAccount]:
+    """The node's users whose scope lies inside the principal's region, by username."""
+    async with database.reader() as session:
+        rows = (await session.scalars(select(UserAccount).order_by(UserAccount.username))).all()
+    return [row for row in rows if _inside(row, principal)]
+
+
+async def set_user_active(uow: UnitOfWork, principal: Principal, username: str,
+                          active: bool) -> UserAccount:
+    """Enable or disable an operator's or a pendamping's login (audited); the caller commits.
+    A disabled user cannot log in; a token issued before stays valid until it expires."""
+    row = await uow.session.scalar(select(UserAccount).where(UserAccount.username == username))
+    if row is None or not _inside(row, principal):
+        raise OutOfScope(f"user {username!r} is not in your region")
+    if Role(row.role) not in MANAGED_ROLES:
+        raise Forbidden(f"a {row.role} account is managed at the node's console",
+                        reason="managed_role")
+    if row.active != active:
+        row.active = active
+        uow.audit.record("user.enable" if active else "user.disable", "user_account", row.id,
+                         after={"username": row.username, "active": active})
+    return row
+
+
+def _inside(row: UserAccount, principal: Principal) -> bool:
+    return row.region is not None and principal.region is not None and \
+        is_within(row.region, principal.region)

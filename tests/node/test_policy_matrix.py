@@ -87,6 +87,8 @@ REGISTRY_TYPES = {"Query", "NodeInfo", "HouseholdConnection", "HouseholdEdge", "
                   # data quality: the row's desa, and one import run that refused a household
                   "RegionDataQuality", "MatchStatusCount", "WarningKindCount", "ImportQuality",
                   "ReasonCount",
+                  # the node's users in the principal's region (Dinas Sosial only)
+                  "NodeUser",
                   # the proxy means test: the row's score (stored with it) and the model
                   "PmtScore", "PmtModel",
                   # targeting indicators: the row's desa, its desil and its PKH
@@ -168,6 +170,9 @@ async def _fixture(node_database: Any, cell: int = CELL) -> tuple[str, str]:
             households_in_area=14, poor_in_area=12, kabkota_share=0.5, p_value=0.01,
             is_new=True, reason_id="alasan", reason_en="reason",
             household_ids=[household_id]))
+        session.add(orm.UserAccount(  # the desa's operator, for Query.users
+            username="operator-baris", password_hash="-", role="OPERATOR_DESA", region=DESA,
+            programs=[], household_ids=[], active=True))
         await session.commit()
     return str(household_id), record.members[0].nik
 
@@ -522,6 +527,7 @@ REFUSED_CALLS = {
     "rejectProposal": '(id: $x, reason: "-")',
     "approveProposal": "(id: $x)",
     "closeHouseholdReview": '(householdId: "987654321", note: "-")',
+    "setUserActive": '(username: "nobody-here", active: false)',
     "markNotificationRead": '(id: "987654321")',
     "submitUsul": '(input: {desaCode: "99.99.99.9999", personName: "-", address: "-", '
                   'description: "-"})',

@@ -15,19 +15,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from certs.envelope import make_header, sign_envelope
 from certs.identity import Identity
 from certs.signing import SigningCredentials
 from certs.trust import CertificateStore
+from regional_node.adapters.orm import AuditEntry
 from regional_node.domain.audit import Actor
 from regional_node.service_layer.decisions import receive_decision
 from regional_node.service_layer.importer import import_households
 from schema.enums import Program
 from schema.sync_messages import DuplicateFinding, duplicate_message
 from tests import factories
+from tests.gateway.web_helpers import WebUser
 from tests.node.cycle_helpers import household_rows, registered
-from tests.node.dinsos_web_helpers import add_users, logged_in, verified
+from tests.node.dinsos_web_helpers import PASSWORD, add_users, logged_in, verified
 from tests.node.field_helpers import field_visit
 from tests.node.import_files import generate_households, implausible, person_rows, write_csv
 from tests.node.proposal_helpers import (
@@ -308,3 +311,50 @@ async def test_suspended_aid_per_desa_and_program(node: Node) -> None:
     user = await logged_in(node, "dinsosbandung")
     status, body = await user.get("/web/dinsos/penangguhan")
     assert status == 200 and "<td>Sukarasa</td><td>PKH</td><td>1</td>" in body
+
+
+async def test_the_users_of_the_kabkota_and_an_operators_login_disabled_and_enabled(
+        node: Node) -> None:
+    user = await logged_in(node, "dinsosbandung")
+    status, body = await user.get("/web/dinsos/pengguna")
+    assert status == 200
+    assert "dinsosbandung" in body and "operatorsukarasa" in body
+    assert "dinsossurabaya" not in body  # another kab/kota
+    assert 'action="/web/dinsos/pengguna/operatorsukarasa/status"' in body
+    assert 'action="/web/dinsos/pengguna/dinsosbandung/status"' not in body
+    status, _ = await user.post("/web/dinsos/pengguna/operatorsukarasa/status", {"aktif": "0"})
+    assert status == 303
+    status, body = await user.get("/web/dinsos/pengguna", selesai="nonaktif")
+    assert "Akun dinonaktifkan." in body and "Aktifkan akun operatorsukarasa" in body
+    refused = WebUser(node.client)
+    await refused.get("/web/masuk")
+    status, _ = await refused.post("/web/masuk", {"username": "operatorsukarasa",
+                                                  "password": PASSWORD})
+    assert status == 401
+    async with node.database.reader() as session:
+        last = (await session.execute(select(AuditEntry).order_by(AuditEntry.seq.desc())
+                                      .limit(1))).scalar_one()
+    assert (last.action, last.actor) == ("user.disable", "user:dinsosbandung")
+    status, _ = await user.post("/web/dinsos/pengguna/operatorsukarasa/status", {"aktif": "1"})
+    assert status == 303
+    assert (await logged_in(node, "operatorsukarasa")).cookies
+
+
+async def test_who_may_not_switch_a_login(node: Node) -> None:
+    dinsos = await logged_in(node, "dinsosbandung")
+    await dinsos.get("/web/dinsos/pengguna")
+    status, body = await dinsos.post("/web/dinsos/pengguna/dinsosbandung/status",
+                                     {"aktif": "0"})
+    assert status == 403 and "Hanya akun operator desa dan pendamping" in body
+    other = await logged_in(node, "dinsossurabaya")
+    await other.get("/web/dinsos/pengguna")
+    status, body = await other.post("/web/dinsos/pengguna/operatorsukarasa/status",
+                                    {"aktif": "0"})
+    assert status == 403 and "di luar wilayah kerja akun Anda" in body
+    operator = await logged_in(node, "operatorsukarasa")
+    status, body = await operator.get("/web/dinsos/pengguna")
+    assert status == 403 and "dinsosbandung" not in body
+    status, body = await operator.post("/web/dinsos/pengguna/operatorsukarasa/status",
+                                       {"aktif": "0"})
+    assert status == 403 and "Hanya Dinas Sosial kab/kota" in body
+    assert (await logged_in(node, "operatorsukarasa")).cookies  # nothing changed

@@ -35,6 +35,7 @@ from regional_node.entrypoints.graphql.query import Query
 from regional_node.entrypoints.graphql.read_audit import ReadAudit
 from regional_node.entrypoints.graphql.suspension_query import SuspensionQuery
 from regional_node.entrypoints.graphql.targeting_api import TargetingQuery
+from regional_node.entrypoints.graphql.user_api import UserMutation, UserQuery
 from regional_node.entrypoints.graphql.verification_api import (
     VerificationMutation,
     VerificationQuery,
@@ -49,9 +50,10 @@ NodeQuery = merge_types("Query", (Query, ProposalQuery, CommunityReportQuery,
                                   VerificationQuery, OutboxQuery, SuspensionQuery,
                                   WarningQuery, QualityQuery, BenefitCountsQuery,
                                   CrossCheckQuery, PmtQuery, TargetingQuery, DecileQuery,
-                                  ClusterQuery, OverlapQuery))
+                                  ClusterQuery, OverlapQuery, UserQuery))
 Mutation = merge_types("Mutation", (ProposalMutation, CommunityReportMutation,
-                                   VerificationMutation, OfflineMutation, WarningMutation))
+                                   VerificationMutation, OfflineMutation, WarningMutation,
+                                   UserMutation))
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30

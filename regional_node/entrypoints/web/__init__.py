@@ -22,7 +22,15 @@ from regional_node.adapters.database import Database
 from regional_node.config import NodeConfig
 from regional_node.entrypoints.graphql.context import NodeContext, make_loaders
 from regional_node.entrypoints.http_security import PUBLIC_LIMIT, TOKEN_TRUST
-from regional_node.entrypoints.web import households, inbox, pendamping, proposals, quality, review
+from regional_node.entrypoints.web import (
+    households,
+    inbox,
+    pendamping,
+    proposals,
+    quality,
+    review,
+    users,
+)
 from regional_node.service_layer.users import authenticate
 from schema.errors import Unauthenticated
 from schema.roles import Principal, Role
@@ -95,3 +103,4 @@ def add_node_web(app: web.Application, schema: BaseSchema, config: NodeConfig,
     inbox.add_routes(app)  # notifications and community reports
     review.add_routes(app)
     quality.add_routes(app)
+    users.add_routes(app)

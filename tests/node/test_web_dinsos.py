@@ -107,6 +107,8 @@ async def test_the_detail_shows_the_musdes_reference_and_the_new_members(node: N
     user = await logged_in(node, "dinsosbandung")
     status, body = await user.get(f"/web/dinsos/usulan/{pid}")
     assert status == 200 and "Rumah tangga baru" in body
+    assert "match status" not in body and "<td>Rumah tangga · status</td>" not in body
+    assert "<td>Rumah tangga · Anggota · 1 · Hidup</td>" not in body
     assert "berita acara no. BA/12/I/2026, tanggal 2026-01-15" in body and sha in body
     assert f"<td>Rumah tangga · Nomor KK</td><td>{record.kk_number}</td>" in body
     for member in record.members:
@@ -149,6 +151,8 @@ async def test_a_rejection_without_a_reason_is_refused(node: Node) -> None:
     status, body = await user.post(f"/web/dinsos/usulan/{pid}/tolak", {"alasan": "   "})
     assert status == 400 and 'role="alert"' in body
     assert "Tulis alasan penolakan: operator desa membacanya." in body
+    status, body = await user.post(f"/web/dinsos/usulan/{pid}/tolak", {"alasan": "x" * 2001})
+    assert status == 400 and "Alasan terlalu panjang (paling banyak 2.000 karakter)" in body
     assert (await _state(node, pid))["state"] == "VERIFIED"
 
 

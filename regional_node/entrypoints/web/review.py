@@ -137,9 +137,19 @@ def _rows(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, .
     elif isinstance(value, list) and value and isinstance(value[0], dict):
         for index, inner in enumerate(value, start=1):
             yield from _rows(inner, (*path, str(index)))
-    elif value not in (None, [], {}, ""):
+    elif value not in (None, [], {}, "") and not _noise(path[-1] if path else "", value):
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         yield path, shown
+
+
+# what the node keeps with a proposed record but the proposal does not change: the NIK check
+# has its own table, a new household is PROPOSED, a member alive and without disability
+_HIDDEN = frozenset({"match_status", "status"})
+_DEFAULTS = frozenset({("alive", True), ("disability", "NONE")})
+
+
+def _noise(key: str, value: Any) -> bool:
+    return key in _HIDDEN or (key, value) in _DEFAULTS
 
 
 def add_routes(app: web.Application) -> None:

@@ -362,3 +362,12 @@ async def test_who_may_not_switch_a_login(node: Node) -> None:
                                        {"aktif": "0"})
     assert status == 403 and "Hanya Dinas Sosial kab/kota" in body
     assert (await logged_in(node, "operatorsukarasa")).cookies  # nothing changed
+
+
+async def test_the_pages_speak_english_when_asked(node: Node) -> None:
+    _, pid = await _moved(node)
+    user = await logged_in(node, "dinsosbandung")
+    user.headers = {"Accept-Language": "en"}
+    status, body = await user.get(f"/web/dinsos/usulan/{pid}")
+    assert status == 200 and "Verified in the field, waiting for your decision" in body
+    assert "<td>Moving date</td><td>2026-03-01</td>" in body and ">Approve</button>" in body

@@ -1,8 +1,8 @@
 """Dinas Sosial's pages in headless Chromium that can reach only 127.0.0.1, on a 360 px wide
 phone, with a real node app on SQLite whose proposals went through the real cycle (Dukcapil
 sandbox, a field visit): Dinas Sosial logs in, opens the review queue, approves one proposal
-and rejects another with a reason, then looks at verivali coverage and the data warnings. No
-page scrolls sideways, nothing loads from elsewhere."""
+and rejects another with a reason, then looks at verivali coverage, the data warnings and the
+kab/kota's users. No page scrolls sideways, nothing loads from elsewhere."""
 
 from __future__ import annotations
 
@@ -100,6 +100,11 @@ async def test_dinas_sosial_approves_one_proposal_and_rejects_another(
         assert "4 peringatan" in warnings
         assert await page.evaluate(NO_SIDEWAYS_SCROLL)
         await screenshot(page, "dinsos-peringatan")
+        await page.navigate(f"{base}/web/dinsos/pengguna")
+        users = await settle(page, "document.querySelector('#pengguna')?.innerText")
+        assert "operatorsukarasa" in users and "dinsossurabaya" not in users
+        assert await page.evaluate(NO_SIDEWAYS_SCROLL)
+        await screenshot(page, "dinsos-pengguna")
         assert only_from(page, base) == []
     assert data(await node.call(DINSOS, STATE, id=first), "proposal")["state"] == \
         "APPROVED_KABKOTA"

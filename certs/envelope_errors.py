@@ -65,9 +65,8 @@ class KeyIdMismatch(EnvelopeRefused):
 
 
 class SignerCertificateRefused(EnvelopeRefused):
-    """The signer's certificate failed a trust check; ``code`` is that check's code."""
-
-    code = "CERT_REJECTED"
+    """The signer's certificate failed a trust check; ``code`` is that check's code (set by
+    :meth:`because`; ``certs.errors.CertificateRejected`` and its subclasses own those codes)."""
 
     @classmethod
     def because(

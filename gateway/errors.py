@@ -1,53 +1,74 @@
 """Errors of the gateway.
 
 Each carries a stable ``code`` that GraphQL puts in ``extensions.code`` and the command line
-prints as one line. Node call failures also carry the ``region`` they concern::
+prints as one line. Each code is raised by one class only; the ones the node raises too are
+defined once in ``service_kit.errors`` and re-exported here. Node call failures also carry the
+``region`` they concern::
 
-    SiksError (schema.errors)
-    ├── ConfigError                       CONFIG            (schema.errors)
-    ├── InvalidInput                      INVALID_INPUT     (+ INVALID_REGION, INVALID_NIK)
-    │   ├── InvalidCursor                 INVALID_CURSOR
-    │   └── OutOfRegion                   OUT_OF_REGION     (a region its node does not serve)
-    ├── OutOfScope                        OUT_OF_SCOPE      (outside the user's region scope;
-    │                                                        schema.errors)
-    ├── NotFound                          NOT_FOUND
-    ├── NodeRegistryError                 NODE_REGISTRY
-    │   └── UnknownNode                   UNKNOWN_NODE      (no such registration to change)
-    └── NodeCallError                     NODE_ERROR        (the node answered with an error)
-        ├── NodeQueryTooComplex           QUERY_TOO_COMPLEX (the node refused it by cost)
-        ├── NodeUnavailable               NODE_UNAVAILABLE  (connection refused/reset, TLS, 5xx)
-        ├── NodeTimeout                   NODE_TIMEOUT      (the deadline ran out)
-        ├── CircuitOpen                   CIRCUIT_OPEN      (not called: too many recent failures)
-        ├── NodeIncompatible              NODE_INCOMPATIBLE (refused: schema version or identity)
-        ├── NodeNotRegistered             NODE_NOT_REGISTERED (no node serves the region asked for)
+    SiksError                             (schema.errors)
+    ├── ConfigError                       (schema.errors)
+    ├── OutOfScope                        (schema.errors; outside the user's region scope)
+    ├── InvalidInput                      (schema.errors; + INVALID_REGION, INVALID_NIK)
+    │   ├── InvalidCursor                 (service_kit.errors)
+    │   ├── OutOfRegion                   (service_kit.errors; a region its node does not serve)
+    │   ├── RulesError                    INVALID_INPUT, reason rules (a benefit rules file)
+    │   └── CatalogueError                INVALID_INPUT, reason catalogue (a program catalogue)
+    ├── NotFound                          (service_kit.errors)
+    ├── Conflict                          (service_kit.errors)
+    │   └── Duplicate                     (service_kit.errors; a user name taken)
+    ├── ProofUnavailable                  code: PROOF_UNAVAILABLE (no record, or no signature kept)
+    ├── DecilesIncomplete                 code: DECILES_INCOMPLETE (a node missing, scores moving)
+    ├── NodeRegistryError                 code: NODE_REGISTRY
+    │   └── UnknownNode                   code: UNKNOWN_NODE (no such registration to change)
+    └── NodeCallError                     code: NODE_ERROR (the node answered with an error)
+        ├── NodeQueryTooComplex           QUERY_TOO_COMPLEX (also a schema.errors.QueryTooComplex:
+        │                                 the node refused it by cost)
+        ├── NodeUnavailable               code: NODE_UNAVAILABLE (refused/reset, TLS, 5xx)
+        ├── NodeTimeout                   code: NODE_TIMEOUT (the deadline ran out)
+        ├── CircuitOpen                   code: CIRCUIT_OPEN (not called: too many failures)
+        ├── NodeIncompatible              code: NODE_INCOMPATIBLE (schema version or identity)
+        ├── NodeNotRegistered             code: NODE_NOT_REGISTERED (no node serves the region)
         └── NodeRefused                   the node's own code (a relayed write it refused)
 """
 
 from __future__ import annotations
 
-from schema.errors import ConfigError, InvalidInput, SiksError
+from schema.errors import ConfigError, InvalidInput, OutOfScope, QueryTooComplex, SiksError
+from service_kit.errors import Conflict, Duplicate, InvalidCursor, NotFound, OutOfRegion
 
 __all__ = [
-    "CircuitOpen", "ConfigError", "InvalidCursor", "InvalidInput", "NodeCallError",
-    "NodeIncompatible", "NodeNotRegistered", "NodeQueryTooComplex", "NodeRefused",
-    "NodeRegistryError", "NodeTimeout", "NodeUnavailable",
-    "NotFound", "OutOfRegion", "SiksError", "UnknownNode",
+    "CatalogueError", "CircuitOpen", "ConfigError", "Conflict", "DecilesIncomplete", "Duplicate",
+    "InvalidCursor", "InvalidInput", "NodeCallError", "NodeIncompatible", "NodeNotRegistered",
+    "NodeQueryTooComplex", "NodeRefused", "NodeRegistryError", "NodeTimeout", "NodeUnavailable",
+    "NotFound", "OutOfRegion", "OutOfScope", "ProofUnavailable", "RulesError", "SiksError",
+    "UnknownNode",
 ]
 
 
-class InvalidCursor(InvalidInput):
-    code = "INVALID_CURSOR"
+class RulesError(InvalidInput):
+    """A benefit rules file breaks a rule (``gateway.service_layer.benefit_rules``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, reason="rules", field="rules")
 
 
-class OutOfRegion(InvalidInput):
-    """A record whose region's node says it does not serve it (outside the user's scope is
-    :class:`~schema.errors.OutOfScope`)."""
+class CatalogueError(InvalidInput):
+    """A program catalogue file breaks a rule (``gateway.service_layer.catalogue``)."""
 
-    code = "OUT_OF_REGION"
+    def __init__(self, message: str) -> None:
+        super().__init__(message, reason="catalogue", field="catalogue")
 
 
-class NotFound(SiksError):
-    code = "NOT_FOUND"
+class ProofUnavailable(SiksError):
+    """No record by that id, or it was stored before signatures were kept (migration 0005)."""
+
+    code = "PROOF_UNAVAILABLE"
+
+
+class DecilesIncomplete(SiksError):
+    """The cut points could not be computed exactly (a node missing, or scores changing)."""
+
+    code = "DECILES_INCOMPLETE"
 
 
 class NodeRegistryError(SiksError):
@@ -91,11 +112,10 @@ class NodeIncompatible(NodeCallError):
     code = "NODE_INCOMPATIBLE"
 
 
-class NodeQueryTooComplex(NodeCallError):
+class NodeQueryTooComplex(QueryTooComplex, NodeCallError):
     """The node refused the query the gateway sent it by its cost limit: the client's query is
-    too complex (the gateway's own estimate counts what it adds, so this is a safety net)."""
-
-    code = "QUERY_TOO_COMPLEX"
+    too complex (the gateway's own estimate counts what it adds, so this is a safety net). Its
+    code is ``QueryTooComplex``'s, the rest a ``NodeCallError``'s."""
 
 
 class NodeNotRegistered(NodeCallError):

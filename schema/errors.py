@@ -3,7 +3,7 @@
 Every error carries a stable machine ``code`` (used as GraphQL ``extensions.code``) and a
 human sentence that says *why*::
 
-    SiksError
+    SiksError                        code: INTERNAL           (the base; never raised as is)
     ├── ConfigError                  code: CONFIG
     ├── Unauthenticated              code: UNAUTHENTICATED   (a token that does not verify)
     ├── Forbidden                    code: FORBIDDEN          (+ reason)

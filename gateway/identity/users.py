@@ -15,17 +15,14 @@ from sqlalchemy import select
 
 from gateway.adapters.database import Database
 from gateway.adapters.orm import GatewayUser
+from gateway.errors import Duplicate
 from gateway.inbox.audit import AuditNote, append
 from schema.accounts import USER_PREFIX, NewUser, validate_new_user
-from schema.errors import SiksError, Unauthenticated
+from schema.errors import Unauthenticated
 from schema.roles import Principal, Role
 from service_kit.passwords import dummy_hash, hash_password, verify_password
 
-__all__ = ["DuplicateUser", "NewUser", "add_user", "authenticate", "user_exists"]
-
-
-class DuplicateUser(SiksError):
-    code = "DUPLICATE"
+__all__ = ["NewUser", "add_user", "authenticate", "user_exists"]
 
 
 async def add_user(database: Database, user: NewUser, *, actor: str) -> int:
@@ -37,7 +34,7 @@ async def add_user(database: Database, user: NewUser, *, actor: str) -> int:
         taken = await session.scalar(
             select(GatewayUser.id).where(GatewayUser.username == user.username))
         if taken is not None:
-            raise DuplicateUser(f"user {user.username!r} already exists")
+            raise Duplicate(f"user {user.username!r} already exists")
         row = GatewayUser(username=user.username, password_hash=password_hash,
                           role=user.role.value, region=user.region, programs=list(user.programs),
                           household_ids=list(user.household_ids),

@@ -16,14 +16,8 @@ from certs.identity import HolderKind
 from certs.trust import CertificateStore
 from gateway.adapters.database import Database
 from gateway.adapters.orm import NationalRecord, SignedMessage
-from schema.errors import SiksError
+from gateway.errors import ProofUnavailable
 from schema.sync_messages import GATEWAY_RECEIVER
-
-
-class ProofUnavailable(SiksError):
-    """No record by that id, or it was stored before signatures were kept (migration 0005)."""
-
-    code = "PROOF_UNAVAILABLE"
 
 
 async def signed_envelope_of(database: Database, region: str, record_id: str) -> dict[str, Any]:

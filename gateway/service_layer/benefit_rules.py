@@ -14,15 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from gateway.errors import RulesError
 from schema.benefit_rules import PROGRAM_CODE, ExclusionRule, RuleScope, is_kemensos
-from schema.errors import InvalidInput
 
 SEED = "benefit_rules.json"
-
-
-class RulesError(InvalidInput):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, reason="rules", field="rules")
 
 
 def seed_text() -> str:

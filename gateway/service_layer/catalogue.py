@@ -16,18 +16,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from gateway.errors import CatalogueError
 from schema.benefits import BenefitComponent, BenefitUnit, Period
 from schema.enums import Program
-from schema.errors import InvalidInput
 
 SEED = "benefit_catalogue.json"
 _PERIOD = re.compile(r"^\d{4}(-S[12])?$")
 MAX_AMOUNT = 10**12  # rupiah per unit: far above any benefit, below overflow
-
-
-class CatalogueError(InvalidInput):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, reason="catalogue", field="catalogue")
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from certs.envelope import envelope_digest, make_header, sign_envelope
 from certs.signing import SigningCredentials
 from gateway.adapters.database import Database
 from gateway.adapters.orm import DecileRun, DecisionOutbox, utcnow
+from gateway.errors import DecilesIncomplete
 from gateway.federation.deadline import Deadline
 from gateway.federation.fanout import RequestScope
 from gateway.inbox.audit import AuditNote, append
@@ -48,7 +49,6 @@ from schema.deciles import (
     cut_message,
     score_of,
 )
-from schema.errors import SiksError
 
 HISTOGRAM = ("query GatewayScoreHistogram($ranges: [ScoreRangeInput!]!) { "
              "scoreHistogram(ranges: $ranges) { households ranges { below bucketIndexes "
@@ -57,12 +57,6 @@ ROUND_BUDGET_MS = 60_000
 ATTEMPTS = 3
 
 logger = logging.getLogger("siks.gateway.deciles")
-
-
-class DecilesIncomplete(SiksError):
-    """The cut points could not be computed exactly (a node missing, or scores changing)."""
-
-    code = "DECILES_INCOMPLETE"
 
 
 @dataclass(frozen=True, slots=True)

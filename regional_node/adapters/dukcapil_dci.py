@@ -42,12 +42,11 @@ import aiohttp
 from regional_node.domain.population_registry import (
     IdentityQuery,
     MatchResult,
-    RegistryRejected,
-    RegistryUnavailable,
     Resident,
     compare,
     rejected,
 )
+from regional_node.errors import RegistryRejected, RegistryUnavailable
 from schema.errors import ConfigError
 
 ENV_PREFIX = "SIKS_NODE_DUKCAPIL_"

@@ -6,7 +6,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from regional_node.adapters import offline_json, offline_xlsx
-from regional_node.domain.offline_package import ExportedPackage, PackageError, WorkPackage
+from regional_node.domain.offline_package import ExportedPackage, WorkPackage
+from regional_node.errors import PackageError
 
 
 class PackageFormat(StrEnum):

@@ -22,7 +22,6 @@ from regional_node.domain.offline_package import (
     FORMAT,
     AttachmentItem,
     ExportedPackage,
-    PackageError,
     PackageMeta,
     ProposalItem,
     ReportActionItem,
@@ -39,6 +38,7 @@ from regional_node.domain.offline_rows import (
 )
 from regional_node.domain.proposal_details import from_json, to_json
 from regional_node.domain.proposals import ProposalKind
+from regional_node.errors import PackageError
 from schema.errors import InvalidInput
 
 PROPOSALS = "work.proposals"

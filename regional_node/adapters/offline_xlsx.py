@@ -22,7 +22,6 @@ from regional_node.domain.offline_package import (
     FORMAT,
     REPORT_ACTIONS,
     ExportedPackage,
-    PackageError,
     PackageMeta,
     RowRef,
     WorkPackage,
@@ -43,6 +42,7 @@ from regional_node.domain.offline_rows import (
     read_work,
 )
 from regional_node.domain.proposals import ProposalKind
+from regional_node.errors import PackageError
 
 META_SHEET = "meta"
 HOUSEHOLDS_SHEET = "households"

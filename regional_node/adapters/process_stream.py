@@ -31,7 +31,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
-from schema.errors import SiksError
+from regional_node.errors import ProcessStreamError
 
 if TYPE_CHECKING:  # imported where used: the child never uses asyncio, and importing it
     import asyncio  # (~0.06 s) would delay the first item the parent is waiting for
@@ -40,12 +40,6 @@ T = TypeVar("T")
 A = TypeVar("A")
 _LENGTH = struct.Struct("!Q")
 _ITEM, _END, _FAILED = b"I", b"E", b"F"
-
-
-class ProcessStreamError(SiksError):
-    """The producing process failed or died."""
-
-    code = "WORKER_FAILED"
 
 
 @asynccontextmanager

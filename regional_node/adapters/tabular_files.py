@@ -13,18 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from schema.errors import SiksError
+from regional_node.errors import TableFileError
 
 Cell = object
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _CHUNK = 1 << 20
-
-
-class TableFileError(SiksError):
-    """A file cannot be read or written as a table (missing, wrong type, bad encoding...)."""
-
-    code = "TABLE_FILE"
 
 
 class Table:

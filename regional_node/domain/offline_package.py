@@ -15,7 +15,6 @@ from typing import Any
 
 from regional_node.domain.community_reports import ReportAction
 from regional_node.domain.proposals import ProposalKind
-from schema.errors import InvalidInput
 
 FORMAT = "siks-offline/1"
 PREFILLED_IDS = 50
@@ -29,13 +28,6 @@ class Outcome(StrEnum):
     ALREADY_APPLIED = "ALREADY_APPLIED"  # the same item was imported before: nothing changed
     CONFLICT = "CONFLICT"  # the data changed meanwhile: nothing overwritten
     ERROR = "ERROR"  # the row breaks a rule: nothing stored for it
-
-
-class PackageError(InvalidInput):
-    """The file is not a work package this node can read (not one row of it is used)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, reason="not_a_package", field="file")
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,20 +18,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from regional_node.domain.pmt import KNOWN_FEATURES, Coefficients, PmtModel
-from schema.errors import InvalidInput
+from regional_node.errors import InvalidModel
 from schema.regions import RegionLevel, regions
 
 FORMAT = "siks-pmt/1"
 MAX_VERSION = 64
 _TOP = frozenset({"format", "version", "description", "default", "regions"})
 _ENTRY = frozenset({"intercept", "coefficients"})
-
-
-class InvalidModel(InvalidInput):
-    def __init__(self, entry: str, field: str, indonesian: str, english: str) -> None:
-        where = f"{entry}: {field}" if field else entry
-        super().__init__(f"model PMT {where}: {indonesian} / {english}", reason="invalid_model",
-                         field=field or entry)
 
 
 def parse_model(text: str) -> PmtModel:

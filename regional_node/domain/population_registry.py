@@ -23,13 +23,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
 from schema.enums import MatchStatus
-from schema.errors import SiksError
 
 
 class RegistryOutcome(StrEnum):
@@ -92,7 +91,8 @@ class MatchResult:
 
 class PopulationRegistry(Protocol):
     """A population registry. ``check`` answers every request, in order, or raises
-    :class:`RegistryError` (:class:`RegistryUnavailable` when it could not be reached)."""
+    :class:`~regional_node.errors.RegistryError` (``RegistryUnavailable`` when it could not be
+    reached)."""
 
     async def check(self, requests: list[IdentityQuery]) -> list[MatchResult]: ...
 
@@ -101,30 +101,6 @@ class NikDirectory(Protocol):
     """Where else NIKs are registered (e.g. the gateway's national NIK directory)."""
 
     async def registered_elsewhere(self, niks: Collection[str]) -> set[str]: ...
-
-
-class RegistryError(SiksError):
-    """The registry gave no usable answer. ``answered`` holds the results it did give for
-    the same call before it failed (whole batches only), so callers can keep them."""
-
-    code = "REGISTRY_ERROR"
-
-    def __init__(self, message: str, *, answered: Sequence[MatchResult] = ()) -> None:
-        super().__init__(message)
-        self.answered = list(answered)
-
-
-class RegistryUnavailable(RegistryError):
-    """Transient failure that outlasted the retries (down, timing out, 5xx): check later."""
-
-    code = "REGISTRY_UNAVAILABLE"
-
-
-class RegistryRejected(RegistryError):
-    """A definitive refusal of the whole request (4xx, malformed answer): retrying will not
-    help; the configuration or the client is wrong."""
-
-    code = "REGISTRY_REJECTED"
 
 
 _NOT_LETTERS = re.compile(r"[^A-Z ]+")

@@ -69,9 +69,9 @@ def _add_template(commands: argparse._SubParsersAction) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from regional_node.adapters.tabular_files import TableFileError
     from regional_node.config import node_language
     from regional_node.domain.audit import Actor
+    from regional_node.errors import TableFileError
 
     if args.lang is not None:
         args.lang = node_language(args.lang, "--lang")

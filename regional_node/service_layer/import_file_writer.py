@@ -16,15 +16,11 @@ from pathlib import Path
 
 from regional_node.domain.import_format import COLUMNS
 from regional_node.domain.records import HouseholdRecord, MemberRecord, ProgramRecord
+from regional_node.errors import UnwritableFile
 from schema.enums import Relationship
-from schema.errors import SiksError
 
 ENCODING = "utf-8"
 _SPECIAL = frozenset({"assets", "alive", "programs"})
-
-
-class UnwritableFile(SiksError):
-    code = "UNWRITABLE_FILE"
 
 
 @dataclass(frozen=True, slots=True)

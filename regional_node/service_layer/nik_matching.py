@@ -38,8 +38,8 @@ from regional_node.domain.population_registry import (
     MatchResult,
     NikDirectory,
     PopulationRegistry,
-    RegistryError,
 )
+from regional_node.errors import RegistryError
 from regional_node.service_layer.registry_findings import (
     RegistryDeath,
     RegistryWarning,

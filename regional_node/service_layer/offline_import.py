@@ -42,6 +42,7 @@ from regional_node.errors import (
     ForbiddenTransition,
     OutOfRegion,
     OutOfScope,
+    RowConflict,
     WrongState,
 )
 from regional_node.service_layer import community_reports as reports
@@ -53,10 +54,6 @@ from schema.roles import Principal, Role
 IMPORTERS = frozenset({Role.OPERATOR_DESA, Role.PENDAMPING})
 CLOSED_AS = {ReportAction.RESOLVE: ReportStatus.RESOLVED,
              ReportAction.DISMISS: ReportStatus.DISMISSED}
-
-
-class RowConflict(Conflict):
-    """A row found data changed meanwhile (reported as CONFLICT, nothing written)."""
 
 
 class AlreadyApplied(Exception):

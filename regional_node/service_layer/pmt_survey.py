@@ -25,7 +25,8 @@ from regional_node.domain.pmt import (
     PmtModel,
     facts_from_rows,
 )
-from regional_node.service_layer.import_file_writer import ENCODING, RowBuilder, UnwritableFile
+from regional_node.errors import UnwritableFile
+from regional_node.service_layer.import_file_writer import ENCODING, RowBuilder
 from regional_node.service_layer.synthetic import generate_households
 from schema import enums
 from schema.errors import InvalidInput

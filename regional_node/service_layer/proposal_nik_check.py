@@ -18,11 +18,10 @@ from regional_node.adapters.orm import Proposal
 from regional_node.domain.population_registry import (
     NikDirectory,
     PopulationRegistry,
-    RegistryError,
 )
 from regional_node.domain.proposal_nik import result
 from regional_node.domain.proposals import ProposalState
-from regional_node.errors import Conflict, NotFound, WrongState
+from regional_node.errors import Conflict, NotFound, RegistryError, WrongState
 from regional_node.service_layer.nik_matching import PersonToCheck, check_persons
 from regional_node.service_layer.proposal_corrections import household_to_reuse
 from regional_node.service_layer.proposals import (

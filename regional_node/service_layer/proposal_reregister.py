@@ -27,7 +27,7 @@ from regional_node.domain.household_rows import (
     snapshot,
 )
 from regional_node.domain.records import HouseholdRecord
-from regional_node.errors import DuplicateRecord, NotFound
+from regional_node.errors import Duplicate, NotFound
 from regional_node.service_layer.pmt import rescore
 from regional_node.service_layer.registry import existing_identifiers
 from regional_node.service_layer.unit_of_work import UnitOfWork
@@ -74,4 +74,4 @@ async def _require_free(uow: UnitOfWork, household_id: int, record: HouseholdRec
     _, niks = await existing_identifiers(uow.session, (), (m.nik for m in record.members))
     taken = ([f"KK {record.kk_number}"] if other_kk else []) + [f"NIK {n}" for n in sorted(niks)]
     if taken:
-        raise DuplicateRecord(f"already registered on this node: {', '.join(taken)}")
+        raise Duplicate(f"already registered on this node: {', '.join(taken)}")

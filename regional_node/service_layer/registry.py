@@ -25,7 +25,7 @@ from regional_node.domain.household_rows import (
     rows_digest,
 )
 from regional_node.domain.records import HouseholdRecord, household_problems
-from regional_node.errors import DuplicateRecord, InvalidRecord
+from regional_node.errors import Duplicate, InvalidRecord
 from regional_node.service_layer.pmt import store_new_scores
 from regional_node.service_layer.unit_of_work import UnitOfWork
 
@@ -58,7 +58,7 @@ async def register_households(uow: UnitOfWork, records: Sequence[HouseholdRecord
         uow.session, (r.kk_number for r in records), (m.nik for r in records for m in r.members))
     if kks or niks:
         taken = ", ".join([f"KK {k}" for k in sorted(kks)] + [f"NIK {n}" for n in sorted(niks)])
-        raise DuplicateRecord(f"already registered on this node: {taken}")
+        raise Duplicate(f"already registered on this node: {taken}")
     return await store_households(uow, records)
 
 

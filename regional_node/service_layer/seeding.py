@@ -21,7 +21,7 @@ from regional_node.adapters.database import Database
 from regional_node.adapters.orm import Household
 from regional_node.domain.audit import Actor
 from regional_node.domain.records import HouseholdRecord
-from regional_node.errors import Conflict, DuplicateRecord
+from regional_node.errors import Conflict, Duplicate
 from regional_node.service_layer.registry import existing_identifiers, store_households
 from regional_node.service_layer.unit_of_work import UnitOfWork
 
@@ -76,7 +76,7 @@ async def _refuse_existing(uow: UnitOfWork, batch: Sequence[HouseholdRecord], do
     if not kks and not niks:
         return
     example = f"KK {min(kks)}" if kks else f"NIK {min(niks)}"
-    raise DuplicateRecord(
+    raise Duplicate(
         f"households {done + 1:,}-{done + len(batch):,} of this seed are already in the "
         f"database ({len(kks):,} KK numbers and {len(niks):,} NIKs, e.g. {example}): it was "
         "seeded with the same seed before, or overlaps existing data; nothing was written "

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import UserAccount
-from regional_node.errors import DuplicateRecord
+from regional_node.errors import Duplicate
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from schema.accounts import USER_PREFIX, NewUser, validate_new_user
 from schema.errors import Forbidden, OutOfScope, Unauthenticated
@@ -32,7 +32,7 @@ async def add_user(uow: UnitOfWork, user: NewUser) -> int:
     taken = await uow.session.scalar(
         select(UserAccount.id).where(UserAccount.username == user.username))
     if taken is not None:
-        raise DuplicateRecord(f"user {user.username!r} already exists")
+        raise Duplicate(f"user {user.username!r} already exists")
     password_hash = await asyncio.to_thread(hash_password, user.password)
     row = UserAccount(username=user.username, password_hash=password_hash, role=user.role.value,
                       region=user.region, programs=list(user.programs),

@@ -19,9 +19,10 @@ from sqlalchemy import delete, select, update
 from certs.reloading import ReloadingTrust
 from gateway.adapters.orm import DecileRun, DecisionOutbox
 from gateway.entrypoints.app import SERVICES
+from gateway.errors import DecilesIncomplete
 from gateway.inbox.decisions import DecisionDesk
 from gateway.inbox.http import GatewaySigner
-from gateway.service_layer.deciles import DecilesIncomplete, compute_deciles, issue_cut_sets
+from gateway.service_layer.deciles import compute_deciles, issue_cut_sets
 from regional_node.adapters.orm import AuditEntry, Household, PmtScore, utcnow
 from regional_node.service_layer.deciles import score_histogram
 from regional_node.service_layer.decisions import receive_decision

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import AuditEntry, Household
 from regional_node.domain.audit import Actor
-from regional_node.errors import DuplicateRecord, InvalidRecord
+from regional_node.errors import Duplicate, InvalidRecord
 from regional_node.service_layer.audit import verify_audit_chain
 from regional_node.service_layer.unit_of_work import UnitOfWork
 from siks.cli import main as siks
@@ -99,7 +99,7 @@ async def test_a_refused_write_stores_nothing_not_even_audit(database):
     clash.kk_number = first.kk_number
     bad = factories.household()
     bad.members[0].nik = "3273015705900000"
-    with pytest.raises(DuplicateRecord, match=f"KK {first.kk_number}"):
+    with pytest.raises(Duplicate, match=f"KK {first.kk_number}"):
         await store(database, [factories.household(), clash])
     with pytest.raises(InvalidRecord) as caught:
         await store(database, [factories.household(), bad])

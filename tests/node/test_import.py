@@ -19,12 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import AuditEntry, Household, Member, ProgramMembership
-from regional_node.adapters.tabular_files import TableFileError
 from regional_node.domain.audit import Actor
 from regional_node.domain.household_rows import HouseholdRows
 from regional_node.domain.import_format import RowError
 from regional_node.domain.records import HouseholdRecord
-from regional_node.errors import Conflict
+from regional_node.errors import Conflict, TableFileError
 from regional_node.service_layer import import_writer, importer, registry
 from regional_node.service_layer.audit import verify_audit_chain
 from regional_node.service_layer.import_reading import FIRST_BATCH, _next_size

@@ -16,8 +16,8 @@ from regional_node.adapters.orm import AuditEntry, Member
 from regional_node.domain.population_registry import (
     IdentityQuery,
     MatchResult,
-    RegistryUnavailable,
 )
+from regional_node.errors import RegistryUnavailable
 from regional_node.service_layer.audit import verify_audit_chain
 from regional_node.service_layer.nik_matching import (
     AUDIT_ACTION,

@@ -22,7 +22,8 @@ from regional_node.domain.pmt import (
     facts_from_rows,
     features,
 )
-from regional_node.domain.pmt_model import InvalidModel, model_text, parse_model
+from regional_node.domain.pmt_model import model_text, parse_model
+from regional_node.errors import InvalidModel
 from regional_node.service_layer.pmt import default_model
 from regional_node.service_layer.synthetic import generate_households
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from regional_node.adapters.process_stream import ProcessStreamError, stream_from_process
-from regional_node.adapters.tabular_files import TableFileError
+from regional_node.adapters.process_stream import stream_from_process
+from regional_node.errors import ProcessStreamError, TableFileError
 
 
 def numbers(count: int) -> Iterator[tuple[int, int, str]]:

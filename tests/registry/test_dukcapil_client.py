@@ -18,9 +18,8 @@ from regional_node.adapters.dukcapil_dci import (
 from regional_node.domain.population_registry import (
     IdentityQuery,
     RegistryOutcome,
-    RegistryRejected,
-    RegistryUnavailable,
 )
+from regional_node.errors import RegistryRejected, RegistryUnavailable
 from schema.errors import ConfigError
 from tests.factories import household
 from tests.registry.dci_spec import request_problems

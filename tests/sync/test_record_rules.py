@@ -14,8 +14,9 @@ from sqlalchemy import select, update
 from certs.envelope import verify_envelope
 from certs.envelope_errors import EnvelopeRefused
 from gateway.adapters.orm import NationalRecord
+from gateway.errors import ProofUnavailable
 from gateway.inbox.decisions import DecisionDesk
-from gateway.inbox.proof import ProofUnavailable, prove_record, signed_envelope_of
+from gateway.inbox.proof import prove_record, signed_envelope_of
 from gateway.inbox.submissions import Inbox
 from schema.errors import InvalidInput
 from schema.sync_messages import Decree

@@ -1,71 +1,48 @@
 """Gateway users: create one (written to the gateway's audit chain), and check a login.
 
-The same rules as the node's users, in one place (``schema.accounts.validate_new_user``): a
-username of lowercase letters and digits, a password of at least 12 characters (hashed with
-scrypt), one role of a person and the scope that role needs. Kemensos (national) and
-partner ministries (MITRA, with their programs) are who log in here; regional roles may exist
-too, scoped to their region.
+The same rules as the node's users, in one service (``service_kit.accounts.UserAccounts``, the
+rules of ``schema.accounts.validate_new_user``): a username of lowercase letters and digits, a
+password of at least 12 characters (hashed with scrypt), one role of a person and the scope
+that role needs. Kemensos (national) and partner ministries (MITRA, with their programs) are
+who log in here; regional roles may exist too, scoped to their region. Gateway users may hold
+permissions (``decide``).
 """
 
 from __future__ import annotations
 
-import asyncio
-
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.adapters.database import Database
 from gateway.adapters.orm import GatewayUser
-from gateway.errors import Duplicate
 from gateway.inbox.audit import AuditNote, append
-from schema.accounts import USER_PREFIX, NewUser, validate_new_user
-from schema.errors import Unauthenticated
+from schema.accounts import NewUser
 from schema.roles import Principal, Role
-from service_kit.passwords import dummy_hash, hash_password, verify_password
+from service_kit.accounts import PERSON_ROLES, UserAccounts
 
-__all__ = ["NewUser", "add_user", "authenticate", "user_exists"]
+__all__ = ["ACCOUNTS", "NewUser", "add_user", "authenticate", "user_exists"]
+
+ACCOUNTS = UserAccounts(GatewayUser, roles=PERSON_ROLES, permissions=True)
 
 
 async def add_user(database: Database, user: NewUser, *, actor: str) -> int:
     """Store ``user`` (password hashed) and write ``user.create`` to the audit chain, in one
     transaction."""
-    validate_new_user(user)
-    password_hash = await asyncio.to_thread(hash_password, user.password)
-    async with database.writer() as session, session.begin():
-        taken = await session.scalar(
-            select(GatewayUser.id).where(GatewayUser.username == user.username))
-        if taken is not None:
-            raise Duplicate(f"user {user.username!r} already exists")
-        row = GatewayUser(username=user.username, password_hash=password_hash,
-                          role=user.role.value, region=user.region, programs=list(user.programs),
-                          household_ids=list(user.household_ids),
-                          permissions=list(user.permissions), active=True)
-        session.add(row)
-        await session.flush()
+    async def audit(session: AsyncSession, row_id: int, detail: dict[str, object]) -> None:
         await append(session, [AuditNote(
             actor=actor, action="user.create", entity_type="gateway_user",
-            entity_id=str(row.id), role=Role.SYSTEM.value,
-            detail={"username": user.username, "role": user.role.value, "region": user.region,
-                    "programs": list(user.programs),
-                    "household_ids": list(user.household_ids),
-                    "permissions": list(user.permissions)})])
-        return row.id
+            entity_id=str(row_id), role=Role.SYSTEM.value, detail=detail)])
+
+    row = await ACCOUNTS.new_row(user)
+    async with database.writer() as session, session.begin():
+        return await ACCOUNTS.store(session, row, audit)
 
 
 async def user_exists(database: Database, username: str) -> bool:
     async with database.reader() as session:
-        return await session.scalar(
-            select(GatewayUser.id).where(GatewayUser.username == username)) is not None
+        return await ACCOUNTS.exists(session, username)
 
 
 async def authenticate(database: Database, username: str, password: str) -> Principal:
-    """The user's principal, or :class:`Unauthenticated` (same message, same work, whether
-    the user is unknown, inactive or the password is wrong)."""
-    async with database.reader() as session:
-        row = await session.scalar(select(GatewayUser).where(GatewayUser.username == username))
-    stored = row.password_hash if row is not None else dummy_hash()
-    matches = await asyncio.to_thread(verify_password, password, stored)
-    if row is None or not row.active or not matches:
-        raise Unauthenticated("wrong username or password")
-    return Principal(USER_PREFIX + row.username, Role(row.role), row.region,
-                     tuple(row.programs or ()), tuple(row.household_ids or ()),
-                     tuple(row.permissions or ()))
+    """The user's principal, or :class:`~schema.errors.Unauthenticated` (same message, same
+    work, whether the user is unknown, inactive or the password is wrong)."""
+    return await ACCOUNTS.authenticate(database.reader(), username, password)

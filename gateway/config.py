@@ -41,33 +41,35 @@ flags override them). A missing or malformed value fails loudly, naming the vari
                                    docs/web.md)
 =================================  =========================================================
 
-Booleans take 1/true/yes/on or 0/false/no/off (``service_kit.settings.parse_bool``); any other
-value is refused, naming the variable.
+Read through ``service_kit.settings.Env`` (one parser for both services): booleans take
+1/true/yes/on or 0/false/no/off, rates ``<per minute>/<burst>``, numbers are decimal and whole
+numbers take no fraction; any other value is refused, naming the variable.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from gateway.errors import ConfigError
-from service_kit.settings import parse_bool
+from service_kit.settings import Env, parse_rate
 
 PREFIX = "SIKS_GATEWAY_"
 MIN_SECRET_LENGTH = 32
-T = TypeVar("T")
+
+
+def gateway_env(environ: Mapping[str, str] | None = None,
+                overrides: Mapping[str, object] | None = None) -> Env:
+    """The gateway's settings (``SIKS_GATEWAY_*``), flags in ``overrides`` first: every module
+    of the gateway reads its settings through this (``service_kit.settings``, one parser)."""
+    return Env.of(PREFIX, environ, overrides)
 
 
 def database_url(override: str | None = None, environ: Mapping[str, str] | None = None) -> str:
     """The database URL from ``--db`` or ``SIKS_GATEWAY_DB_URL``, for commands that need
     nothing else (``migrate``, ``nodes``, ``node add``)."""
-    url = override or (os.environ if environ is None else environ).get(PREFIX + "DB_URL")
-    if not url:
-        raise ConfigError(f"{PREFIX}DB_URL is not set (or pass --db)")
-    return url
+    return gateway_env(environ, {"db_url": override}).required("db_url", "--db")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +126,7 @@ class GatewayConfig:
         if self.nodes_file is not None and not self.nodes_file.is_file():
             raise ConfigError(f"{PREFIX}NODES_FILE: {self.nodes_file} does not exist")
         for name, rate in (("LOGIN_RATE", self.login_rate), ("PUBLIC_RATE", self.public_rate)):
-            _require(_is_rate(rate), name, f"must be '<per minute>/<burst>', not {rate!r}")
+            parse_rate(PREFIX + name, rate)
         _require(self.web_session_key is None or len(self.web_session_key) >= MIN_SECRET_LENGTH,
                  "WEB_SESSION_KEY", f"must be at least {MIN_SECRET_LENGTH} characters")
         if self.oidc_issuer and not (self.jwks_file or self.jwks_url):
@@ -134,78 +136,40 @@ class GatewayConfig:
     def from_env(cls, environ: Mapping[str, str] | None = None,
                  **overrides: object) -> GatewayConfig:
         """Values from ``overrides`` (flags) win over the environment; None means 'not given'."""
-        env = os.environ if environ is None else environ
-        given = {k: v for k, v in overrides.items() if v is not None}
-
-        def raw(name: str) -> str | None:
-            if name in given:
-                return str(given[name])
-            return env.get(PREFIX + name.upper())
-
-        def required(name: str, flag: str) -> str:
-            value = raw(name)
-            if not value:
-                raise ConfigError(f"{PREFIX}{name.upper()} is not set (or pass {flag})")
-            return value
-
-        def parsed(name: str, parse: Callable[[str], T], default: T) -> T:
-            value = raw(name)
-            if value is None or value == "":
-                return default
-            try:
-                return parse(value)
-            except ValueError:
-                raise ConfigError(f"{PREFIX}{name.upper()}: {value!r} is not a valid "
-                                  f"{parse.__name__}") from None
-
-        def flag(name: str, default: bool) -> bool:
-            return parse_bool(PREFIX + name.upper(), raw(name), default)
-
-        def path(name: str) -> Path | None:
-            value = raw(name)
-            return Path(value) if value else None
-
+        env = gateway_env(environ, overrides)
         return cls(
-            db_url=required("db_url", "--db"),
-            directory_secret=required("directory_secret", "--directory-secret"),
-            host=raw("host") or "127.0.0.1",
-            port=parsed("port", int, 8080),
-            production=flag("production", False),
-            pki_dir=path("pki_dir"),
-            nodes_file=path("nodes_file"),
-            deadline_ms=parsed("deadline_ms", int, 5000),
-            max_concurrency=parsed("max_concurrency", int, 64),
-            query_retries=parsed("query_retries", int, 1),
-            breaker_failures=parsed("breaker_failures", int, 5),
-            breaker_reset_s=parsed("breaker_reset_s", float, 10.0),
-            probe_interval_s=parsed("probe_interval_s", float, 30.0),
-            rollup_refresh_s=parsed("rollup_refresh_s", float, 300.0),
-            directory_refresh_s=parsed("directory_refresh_s", float, 86_400.0),
-            data_dir=path("data_dir"),
-            signing_key=path("signing_key"),
-            oidc_issuer=raw("oidc_issuer") or None,
-            jwks_file=path("jwks_file"),
-            jwks_url=raw("jwks_url") or None,
-            login_rate=raw("login_rate") or "10/5",
-            public_rate=raw("public_rate") or "120/60",
-            pass_through=flag("pass_through", True),
-            metrics_host=raw("metrics_host") or "127.0.0.1",
-            metrics_port=parsed("metrics_port", int, None),
-            web_session_key=raw("web_session_key") or None,
+            db_url=env.required("db_url", "--db"),
+            directory_secret=env.required("directory_secret", "--directory-secret"),
+            host=env.text("host") or "127.0.0.1",
+            port=env.whole("port", 8080),
+            production=env.flag("production", False),
+            pki_dir=env.path("pki_dir"),
+            nodes_file=env.path("nodes_file"),
+            deadline_ms=env.whole("deadline_ms", 5000),
+            max_concurrency=env.whole("max_concurrency", 64),
+            query_retries=env.whole("query_retries", 1),
+            breaker_failures=env.whole("breaker_failures", 5),
+            breaker_reset_s=env.number("breaker_reset_s", 10.0),
+            probe_interval_s=env.number("probe_interval_s", 30.0),
+            rollup_refresh_s=env.number("rollup_refresh_s", 300.0),
+            directory_refresh_s=env.number("directory_refresh_s", 86_400.0),
+            data_dir=env.path("data_dir"),
+            signing_key=env.path("signing_key"),
+            oidc_issuer=env.text("oidc_issuer"),
+            jwks_file=env.path("jwks_file"),
+            jwks_url=env.text("jwks_url"),
+            login_rate=env.rate("login_rate", "10/5"),
+            public_rate=env.rate("public_rate", "120/60"),
+            pass_through=env.flag("pass_through", True),
+            metrics_host=env.text("metrics_host") or "127.0.0.1",
+            metrics_port=env.optional_whole("metrics_port"),
+            web_session_key=env.text("web_session_key"),
         )
 
     @property
     def web_session_secret(self) -> str:
         """What the web session key is derived from (HKDF, ``service_kit.web.session``)."""
         return self.web_session_key or self.directory_secret
-
-
-def _is_rate(text: str) -> bool:
-    per_minute, _, burst = text.partition("/")
-    try:
-        return float(per_minute) > 0 and int(burst or per_minute) >= 1
-    except ValueError:
-        return False
 
 
 def _require(ok: bool, name: str, why: str) -> None:

@@ -1,5 +1,8 @@
 """The node's configuration, read from ``SIKS_NODE_*`` environment variables (command-line
 flags override them). A missing or malformed value fails loudly with the variable's name.
+Every module of the node reads its settings through :func:`node_env` (``service_kit.settings``:
+one parser for booleans, numbers and rates, shared with the gateway); the defaults stand beside
+each setting's reader.
 
 With a PKI directory (``SIKS_NODE_PKI_DIR``: the CA certificate, the CRL and this region's
 signing and TLS certificates and keys) the node serves as in production: approvals are
@@ -10,7 +13,6 @@ through the national CA, and with ``SIKS_NODE_GATEWAY_URL`` the relay delivers t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,18 +21,21 @@ from regional_node.errors import ConfigError
 from schema.errors import InvalidInput
 from schema.i18n import DEFAULT_LANGUAGE, LANGUAGES, UnknownLanguage, language_of
 from schema.regions import RegionLevel, regions
-from service_kit.ratelimit import Rate
-from service_kit.settings import parse_bool
+from service_kit.settings import Env, parse_rate
 
 PREFIX = "SIKS_NODE_"
 
 
+def node_env(environ: Mapping[str, str] | None = None,
+             overrides: Mapping[str, object] | None = None) -> Env:
+    """The node's settings (``SIKS_NODE_*``), flags in ``overrides`` first: every module of the
+    node reads its settings through this (``service_kit.settings``, one parser)."""
+    return Env.of(PREFIX, environ, overrides)
+
+
 def database_url(override: str | None = None, environ: Mapping[str, str] | None = None) -> str:
     """The database URL from ``--db`` or ``SIKS_NODE_DB_URL``, for commands that need no region."""
-    url = override or (os.environ if environ is None else environ).get(PREFIX + "DB_URL")
-    if not url:
-        raise ConfigError(f"{PREFIX}DB_URL is not set (or pass --db)")
-    return url
+    return node_env(environ, {"db_url": override}).required("db_url", "--db")
 
 
 def node_language(setting: str | None, source: str = PREFIX + "LANGUAGE") -> str:
@@ -93,50 +98,25 @@ class NodeConfig:
             raise ConfigError(f"{PREFIX}GATEWAY_URL needs {PREFIX}PKI_DIR (the relay signs "
                               "and connects with the region's keys)")
         for name in ("login_rate", "public_rate"):
-            try:
-                Rate.parse(getattr(self, name))
-            except ValueError:
-                raise ConfigError(f"{PREFIX}{name.upper()}: expected PER_MINUTE/BURST, "
-                                  f"e.g. 10/5, not {getattr(self, name)!r}") from None
+            parse_rate(PREFIX + name.upper(), getattr(self, name))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> NodeConfig:
         """Values from ``overrides`` (flags) win over the environment; None means 'not given'."""
-        env = os.environ if environ is None else environ
-        given = {k: v for k, v in overrides.items() if v is not None}
-
-        def value(name: str, default: str | None = None) -> str:
-            if name in given:
-                return str(given[name])
-            raw = env.get(PREFIX + name.upper(), default)
-            if raw is None:
-                flag = "--db" if name == "db_url" else f"--{name}"
-                raise ConfigError(f"{PREFIX}{name.upper()} is not set (or pass {flag})")
-            return raw
-
-        port = value("port", "8100")
-        if not port.isdigit():
-            raise ConfigError(f"{PREFIX}PORT: {port!r} is not a number")
-        mtls_port = str(given.get("mtls_port") or env.get(PREFIX + "MTLS_PORT") or "") or None
-        if mtls_port is not None and not mtls_port.isdigit():
-            raise ConfigError(f"{PREFIX}MTLS_PORT: {mtls_port!r} is not a number")
-        production = parse_bool(PREFIX + "PRODUCTION", value("production", "0"))
-
-        def optional(name: str) -> str | None:
-            return str(given[name]) if name in given else env.get(PREFIX + name.upper()) or None
-
-        return cls(region=value("region"), db_url=value("db_url"), host=value("host", "127.0.0.1"),
-                   port=int(port), production=production, data_dir=optional("data_dir"),
-                   signing_key=optional("signing_key"), jwks_url=optional("jwks_url"),
-                   jwks_file=optional("jwks_file"), oidc_issuer=optional("oidc_issuer"),
-                   trust_ca=optional("trust_ca"), trust_crl=optional("trust_crl"),
-                   login_rate=value("login_rate", "10/5"),
-                   public_rate=value("public_rate", "120/60"),
-                   pki_dir=optional("pki_dir"),
-                   mtls_port=int(mtls_port) if mtls_port is not None else None,
-                   gateway_url=optional("gateway_url"),
-                   language=node_language(value("language", DEFAULT_LANGUAGE)),
-                   web_session_key=optional("web_session_key"))
+        env = node_env(environ, overrides)
+        return cls(region=env.required("region"), db_url=env.required("db_url", "--db"),
+                   host=env.text("host") or "127.0.0.1",
+                   port=env.whole("port", 8100), production=env.flag("production", False),
+                   data_dir=env.text("data_dir"), signing_key=env.text("signing_key"),
+                   jwks_url=env.text("jwks_url"), jwks_file=env.text("jwks_file"),
+                   oidc_issuer=env.text("oidc_issuer"), trust_ca=env.text("trust_ca"),
+                   trust_crl=env.text("trust_crl"),
+                   login_rate=env.rate("login_rate", "10/5"),
+                   public_rate=env.rate("public_rate", "120/60"),
+                   pki_dir=env.text("pki_dir"), mtls_port=env.optional_whole("mtls_port"),
+                   gateway_url=env.text("gateway_url"),
+                   language=node_language(env.text("language") or DEFAULT_LANGUAGE),
+                   web_session_key=env.text("web_session_key"))
 
     @property
     def listener_mtls_port(self) -> int | None:

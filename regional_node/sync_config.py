@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +25,10 @@ from pathlib import Path
 from certs.errors import PkiError
 from certs.identity import Identity
 from certs.signing import SigningCredentials
+from regional_node.config import PREFIX, node_env
 from regional_node.errors import ConfigError
 from schema.nik_directory_key import NikDirectoryKey
 
-PREFIX = "SIKS_NODE_"
 MIN_SECRET_LENGTH = 32
 
 
@@ -48,29 +47,14 @@ class SyncConfig:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SyncConfig:
-        env = os.environ if environ is None else environ
-
-        def number(name: str, default: float) -> float:
-            raw = env.get(PREFIX + name)
-            if not raw:
-                return default
-            try:
-                value = float(raw)
-            except ValueError:
-                raise ConfigError(f"{PREFIX}{name}: {raw!r} is not a number") from None
-            if value < 0:
-                raise ConfigError(f"{PREFIX}{name} must not be negative")
-            return value
-
-        secret = env.get(PREFIX + "DIRECTORY_SECRET") or None
+        env = node_env(environ)
+        secret = env.text("directory_secret")
         if secret is not None and len(secret) < MIN_SECRET_LENGTH:
             raise ConfigError(f"{PREFIX}DIRECTORY_SECRET must be at least {MIN_SECRET_LENGTH} "
                               "characters (the gateway's SIKS_GATEWAY_DIRECTORY_SECRET)")
-        pki = env.get(PREFIX + "PKI_DIR")
-        return cls(pki_dir=Path(pki) if pki else None,
-                   gateway_url=env.get(PREFIX + "GATEWAY_URL") or None,
-                   relay_interval_s=number("RELAY_INTERVAL_S", 5.0),
-                   checkpoint_interval_s=number("CHECKPOINT_INTERVAL_S", 3600.0),
+        return cls(pki_dir=env.path("pki_dir"), gateway_url=env.text("gateway_url"),
+                   relay_interval_s=env.number("relay_interval_s", 5.0, minimum=0),
+                   checkpoint_interval_s=env.number("checkpoint_interval_s", 3600.0, minimum=0),
                    directory_secret=secret)
 
 

@@ -5,6 +5,7 @@ Per process: behind several replicas each holds its own buckets (documented in s
 
 from __future__ import annotations
 
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -18,9 +19,13 @@ class Rate:
 
     @classmethod
     def parse(cls, text: str) -> Rate:
-        """``"30/10"``: 30 requests a minute, bursts of 10."""
-        per_minute, _, burst = text.partition("/")
-        return cls(float(per_minute), int(burst or per_minute))
+        """``"30/10"``: 30 requests a minute, bursts of 10 (``"30"``: bursts of 30).
+        ValueError unless the rate is positive and finite and the burst at least one."""
+        per_minute, _, burst = text.strip().partition("/")
+        rate = cls(float(per_minute), int(burst or per_minute))
+        if not (math.isfinite(rate.per_minute) and rate.per_minute > 0 and rate.burst >= 1):
+            raise ValueError(f"not a rate: {text!r}")
+        return rate
 
 
 class TokenBuckets:

@@ -276,10 +276,9 @@ async def _services(args: argparse.Namespace, *, secret_needed: bool = False
 
 
 def _env_path(name: str) -> Path | None:
-    import os
+    from gateway.config import gateway_env
 
-    value = os.environ.get(name)
-    return Path(value) if value else None
+    return gateway_env().path(name.removeprefix(PREFIX))
 
 
 def _add_nodes(commands: argparse._SubParsersAction) -> None:

@@ -7,10 +7,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import os
 from pathlib import Path
 
-from gateway.config import PREFIX, database_url
+from gateway.config import PREFIX, database_url, gateway_env
 from gateway.errors import ConfigError
 
 
@@ -56,11 +55,11 @@ def _ids(text: str) -> tuple[str, ...]:
 
 
 def _pki_dir(args: argparse.Namespace) -> Path:
-    value = args.pki_dir or os.environ.get(PREFIX + "PKI_DIR")
-    if not value:
+    value = gateway_env(overrides={"pki_dir": args.pki_dir}).path("pki_dir")
+    if value is None:
         raise ConfigError(f"{PREFIX}PKI_DIR is not set (or pass --pki-dir): decisions are "
                           "signed with the gateway's key")
-    return Path(value)
+    return value
 
 
 def _decide(args: argparse.Namespace) -> int:

@@ -28,12 +28,14 @@ from certs.signing import SigningCredentials
 from certs.tls import peer_identity, server_context
 from gateway.adapters.database import Database
 from gateway.adapters.directory_store import DirectoryStore
+from gateway.config import gateway_env
 from gateway.federation.directory import NikDirectoryKey
 from gateway.inbox.checkpoints import accept_checkpoint
 from gateway.inbox.decisions import DecisionDesk
 from gateway.inbox.submissions import Inbox
 from gateway.inbox.trust import ReloadingTrust
 from gateway.inbox.witness import PeriodicCheckpoints, witness_settings
+from schema.errors import ConfigError
 
 log = logging.getLogger("siks.gateway.inbox")
 
@@ -219,5 +221,8 @@ async def run_inbox_listener(services: SyncServices, pki_dir: Path, host: str, p
 
 
 def inbox_port(environ: dict[str, str] | None = None) -> int:
-    raw = (environ if environ is not None else os.environ).get("SIKS_GATEWAY_INBOX_PORT")
-    return int(raw) if raw else DEFAULT_INBOX_PORT
+    """``SIKS_GATEWAY_INBOX_PORT``: where nodes deliver signed submissions over mutual TLS."""
+    port = gateway_env(environ).whole("inbox_port", DEFAULT_INBOX_PORT)
+    if not 0 < port < 65536:
+        raise ConfigError(f"SIKS_GATEWAY_INBOX_PORT: {port} is not a TCP port")
+    return port

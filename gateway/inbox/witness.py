@@ -39,8 +39,8 @@ from certs.signing import SigningCredentials
 from certs.trust import CertificateStore
 from gateway.adapters.database import Database
 from gateway.adapters.orm import GatewayAuditEntry, GatewayAuditHead, utcnow
+from gateway.config import gateway_env
 from schema.audit_chain import GENESIS
-from schema.errors import ConfigError
 from schema.sync_messages import ChainPoint
 
 log = logging.getLogger("siks.gateway.audit")
@@ -225,13 +225,6 @@ def witness_settings(pki_dir: Path, environ: Mapping[str, str] | None = None
     """Where periodic checkpoints go and how often (``SIKS_GATEWAY_AUDIT_WITNESS``, default
     ``<pki>/gateway/audit-witness.jsonl``; ``SIKS_GATEWAY_AUDIT_CHECKPOINT_INTERVAL_S``,
     default 600, 0 turns them off)."""
-    env = os.environ if environ is None else environ
-    path = env.get(WITNESS_ENV) or str(Path(pki_dir) / "gateway" / DEFAULT_WITNESS_NAME)
-    raw = env.get(INTERVAL_ENV) or str(DEFAULT_INTERVAL_S)
-    try:
-        interval = float(raw)
-    except ValueError:
-        raise ConfigError(f"{INTERVAL_ENV}={raw!r} is not a number of seconds") from None
-    if interval < 0:
-        raise ConfigError(f"{INTERVAL_ENV} must be 0 (off) or more")
-    return Path(path), interval
+    env = gateway_env(environ)
+    path = env.path("audit_witness") or Path(pki_dir) / "gateway" / DEFAULT_WITNESS_NAME
+    return path, env.number("audit_checkpoint_interval_s", DEFAULT_INTERVAL_S, minimum=0)

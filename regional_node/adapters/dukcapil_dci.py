@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import random
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -48,6 +47,7 @@ from regional_node.domain.population_registry import (
 )
 from regional_node.errors import RegistryRejected, RegistryUnavailable
 from schema.errors import ConfigError
+from service_kit.settings import Env
 
 ENV_PREFIX = "SIKS_NODE_DUKCAPIL_"
 SEARCH_PATH = "/registry/sync/search"
@@ -83,31 +83,23 @@ class DukcapilConfig:
             raise ConfigError(f"{ENV_PREFIX}TIMEOUT must be positive seconds")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None,
-                 **overrides: object) -> DukcapilConfig:
+    def from_env(cls, environ: Mapping[str, str] | None = None, *,
+                 default_sender_id: str | None = None, **overrides: object) -> DukcapilConfig:
         """``SIKS_NODE_DUKCAPIL_{URL,BATCH_SIZE,TIMEOUT,ATTEMPTS,CONCURRENCY,SENDER_ID,
-        RECEIVER_ID,TOKEN}``; ``overrides`` that are not None win."""
-        env = os.environ if environ is None else environ
-        given = {k: v for k, v in overrides.items() if v is not None}
-        url = given.pop("url", None) or env.get(ENV_PREFIX + "URL")
-        if not url:
-            raise ConfigError(f"{ENV_PREFIX}URL is not set (or pass --registry-url)")
-        values: dict[str, Any] = {"url": str(url).rstrip("/")}
-        numbers = {"batch_size": int, "timeout_s": float, "attempts": int, "concurrency": int}
-        env_names = {"timeout_s": "TIMEOUT"}
-        for name, kind in numbers.items():
-            raw = given.get(name, env.get(ENV_PREFIX + env_names.get(name, name.upper())))
-            if raw is not None:
-                try:
-                    values[name] = kind(raw)
-                except ValueError:
-                    raise ConfigError(f"{ENV_PREFIX}{env_names.get(name, name.upper())}: "
-                                      f"{raw!r} is not a number") from None
-        for name in ("sender_id", "receiver_id", "token"):
-            raw = given.get(name, env.get(ENV_PREFIX + name.upper()))
-            if raw:
-                values[name] = str(raw)
-        return cls(**values)
+        RECEIVER_ID,TOKEN}`` (``service_kit.settings``: one parser); ``overrides`` that are not
+        None win."""
+        given = dict(overrides)
+        given["timeout"] = given.pop("timeout_s", None)
+        env = Env.of(ENV_PREFIX, environ, given)
+        defaults = cls("http://unset")
+        return cls(url=env.required("url", "--registry-url").rstrip("/"),
+                   batch_size=env.whole("batch_size", defaults.batch_size),
+                   timeout_s=env.number("timeout", defaults.timeout_s),
+                   attempts=env.whole("attempts", defaults.attempts),
+                   concurrency=env.whole("concurrency", defaults.concurrency),
+                   sender_id=env.text("sender_id") or default_sender_id or defaults.sender_id,
+                   receiver_id=env.text("receiver_id") or defaults.receiver_id,
+                   token=env.text("token"))
 
 
 def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -179,10 +178,11 @@ def _write_errors(path: Path, report: ImportReport, language: str) -> None:
 
 def _template(args: argparse.Namespace) -> int:
     from regional_node.adapters.tabular_files import write_table
+    from regional_node.config import node_env
     from regional_node.domain.import_format import COLUMNS, example_row
     from schema.regions import RegionLevel, regions
 
-    region = args.region or os.environ.get("SIKS_NODE_REGION") or "32.73"
+    region = node_env(overrides={"region": args.region}).text("region") or "32.73"
     regions().require(region, level=RegionLevel.KABKOTA)
     example = example_row(region)
     header = [c.name for c in COLUMNS]

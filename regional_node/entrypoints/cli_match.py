@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -68,7 +67,6 @@ async def _run(args: argparse.Namespace) -> tuple[MatchRun, str]:
 
     from regional_node.adapters.database import open_database
     from regional_node.adapters.dukcapil_dci import (
-        ENV_PREFIX,
         DciDukcapilClient,
         DukcapilConfig,
     )
@@ -81,7 +79,7 @@ async def _run(args: argparse.Namespace) -> tuple[MatchRun, str]:
     config = config_from(args)
     registry_config = DukcapilConfig.from_env(
         url=args.registry_url, batch_size=args.batch_size,
-        sender_id=os.environ.get(ENV_PREFIX + "SENDER_ID") or f"siks-node-{config.region}")
+        default_sender_id=f"siks-node-{config.region}")
     database = open_database(config.db_url)
     bar: tqdm | None = None
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -99,13 +98,12 @@ async def _seed_database(config: NodeConfig, records: Iterable[HouseholdRecord],
 
 
 def _region(given: str | None) -> str:
+    from regional_node.config import node_env
     from regional_node.errors import ConfigError
     from schema.errors import InvalidInput
     from schema.regions import RegionLevel, regions
 
-    region = given or os.environ.get(PREFIX + "REGION")
-    if not region:
-        raise ConfigError(f"{PREFIX}REGION is not set (or pass --region)")
+    region = node_env(overrides={"region": given}).required("region")
     try:
         regions().require(region, level=RegionLevel.KABKOTA)
     except InvalidInput as exc:

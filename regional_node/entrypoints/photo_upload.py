@@ -16,8 +16,6 @@ JPEG.
 from __future__ import annotations
 
 import asyncio
-import math
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -29,11 +27,12 @@ from regional_node.adapters.attachment_files import ContentAddressedFiles
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import FieldVerification, Photo
 from regional_node.adapters.token_trust import default_key_path
-from regional_node.config import PREFIX, NodeConfig
+from regional_node.config import NodeConfig, node_env
 from regional_node.domain.proposals import ProposalScope, covers
 from regional_node.entrypoints.http_security import TOKEN_TRUST, error_response
-from regional_node.errors import ConfigError, OutOfScope
+from regional_node.errors import OutOfScope
 from regional_node.service_layer.field_verification import (
+    DEFAULT_MAX_DISTANCE_M,
     DEFAULT_MAX_PHOTO_BYTES,
     FieldVerificationSettings,
     prepare_photo,
@@ -64,22 +63,10 @@ def photo_root(config: NodeConfig) -> Path:
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> FieldVerificationSettings:
     """``SIKS_NODE_PHOTO_MAX_BYTES`` and ``SIKS_NODE_GEOTAG_MAX_DISTANCE_M``, when set."""
-    env = os.environ if environ is None else environ
-    max_bytes = env.get(f"{PREFIX}PHOTO_MAX_BYTES", str(DEFAULT_MAX_PHOTO_BYTES))
-    if not max_bytes.isdigit() or int(max_bytes) <= 0:
-        raise ConfigError(f"{PREFIX}PHOTO_MAX_BYTES: {max_bytes!r} is not a positive number")
-    distance = env.get(f"{PREFIX}GEOTAG_MAX_DISTANCE_M", "")
-    settings = FieldVerificationSettings(max_photo_bytes=int(max_bytes))
-    if not distance:
-        return settings
-    try:
-        metres = float(distance)
-    except ValueError:
-        metres = math.nan
-    if not (math.isfinite(metres) and metres > 0):
-        raise ConfigError(f"{PREFIX}GEOTAG_MAX_DISTANCE_M: {distance!r} is not a positive "
-                          "number of metres")
-    return FieldVerificationSettings(max_photo_bytes=int(max_bytes), max_distance_m=metres)
+    env = node_env(environ)
+    return FieldVerificationSettings(
+        max_photo_bytes=env.whole("photo_max_bytes", DEFAULT_MAX_PHOTO_BYTES, positive=True),
+        max_distance_m=env.number("geotag_max_distance_m", DEFAULT_MAX_DISTANCE_M, positive=True))
 
 
 async def _principal(request: web.Request) -> Principal:

@@ -12,8 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -21,23 +20,19 @@ from aiohttp import web
 from regional_node.adapters.dukcapil_dci import ENV_PREFIX, DciDukcapilClient, DukcapilConfig
 from regional_node.entrypoints.graphql.mutations import POPULATION_REGISTRY
 from regional_node.service_layer.proposal_nik_check import check_waiting_proposals
-from schema.errors import ConfigError
+from service_kit.settings import Env
 
 log = logging.getLogger("siks.node.dukcapil")
 DEFAULT_RECHECK_S = 60.0
 
 
-def recheck_interval(environ: dict[str, str] | os._Environ[str] | None = None) -> float:
-    raw = (os.environ if environ is None else environ).get(ENV_PREFIX + "RECHECK_S", "")
-    if not raw:
-        return DEFAULT_RECHECK_S
-    try:
-        seconds = float(raw)
-    except ValueError:
-        raise ConfigError(f"{ENV_PREFIX}RECHECK_S: {raw!r} is not a number of seconds") from None
-    if seconds <= 0:
-        raise ConfigError(f"{ENV_PREFIX}RECHECK_S must be positive seconds")
-    return seconds
+def recheck_interval(environ: Mapping[str, str] | None = None) -> float:
+    """``SIKS_NODE_DUKCAPIL_RECHECK_S``: seconds between re-checks of waiting proposals."""
+    return Env.of(ENV_PREFIX, environ).number("recheck_s", DEFAULT_RECHECK_S, positive=True)
+
+
+def registry_configured(environ: Mapping[str, str] | None = None) -> bool:
+    return Env.of(ENV_PREFIX, environ).text("url") is not None
 
 
 async def _recheck_forever(app: web.Application, database_key: web.AppKey[Any],
@@ -58,7 +53,7 @@ async def _recheck_forever(app: web.Application, database_key: web.AppKey[Any],
 def registry_ctx(database_key: web.AppKey[Any]
                  ) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        if not os.environ.get(ENV_PREFIX + "URL") or POPULATION_REGISTRY in app:
+        if not registry_configured() or POPULATION_REGISTRY in app:
             yield  # no registry configured, or one supplied by the caller
             return
         config, interval = DukcapilConfig.from_env(), recheck_interval()

@@ -40,7 +40,7 @@ def test_a_missing_required_value_names_the_variable(missing: str):
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
-    ("SIKS_GATEWAY_PORT", "eighty", "SIKS_GATEWAY_PORT: 'eighty' is not a valid int"),
+    ("SIKS_GATEWAY_PORT", "eighty", "SIKS_GATEWAY_PORT: 'eighty' is not a whole number"),
     ("SIKS_GATEWAY_PORT", "70000", "not a TCP port"),
     ("SIKS_GATEWAY_DIRECTORY_SECRET", "short", "at least 32 characters"),
     ("SIKS_GATEWAY_DEADLINE_MS", "0", "SIKS_GATEWAY_DEADLINE_MS must be at least 10"),
@@ -49,7 +49,7 @@ def test_a_missing_required_value_names_the_variable(missing: str):
     ("SIKS_GATEWAY_NODES_FILE", "/nonexistent/nodes.txt", "does not exist"),
     ("SIKS_GATEWAY_DIRECTORY_REFRESH_S", "-1", "SIKS_GATEWAY_DIRECTORY_REFRESH_S must not be "
                                                 "negative"),
-    ("SIKS_GATEWAY_DIRECTORY_REFRESH_S", "daily", "'daily' is not a valid float"),
+    ("SIKS_GATEWAY_DIRECTORY_REFRESH_S", "daily", "'daily' is not a number"),
 ])
 def test_bad_values_fail_loudly(name: str, value: str, message: str):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):

@@ -24,7 +24,7 @@ def test_environment_and_flags():
     ({"SIKS_NODE_REGION": "32", "SIKS_NODE_DB_URL": "sqlite:///n"}, "is a provinsi, expected"),
     ({"SIKS_NODE_REGION": "32.99", "SIKS_NODE_DB_URL": "sqlite:///n"}, "32.99 does not exist"),
     ({"SIKS_NODE_REGION": "32.73", "SIKS_NODE_DB_URL": "sqlite:///n", "SIKS_NODE_PORT": "x"},
-     "SIKS_NODE_PORT: 'x' is not a number"),
+     "SIKS_NODE_PORT: 'x' is not a whole number"),
     ({"SIKS_NODE_REGION": "32.73", "SIKS_NODE_DB_URL": "sqlite:///n",
       "SIKS_NODE_PORT": "70000"}, "not a TCP port"),
 ])

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from schema.policy import RowScope, role_policy
 from schema.roles import ANONYMOUS, Principal
 from service_kit.graphql_http import negotiate
 from service_kit.ratelimit import TokenBuckets
@@ -23,6 +24,11 @@ LOGIN_PATH = "/auth/login"
 JSON_TYPES = ("application/json", "application/graphql-response+json")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+PrincipalResolver = Callable[[web.Request], Principal]
+# Tests and benchmarks only (``create_app(principal_of=…)`` of either service): who a request
+# WITHOUT a token is (default: the PUBLIC principal). Never set by ``serve``; a bearer token is
+# verified whatever this says.
+TOKENLESS_PRINCIPAL: web.AppKey[PrincipalResolver] = web.AppKey("tokenless_principal")
 
 
 def error_response(status: int, code: str, message: str,
@@ -48,6 +54,21 @@ def rate_limited(buckets: TokenBuckets, request: web.Request, what: str) -> web.
         return None
     return error_response(429, "RATE_LIMITED", f"too many {what} from this address; retry later",
                           {"Retry-After": str(max(1, math.ceil(wait)))})
+
+
+def without_token(request: web.Request) -> web.Response | None:
+    """Give a request that carries no token its principal (the PUBLIC one, or what
+    ``TOKENLESS_PRINCIPAL`` says); a 429 when that is the public and its address has used up
+    ``PUBLIC_LIMIT``, else None."""
+    resolver = request.app.get(TOKENLESS_PRINCIPAL)
+    principal = resolver(request) if resolver is not None else ANONYMOUS
+    policy = role_policy(principal.role)
+    if policy is None or policy.rows is RowScope.PUBLIC_SEARCH:
+        refused = rate_limited(request.app[PUBLIC_LIMIT], request, "requests without a token")
+        if refused is not None:
+            return refused
+    request[PRINCIPAL] = principal
+    return None
 
 
 @web.middleware

@@ -33,7 +33,6 @@ from gateway.config import PREFIX, GatewayConfig
 from gateway.entrypoints import cross_check_http, dipa_http, maps_http
 from gateway.entrypoints.graphql.context import GatewayContext
 from gateway.entrypoints.graphql.schema import build_schema
-from gateway.entrypoints.logs import REQUEST_ID, configure_json_logging, request_context
 from gateway.entrypoints.metrics import CONTENT_TYPE, GatewayMetrics
 from gateway.entrypoints.web import add_gateway_web
 from gateway.errors import ConfigError
@@ -69,6 +68,7 @@ from service_kit.database import ensure_reachable, require_sqlite_folder
 from service_kit.graphiql import add_graphiql_routes, graphiql_response
 from service_kit.http_guards import error_response, principal_of, require_json_posts
 from service_kit.listening import set_up, start_site
+from service_kit.logs import REQUEST_ID, configure_json_logging, request_context
 from service_kit.ratelimit import Rate, TokenBuckets
 
 log = logging.getLogger("siks.gateway")

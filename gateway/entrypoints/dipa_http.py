@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from gateway.entrypoints.logs import REQUEST_ID
 from gateway.federation.deadline import Deadline
 from gateway.federation.fanout import RequestScope
 from gateway.federation.node_client import CallMeta
@@ -20,6 +19,7 @@ from gateway.service_layer.services import GatewayServices
 from schema.errors import InvalidInput
 from schema.policy import Access, access
 from service_kit.http_guards import error_response, principal_of
+from service_kit.logs import REQUEST_ID
 
 MISSING_HEADER = "X-SIKS-Missing-Regions"
 MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from gateway.entrypoints.logs import REQUEST_ID
 from gateway.federation.deadline import Deadline
 from gateway.federation.fanout import RequestScope
 from gateway.federation.node_client import CallMeta
@@ -20,6 +19,7 @@ from gateway.service_layer.services import GatewayServices
 from gateway.service_layer.targeting import targeting_indicators
 from schema.errors import Forbidden, InvalidInput, OutOfScope
 from service_kit.http_guards import error_response, principal_of
+from service_kit.logs import REQUEST_ID
 
 MEDIA_TYPE = "application/geo+json"
 MISSING_HEADER = "X-SIKS-Missing-Regions"

@@ -22,16 +22,18 @@ from gateway.adapters.database import Database
 from gateway.identity.trust import GatewayTokens
 from gateway.identity.users import authenticate
 from schema.errors import Unauthenticated
-from schema.policy import RowScope, role_policy
-from schema.roles import ANONYMOUS, Principal
+from schema.roles import Principal
 from service_kit.http_guards import (
     GRAPHQL_PATH,
     LOGIN_LIMIT,
     LOGIN_PATH,
     PRINCIPAL,
     PUBLIC_LIMIT,
+    TOKENLESS_PRINCIPAL,
     Handler,
+    PrincipalResolver,
     error_response,
+    without_token,
 )
 from service_kit.http_guards import rate_limited as _limited
 from service_kit.http_login import LOGIN_GUARD
@@ -41,21 +43,12 @@ from service_kit.login_guard import LoginGuard
 __all__ = ["LOGIN_LIMIT", "METRICS_PATH", "PUBLIC_LIMIT", "TOKENLESS_PRINCIPAL", "TOKENS",
            "PrincipalResolver", "add_auth_routes", "authenticate_bearer"]  # for app.py
 
-PrincipalResolver = Callable[[web.Request], Principal]
 METRICS_PATH = "/metrics"  # Prometheus text, for whom the policy gives the nodes' health
 DIPA_EXPORT_PATH = "/exports/dipa"  # gateway.entrypoints.dipa_http
 MAPS_GEOJSON_PATH = "/maps/indicators.geojson"  # gateway.entrypoints.maps_http
 PARTNER_JOBS_PATH = "/partners/cross-check-jobs"  # gateway.entrypoints.cross_check_http
 
 TOKENS = web.AppKey("tokens", GatewayTokens)
-# Tests and benchmarks only: who a request WITHOUT a token is (default: PUBLIC). Never set by
-# ``serve``; a bearer token is verified whatever this says.
-TOKENLESS_PRINCIPAL: web.AppKey[PrincipalResolver] = web.AppKey("tokenless_principal")
-
-
-def _is_public(principal: Principal) -> bool:
-    policy = role_policy(principal.role)
-    return policy is None or policy.rows is RowScope.PUBLIC_SEARCH
 
 
 @web.middleware
@@ -65,14 +58,7 @@ async def authenticate_bearer(request: web.Request, handler: Handler) -> web.Str
         return await handler(request)
     header = request.headers.get("Authorization")
     if header is None:
-        tokenless = request.app.get(TOKENLESS_PRINCIPAL)
-        principal = tokenless(request) if tokenless is not None else ANONYMOUS
-        if _is_public(principal):
-            refused = _limited(request.app[PUBLIC_LIMIT], request, "requests without a token")
-            if refused is not None:
-                return refused
-        request[PRINCIPAL] = principal
-        return await handler(request)
+        return without_token(request) or await handler(request)
     scheme, _, token = header.partition(" ")
     try:
         if scheme.lower() != "bearer" or not token.strip():

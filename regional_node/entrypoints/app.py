@@ -41,6 +41,8 @@ from regional_node.entrypoints.http_security import (
     LOGIN_LIMIT,
     PUBLIC_LIMIT,
     TOKEN_TRUST,
+    TOKENLESS_PRINCIPAL,
+    PrincipalResolver,
     add_auth_routes,
     authenticate_bearer,
 )
@@ -56,6 +58,7 @@ from service_kit.database import ensure_reachable, require_sqlite_folder
 from service_kit.graphiql import add_graphiql_routes, graphiql_response
 from service_kit.http_guards import principal_of, require_json_posts
 from service_kit.listening import set_up, start_site
+from service_kit.logs import configure_json_logging, request_context
 from service_kit.ratelimit import Rate, TokenBuckets
 
 log = logging.getLogger("siks.node")
@@ -86,12 +89,14 @@ def _database_ctx(migrate: bool) -> Callable[[web.Application], AsyncIterator[No
         config = app[CONFIG]
         database = open_database(config.db_url)
         await ensure_reachable(database)  # disposed of, and one line, when it is not
-        if migrate:
-            await upgrade(database)
-            await bind_region(database, config.region)
-        app[DATABASE] = database
-        yield
-        await database.dispose()
+        try:  # disposed of too when migrating fails or the region check refuses (as the gateway)
+            if migrate:
+                await upgrade(database)
+                await bind_region(database, config.region)
+            app[DATABASE] = database
+            yield
+        finally:
+            await database.dispose()
 
     return database_ctx
 
@@ -139,17 +144,23 @@ def token_trust(config: NodeConfig) -> TokenTrust:
 
 
 def create_app(config: NodeConfig, *, migrate: bool = True,
-               schema: strawberry.Schema | None = None) -> web.Application:
+               schema: strawberry.Schema | None = None,
+               principal_of: PrincipalResolver | None = None) -> web.Application:
+    """``principal_of``: tests and benchmarks only, as the gateway's — who a request WITHOUT a
+    bearer token is (default PUBLIC); a bearer token is always verified, and ``serve`` never
+    sets it."""
     require_sqlite_folder(config.db_url)
     if config.pki_dir is not None:
         check_node_pki(config)
     app = web.Application(client_max_size=MAX_BODY_BYTES,
-                          middlewares=[deadline_middleware, require_json_posts,
-                                       authenticate_bearer])
+                          middlewares=[request_context, deadline_middleware,
+                                       require_json_posts, authenticate_bearer])
     app[CONFIG] = config
     app[TOKEN_TRUST] = token_trust(config)
     app[LOGIN_LIMIT] = TokenBuckets(Rate.parse(config.login_rate))
     app[PUBLIC_LIMIT] = TokenBuckets(Rate.parse(config.public_rate))
+    if principal_of is not None:
+        app[TOKENLESS_PRINCIPAL] = principal_of
     app.cleanup_ctx.append(_database_ctx(migrate))
     app.cleanup_ctx.append(relay_ctx(CONFIG, DATABASE))  # signer; relay if configured
     app.cleanup_ctx.append(registry_ctx(DATABASE))  # Dukcapil client if configured
@@ -197,8 +208,8 @@ async def open_mtls_site(runner: web.AppRunner, config: NodeConfig) -> str:
 
 async def serve(config: NodeConfig) -> None:
     """Run until SIGINT/SIGTERM, then shut down cleanly."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    runner = web.AppRunner(create_app(config))
+    configure_json_logging()
+    runner = web.AppRunner(create_app(config), access_log=None)  # request_context logs them
 
     async def listen() -> str | None:
         await start_site(runner, config.host, config.port)

@@ -1,7 +1,7 @@
 """Honour the caller's deadline: a request carrying ``X-SIKS-Deadline-Ms`` (the gateway sends
 what remains of its own budget) is abandoned when that time is up, with 504 and a GraphQL
 error ``DEADLINE_EXCEEDED``, instead of working on an answer nobody waits for.
-``X-Request-Id`` is echoed back so the gateway's logs and the node's line up."""
+(``X-Request-Id`` is echoed by ``service_kit.logs.request_context``, the middleware before.)"""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 DEADLINE_HEADER = "X-SIKS-Deadline-Ms"
-REQUEST_ID_HEADER = "X-Request-Id"
 MAX_DEADLINE_MS = 300_000
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -31,7 +30,4 @@ async def deadline_middleware(request: web.Request, handler: Handler) -> web.Str
         response = web.json_response({"data": None, "errors": [{
             "message": f"deadline of {budget_ms} ms exceeded",
             "extensions": {"code": "DEADLINE_EXCEEDED"}}]}, status=504)
-    request_id = request.headers.get(REQUEST_ID_HEADER)
-    if request_id and len(request_id) <= 64 and not response.prepared:
-        response.headers[REQUEST_ID_HEADER] = request_id
     return response

@@ -21,7 +21,7 @@ from regional_node.adapters.database import Database
 from regional_node.adapters.token_trust import TokenTrust
 from regional_node.service_layer.users import authenticate
 from schema.errors import Unauthenticated
-from schema.roles import ANONYMOUS, Principal
+from schema.roles import Principal
 from schema.tokens import ACCESS_TOKEN_LIFETIME, claims_for
 from service_kit import jwt
 from service_kit.http_guards import (
@@ -30,16 +30,20 @@ from service_kit.http_guards import (
     LOGIN_LIMIT,
     PRINCIPAL,
     PUBLIC_LIMIT,
+    TOKENLESS_PRINCIPAL,
     Handler,
+    PrincipalResolver,
     error_response,
+    without_token,
 )
 from service_kit.http_guards import rate_limited as _limited
 from service_kit.http_login import LOGIN_GUARD
 from service_kit.http_login import login as throttled_login
 from service_kit.login_guard import LoginGuard
 
-__all__ = ["LOGIN_LIMIT", "PUBLIC_LIMIT", "TOKEN_TRUST", "add_auth_routes", "error_response",
-           "authenticate_bearer"]  # LOGIN_LIMIT and PUBLIC_LIMIT for app.py
+__all__ = ["LOGIN_LIMIT", "PUBLIC_LIMIT", "TOKENLESS_PRINCIPAL", "TOKEN_TRUST",
+           "PrincipalResolver", "add_auth_routes", "authenticate_bearer",
+           "error_response"]  # for app.py
 
 TOKEN_TRUST = web.AppKey("token_trust", TokenTrust)
 
@@ -50,11 +54,7 @@ async def authenticate_bearer(request: web.Request, handler: Handler) -> web.Str
         return await handler(request)
     header = request.headers.get("Authorization")
     if header is None:
-        refused = _limited(request.app[PUBLIC_LIMIT], request, "requests without a token")
-        if refused is not None:
-            return refused
-        request[PRINCIPAL] = ANONYMOUS
-        return await handler(request)
+        return without_token(request) or await handler(request)
     scheme, _, token = header.partition(" ")
     try:
         if scheme.lower() != "bearer" or not token.strip():

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gateway.entrypoints.graphql.schema import exported_sdl, sdl
-from gateway.entrypoints.logs import JsonFormatter
+from service_kit.logs import JsonFormatter
 from siks.cli import main
 from tests.gateway.cluster import StandInNode
 from tests.gateway.conftest import SECRET
@@ -52,7 +52,7 @@ async def test_the_request_id_is_forwarded_to_every_node(gateway, cluster):  # t
 
 
 def test_logs_are_json_lines_with_the_request_id():
-    from gateway.entrypoints.logs import REQUEST_ID
+    from service_kit.logs import REQUEST_ID
 
     token = REQUEST_ID.set("abc123")
     try:

@@ -1,15 +1,14 @@
 """Helpers for the proposal tests: who acts, the node with a sandbox Dukcapil, GraphQL calls
 as a given principal, and a dump of the whole database to prove that refusals change nothing.
 
-Until identity (issue 6) hands out tokens in tests, the principal is set through a test hook:
-the node's ``get_context`` is wrapped so that the ``X-Test-Principal`` header (JSON) replaces
-``context.principal``. Production code reads only ``info.context.principal``.
+The principal is set through the app factory's seam for tests (``create_app(principal_of=…)``,
+the gateway's too): a request without a bearer token is who its ``X-Test-Principal`` header
+(JSON) says, else the public. A bearer token is still verified; ``serve`` never sets the seam.
 """
 
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from regional_node.config import NodeConfig
 from regional_node.domain.records import HouseholdRecord, MemberRecord
 from regional_node.entrypoints import app as node_app
 from regional_node.entrypoints.graphql.mutations import POPULATION_REGISTRY
-from schema.roles import Principal, Role
+from schema.roles import ANONYMOUS, Principal, Role
 from tests.registry.sandbox import Sandbox, running_sandbox
 
 HEADER = "X-Test-Principal"
@@ -44,21 +43,14 @@ PUBLIC = Principal("anonymous", Role.PUBLIC)
 MINUTES_PDF = b"%PDF-1.4\n% berita acara musyawarah desa\n%%EOF\n"
 
 
-def install_principal_hook(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = node_app.NodeGraphQLView.get_context
-
-    async def get_context(self: Any, request: web.Request,
-                          response: web.StreamResponse | None) -> Any:
-        context = await original(self, request, response)
-        raw = request.headers.get(HEADER)
-        if raw is not None:
-            data = json.loads(raw)
-            principal = Principal(data["user_id"], Role(data["role"]), data.get("region"),
-                                  household_ids=tuple(data.get("household_ids", ())))
-            context = dataclasses.replace(context, principal=principal)
-        return context
-
-    monkeypatch.setattr(node_app.NodeGraphQLView, "get_context", get_context)
+def header_principal(request: web.Request) -> Principal:
+    """Who a tokenless test request is: its ``X-Test-Principal`` header, else the public."""
+    raw = request.headers.get(HEADER)
+    if raw is None:
+        return ANONYMOUS
+    data = json.loads(raw)
+    return Principal(data["user_id"], Role(data["role"]), data.get("region"),
+                     household_ids=tuple(data.get("household_ids", ())))
 
 
 @dataclass
@@ -81,11 +73,11 @@ class Node:
 
 async def running_node(database_url: str, aiohttp_client: Any, tmp_path: Path,
                        monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Node]:
-    install_principal_hook(monkeypatch)
     async with running_sandbox(tmp_path) as sandbox:
         registry = sandbox.client()
         app = node_app.create_app(NodeConfig(region="32.73", db_url=database_url,
-                                             data_dir=str(tmp_path / "node")))
+                                             data_dir=str(tmp_path / "node")),
+                                  principal_of=header_principal)
         app[POPULATION_REGISTRY] = registry
         client = await aiohttp_client(app)
         try:

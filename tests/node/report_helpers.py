@@ -24,7 +24,7 @@ from regional_node.entrypoints.graphql.community_report_mutations import SUBMISS
 from regional_node.service_layer.clock import Clock
 from schema.roles import Principal
 from service_kit.ratelimit import Rate, TokenBuckets
-from tests.node.proposal_helpers import HEADER, install_principal_hook
+from tests.node.proposal_helpers import HEADER, header_principal
 
 START = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"sanggah photo" * 20
@@ -54,9 +54,9 @@ class ReportNode:
 
 async def report_node(database_url: str, aiohttp_client: Any, tmp_path: Path,
                       monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[ReportNode]:
-    install_principal_hook(monkeypatch)
     app = node_app.create_app(NodeConfig(region="32.73", db_url=database_url,
-                                         data_dir=str(tmp_path / "node")))
+                                         data_dir=str(tmp_path / "node")),
+                              principal_of=header_principal)
     clock = Clock(START)
     app[CLOCK] = clock
     app[SUBMISSION_LIMIT] = TokenBuckets(Rate(per_minute=600, burst=1000))

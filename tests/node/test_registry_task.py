@@ -21,7 +21,7 @@ from tests.node.proposal_helpers import (
     SUBMIT,
     Node,
     data,
-    install_principal_hook,
+    header_principal,
     member_input,
 )
 from tests.registry.sandbox import resident, running_sandbox
@@ -31,13 +31,13 @@ DESA = "32.73.01.1001"
 
 async def test_waiting_proposals_are_rechecked_when_the_registry_returns(
         database_url, aiohttp_client, tmp_path, monkeypatch):
-    install_principal_hook(monkeypatch)
     async with running_sandbox(tmp_path) as sandbox:
         monkeypatch.setenv("SIKS_NODE_DUKCAPIL_URL", sandbox.url)
         monkeypatch.setenv("SIKS_NODE_DUKCAPIL_RECHECK_S", "0.2")
         monkeypatch.setenv("SIKS_NODE_DUKCAPIL_ATTEMPTS", "1")
         app = node_app.create_app(NodeConfig(region="32.73", db_url=database_url,
-                                             data_dir=str(tmp_path / "node")))
+                                             data_dir=str(tmp_path / "node")),
+                                  principal_of=header_principal)
         client = await aiohttp_client(app)
         assert POPULATION_REGISTRY in app, "the app opened no registry client"
         node = Node(client, app[node_app.DATABASE], sandbox)

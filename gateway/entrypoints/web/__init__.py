@@ -16,7 +16,6 @@ from strawberry.schema.base import BaseSchema
 
 from gateway.config import GatewayConfig
 from gateway.entrypoints.graphql.context import GatewayContext
-from gateway.entrypoints.logs import REQUEST_ID
 from gateway.entrypoints.web import kemensos, partner, partner_jobs, public
 from gateway.federation.deadline import Deadline
 from gateway.federation.fanout import RequestScope
@@ -26,6 +25,7 @@ from gateway.service_layer.services import GatewayServices
 from schema.errors import Unauthenticated
 from schema.roles import Principal, Role
 from service_kit.http_guards import rate_limited
+from service_kit.logs import REQUEST_ID
 from service_kit.web.pages import Outcome, add_web_routes
 from service_kit.web.session import session_key
 

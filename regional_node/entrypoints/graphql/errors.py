@@ -18,6 +18,7 @@ from strawberry.extensions import SchemaExtension
 from schema.errors import SiksError
 from service_kit.graphql_errors import by_path, with_code
 from service_kit.graphql_variables import variable_error
+from service_kit.logs import REQUEST_ID
 
 log = logging.getLogger("siks.node.graphql")
 
@@ -43,5 +44,5 @@ class DomainErrors(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            request_id = uuid.uuid4().hex[:16]
+            request_id = REQUEST_ID.get() or uuid.uuid4().hex[:16]
             result.errors = by_path(_convert(error, request_id) for error in result.errors)

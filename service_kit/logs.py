@@ -1,7 +1,10 @@
-"""Structured logs: one JSON object per line, with the request id of the request being served.
+"""Structured logs of both services: one JSON object per line, with the request id of the
+request being served (``configure_json_logging`` in each ``serve``, ``request_context`` the
+first middleware of each app).
 
 The request id comes from the caller's ``X-Request-Id`` (or is made up), is echoed in the
-response, is forwarded to every node the request calls, and is on every log line meanwhile.
+response, and is on every log line meanwhile: the gateway forwards it to every node it calls,
+so the gateway's lines and the node's line up.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request
 _ACCEPTABLE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message"}
 
-log = logging.getLogger("siks.gateway.access")
+log = logging.getLogger("siks.access")
 
 
 class JsonFormatter(logging.Formatter):
@@ -68,7 +71,8 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     try:
         response = await handler(request)
         status = response.status
-        response.headers[REQUEST_ID_HEADER] = request_id
+        if not response.prepared:
+            response.headers[REQUEST_ID_HEADER] = request_id
         return response
     except web.HTTPException as exc:
         status = exc.status

@@ -11,16 +11,14 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+import service_kit.graphql_enums  # noqa: F401  (the contract's enums, registered once)
 from gateway.entrypoints.graphql.context import GatewayContext
 from gateway.federation.fanout import RequestScope
 from gateway.service_layer import community_reports as service
-from schema.community_reports import REPORT_STATUS_TEXT, ReportKind, ReportStatus
+from schema.community_reports import ReportKind, ReportStatus
 from schema.enums import Program
 from schema.roles import Role
 from service_kit.http_guards import client_key
-
-if not hasattr(ReportStatus, "__strawberry_definition__"):  # the node registers it too
-    strawberry.enum(ReportStatus, description=REPORT_STATUS_TEXT)
 
 
 @strawberry.type(description="What the public gets back for a report: its receipt and status, "

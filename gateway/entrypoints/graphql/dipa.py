@@ -9,17 +9,13 @@ from typing import NewType
 import strawberry
 from strawberry.types import Info
 
+import service_kit.graphql_enums  # noqa: F401  (the contract's enums, registered once)
 from gateway.adapters.catalogue_store import CatalogueStore
 from gateway.entrypoints.graphql.context import GatewayContext
 from gateway.service_layer import dipa as service
 from gateway.service_layer.catalogue import BenefitRate as DomainRate
 from schema.benefits import BenefitComponent, BenefitUnit
 from schema.enums import Program
-
-for _enum, _text in ((BenefitComponent, "A PKH component (komponen)"),
-                     (BenefitUnit, "What one catalogue amount pays for")):
-    if not hasattr(_enum, "__strawberry_definition__"):
-        strawberry.enum(_enum, description=_text)
 
 Rupiah = NewType("Rupiah", int)
 #: in the schema's ``scalar_map`` (schema.py)

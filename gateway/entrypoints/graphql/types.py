@@ -11,6 +11,7 @@ from typing import Any
 
 import strawberry
 
+import service_kit.graphql_enums  # noqa: F401  (the contract's enums, registered once)
 from gateway.federation.global_id import qualify
 from schema.enums import (
     Asset,
@@ -32,21 +33,7 @@ from schema.enums import (
     WallMaterial,
 )
 from schema.regions import regions
-from schema.suspension import REASON_TEXT, SuspensionLevel, SuspensionReason, SuspensionTotals
-
-# The same registration as the node's (identical definitions whichever comes first).
-for _enum in (HouseholdStatus, InactiveReason, Program, Relationship, Sex, Education, Disability,
-              FloorMaterial, WallMaterial, RoofMaterial, Tenure, DrinkingWater, Lighting,
-              CookingFuel, Toilet, Asset):
-    if not hasattr(_enum, "__strawberry_definition__"):
-        strawberry.enum(_enum)
-if not hasattr(MatchStatus, "__strawberry_definition__"):
-    strawberry.enum(MatchStatus, description="Outcome of the Dukcapil check")
-if not hasattr(SuspensionReason, "__strawberry_definition__"):
-    strawberry.enum(SuspensionReason, description="Why aid is suspended (ditangguhkan): the "
-                                                  "person it rests on is not padan, or has died")
-if not hasattr(SuspensionLevel, "__strawberry_definition__"):
-    strawberry.enum(SuspensionLevel, description="The region suspension counts are grouped by")
+from schema.suspension import REASON_TEXT, SuspensionReason, SuspensionTotals
 
 
 def _opt(enum_type: Any, value: str | None) -> Any:

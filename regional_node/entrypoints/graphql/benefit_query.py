@@ -8,15 +8,13 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+import service_kit.graphql_enums  # noqa: F401  (the contract's enums, registered once)
 from regional_node.adapters.benefit_queries import benefit_counts
 from regional_node.entrypoints.graphql.context import NodeContext
 from regional_node.errors import OutOfScope
 from schema.benefits import BenefitComponent, parse_period
 from schema.enums import Program
 from schema.scope import overlaps
-
-if not hasattr(BenefitComponent, "__strawberry_definition__"):
-    strawberry.enum(BenefitComponent, description="A PKH component (komponen)")
 
 
 @strawberry.type(description="Determined, unsuspended memberships of one program (and PKH "

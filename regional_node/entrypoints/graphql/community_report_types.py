@@ -6,6 +6,7 @@ import datetime as dt
 
 import strawberry
 
+import service_kit.graphql_enums  # noqa: F401  (the contract's enums, registered once)
 from regional_node.adapters.orm import CommunityReport as ReportRow
 from regional_node.domain.community_reports import (
     ReportKind,
@@ -14,13 +15,6 @@ from regional_node.domain.community_reports import (
 )
 from regional_node.entrypoints.graphql.types import PageInfo, region_name
 from regional_node.service_layer.community_reports import status_of, utc
-from schema.community_reports import REPORT_STATUS_TEXT
-
-if not hasattr(ReportKind, "__strawberry_definition__"):
-    strawberry.enum(ReportKind, description="USUL: propose someone for aid; SANGGAH: object to "
-                                            "a recipient")
-if not hasattr(ReportStatus, "__strawberry_definition__"):  # the gateway registers it too
-    strawberry.enum(ReportStatus, description=REPORT_STATUS_TEXT)
 
 
 @strawberry.type(description="What the public gets back for a report: its receipt and status, "

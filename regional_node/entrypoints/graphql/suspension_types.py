@@ -8,6 +8,7 @@ import datetime as dt
 import strawberry
 from strawberry.types import Info
 
+import service_kit.graphql_enums  # noqa: F401  (the contract's enums, registered once)
 from regional_node.adapters.suspension_queries import SuspendedRow
 from regional_node.entrypoints.graphql.context import NodeContext
 from regional_node.entrypoints.graphql.types import (
@@ -19,9 +20,7 @@ from regional_node.entrypoints.graphql.types import (
     SuspensionReason,
     region_name,
 )
-from schema.suspension import REASON_TEXT, SuspensionLevel
-
-strawberry.enum(SuspensionLevel, description="The region suspension counts are grouped by")
+from schema.suspension import REASON_TEXT
 
 
 @strawberry.type(description="An active membership whose aid is suspended, and the person it "

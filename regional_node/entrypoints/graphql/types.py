@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+import service_kit.graphql_enums  # noqa: F401  (the contract's enums, registered once)
 from regional_node.adapters.orm import Household as HouseholdRow
 from regional_node.adapters.orm import Member as MemberRow
 from regional_node.adapters.orm import ProgramMembership as ProgramRow
@@ -37,14 +38,6 @@ from schema.enums import (
 )
 from schema.regions import regions
 from schema.scope import memberships_in_scope
-
-for _enum in (HouseholdStatus, InactiveReason, Program, Relationship, Sex, Education, Disability,
-              FloorMaterial, WallMaterial, RoofMaterial, Tenure, DrinkingWater, Lighting,
-              CookingFuel, Toilet, Asset):
-    strawberry.enum(_enum)
-strawberry.enum(MatchStatus, description="Outcome of the Dukcapil check")
-strawberry.enum(SuspensionReason, description="Why aid is suspended (ditangguhkan): the person "
-                                              "it rests on is not padan, or has died")
 
 
 def _opt(enum_type: Any, value: str | None) -> Any:

@@ -7,6 +7,8 @@ A service's own enums (a sort order, a proposal state) are registered beside its
 
 from __future__ import annotations
 
+from enum import Enum
+
 import strawberry
 
 from schema.benefits import BenefitComponent, BenefitUnit
@@ -35,10 +37,11 @@ from schema.suspension import SuspensionLevel, SuspensionReason
 __all__ = ["REGISTERED"]
 
 #: the household and member fields' enums, under their own names and without description
-_PLAIN = (HouseholdStatus, InactiveReason, Program, Relationship, Sex, Education, Disability,
-          FloorMaterial, WallMaterial, RoofMaterial, Tenure, DrinkingWater, Lighting,
-          CookingFuel, Toilet, Asset)
-_DESCRIBED = {
+_PLAIN: tuple[type[Enum], ...] = (
+    HouseholdStatus, InactiveReason, Program, Relationship, Sex, Education, Disability,
+    FloorMaterial, WallMaterial, RoofMaterial, Tenure, DrinkingWater, Lighting, CookingFuel,
+    Toilet, Asset)
+_DESCRIBED: dict[type[Enum], str] = {
     MatchStatus: "Outcome of the Dukcapil check",
     SuspensionReason: "Why aid is suspended (ditangguhkan): the person it rests on is not "
                       "padan, or has died",

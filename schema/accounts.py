@@ -19,6 +19,8 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 12
 USER_PREFIX = "user:"
 NOT_A_PERSON = (Role.SYSTEM, Role.PUBLIC)
+#: every role of a person who logs in (the roles both services allow today)
+PERSON_ROLES = frozenset(role for role in Role if role not in NOT_A_PERSON)
 DECIDE = "decide"  # sign national decisions: determine by decree, return (docs/gateway.md)
 PERMISSIONS: dict[str, tuple[Role, ...]] = {DECIDE: (Role.KEMENSOS,)}
 

@@ -16,16 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from schema.accounts import NOT_A_PERSON, USER_PREFIX, NewUser, validate_new_user
+from schema.accounts import PERSON_ROLES, USER_PREFIX, NewUser, validate_new_user
 from schema.errors import InvalidInput, Unauthenticated
 from schema.roles import Principal, Role
 from service_kit.errors import Duplicate
 from service_kit.passwords import dummy_hash, hash_password, verify_password
 
 __all__ = ["PERSON_ROLES", "AuditHook", "UserAccounts"]
-
-#: every role of a person who logs in (what both services allow today)
-PERSON_ROLES = frozenset(role for role in Role if role not in NOT_A_PERSON)
 
 #: ``audit(session, row id, what was stored)``: write ``user.create`` in the same transaction
 AuditHook = Callable[[AsyncSession, int, dict[str, object]], Awaitable[None]]

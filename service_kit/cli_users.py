@@ -3,27 +3,27 @@
 The password is read from a file with ``--password-file`` (its first line; a Docker secret),
 from standard input with ``--password-stdin`` (one line), otherwise asked for twice on the
 terminal; it never appears on the command line. What differs is passed in: where the database
-is, the roles it allows (``service_kit.accounts.UserAccounts.roles``), whether users there hold
-permissions, and the function that stores the user.
+is, the roles it allows and whether users there hold permissions (its
+``service_kit.accounts.UserAccounts``' ``roles`` and ``permissions``; passed as plain values so
+that ``siks --help`` imports no database code), and the function that stores the user.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from schema.accounts import NewUser
 from schema.errors import InvalidInput
 from schema.roles import Role
-from service_kit.accounts import UserAccounts
 from service_kit.password_input import add_password_options, read_password
 
 __all__ = ["actor_name", "add_user_command", "created", "new_user"]
 
 
 def add_user_command(commands: argparse._SubParsersAction, *, where: str, db_help: str,
-                     accounts: UserAccounts,
+                     roles: Collection[Role], permissions: bool,
                      handler: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
     """``user add`` under ``commands``; ``where``: "at this node", "at the gateway"."""
     user = commands.add_parser("user", help=f"manage the people who log in {where}")
@@ -32,14 +32,14 @@ def add_user_command(commands: argparse._SubParsersAction, *, where: str, db_hel
     add.add_argument("--db", dest="db_url", metavar="URL", help=db_help)
     add.add_argument("--username", required=True)
     add.add_argument("--role", required=True,
-                     choices=[role.value for role in Role if role in accounts.roles])
+                     choices=[role.value for role in Role if role in roles])
     add.add_argument("--scope", metavar="REGION",
                      help="a desa, kecamatan, kab/kota or province code (none: national)")
     add.add_argument("--households", metavar="IDS",
                      help="PENDAMPING: comma-separated ids of assigned households")
     add.add_argument("--programs", metavar="NAMES",
                      help="MITRA: comma-separated programs it may cross-check (e.g. PKH,BPNT)")
-    if accounts.permissions:
+    if permissions:
         add.add_argument("--permissions", metavar="NAMES",
                          help="KEMENSOS: 'decide' lets the user sign national decisions "
                               "(determineRecords, returnRecords)")

@@ -11,12 +11,13 @@ import argparse
 import asyncio
 
 from gateway.config import PREFIX
-from gateway.identity.users import ACCOUNTS
+from schema.accounts import PERSON_ROLES
 from service_kit.cli_users import actor_name, add_user_command, created, new_user
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    add_user_command(commands, where="at the gateway", accounts=ACCOUNTS, handler=_add,
+    add_user_command(commands, where="at the gateway", handler=_add,
+                     roles=PERSON_ROLES, permissions=True,  # as users.ACCOUNTS (a test holds it)
                      db_help=f"sqlite:///gateway.db or postgresql://… (env {PREFIX}DB_URL)")
 
 

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.adapters.database import Database
 from gateway.adapters.orm import GatewayUser
 from gateway.inbox.audit import AuditNote, append
-from schema.accounts import NewUser
+from schema.accounts import PERSON_ROLES, NewUser
 from schema.roles import Principal, Role
-from service_kit.accounts import PERSON_ROLES, UserAccounts
+from service_kit.accounts import UserAccounts
 
 __all__ = ["ACCOUNTS", "NewUser", "add_user", "authenticate", "user_exists"]
 

@@ -9,13 +9,14 @@ import argparse
 import asyncio
 
 from regional_node.config import PREFIX
-from regional_node.service_layer.users import ACCOUNTS
+from schema.accounts import PERSON_ROLES
 from schema.roles import Role
 from service_kit.cli_users import actor_name, add_user_command, created, new_user
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    add_user_command(commands, where="at this node", accounts=ACCOUNTS, handler=_add,
+    add_user_command(commands, where="at this node", handler=_add,
+                     roles=PERSON_ROLES, permissions=False,  # as users.ACCOUNTS (a test holds it)
                      db_help=f"sqlite:///path/node.db or postgresql://… (env {PREFIX}DB_URL)")
 
 

@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from regional_node.adapters.database import Database
 from regional_node.adapters.orm import UserAccount
 from regional_node.service_layer.unit_of_work import UnitOfWork
-from schema.accounts import NewUser
+from schema.accounts import PERSON_ROLES, NewUser
 from schema.errors import Forbidden, OutOfScope
 from schema.regions import is_within
 from schema.roles import Principal, Role
-from service_kit.accounts import PERSON_ROLES, UserAccounts
+from service_kit.accounts import UserAccounts
 
 __all__ = ["ACCOUNTS", "NewUser", "add_user", "authenticate", "set_user_active",
            "users_in_scope"]

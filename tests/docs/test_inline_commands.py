@@ -13,7 +13,7 @@ from tests.docs.runner import doc
 
 DOCS = ("update-cycle", "community-reports", "field-verification", "node-api", "offline",
         "dukcapil", "gateway", "import", "seed", "pki", "sync", "graphiql", "security",
-        "suspension", "pmt", "deciles", "duplicates", "partners")
+        "suspension", "pmt", "deciles", "duplicates", "partners", "architecture")
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

@@ -94,9 +94,21 @@ def _parser(register) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def
     return parser
 
 
+def _add_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    def sub(p: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+        action = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction))
+        return action.choices[name]
+    return sub(sub(parser, "user"), "add")
+
+
 def test_one_command_builder_offers_the_same_roles_and_permissions_only_at_the_gateway(
         capsys: pytest.CaptureFixture[str]) -> None:
     node, gateway = _parser(node_cli.register), _parser(gateway_cli.register)
+    for parser, accounts in ((node, node_users.ACCOUNTS), (gateway, gateway_users.ACCOUNTS)):
+        add = _add_parser(parser)
+        roles = next(a.choices for a in add._actions if a.dest == "role")
+        assert set(roles or ()) == {role.value for role in accounts.roles}
+        assert any(a.dest == "permissions" for a in add._actions) is accounts.permissions
     for parser in (node, gateway):
         with pytest.raises(SystemExit):
             parser.parse_args(["user", "add", "--username", "x", "--role", "PUBLIC"])

@@ -1,8 +1,12 @@
 """Starting a service's listeners: a port that cannot be taken is one ConfigError line naming
-the address, and the runner is cleaned up (its database, tasks and listeners) before it."""
+the address, and the runner is cleaned up (its database, tasks and listeners) before it; then
+serving until SIGINT or SIGTERM, and cleaning up (both services' ``serve``)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 import ssl
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -30,3 +34,16 @@ async def set_up(runner: web.AppRunner, listen: Callable[[], Awaitable[T]]) -> T
     except BaseException:
         await runner.cleanup()
         raise
+
+
+async def run_until_stopped(runner: web.AppRunner) -> None:
+    """Serve until SIGINT or SIGTERM, then clean the runner up (also when cancelled)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -67,7 +66,7 @@ from schema.policy import Access, access
 from service_kit.database import ensure_reachable, require_sqlite_folder
 from service_kit.graphiql import add_graphiql_routes, graphiql_response
 from service_kit.http_guards import error_response, principal_of, require_json_posts
-from service_kit.listening import set_up, start_site
+from service_kit.listening import run_until_stopped, set_up, start_site
 from service_kit.logs import REQUEST_ID, configure_json_logging, request_context
 from service_kit.ratelimit import Rate, TokenBuckets
 
@@ -389,12 +388,4 @@ async def serve(config: GatewayConfig, inbox_port: int | None = None) -> None:
         host, port = app[OPS].addresses[0][:2]
         print(f"gateway metrics for Prometheus at http://{host}:{port}{METRICS_PATH} "
               "(no token: keep this address on loopback or an ops network)", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
+    await run_until_stopped(runner)

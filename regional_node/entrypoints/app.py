@@ -9,10 +9,7 @@ registry shows.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import signal
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -57,7 +54,7 @@ from schema.i18n import preferred_language
 from service_kit.database import ensure_reachable, require_sqlite_folder
 from service_kit.graphiql import add_graphiql_routes, graphiql_response
 from service_kit.http_guards import principal_of, require_json_posts
-from service_kit.listening import set_up, start_site
+from service_kit.listening import run_until_stopped, set_up, start_site
 from service_kit.logs import configure_json_logging, request_context
 from service_kit.ratelimit import Rate, TokenBuckets
 
@@ -224,12 +221,4 @@ async def serve(config: NodeConfig) -> None:
     if config.gateway_url:
         print(f"node {config.region} relaying signed submissions to {config.gateway_url}",
               flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
+    await run_until_stopped(runner)

@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.errors import ConfigError
-from service_kit.settings import Env, parse_rate
+from service_kit.settings import Env, defaults, parse_rate
 
 PREFIX = "SIKS_GATEWAY_"
 MIN_SECRET_LENGTH = 32
@@ -136,32 +136,32 @@ class GatewayConfig:
     def from_env(cls, environ: Mapping[str, str] | None = None,
                  **overrides: object) -> GatewayConfig:
         """Values from ``overrides`` (flags) win over the environment; None means 'not given'."""
-        env = gateway_env(environ, overrides)
+        env, default = gateway_env(environ, overrides), defaults(cls)
         return cls(
             db_url=env.required("db_url", "--db"),
             directory_secret=env.required("directory_secret", "--directory-secret"),
-            host=env.text("host") or "127.0.0.1",
-            port=env.whole("port", 8080),
-            production=env.flag("production", False),
+            host=env.text("host") or default["host"],
+            port=env.whole("port", default["port"]),
+            production=env.flag("production", default["production"]),
             pki_dir=env.path("pki_dir"),
             nodes_file=env.path("nodes_file"),
-            deadline_ms=env.whole("deadline_ms", 5000),
-            max_concurrency=env.whole("max_concurrency", 64),
-            query_retries=env.whole("query_retries", 1),
-            breaker_failures=env.whole("breaker_failures", 5),
-            breaker_reset_s=env.number("breaker_reset_s", 10.0),
-            probe_interval_s=env.number("probe_interval_s", 30.0),
-            rollup_refresh_s=env.number("rollup_refresh_s", 300.0),
-            directory_refresh_s=env.number("directory_refresh_s", 86_400.0),
+            deadline_ms=env.whole("deadline_ms", default["deadline_ms"]),
+            max_concurrency=env.whole("max_concurrency", default["max_concurrency"]),
+            query_retries=env.whole("query_retries", default["query_retries"]),
+            breaker_failures=env.whole("breaker_failures", default["breaker_failures"]),
+            breaker_reset_s=env.number("breaker_reset_s", default["breaker_reset_s"]),
+            probe_interval_s=env.number("probe_interval_s", default["probe_interval_s"]),
+            rollup_refresh_s=env.number("rollup_refresh_s", default["rollup_refresh_s"]),
+            directory_refresh_s=env.number("directory_refresh_s", default["directory_refresh_s"]),
             data_dir=env.path("data_dir"),
             signing_key=env.path("signing_key"),
             oidc_issuer=env.text("oidc_issuer"),
             jwks_file=env.path("jwks_file"),
             jwks_url=env.text("jwks_url"),
-            login_rate=env.rate("login_rate", "10/5"),
-            public_rate=env.rate("public_rate", "120/60"),
-            pass_through=env.flag("pass_through", True),
-            metrics_host=env.text("metrics_host") or "127.0.0.1",
+            login_rate=env.rate("login_rate", default["login_rate"]),
+            public_rate=env.rate("public_rate", default["public_rate"]),
+            pass_through=env.flag("pass_through", default["pass_through"]),
+            metrics_host=env.text("metrics_host") or default["metrics_host"],
             metrics_port=env.optional_whole("metrics_port"),
             web_session_key=env.text("web_session_key"),
         )

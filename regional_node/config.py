@@ -21,7 +21,7 @@ from regional_node.errors import ConfigError
 from schema.errors import InvalidInput
 from schema.i18n import DEFAULT_LANGUAGE, LANGUAGES, UnknownLanguage, language_of
 from schema.regions import RegionLevel, regions
-from service_kit.settings import Env, parse_rate
+from service_kit.settings import Env, defaults, parse_rate
 
 PREFIX = "SIKS_NODE_"
 
@@ -103,19 +103,20 @@ class NodeConfig:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> NodeConfig:
         """Values from ``overrides`` (flags) win over the environment; None means 'not given'."""
-        env = node_env(environ, overrides)
+        env, default = node_env(environ, overrides), defaults(cls)
         return cls(region=env.required("region"), db_url=env.required("db_url", "--db"),
-                   host=env.text("host") or "127.0.0.1",
-                   port=env.whole("port", 8100), production=env.flag("production", False),
+                   host=env.text("host") or default["host"],
+                   port=env.whole("port", default["port"]),
+                   production=env.flag("production", default["production"]),
                    data_dir=env.text("data_dir"), signing_key=env.text("signing_key"),
                    jwks_url=env.text("jwks_url"), jwks_file=env.text("jwks_file"),
                    oidc_issuer=env.text("oidc_issuer"), trust_ca=env.text("trust_ca"),
                    trust_crl=env.text("trust_crl"),
-                   login_rate=env.rate("login_rate", "10/5"),
-                   public_rate=env.rate("public_rate", "120/60"),
+                   login_rate=env.rate("login_rate", default["login_rate"]),
+                   public_rate=env.rate("public_rate", default["public_rate"]),
                    pki_dir=env.text("pki_dir"), mtls_port=env.optional_whole("mtls_port"),
                    gateway_url=env.text("gateway_url"),
-                   language=node_language(env.text("language") or DEFAULT_LANGUAGE),
+                   language=node_language(env.text("language") or default["language"]),
                    web_session_key=env.text("web_session_key"))
 
     @property

@@ -28,6 +28,7 @@ from certs.signing import SigningCredentials
 from regional_node.config import PREFIX, node_env
 from regional_node.errors import ConfigError
 from schema.nik_directory_key import NikDirectoryKey
+from service_kit.settings import defaults
 
 MIN_SECRET_LENGTH = 32
 
@@ -47,14 +48,16 @@ class SyncConfig:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SyncConfig:
-        env = node_env(environ)
+        env, default = node_env(environ), defaults(cls)
         secret = env.text("directory_secret")
         if secret is not None and len(secret) < MIN_SECRET_LENGTH:
             raise ConfigError(f"{PREFIX}DIRECTORY_SECRET must be at least {MIN_SECRET_LENGTH} "
                               "characters (the gateway's SIKS_GATEWAY_DIRECTORY_SECRET)")
         return cls(pki_dir=env.path("pki_dir"), gateway_url=env.text("gateway_url"),
-                   relay_interval_s=env.number("relay_interval_s", 5.0, minimum=0),
-                   checkpoint_interval_s=env.number("checkpoint_interval_s", 3600.0, minimum=0),
+                   relay_interval_s=env.number("relay_interval_s", default["relay_interval_s"],
+                                               minimum=0),
+                   checkpoint_interval_s=env.number(
+                       "checkpoint_interval_s", default["checkpoint_interval_s"], minimum=0),
                    directory_secret=secret)
 
 

@@ -24,8 +24,9 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from schema.errors import ConfigError
 from service_kit.ratelimit import Rate
@@ -61,6 +62,12 @@ def parse_rate(name: str, raw: str) -> str:
         raise ConfigError(f"{name}: expected <per minute>/<burst>, e.g. 10/5, not {raw!r}"
                           ) from None
     return raw
+
+
+def defaults(settings: type) -> dict[str, Any]:
+    """The defaults a settings dataclass declares, by field name: the one place they are
+    written (``from_env`` reads them from here)."""
+    return {f.name: f.default for f in fields(settings) if f.default is not MISSING}
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,7 @@ from regional_node.domain.population_registry import (
 )
 from regional_node.errors import RegistryRejected, RegistryUnavailable
 from schema.errors import ConfigError
-from service_kit.settings import Env
+from service_kit.settings import Env, defaults
 
 ENV_PREFIX = "SIKS_NODE_DUKCAPIL_"
 SEARCH_PATH = "/registry/sync/search"
@@ -91,14 +91,14 @@ class DukcapilConfig:
         given = dict(overrides)
         given["timeout"] = given.pop("timeout_s", None)
         env = Env.of(ENV_PREFIX, environ, given)
-        defaults = cls("http://unset")
+        default = defaults(cls)
         return cls(url=env.required("url", "--registry-url").rstrip("/"),
-                   batch_size=env.whole("batch_size", defaults.batch_size),
-                   timeout_s=env.number("timeout", defaults.timeout_s),
-                   attempts=env.whole("attempts", defaults.attempts),
-                   concurrency=env.whole("concurrency", defaults.concurrency),
-                   sender_id=env.text("sender_id") or default_sender_id or defaults.sender_id,
-                   receiver_id=env.text("receiver_id") or defaults.receiver_id,
+                   batch_size=env.whole("batch_size", default["batch_size"]),
+                   timeout_s=env.number("timeout", default["timeout_s"]),
+                   attempts=env.whole("attempts", default["attempts"]),
+                   concurrency=env.whole("concurrency", default["concurrency"]),
+                   sender_id=env.text("sender_id") or default_sender_id or default["sender_id"],
+                   receiver_id=env.text("receiver_id") or default["receiver_id"],
                    token=env.text("token"))
 
 

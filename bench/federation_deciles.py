@@ -55,13 +55,14 @@ async def ensure_scores_in_postgres(prepared: Prepared) -> int:
         if not have:
             for region, position in prepared.scale.region_index().items():
                 with sqlite3.connect(prepared.paths.node_db(region)) as source:
-                    rows = source.execute("SELECT household_id, score, model_version, "
-                                          "computed_at FROM pmt_score").fetchall()
-                text = "".join(f"{h + position * ID_OFFSET}\t{s!r}\t{v}\t{t}\n"
-                               for h, s, v, t in rows).encode()
+                    rows = source.execute("SELECT household_id, score, score_q, "
+                                          "model_version, computed_at FROM pmt_score"
+                                          ).fetchall()
+                text = "".join(f"{h + position * ID_OFFSET}\t{s!r}\t{q}\t{v}\t{t}\n"
+                               for h, s, q, v, t in rows).encode()
                 await pg.copy_to_table("pmt_score", source=io.BytesIO(text), format="text",
-                                       columns=["household_id", "score", "model_version",
-                                                "computed_at"])
+                                       columns=["household_id", "score", "score_q",
+                                                "model_version", "computed_at"])
             await pg.execute("VACUUM ANALYZE pmt_score")
         return int(await pg.fetchval("SELECT count(*) FROM pmt_score"))
     finally:

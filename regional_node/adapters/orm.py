@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from schema.deciles import quantise
 from schema.i18n import Message
 
 # BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite.
@@ -555,6 +556,10 @@ class PmtModelRow(Base):
     loaded_by: Mapped[str]
 
 
+def _quantised_score(context: Any) -> int:
+    return quantise(context.get_current_parameters()["score"])
+
+
 class PmtScore(Base):
     """A household's PMT score (predicted log per-capita consumption) and the model version
     that computed it."""
@@ -564,6 +569,9 @@ class PmtScore(Base):
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), primary_key=True,
                                               autoincrement=False)
     score: Mapped[float] = mapped_column(Float)
+    #: the score as the national deciles count it (``schema.deciles.quantise``), indexed;
+    #: every writer sets it with the score (an ORM insert that leaves it out gets it here)
+    score_q: Mapped[int] = mapped_column(BigInteger, index=True, default=_quantised_score)
     model_version: Mapped[str] = mapped_column(String(64), index=True)
     computed_at: Mapped[dt.datetime]
 

@@ -28,8 +28,9 @@ from regional_node.domain.pmt import PmtModel, RowScorer
 from regional_node.domain.pmt_model import model_document, model_from_document, parse_model
 from regional_node.errors import Conflict
 from regional_node.service_layer.unit_of_work import UnitOfWork
+from schema.deciles import quantise
 
-SCORE_INSERT = ("household_id", "score", "model_version", "computed_at")
+SCORE_INSERT = ("household_id", "score", "score_q", "model_version", "computed_at")
 RECOMPUTE_BATCH = 2000
 
 
@@ -54,9 +55,16 @@ def score_rows(model: PmtModel, prepared: Sequence[HouseholdRows], household_ids
     """``pmt_score`` rows (in the order of ``SCORE_INSERT``) of households about to be
     stored."""
     score, version = RowScorer(model, now.date()).score, model.version
-    return [(household_id, score(values, members), version, now)
+    return [score_row(household_id, score(values, members), version, now)
             for (values, members, _, _), household_id in zip(prepared, household_ids,
                                                              strict=True)]
+
+
+def score_row(household_id: int, score: float, version: str, now: dt.datetime
+              ) -> tuple[Any, ...]:
+    """One ``pmt_score`` row in the order of ``SCORE_INSERT``: the score and, beside it, the
+    score as the national deciles count it (``quantise``; docs/deciles.md)."""
+    return (household_id, score, quantise(score), version, now)
 
 
 async def store_new_scores(session: AsyncSession, prepared: Sequence[HouseholdRows],
@@ -78,7 +86,7 @@ async def rescore(session: AsyncSession, household_ids: Sequence[int],
               for household_id, values, members in await _stored_rows(session, household_ids)]
     await session.execute(delete(PmtScore).where(PmtScore.household_id.in_(household_ids)))
     await insert_tuples(session, PmtScore, SCORE_INSERT,
-                        [(h, value, model.version, now) for h, value in scored])
+                        [score_row(h, value, model.version, now) for h, value in scored])
     return scored
 
 

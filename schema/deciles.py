@@ -92,6 +92,30 @@ class RangeCounts:
     buckets: tuple[tuple[int, int], ...]
 
 
+def bucket_text(buckets: Sequence[tuple[int, int]]) -> str:
+    """A range's non-empty buckets as a node sends them: ``index:households`` pairs, indexes
+    ascending, comma-separated (``""``: none). One string rather than two lists of ints: a
+    GraphQL server completes every list item, a string once (docs/deciles.md)."""
+    return ",".join(f"{index}:{households}" for index, households in buckets)
+
+
+def read_bucket_text(text: str, buckets: int) -> tuple[tuple[int, int], ...]:
+    """The pairs of :func:`bucket_text` for a range of ``buckets`` buckets; a
+    :class:`DecileShapeError` for anything else (indexes out of range or not ascending, a
+    count below 1, anything that is not digits)."""
+    try:
+        pairs = tuple((int(i), int(n)) for i, _, n in (
+            pair.partition(":") for pair in text.split(","))) if text else ()
+    except ValueError:
+        raise DecileShapeError("bucket counts are index:households pairs") from None
+    previous = -1
+    for index, households in pairs:
+        if not previous < index < buckets or households < 1:
+            raise DecileShapeError("bucket indexes ascend within the range; counts are ≥ 1")
+        previous = index
+    return pairs
+
+
 def count_ranges(sorted_scores: Sequence[int], ranges: Sequence[ScoreRange]
                  ) -> list[RangeCounts]:
     """Counts of a node's quantised scores (sorted ascending) in each range."""

@@ -269,8 +269,7 @@ FIELD_POLICY: Mapping[str, Mapping[str, FieldRule]] = {
         "cutSetId", "computedAt", "households", "rounds", "cutPoints", "regions")},
     "RegionDeciles": {name: NATIONAL_OPS for name in ("kabkotaCode", "householdsPerDesil")},
     "ScoreHistogram": {name: NATIONAL_OPS for name in ("households", "ranges")},
-    "ScoreRangeCounts": {name: NATIONAL_OPS for name in ("below", "bucketIndexes",
-                                                         "bucketHouseholds")},
+    "ScoreRangeCounts": {name: NATIONAL_OPS for name in ("below", "buckets")},
     "Housing": {name: STAFF for name in (
         "floorMaterial", "wallMaterial", "roofMaterial", "floorAreaM2", "tenure",
         "drinkingWater", "lighting", "cookingFuel", "toilet")},

@@ -7,7 +7,8 @@ v is the score at rank r_k). Each target keeps an interval ``[lo, hi)`` with
 ``C(lo) < r_k ≤ C(hi)``; every round splits it into at most ``REFINE_BUCKETS`` buckets, so
 the width shrinks by that factor a round until it is 1 and ``lo`` is the cut point. The
 first round is a grid over the plausible scores plus the two open ends (two rounds in all
-when every cut point lies inside it); ``C(LOWEST) = 0`` and
+when every cut point lies inside it), and single scores around the previous computation's cut
+points when given (one round in all when none moved further); ``C(LOWEST) = 0`` and
 ``C(HIGHEST) = N`` hold by construction (scores are clamped).
 """
 
@@ -21,6 +22,7 @@ from schema.deciles import (
     CUT_POINTS,
     HIGHEST,
     LOWEST,
+    MAX_BUCKETS,
     SCALE,
     RangeCounts,
     ScoreRange,
@@ -31,6 +33,11 @@ from schema.deciles import (
 #: 0.0195 each, so that one refinement (at most ``REFINE_BUCKETS``) reaches single scores
 FIRST_RANGE = ScoreRange(start=-20 * SCALE, width=80 * SCALE // 4096, buckets=4096)
 REFINE_BUCKETS = 20_000
+#: a hint (a cut point of the previous computation) asks, in the first round, about single
+#: scores this far on either side of it: when the cut point has not moved further, the first
+#: round settles it (no second round). Single-score buckets near a cut point are what the
+#: second round would ask anyway.
+HINT_REACH = REFINE_BUCKETS // 2
 #: rounds after which the search gives up (the width of [LOWEST, HIGHEST) needs at most 6)
 MAX_ROUNDS = 12
 
@@ -55,10 +62,13 @@ class Search:
     known: dict[int, int] = field(default_factory=dict)
     targets: list[Target] = field(default_factory=list)
     rounds: int = 0
+    #: where the cut points were last time (quantised); they only add edges to the first
+    #: round, so any hint, right or wrong, leaves the result exact
+    hints: tuple[int, ...] = ()
 
     def next_ranges(self) -> list[ScoreRange]:
         if self.rounds == 0:
-            return [FIRST_RANGE]
+            return [FIRST_RANGE, *hint_ranges(self.hints)]
         wanted = {refine(t.lo, t.hi) for t in self.targets if not t.done}
         return sorted(wanted, key=lambda r: r.start)
 
@@ -90,6 +100,21 @@ class Search:
 class ChangedDuringSearch(Exception):
     def __init__(self, before: int, after: int) -> None:
         super().__init__(f"households changed during the computation: {before} → {after}")
+
+
+def hint_ranges(hints: Iterable[int]) -> list[ScoreRange]:
+    """Single-score buckets within ``HINT_REACH`` of each hint (overlapping ones merged)."""
+    spans: list[list[int]] = []
+    for hint in sorted(set(hints)):
+        lo = max(LOWEST, min(HIGHEST - 1, hint) - HINT_REACH)
+        hi = min(HIGHEST, lo + 2 * HINT_REACH)
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = hi
+        else:
+            spans.append([lo, hi])
+    return [ScoreRange(start, 1, end - start)
+            for lo, hi in spans for start in range(lo, hi, MAX_BUCKETS)
+            for end in [min(hi, start + MAX_BUCKETS)]]
 
 
 def refine(lo: int, hi: int) -> ScoreRange:

@@ -44,15 +44,16 @@ from schema.deciles import (
     DESIL_ACTION,
     HIGHEST,
     CutSet,
+    DecileShapeError,
     RangeCounts,
     ScoreRange,
     cut_message,
+    read_bucket_text,
     score_of,
 )
 
 HISTOGRAM = ("query GatewayScoreHistogram($ranges: [ScoreRangeInput!]!) { "
-             "scoreHistogram(ranges: $ranges) { households ranges { below bucketIndexes "
-             "bucketHouseholds } } }")
+             "scoreHistogram(ranges: $ranges) { households ranges { below buckets } } }")
 ROUND_BUDGET_MS = 60_000
 ATTEMPTS = 3
 
@@ -72,14 +73,19 @@ class DecileResult:
 
 async def compute_deciles(services: GatewayServices, actor: str,
                           regions: Sequence[str] | None = None,
-                          budget_ms: int = ROUND_BUDGET_MS) -> DecileResult:
-    """Exact national cut points from every registered node's counts; stored and audited."""
+                          budget_ms: int = ROUND_BUDGET_MS, *, hinted: bool = True
+                          ) -> DecileResult:
+    """Exact national cut points from every registered node's counts; stored and audited.
+    ``hinted``: the first round also asks about single scores around the latest run's cut
+    points (one round instead of two when none moved far; exact either way)."""
     targets = sorted(regions or services.registry.regions())
     if not targets:
         raise DecilesIncomplete("tidak ada node terdaftar / no node is registered")
+    previous = await latest_run(services.database) if hinted else None
+    hints = tuple(previous.cuts) if previous is not None else ()
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            result = await _attempt(services, targets, budget_ms)
+            result = await _attempt(services, targets, budget_ms, hints)
             break
         except ChangedDuringSearch:
             if attempt == ATTEMPTS:
@@ -89,9 +95,9 @@ async def compute_deciles(services: GatewayServices, actor: str,
     return result
 
 
-async def _attempt(services: GatewayServices, targets: list[str], budget_ms: int
-                   ) -> DecileResult:
-    search = Search()
+async def _attempt(services: GatewayServices, targets: list[str], budget_ms: int,
+                   hints: tuple[int, ...]) -> DecileResult:
+    search = Search(hints=hints)
     log: list[dict[str, Any]] = []
     per_node: dict[str, int] = {}
     asked: dict[str, list[tuple[Sequence[ScoreRange], list[RangeCounts]]]] = {}
@@ -151,14 +157,21 @@ async def _ask(services: GatewayServices, targets: list[str], ranges: Sequence[S
     if scope.report.failures or len(raw) != len(targets):
         missing = ", ".join(f"{f.region} ({f.error.code})" for f in scope.report.failures)
         raise DecilesIncomplete(f"node tidak menjawab / nodes did not answer: {missing}")
-    return {region: _read(data["scoreHistogram"]) for region, data in raw.items()}, elapsed
+    return {region: _read(region, data["scoreHistogram"], ranges)
+            for region, data in raw.items()}, elapsed
 
 
-def _read(answer: Mapping[str, Any]) -> tuple[int, list[RangeCounts]]:
-    return int(answer["households"]), [
-        RangeCounts(int(r["below"]), tuple(zip(r["bucketIndexes"], r["bucketHouseholds"],
-                                               strict=True)))
-        for r in answer["ranges"]]
+def _read(region: str, answer: Mapping[str, Any], ranges: Sequence[ScoreRange]
+          ) -> tuple[int, list[RangeCounts]]:
+    try:
+        if len(answer["ranges"]) != len(ranges):
+            raise DecileShapeError("one answer per asked range")
+        return int(answer["households"]), [
+            RangeCounts(int(a["below"]), read_bucket_text(a["buckets"], r.buckets))
+            for r, a in zip(ranges, answer["ranges"], strict=True)]
+    except (DecileShapeError, KeyError, TypeError, ValueError) as exc:
+        raise DecilesIncomplete(f"jawaban node {region} tidak sah / node {region} answered "
+                                f"out of shape: {exc}") from None
 
 
 async def _store(database: Database, result: DecileResult, actor: str) -> None:

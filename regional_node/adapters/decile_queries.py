@@ -21,10 +21,14 @@ from sqlalchemy import Connection, text
 from schema.deciles import RangeCounts, ScoreRange
 from schema.enums import HouseholdStatus
 
-#: ``CROSS JOIN`` makes SQLite walk ``pmt_score`` (its ``score_q`` index) first and look each
-#: household up by its key; on PostgreSQL it is the plain inner join
-_SCORED = ("FROM pmt_score s CROSS JOIN household h "
-           "WHERE h.id = s.household_id AND h.status = :active")
+#: every counted score: SQLite walks the ACTIVE households (the status index) and looks each
+#: score up by its key, the cheapest full pass (the total and the counts below)
+_ALL = ("FROM pmt_score s JOIN household h ON h.id = s.household_id "
+        "WHERE h.status = :active")
+#: the counted scores in a range: ``CROSS JOIN`` makes SQLite walk the ``score_q`` index over
+#: the range first and look each household up by its key (on PostgreSQL: the inner join)
+_IN_RANGE = ("FROM pmt_score s CROSS JOIN household h "
+             "WHERE h.id = s.household_id AND h.status = :active")
 
 
 def histogram_sql(ranges: int) -> str:
@@ -35,10 +39,10 @@ def histogram_sql(ranges: int) -> str:
                       f"AS b{i}" for i in range(ranges))
     parts = ["SELECT -1 AS r, 0 AS b, n FROM below"]
     parts += [f"SELECT {i}, -1, b{i} FROM below" for i in range(ranges)]
-    parts += [f"SELECT {i}, (s.score_q - :start{i}) / :width{i}, count(*) {_SCORED} "
+    parts += [f"SELECT {i}, (s.score_q - :start{i}) / :width{i}, count(*) {_IN_RANGE} "
               f"AND s.score_q >= :start{i} AND s.score_q < :end{i} GROUP BY 2"
               for i in range(ranges)]
-    return (f"WITH below AS MATERIALIZED (SELECT count(*) AS n, {below} {_SCORED}) "
+    return (f"WITH below AS MATERIALIZED (SELECT count(*) AS n, {below} {_ALL}) "
             + " UNION ALL ".join(parts))
 
 

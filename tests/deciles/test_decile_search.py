@@ -81,3 +81,33 @@ def test_requests_and_messages_out_of_shape_are_refused() -> None:
                 {**good, "households": 0}, {**good, "score_decimals": 2}):
         with pytest.raises(DecileShapeError):
             read_cut_message({"desil_cuts": bad})
+
+
+def hinted(regions: list[list[int]], hints: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
+    nodes = [sorted(r) for r in regions]
+    search = Search(hints=hints)
+    while not search.finished:
+        ranges = search.next_ranges()
+        check_ranges(ranges)
+        search.take(ranges, summed((count_ranges(n, ranges) for n in nodes), len(ranges)),
+                    sum(len(n) for n in nodes))
+        assert search.rounds <= MAX_ROUNDS
+    return search.cuts(), search.rounds
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_hints_settle_unmoved_cut_points_in_one_round_and_never_change_them(seed: int
+                                                                              ) -> None:
+    """The previous run's cut points as hints: the same scores take one round; scores that
+    moved a little or a lot, and wrong or extreme hints, still give a central sort's cuts."""
+    rng = random.Random(seed)
+    regions = [[quantise(round(rng.gauss(13.5, 0.6), rng.choice((2, 6))))
+                for _ in range(rng.choice((1, 50, 900)))] for _ in range(5)]
+    every = [q for r in regions for q in r]
+    before = central(every)
+    assert hinted(regions, before) == (before, 1)
+    moved = [[q + rng.choice((0, 1, -3, 40_000)) for q in r] for r in regions]
+    assert hinted(moved, before)[0] == central([q for r in moved for q in r])
+    for hints in ((LOWEST, HIGHEST - 1, LOWEST), tuple(range(0, 9 * 15_000, 15_000)),
+                  (quantise(13.5),) * 9, (HIGHEST + 5, LOWEST - 5)):
+        assert hinted(regions, hints)[0] == before

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import math
 import random
+import re
 from typing import Any
 
 import pytest
@@ -36,7 +37,7 @@ from tests.gateway.identity_helpers import KEMENSOS, error_codes, gql_as, secure
 from tests.node.helpers import store
 
 HISTOGRAM = """query($ranges: [ScoreRangeInput!]!) { scoreHistogram(ranges: $ranges) {
-  households ranges { below bucketIndexes bucketHouseholds } } }"""
+  households ranges { below buckets } } }"""
 NATIONAL = """{ nationalDeciles { cutSetId households rounds cutPoints
   regions { kabkotaCode householdsPerDesil } } }"""
 SIZES = {"32.73": 57, "32.04": 31, "35.78": 0}  # Surabaya: an empty region
@@ -107,7 +108,7 @@ async def test_federated_deciles_equal_a_central_sort_and_go_down_signed(
     # what the nodes sent: counts only, never a score nor a household id
     assert {d for _, d in cluster.documents} == {
         "query GatewayScoreHistogram($ranges: [ScoreRangeInput!]!) { scoreHistogram(ranges: "
-        "$ranges) { households ranges { below bucketIndexes bucketHouseholds } } }"}
+        "$ranges) { households ranges { below buckets } } }"}
     assert cluster.answers and all(only_counts(json.loads(body)) for _, body in cluster.answers)
     sent_numbers = {n for _, body in cluster.answers for n in numbers(json.loads(body))}
     assert not sent_numbers & {quantise(s) for s in every}
@@ -156,19 +157,27 @@ async def test_federated_deciles_equal_a_central_sort_and_go_down_signed(
 def only_counts(body: dict[str, Any]) -> bool:
     answer = body["data"]["scoreHistogram"]
     return (set(answer) == {"households", "ranges"}
-            and all(set(r) == {"below", "bucketIndexes", "bucketHouseholds"}
-                    for r in answer["ranges"]))
+            and all(set(r) == {"below", "buckets"} and re.fullmatch(
+                r"(\d+:\d+(,\d+:\d+)*)?", r["buckets"]) for r in answer["ranges"]))
+
+
+def pairs(buckets: str) -> list[tuple[int, int]]:
+    """The (index, households) pairs of a range's ``buckets`` string."""
+    return [(int(i), int(n)) for i, _, n in (p.partition(":") for p in buckets.split(","))
+            ] if buckets else []
 
 
 def counts_in(body: dict[str, Any]) -> list[int]:
     answer = body["data"]["scoreHistogram"]
     return [answer["households"], *(n for r in answer["ranges"]
-                                    for n in (r["below"], *r["bucketHouseholds"]))]
+                                    for n in (r["below"], *(n for _, n in pairs(r["buckets"]))))]
 
 
 def numbers(value: Any) -> list[Any]:
+    """Every number an answer holds, the buckets strings' too."""
     if isinstance(value, dict):
-        return [n for v in value.values() for n in numbers(v)]
+        return [n for k, v in value.items()
+                for n in ([x for p in pairs(v) for x in p] if k == "buckets" else numbers(v))]
     if isinstance(value, list):
         return [n for v in value for n in numbers(v)]
     return [value]

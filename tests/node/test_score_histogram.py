@@ -21,7 +21,7 @@ from tests import factories
 from tests.node.helpers import error_codes, gql, store
 
 QUERY = """query($ranges: [ScoreRangeInput!]!) { scoreHistogram(ranges: $ranges) {
-  households ranges { below bucketIndexes bucketHouseholds } } }"""
+  households ranges { below buckets } } }"""
 RANGES = [{"start": 0, "width": 1, "buckets": 1}]
 GATEWAY = Principal(DECILE_CALLER, Role.KEMENSOS)
 

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from regional_node.entrypoints.graphql.context import NodeContext
 from regional_node.service_layer.deciles import score_histogram
-from schema.deciles import DecileShapeError, ScoreRange
+from schema.deciles import DecileShapeError, ScoreRange, bucket_text
 from schema.errors import InvalidInput
 
 
@@ -22,11 +22,11 @@ class ScoreRangeInput:
 
 
 @strawberry.type(description="One range's counts: households below its start, and the "
-                             "non-empty buckets (index, households)")
+                             "non-empty buckets as 'index:households' pairs, indexes "
+                             "ascending, comma-separated ('' when none)")
 class ScoreRangeCounts:
     below: int
-    bucket_indexes: list[int]
-    bucket_households: list[int]
+    buckets: str
 
 
 @strawberry.type(description="Counts of this node's scores for the national deciles")
@@ -55,5 +55,4 @@ class DecileQuery:
         except DecileShapeError as exc:
             raise InvalidInput(str(exc), reason="histogram", field="ranges") from None
         return ScoreHistogram(households=households, ranges=[
-            ScoreRangeCounts(below=a.below, bucket_indexes=[i for i, _ in a.buckets],
-                             bucket_households=[n for _, n in a.buckets]) for a in answer])
+            ScoreRangeCounts(below=a.below, buckets=bucket_text(a.buckets)) for a in answer])

@@ -146,7 +146,8 @@ def report(prepared: Prepared, args: argparse.Namespace, results: list[DecileRes
     for r, c in zip(results, comparisons, strict=True):
         print()
         print(*comparison_table(c), sep="\n")
-        print(f"({args.repeat} repetitions, alternating; {r.rounds} rounds, the untimed "
+        rounds = f"{r.rounds} round{'s' if r.rounds != 1 else ''}"
+        print(f"({args.repeat} repetitions, alternating; {rounds}, the untimed "
               "check's: " + "; ".join(f"{e['round']}: {e['ranges']} ranges, {e['buckets']} "
                                       f"buckets, {e['ms']} ms" for e in r.round_log) + ")")
         if c.cpu:

@@ -28,6 +28,9 @@ def test_the_deciles_benchmark_runs_end_to_end_at_tiny_scale(
     code = federation_deciles.main(args)
     out = capsys.readouterr().out
     assert code in (0, 1), out  # 1: the target missed, which says nothing at this scale
-    assert "| national deciles (exact cut points) |" in out
-    assert "of 300 over 3 nodes; 2 rounds" in out
+    assert "| national deciles (exact cut points), cold: no previous cut points |" in out
+    assert "| national deciles (exact cut points), hinted by the previous run's cut points |" \
+        in out
+    assert "of 300 over 3 nodes\n" in out
+    assert "2 rounds, the untimed check's" in out and "1 round, the untimed check's" in out
     assert "cut points: " in out

@@ -189,6 +189,10 @@ async def test_refused_cut_sets(cluster: Any, dev_pki: Any, tmp_path: Any,
     client = await secure_gateway(aiohttp_client, tmp_path, dev_pki, cluster)
     services, root = client.app[SERVICES], dev_pki.layout.root
     first = (await compute_deciles(services, "test:kemensos")).cut_set
+    again = await compute_deciles(services, "test:kemensos")  # hinted by the first run
+    assert again.rounds == 1 and again.cut_set.cuts == first.cuts
+    cold = await compute_deciles(services, "test:kemensos", hinted=False)
+    assert cold.rounds == 2 and cold.cut_set.cuts == first.cuts
     second = (await compute_deciles(services, "test:kemensos")).cut_set
     await issue_cut_sets(services.database, GatewaySigner(root), second, ["32.73"], "t")
     assert [r["status"] for r in await deliver(cluster, services.database, root, "32.73")] \

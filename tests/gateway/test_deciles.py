@@ -152,6 +152,15 @@ async def test_federated_deciles_equal_a_central_sort_and_go_down_signed(
         await session.execute(update(DecisionOutbox).values(status="PENDING"))
     assert [r["status"] for r in await deliver(cluster, services.database,
                                                dev_pki.layout.root, "32.73")] == ["DUPLICATE"]
+    # again, hinted by this run's cut points: one round, and still counts only
+    cluster.answers.clear()
+    again = await compute_deciles(services, "test:kemensos")
+    assert again.rounds == 1 and again.cut_set.cuts == result.cut_set.cuts
+    assert again.regions == result.regions
+    assert cluster.answers and all(only_counts(json.loads(body)) for _, body in cluster.answers)
+    hinted_numbers = {n for _, body in cluster.answers for n in numbers(json.loads(body))}
+    assert not hinted_numbers & {quantise(s) for s in every}
+    assert all(isinstance(n, int) and 0 <= n < MAX_BUCKETS for n in hinted_numbers)
 
 
 def only_counts(body: dict[str, Any]) -> bool:

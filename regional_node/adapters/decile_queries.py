@@ -4,7 +4,7 @@ score is read into Python.
 
 They count ``pmt_score.score_q``, the score quantised exactly as
 :func:`schema.deciles.quantise` (millionths, half to even, clamped), which every writer of
-``pmt_score`` stores beside the score (node migration 0017) and which is indexed: the
+``pmt_score`` stores beside the score (node migration 0018) and which is indexed: the
 buckets of a range are an index range scan with no per-row arithmetic, so a narrow range
 (the rounds after the first) reads only the rows near it. One statement: one pass for the
 total and every range's count below its start, one ``GROUP BY`` bucket per range over the

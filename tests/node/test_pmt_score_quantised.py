@@ -1,4 +1,4 @@
-"""``pmt_score.score_q`` (node migration 0017) is always ``quantise(score)``, the score as the
+"""``pmt_score.score_q`` (node migration 0018) is always ``quantise(score)``, the score as the
 national deciles count it (docs/deciles.md), on SQLite and PostgreSQL: whichever writer
 stored the score (the registry, an import in both modes, an approved correction, a model
 load's recompute, an ORM insert), and for the rows the migration found already stored."""
@@ -89,8 +89,8 @@ def _migrate(connection: Connection, revision: str, down: bool) -> None:
 async def test_the_migration_fills_it_for_stored_scores(database: Database) -> None:
     ids = await store(database, [factories.household() for _ in TRICKY])
     async with database.write_engine.begin() as connection:
-        await connection.run_sync(_migrate, "0016", True)
-    assert await current_revision(database) == "0016"
+        await connection.run_sync(_migrate, "0017", True)
+    assert await current_revision(database) == "0017"
     async with database.writer() as session, session.begin():
         for household_id, score in zip(ids, TRICKY, strict=True):
             await session.execute(text("UPDATE pmt_score SET score = :s WHERE household_id "

@@ -3,8 +3,8 @@ half to even, ``schema.deciles.quantise``), indexed, so that a node's decile cou
 range scans without per-row arithmetic (docs/deciles.md). Every writer of ``pmt_score`` sets
 it; this migration fills it for the rows already stored (quantised in Python, exactly).
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-08 00:30:00
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017"
-down_revision: str | Sequence[str] | None = "0016"
+revision: str = "0018"
+down_revision: str | Sequence[str] | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

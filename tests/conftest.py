@@ -88,6 +88,16 @@ def _one_at_a_time(request: pytest.FixtureRequest) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Test files live in memory where the machine has a tmpfs: the suite's SQLite files
+    commit with ``synchronous=FULL`` thousands of times, and an fsync to disk is what those
+    commits would wait for (durability is the production setting, not what a test checks).
+    ``--basetemp`` or ``PYTEST_DEBUG_TEMPROOT`` choose another place."""
+    shm = Path("/dev/shm")
+    if config.option.basetemp is None and shm.is_dir() and os.access(shm, os.W_OK):
+        os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", str(shm))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for drop in _pending_drops:
         drop.result()

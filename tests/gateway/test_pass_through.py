@@ -59,7 +59,7 @@ async def _gateways(cluster: NodeCluster, dev_pki: Any, tmp_path: Any, aiohttp_c
         directory = tmp_path / name
         directory.mkdir()
         client = await secure_gateway(aiohttp_client, directory, dev_pki, cluster,
-                                      pass_through=pass_through)
+                                      pass_through=pass_through, deadline_ms=10000)
         await refresh_snapshots(client.app[SERVICES])  # rollups + NIK directory
         clients.append(client)
     return clients[0], clients[1]

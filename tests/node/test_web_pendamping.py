@@ -261,3 +261,53 @@ async def test_a_proposal_waiting_for_its_field_visit_can_be_the_visits_target(
     status, answer = await _visit(user, csrf, **{**visit, "id": str(uuid.uuid4()),
                                                  "householdId": str(area["here"])})
     assert status == 400 and answer["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+async def test_a_visited_proposal_is_verified_from_the_page(node_client, node_database,
+                                                            area) -> None:
+    pid = await _graduation_waiting_for_a_visit(node_database, area["here"])
+    user = await _login(node_client, "pendamping-01")
+    status, body = await user.get("/web/verifikasi")
+    assert status == 200 and "Verifikasi usulan yang sudah dikunjungi" in body
+    assert f'action="/web/verifikasi/usulan/{pid}/terverifikasi"' in body
+    path = f"/web/verifikasi/usulan/{pid}/terverifikasi"
+    status, body = await user.post(path, {})  # no visit yet: refused, says what to do
+    assert status == 409
+    assert "belum menerima kunjungan lapangan untuk usulan ini" in body
+    status, _ = await user.post(path, {}, csrf=False)
+    assert status == 403
+    csrf = await _csrf(user)
+    _, photo = await _photo(user, csrf, jpeg(gps=BANDUNG, seed=7))
+    status, _ = await _visit(user, csrf, id=str(uuid.uuid4()), photoSha256=photo["sha256"],
+                             proposalId=pid, latitude=BANDUNG[0], longitude=BANDUNG[1])
+    assert status == 200
+    await user.get("/web/verifikasi")
+    status, _ = await user.post(path, {})
+    assert status == 303 and user.last.headers["Location"] == \
+        f"/web/verifikasi?terverifikasi={pid}"
+    status, body = await user.get("/web/verifikasi", terverifikasi=pid)
+    assert f"Usulan {pid[:8]} sudah diverifikasi." in body
+    assert f'action="{path}"' not in body  # no longer waiting for its visit
+    async with node_database.reader() as session:
+        assert (await session.get(orm.Proposal, pid)).state == "VERIFIED"  # type: ignore[union-attr]
+    status, body = await user.post(path, {})  # again: the state moved on
+    assert status == 409 and "Muat ulang halaman" in body
+
+
+async def test_an_operator_cannot_verify_from_the_page(node_client, node_database,
+                                                       area) -> None:
+    pid = await _graduation_waiting_for_a_visit(node_database, area["here"])
+    user = await _login_as_operator(node_client)
+    status, body = await user.post(f"/web/verifikasi/usulan/{pid}/terverifikasi", {})
+    assert status == 403
+    async with node_database.reader() as session:
+        assert (await session.get(orm.Proposal, pid)).state == "NIK_VALID"  # type: ignore[union-attr]
+
+
+async def _login_as_operator(client: TestClient) -> WebUser:
+    user = WebUser(client)
+    await user.get("/web/masuk")
+    status, _ = await user.post("/web/masuk", {"username": "operatorsukarasa",
+                                               "password": PASSWORD, "next": "/web/"})
+    assert status == 303
+    return user

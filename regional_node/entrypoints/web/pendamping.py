@@ -10,6 +10,10 @@ The page's script is a client of these two JSON endpoints, authenticated by the 
 token in the ``X-CSRF-Token`` header (read fresh from ``GET /web/verifikasi/sesi`` before a
 batch is sent, because a page opened offline may be an old copy). A service worker served at
 ``/web/pendamping-sw.js`` (scope ``/web/``) keeps the page and its assets for offline use.
+
+Once a proposal's visit is sent, the same page verifies the proposal (``verifyProposal``, a
+plain form with the CSRF token, while there is a signal): the step after the field visit in
+docs/update-cycle.md, which the node refuses before a visit was recorded.
 """
 
 from __future__ import annotations
@@ -31,7 +35,16 @@ from schema.scope import check_principal
 from schema.web import WEB_DIR, asset_files, asset_url
 from schema.web.errors import error_message
 from service_kit.web.login import require_login
-from service_kit.web.pages import messages, page, page_language, principal, run, text
+from service_kit.web.pages import (
+    Outcome,
+    form_with_csrf,
+    messages,
+    page,
+    page_language,
+    principal,
+    run,
+    text,
+)
 from service_kit.web.session import session_of
 
 PAGE = "/web/verifikasi"
@@ -39,6 +52,7 @@ SESSION_PATH = "/web/verifikasi/sesi"
 PHOTO_PATH = "/web/verifikasi/foto"
 VISIT_PATH = "/web/verifikasi/kunjungan"
 WORKER_PATH = "/web/pendamping-sw.js"
+VERIFY_PATH = "/web/verifikasi/usulan/{id}/terverifikasi"
 WORKER_SOURCE = WEB_DIR / "pendamping_sw.js"
 CSRF_HEADER = "X-CSRF-Token"
 HOUSEHOLDS_SHOWN = 100  # the most the node's `households` gives in one page
@@ -52,6 +66,7 @@ HOUSEHOLDS = """query KunjunganSasaran($filter: HouseholdFilter, $first: Int!) {
     edges { node { id kind desaName householdId } } } }"""
 RECORD = """mutation Kunjungan($input: FieldVerificationInput!) {
   recordFieldVerification(input: $input) { id period flags distanceFromPhotoM } }"""
+VERIFY = "mutation Terverifikasi($id: ID!) { verifyProposal(id: $id) { id state } }"
 VISIT_STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "FORBIDDEN_FIELD": 403,
                 "OUT_OF_SCOPE": 403, "NOT_FOUND": 404, "CONFLICT": 409, "WRONG_STATE": 409,
                 "RATE_LIMITED": 429, "INTERNAL": 500}  # else 400; the script retries 401/429/5xx
@@ -122,7 +137,13 @@ def _texts(request: web.Request) -> dict[str, str]:
 
 
 async def verification_page(request: web.Request) -> web.Response:
-    who = await require_login(request)
+    await require_login(request)
+    return await _verification(request)
+
+
+async def _verification(request: web.Request, *, errors: list[str] | None = None,
+                        status: int = 200) -> web.Response:
+    who = await principal(request)
     if who.role is not Role.PENDAMPING:
         return page(request, "pendamping.html", status=403, found=None, proposals=[], name="",
                     texts={}, settings={}, errors=[text(
@@ -136,10 +157,44 @@ async def verification_page(request: web.Request) -> web.Response:
     settings = {"max-bytes": str(request.app[FIELD_VERIFICATION].max_photo_bytes),
                 "username": session_of(request).username or "", "session": SESSION_PATH,
                 "photo": PHOTO_PATH, "visit": VISIT_PATH, "worker": WORKER_PATH}
-    return page(request, "pendamping.html", status=200 if found is not None else 400,
+    return page(request, "pendamping.html", status=status if found is not None else 400,
                 found=found, proposals=[edge["node"] for edge in proposals], name=name,
                 texts=_texts(request), settings=settings,
-                errors=messages(request, outcome))
+                verified=request.query.get("terverifikasi", "")[:36],
+                errors=[*(errors or []), *messages(request, outcome)])
+
+
+async def verify_proposal(request: web.Request) -> web.StreamResponse:
+    """"Nyatakan terverifikasi": ``verifyProposal`` for a proposal whose field visit the node
+    has (refused with what to do when the visit is not there yet)."""
+    await form_with_csrf(request)
+    await require_login(request)
+    proposal_id = request.match_info["id"]
+    outcome = await run(request, VERIFY, id=proposal_id)
+    if (outcome.data or {}).get("verifyProposal"):
+        raise web.HTTPSeeOther(f"{PAGE}?terverifikasi={proposal_id}")
+    return await _verification(request, errors=_verify_errors(request, outcome),
+                               status=_verify_status(outcome))
+
+
+def _verify_errors(request: web.Request, outcome: Outcome) -> list[str]:
+    if "FIELD_VERIFICATION_REQUIRED" in outcome.codes:
+        return [text(request, "The node has no field visit for this proposal yet. Save the "
+                              "visit with the house photo, wait until it is sent, then "
+                              "verify.")]
+    if {"FORBIDDEN", "FORBIDDEN_FIELD", "FORBIDDEN_TRANSITION"} & set(outcome.codes):
+        return [text(request, "Only a pendamping verifies a proposal, and not their own. "
+                              "Ask another pendamping of the area.")]
+    return messages(request, outcome)
+
+
+def _verify_status(outcome: Outcome) -> int:
+    codes = set(outcome.codes)
+    if {"FORBIDDEN", "FORBIDDEN_FIELD", "FORBIDDEN_TRANSITION", "OUT_OF_SCOPE"} & codes:
+        return 403
+    if {"WRONG_STATE", "CONFLICT", "FIELD_VERIFICATION_REQUIRED"} & codes:
+        return 409
+    return 404 if "NOT_FOUND" in codes else 400
 
 
 async def session_token(request: web.Request) -> web.Response:
@@ -239,4 +294,5 @@ def add_routes(app: web.Application, database_key: web.AppKey[Database], region:
     app.router.add_get(SESSION_PATH, session_token)
     app.router.add_post(PHOTO_PATH, photo)
     app.router.add_post(VISIT_PATH, record_visit)
+    app.router.add_post(VERIFY_PATH, verify_proposal)
     app.router.add_get(WORKER_PATH, worker)

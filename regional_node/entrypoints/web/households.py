@@ -18,7 +18,7 @@ LIST = """query RumahTangga($filter: HouseholdFilter, $first: Int!, $after: Stri
     pageInfo { hasNextPage endCursor } } }"""
 DETAIL = """query RumahTanggaRinci($id: ID!) {
   household(id: $id) {
-    id kkNumber desaName kecamatanName address status desil
+    id kkNumber desaName kecamatanName address status desil decree { number date period }
     members { name nik relationship birthDate sex alive }
     programs { program period active } } }"""
 

@@ -153,6 +153,8 @@ async def _until_state(app: web.Application, pid: str, state: str, seconds: floa
 
 async def _looks_right(page: Page, name: str) -> None:
     assert await page.evaluate(NO_SIDEWAYS_SCROLL), name
+    await page.evaluate("new Promise(done => requestAnimationFrame(() => "
+                        "requestAnimationFrame(done)))", await_promise=True)  # painted
     await screenshot(page, name)
 
 
@@ -182,6 +184,8 @@ async def test_one_new_household_goes_round_the_cycle_in_four_browsers(
             "musdes_tanggal": "2026-01-15", "musdes_nomor": "BA/12/I/2026"})
         await set_file(operator, "#musdes_berkas", minutes)
         await _looks_right(operator, "siklus-01-usulan-formulir")
+        await operator.evaluate("document.querySelector('#musdes_berkas').scrollIntoView()")
+        await _looks_right(operator, "siklus-02-musdes")
         await submit(operator, "button[name='aksi'][value='ajukan']")
         shown = await settle(operator, "location.search === '?selesai=diajukan' && "
                                        "document.querySelector('main')?.innerText")
@@ -189,7 +193,7 @@ async def test_one_new_household_goes_round_the_cycle_in_four_browsers(
         assert "Usulan sudah diajukan." in shown and "NIK cocok dengan Dukcapil" in shown
         pid = (await operator.evaluate("location.pathname")).rsplit("/", 1)[-1]
         assert await _state(site.node_app, pid) == "NIK_VALID"
-        await _looks_right(operator, "siklus-02-usulan-diajukan")
+        await _looks_right(operator, "siklus-03-usulan-diajukan")
         assert only_from(operator, site.node) == []
 
         # 3. Pendamping: the field visit, then "Verifikasi"
@@ -204,17 +208,17 @@ async def test_one_new_household_goes_round_the_cycle_in_four_browsers(
             await fill(page, {"lintang": str(BANDUNG[0]), "bujur": str(BANDUNG[1]),
                               "catatan": "rumah bilik, atap bocor"})
             await page.evaluate("document.querySelector('#rumah-tangga').scrollIntoView()")
-            await _looks_right(page, "siklus-03-kunjungan")
+            await _looks_right(page, "siklus-04-kunjungan")
             await submit(page, "#kunjungan button.primary")
             await settle(page, f"{STATES}.join() === 'sent'", 30.0)
             await page.evaluate("document.querySelector('#antrean').scrollIntoView()")
-            await _looks_right(page, "siklus-04-kunjungan-terkirim")
+            await _looks_right(page, "siklus-05-kunjungan-terkirim")
             await page.navigate(f"{site.node}/web/verifikasi")
             await settle(page, f"!!document.getElementById('verifikasi-{pid}')")
             await submit(page, f"[id='verifikasi-{pid}']")
             done = await settle(page, "document.querySelector('#terverifikasi')?.innerText")
             assert f"Usulan {pid[:8]} sudah diverifikasi." in done
-            await _looks_right(page, "siklus-05-terverifikasi")
+            await _looks_right(page, "siklus-06-terverifikasi")
             assert only_from(page, site.node) == []
         assert await _state(site.node_app, pid) == "VERIFIED"
 
@@ -227,12 +231,12 @@ async def test_one_new_household_goes_round_the_cycle_in_four_browsers(
             await submit(page, f"a[href='/web/dinsos/usulan/{pid}']")
             detail = await settle(page, "document.querySelector('#perubahan')?.innerText")
             assert head.nik in detail
-            await _looks_right(page, "siklus-06-dinsos-usulan")
+            await _looks_right(page, "siklus-07-dinsos-usulan")
             await submit(page, "#setujui")
             done = await settle(page, "location.search.includes('selesai=setuju') && "
                                       "document.querySelector('main')?.innerText")
             assert "Disetujui" in done
-            await _looks_right(page, "siklus-07-disetujui")
+            await _looks_right(page, "siklus-08-disetujui")
             assert only_from(page, site.node) == []
 
         # 5. the node's relay sends the signed record up to the gateway's inbox
@@ -251,11 +255,13 @@ async def test_one_new_household_goes_round_the_cycle_in_four_browsers(
             await page.evaluate("document.querySelector('#r-1').click()")
             await fill(page, {"nomor": DECREE, "tanggal": "2026-12-01", "periode": "2026-S2"})
             await set_file(page, "#pdf", decree)
-            await _looks_right(page, "siklus-08-penetapan")
+            await _looks_right(page, "siklus-09-penetapan")
+            await page.evaluate("document.querySelector('#nomor').scrollIntoView()")
+            await _looks_right(page, "siklus-10-keputusan")
             await submit(page, "#tetapkan")
             done = await settle(page, "document.querySelector('#selesai')?.innerText")
             assert f"Ditetapkan untuk {KABKOTA}" in done
-            await _looks_right(page, "siklus-09-ditetapkan")
+            await _looks_right(page, "siklus-11-ditetapkan")
             assert only_from(page, site.gateway) == []
 
         # 7. the relay brings the decision down; the operator sees the decree's number
@@ -265,13 +271,13 @@ async def test_one_new_household_goes_round_the_cycle_in_four_browsers(
         assert DECREE in decided and "2026-S2" in decided
         assert "Ditetapkan" in await operator.evaluate(
             "document.querySelector('#keadaan').innerText")
-        await _looks_right(operator, "siklus-10-sk")
+        await _looks_right(operator, "siklus-12-sk")
         await submit(operator, "#usulan-rinci a[href^='/web/rumah-tangga/']")
         household = await settle(operator, "location.pathname.startsWith('/web/rumah-tangga/')"
                                            " && document.querySelector('main')?.innerText")
         assert head.nik in household and "Terdaftar di DTKS" in household
         assert f"Nomor {DECREE} tanggal 2026-12-01, periode 2026-S2" in household
-        await _looks_right(operator, "siklus-11-rumah-tangga")
+        await _looks_right(operator, "siklus-13-rumah-tangga")
         await operator.navigate(f"{site.node}/web/usulan")
         listed = await settle(operator, "document.querySelector('#usulan')?.innerText")
         assert f"keputusan {DECREE}" in listed

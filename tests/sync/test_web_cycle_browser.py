@@ -276,7 +276,8 @@ async def test_one_new_household_goes_round_the_cycle_in_four_browsers(
         household = await settle(operator, "location.pathname.startsWith('/web/rumah-tangga/')"
                                            " && document.querySelector('main')?.innerText")
         assert head.nik in household and "Terdaftar di DTKS" in household
-        assert f"Nomor {DECREE} tanggal 2026-12-01, periode 2026-S2" in household
+        assert f"Keputusan Menteri Sosial nomor {DECREE} tanggal 2026-12-01, periode 2026-S2" in \
+            household
         await _looks_right(operator, "siklus-13-rumah-tangga")
         await operator.navigate(f"{site.node}/web/usulan")
         listed = await settle(operator, "document.querySelector('#usulan')?.innerText")

@@ -147,8 +147,11 @@ async def _until_state(app: web.Application, pid: str, state: str, seconds: floa
                        ) -> None:
     """Wait for the node's relay (its background loop, not a person) to move the proposal."""
     async with asyncio.timeout(seconds):
-        while await _state(app, pid) != state:
+        for _ in range(int(seconds * 10)):
+            if await _state(app, pid) == state:
+                return
             await asyncio.sleep(0.1)
+    raise TimeoutError(f"the proposal is {await _state(app, pid)}, not {state}")
 
 
 async def _looks_right(page: Page, name: str) -> None:

@@ -13,7 +13,8 @@ from tests.docs.runner import doc
 
 DOCS = ("update-cycle", "community-reports", "field-verification", "node-api", "offline",
         "dukcapil", "gateway", "import", "seed", "pki", "sync", "graphiql", "security",
-        "suspension", "pmt", "deciles", "duplicates", "partners", "architecture")
+        "suspension", "pmt", "deciles", "duplicates", "partners", "architecture",
+        "id/panduan-dinsos", "id/panduan-kemensos")
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

@@ -3,7 +3,8 @@ PostgreSQL): the page lists the kecamatan's households with the script's texts f
 catalogue; a photo goes through the node's own upload and a visit through
 recordFieldVerification with the phone's UUID, under the web session and a CSRF header, so
 the same visit sent twice is one row; refusals say in Indonesian what to do; the service
-worker names only what the page needs."""
+worker names only what the page needs; a visited proposal is verified with the page's form
+(refused before its visit, and to an operator)."""
 
 from __future__ import annotations
 

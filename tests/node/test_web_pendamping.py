@@ -312,3 +312,28 @@ async def _login_as_operator(client: TestClient) -> WebUser:
                                                "password": PASSWORD, "next": "/web/"})
     assert status == 303
     return user
+
+
+async def test_a_proposal_that_does_not_match_is_rejected_with_a_reason(
+        node_client, node_database, area) -> None:
+    pid = await _graduation_waiting_for_a_visit(node_database, area["here"])
+    user = await _login(node_client, "pendamping-01")
+    status, body = await user.get("/web/verifikasi")
+    path = f"/web/verifikasi/usulan/{pid}/ditolak"
+    assert f'action="{path}"' in body and "Tidak sesuai: tolak" in body
+    status, body = await user.post(path, {"alasan": "  "})  # no reason: nothing is sent
+    assert status == 400 and "Tulis alasan penolakan: operator desa membacanya." in body
+    status, body = await user.post(path, {"alasan": "x" * 2001})
+    assert status == 400 and "Alasan terlalu panjang" in body
+    status, _ = await user.post(path, {"alasan": "usaha warung"}, csrf=False)
+    assert status == 403
+    async with node_database.reader() as session:
+        assert (await session.get(orm.Proposal, pid)).state == "NIK_VALID"  # type: ignore[union-attr]
+    status, _ = await user.post(path, {"alasan": "rumah permanen, ada mobil di garasi"})
+    assert status == 303 and user.last.headers["Location"] == f"/web/verifikasi?ditolak={pid}"
+    status, body = await user.get("/web/verifikasi", ditolak=pid)
+    assert f"Usulan {pid[:8]} ditolak. Operator desa melihat alasan Anda." in body
+    async with node_database.reader() as session:
+        proposal = await session.get(orm.Proposal, pid)
+    assert proposal is not None and (proposal.state, proposal.reason) == (
+        "REJECTED", "rumah permanen, ada mobil di garasi")

@@ -13,7 +13,8 @@ batch is sent, because a page opened offline may be an old copy). A service work
 
 Once a proposal's visit is sent, the same page verifies the proposal (``verifyProposal``, a
 plain form with the CSRF token, while there is a signal): the step after the field visit in
-docs/update-cycle.md, which the node refuses before a visit was recorded.
+docs/update-cycle.md, which the node refuses before a visit was recorded; or rejects it with
+the reason the desa operator reads (``rejectProposal``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ PHOTO_PATH = "/web/verifikasi/foto"
 VISIT_PATH = "/web/verifikasi/kunjungan"
 WORKER_PATH = "/web/pendamping-sw.js"
 VERIFY_PATH = "/web/verifikasi/usulan/{id}/terverifikasi"
+REJECT_PATH = "/web/verifikasi/usulan/{id}/ditolak"
+MAX_REASON = 2000
 WORKER_SOURCE = WEB_DIR / "pendamping_sw.js"
 CSRF_HEADER = "X-CSRF-Token"
 HOUSEHOLDS_SHOWN = 100  # the most the node's `households` gives in one page
@@ -67,6 +70,8 @@ HOUSEHOLDS = """query KunjunganSasaran($filter: HouseholdFilter, $first: Int!) {
 RECORD = """mutation Kunjungan($input: FieldVerificationInput!) {
   recordFieldVerification(input: $input) { id period flags distanceFromPhotoM } }"""
 VERIFY = "mutation Terverifikasi($id: ID!) { verifyProposal(id: $id) { id state } }"
+REJECT = """mutation TolakUsulan($id: ID!, $reason: String!) {
+  rejectProposal(id: $id, reason: $reason) { id state } }"""
 VISIT_STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "FORBIDDEN_FIELD": 403,
                 "OUT_OF_SCOPE": 403, "NOT_FOUND": 404, "CONFLICT": 409, "WRONG_STATE": 409,
                 "RATE_LIMITED": 429, "INTERNAL": 500}  # else 400; the script retries 401/429/5xx
@@ -161,6 +166,7 @@ async def _verification(request: web.Request, *, errors: list[str] | None = None
                 found=found, proposals=[edge["node"] for edge in proposals], name=name,
                 texts=_texts(request), settings=settings,
                 verified=request.query.get("terverifikasi", "")[:36],
+                rejected=request.query.get("ditolak", "")[:36],
                 errors=[*(errors or []), *messages(request, outcome)])
 
 
@@ -177,14 +183,33 @@ async def verify_proposal(request: web.Request) -> web.StreamResponse:
                                status=_verify_status(outcome))
 
 
+async def reject_proposal(request: web.Request) -> web.StreamResponse:
+    """"Tolak": ``rejectProposal`` with the reason the desa operator reads (the house does not
+    match the proposal)."""
+    form = await form_with_csrf(request)
+    await require_login(request)
+    proposal_id = request.match_info["id"]
+    reason = str(form.get("alasan", "")).strip()
+    if not reason or len(reason) > MAX_REASON:
+        return await _verification(request, status=400, errors=[text(
+            request, "Write the reason for the rejection: the desa operator reads it.")
+            if not reason else text(
+            request, "The reason is too long (at most 2,000 characters). Shorten it.")])
+    outcome = await run(request, REJECT, id=proposal_id, reason=reason)
+    if (outcome.data or {}).get("rejectProposal"):
+        raise web.HTTPSeeOther(f"{PAGE}?ditolak={proposal_id}")
+    return await _verification(request, errors=_verify_errors(request, outcome),
+                               status=_verify_status(outcome))
+
+
 def _verify_errors(request: web.Request, outcome: Outcome) -> list[str]:
     if "FIELD_VERIFICATION_REQUIRED" in outcome.codes:
         return [text(request, "The node has no field visit for this proposal yet. Save the "
                               "visit with the house photo, wait until it is sent, then "
                               "verify.")]
     if {"FORBIDDEN", "FORBIDDEN_FIELD", "FORBIDDEN_TRANSITION"} & set(outcome.codes):
-        return [text(request, "Only a pendamping verifies a proposal, and not their own. "
-                              "Ask another pendamping of the area.")]
+        return [text(request, "Only a pendamping verifies or rejects a proposal, and not "
+                              "their own. Ask another pendamping of the area.")]
     return messages(request, outcome)
 
 
@@ -295,4 +320,5 @@ def add_routes(app: web.Application, database_key: web.AppKey[Database], region:
     app.router.add_post(PHOTO_PATH, photo)
     app.router.add_post(VISIT_PATH, record_visit)
     app.router.add_post(VERIFY_PATH, verify_proposal)
+    app.router.add_post(REJECT_PATH, reject_proposal)
     app.router.add_get(WORKER_PATH, worker)

@@ -17,7 +17,8 @@ def test_the_printed_operation_is_the_one_the_cekbansos_page_runs() -> None:
 
 
 def test_the_commands_named_in_its_prose_exist() -> None:
-    assert inline.inline_commands("web") == ["siks gateway user add", "siks node user add"]
+    assert inline.inline_commands("web") == ["siks demo", "siks gateway user add",
+                                           "siks node user add"]
     inline.test_commands_named_in_prose_exist("web")
 
 

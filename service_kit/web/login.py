@@ -5,7 +5,7 @@ access token its issuer signs kept in the encrypted session (with a new CSRF tok
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
@@ -18,18 +18,21 @@ from service_kit.web.session import end_session, save_session, session_of
 
 Authenticate = Callable[[str, str], Awaitable[Principal]]
 Issue = Callable[[Principal], str]  # an access token for the session (≤ the session's life)
+Landing = Mapping[Role, str]  # where a role lands after a login that names no page
 
 
-async def login_form(request: web.Request, default_next: str) -> web.Response:
+async def login_form(request: web.Request) -> web.Response:
     return page(request, "login.html", errors=[], login="",
-                next=local_next(request.query.get("next"), default_next))
+                next=local_next(request.query.get("next"), ""))
 
 
 async def login_submit(request: web.Request, authenticate: Authenticate, issue: Issue,
-                       default_next: str) -> web.StreamResponse:
+                       default_next: str, landing: Landing | None = None
+                       ) -> web.StreamResponse:
+    """Log in and go to the page the form names, else to the role's own first page."""
     form = await form_with_csrf(request)
     username = str(form.get("username", "")).strip()
-    target = local_next(form.get("next"), default_next)
+    target = local_next(form.get("next"), "")
     guard = request.app[LOGIN_GUARD]
     refused = None
     if rate_limited(request.app[LOGIN_LIMIT], request, "login attempts") is not None or \
@@ -45,8 +48,9 @@ async def login_submit(request: web.Request, authenticate: Authenticate, issue: 
         return page(request, "login.html", status=401, errors=[refused], login=username,
                     next=target)
     guard.succeeded(username, None)
-    response = web.HTTPSeeOther(target)
-    save_session(request, response, session_of(request).logged_in(issue(who), username))
+    response = web.HTTPSeeOther(target or (landing or {}).get(who.role, default_next))
+    save_session(request, response,
+                 session_of(request).logged_in(issue(who), username, who.role.value))
     raise response
 
 
@@ -67,13 +71,13 @@ async def require_login(request: web.Request) -> Principal:
 
 def add_login_routes(app: web.Application, authenticate_of: Callable[[web.Request],
                      Authenticate], issue_of: Callable[[web.Request], Issue],
-                     default_next: str) -> None:
+                     default_next: str, landing: Landing | None = None) -> None:
     async def form(request: web.Request) -> web.Response:
-        return await login_form(request, default_next)
+        return await login_form(request)
 
     async def submit(request: web.Request) -> web.StreamResponse:
         return await login_submit(request, authenticate_of(request), issue_of(request),
-                                  default_next)
+                                  default_next, landing)
 
     app.router.add_get("/web/masuk", form)
     app.router.add_post("/web/masuk", submit)

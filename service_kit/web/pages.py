@@ -85,7 +85,8 @@ def page(request: web.Request, template: str, *, status: int = 200,
     language = page_language(request)
     context.setdefault("errors", [])
     body = render(template, language, csrf_token=session.csrf, csrf_field=CSRF_FIELD,
-                  username=session.username, path=request.path, site=request.app[SITE],
+                  username=session.username, role=session.role, path=request.path,
+                  site=request.app[SITE],
                   **context)
     response = web.Response(text=body, content_type="text/html", status=status, headers={
         hdrs.CACHE_CONTROL: "no-store",

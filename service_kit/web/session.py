@@ -42,14 +42,15 @@ class Session:
     csrf: str
     token: str | None = None  # the service issuer's access token, after a login
     username: str | None = None
+    role: str | None = None  # for the menu only: every page verifies the token again
 
     @classmethod
     def fresh(cls) -> Session:
         return cls(csrf=secrets.token_urlsafe(32))
 
-    def logged_in(self, token: str, username: str) -> Session:
+    def logged_in(self, token: str, username: str, role: str | None = None) -> Session:
         """After a login: a new CSRF token too (a token seen before the login is void)."""
-        return replace(Session.fresh(), token=token, username=username)
+        return replace(Session.fresh(), token=token, username=username, role=role)
 
     def csrf_matches(self, sent: object) -> bool:
         return isinstance(sent, str) and hmac.compare_digest(sent.encode(), self.csrf.encode())
@@ -63,7 +64,8 @@ class SessionBox:
         self.lifetime_s = lifetime_s
 
     def seal(self, session: Session) -> str:
-        body = json.dumps({"c": session.csrf, "t": session.token, "u": session.username})
+        body = json.dumps({"c": session.csrf, "t": session.token, "u": session.username,
+                           "r": session.role})
         return self._fernet.encrypt(body.encode()).decode("ascii")
 
     def open(self, value: str | None) -> Session | None:
@@ -71,7 +73,8 @@ class SessionBox:
             return None
         try:
             body = json.loads(self._fernet.decrypt(value.encode("ascii"), ttl=self.lifetime_s))
-            return Session(csrf=str(body["c"]), token=body.get("t"), username=body.get("u"))
+            return Session(csrf=str(body["c"]), token=body.get("t"), username=body.get("u"),
+                           role=body.get("r"))
         except (InvalidToken, ValueError, KeyError, TypeError, UnicodeEncodeError):
             return None
 

@@ -215,6 +215,15 @@ async def test_no_record_chosen_an_unknown_one_or_no_decide_permission_decides_n
     assert await _decisions(client) == 0
 
 
+@pytest.mark.parametrize(("username", "lands"), [("kemensos", "/web/kemensos"),
+                                                  ("kementan", "/web/mitra")])
+async def test_a_login_naming_no_page_lands_on_the_roles_own(site, username, lands) -> None:
+    client, _, _ = site
+    user = WebUser(client)
+    await log_in(user, username, "")
+    assert user.last.headers["Location"] == lands
+
+
 @pytest.mark.parametrize("username", ["dinsos", "kementan"])
 async def test_dinsos_and_partner_sessions_cannot_open_kemensos_pages_or_decide(
         site, username) -> None:

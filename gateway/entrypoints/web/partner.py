@@ -21,7 +21,7 @@ from gateway.adapters.database import Database
 from gateway.identity.http import TOKENS
 from gateway.identity.users import authenticate
 from schema.policy import Access, access
-from schema.roles import Principal
+from schema.roles import Principal, Role
 from schema.tokens import MAX_TOKEN_LIFETIME
 from service_kit.web.login import Authenticate, Issue, add_login_routes, require_login
 from service_kit.web.pages import form_with_csrf, messages, page, run, text
@@ -106,6 +106,7 @@ def add_routes(app: web.Application, database_of: Callable[[web.Application], Da
     def issue_of(request: web.Request) -> Issue:
         return lambda who: request.app[TOKENS].issue(who, lifetime=MAX_TOKEN_LIFETIME)
 
-    add_login_routes(app, authenticate_of, issue_of, "/web/mitra")
+    add_login_routes(app, authenticate_of, issue_of, "/web/mitra",
+                     {Role.KEMENSOS: "/web/kemensos"})
     app.router.add_get("/web/mitra", mitra)
     app.router.add_post("/web/mitra", cross_check)

@@ -44,6 +44,10 @@ from service_kit.web.session import session_key
 RATE_LIMITED = Outcome(None, [{"extensions": {"code": "RATE_LIMITED"}}])
 
 
+LANDING = {Role.PENDAMPING: "/web/verifikasi", Role.DINSOS: "/web/dinsos/usulan"}
+"""Where a role lands after a login that names no page (an Operator Desa: the households)."""
+
+
 def _session_secret(app: web.Application, config: NodeConfig) -> str:
     """The configured secret, else one derived from the node's token-signing key (which
     the node keeps across restarts), so sessions survive a restart without a new setting."""
@@ -96,7 +100,7 @@ def add_node_web(app: web.Application, schema: BaseSchema, config: NodeConfig,
 
     add_web_routes(app, site="node", session_key=session_key(_session_secret(app, config)),
                    executor=execute, verify=verify)
-    add_login_routes(app, authenticate_of, issue_of, "/web/rumah-tangga")
+    add_login_routes(app, authenticate_of, issue_of, "/web/rumah-tangga", LANDING)
     households.add_routes(app)
     pendamping.add_routes(app, database_key, config.region)  # field visits, offline
     proposals.add_routes(app)  # the Operator Desa's proposals

@@ -8,6 +8,7 @@ Each is an operation of the node's GraphQL schema as the session's principal
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -97,17 +98,28 @@ async def warning_list(request: web.Request) -> web.Response:
     return await warnings(request)
 
 
-async def resolve_warning(request: web.Request) -> web.StreamResponse:
+Redisplay = Callable[..., Awaitable[web.Response]]
+
+
+async def _act_with_note(request: web.Request, document: str, answer: str, done: str,
+                         redisplay: Redisplay) -> web.StreamResponse:
+    """Run ``document`` on the path's id with the form's note; back to ``done`` when
+    ``answer`` came back, else the list again with what to fix."""
     form = await form_with_csrf(request)
     await require_login(request)
     note = _note(request, form)
     if isinstance(note, list):
-        return await warnings(request, errors=note, status=400)
-    outcome = await run(request, RESOLVE, id=request.match_info["id"], note=note)
-    if (outcome.data or {}).get("resolveHouseholdWarning"):
-        raise web.HTTPSeeOther("/web/dinsos/peringatan?selesai=1")
-    return await warnings(request, errors=action_errors(request, outcome),
-                          status=_refused(outcome))
+        return await redisplay(request, errors=note, status=400)
+    outcome = await run(request, document, id=request.match_info["id"], note=note)
+    if (outcome.data or {}).get(answer):
+        raise web.HTTPSeeOther(done)
+    return await redisplay(request, errors=action_errors(request, outcome),
+                           status=_refused(outcome))
+
+
+async def resolve_warning(request: web.Request) -> web.StreamResponse:
+    return await _act_with_note(request, RESOLVE, "resolveHouseholdWarning",
+                                "/web/dinsos/peringatan?selesai=1", warnings)
 
 
 async def reviews(request: web.Request, *, errors: list[str] | None = None,
@@ -143,16 +155,8 @@ async def review_list(request: web.Request) -> web.Response:
 
 
 async def close_review(request: web.Request) -> web.StreamResponse:
-    form = await form_with_csrf(request)
-    await require_login(request)
-    note = _note(request, form)
-    if isinstance(note, list):
-        return await reviews(request, errors=note, status=400)
-    outcome = await run(request, CLOSE, id=request.match_info["id"], note=note)
-    if (outcome.data or {}).get("closeHouseholdReview"):
-        raise web.HTTPSeeOther("/web/dinsos/tinjauan?selesai=1")
-    return await reviews(request, errors=action_errors(request, outcome),
-                         status=_refused(outcome))
+    return await _act_with_note(request, CLOSE, "closeHouseholdReview",
+                                "/web/dinsos/tinjauan?selesai=1", reviews)
 
 
 async def suspension(request: web.Request) -> web.Response:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
@@ -71,8 +70,8 @@ class Node:
         return body
 
 
-async def running_node(database_url: str, aiohttp_client: Any, tmp_path: Path,
-                       monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Node]:
+async def running_node(database_url: str, aiohttp_client: Any, tmp_path: Path
+                       ) -> AsyncIterator[Node]:
     async with running_sandbox(tmp_path) as sandbox:
         registry = sandbox.client()
         app = node_app.create_app(NodeConfig(region="32.73", db_url=database_url,

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
@@ -52,8 +51,8 @@ class ReportNode:
         return body
 
 
-async def report_node(database_url: str, aiohttp_client: Any, tmp_path: Path,
-                      monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[ReportNode]:
+async def report_node(database_url: str, aiohttp_client: Any, tmp_path: Path
+                      ) -> AsyncIterator[ReportNode]:
     app = node_app.create_app(NodeConfig(region="32.73", db_url=database_url,
                                          data_dir=str(tmp_path / "node")),
                               principal_of=header_principal)

@@ -59,9 +59,8 @@ DISMISS = f"""mutation($id: ID!, $reason: String!) {{
 
 
 @pytest.fixture
-async def node(database_url: str, aiohttp_client: Any, tmp_path: Any,
-               monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[ReportNode]:
-    async for running in report_node(database_url, aiohttp_client, tmp_path, monkeypatch):
+async def node(database_url: str, aiohttp_client: Any, tmp_path: Any) -> AsyncIterator[ReportNode]:
+    async for running in report_node(database_url, aiohttp_client, tmp_path):
         yield running
 
 

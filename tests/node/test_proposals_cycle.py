@@ -33,9 +33,8 @@ from tests.registry.sandbox import resident
 
 
 @pytest.fixture
-async def node(database_url: str, aiohttp_client: Any, tmp_path: Any,
-               monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Node]:
-    async for running in running_node(database_url, aiohttp_client, tmp_path, monkeypatch):
+async def node(database_url: str, aiohttp_client: Any, tmp_path: Any) -> AsyncIterator[Node]:
+    async for running in running_node(database_url, aiohttp_client, tmp_path):
         yield running
 
 

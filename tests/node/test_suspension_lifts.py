@@ -22,9 +22,8 @@ PROGRAMS = """query($id: ID!) { household(id: $id) {
 
 
 @pytest.fixture
-async def node(database_url: str, aiohttp_client: Any, tmp_path: Any,
-               monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Node]:
-    async for running in running_node(database_url, aiohttp_client, tmp_path, monkeypatch):
+async def node(database_url: str, aiohttp_client: Any, tmp_path: Any) -> AsyncIterator[Node]:
+    async for running in running_node(database_url, aiohttp_client, tmp_path):
         yield running
 
 

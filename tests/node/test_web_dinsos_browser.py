@@ -33,9 +33,8 @@ def chromium() -> str:
 
 
 @pytest.fixture
-async def node(database_url: str, aiohttp_client: Any, tmp_path: Path,
-               monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Node]:
-    async for running in running_node(database_url, aiohttp_client, tmp_path, monkeypatch):
+async def node(database_url: str, aiohttp_client: Any, tmp_path: Path) -> AsyncIterator[Node]:
+    async for running in running_node(database_url, aiohttp_client, tmp_path):
         await add_users(running)
         yield running
 

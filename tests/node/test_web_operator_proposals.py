@@ -47,9 +47,8 @@ MINUTES = {"musdes_berkas": ("ba-musdes.pdf", MINUTES_PDF, "application/pdf")}
 
 
 @pytest.fixture
-async def node(database_url: str, aiohttp_client: Any, tmp_path: Any,
-               monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Node]:
-    async for running in running_node(database_url, aiohttp_client, tmp_path, monkeypatch):
+async def node(database_url: str, aiohttp_client: Any, tmp_path: Any) -> AsyncIterator[Node]:
+    async for running in running_node(database_url, aiohttp_client, tmp_path):
         yield running
 
 

@@ -24,9 +24,9 @@ from tests.sync.world import GatewayServer, node_link, relay
 
 
 @pytest.fixture
-async def node(database_url: str, aiohttp_client: Any, tmp_path: Any, live_pki: Path,
-               monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Node]:
-    async for running in running_node(database_url, aiohttp_client, tmp_path, monkeypatch):
+async def node(database_url: str, aiohttp_client: Any, tmp_path: Any,
+               live_pki: Path) -> AsyncIterator[Node]:
+    async for running in running_node(database_url, aiohttp_client, tmp_path):
         use_signer(running.database, PkiSigner(live_pki, "32.73"))  # what the gateway trusts
         try:
             yield running
